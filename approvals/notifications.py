@@ -1,0 +1,121 @@
+"""E-mails people receive: a review request per approver and a data-quality alert.
+
+Messages are built here as values (pure); a `Mailer` adapter delivers them. Links point
+at the review page and only *show* the order: mail scanners open links, so nothing may
+change on a GET.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+_templates = Environment(
+    loader=PackageLoader("approvals", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class FlagNote:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class OrderForReview:
+    po_key: str
+    supplier_name: str
+    location: str
+    value: str
+    line_count: int
+    link: str
+    flags: Sequence[FlagNote] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A message plus the key that stops a re-run from sending it twice."""
+
+    dedupe_key: str
+    kind: str
+    recipient: str
+    message: EmailMessage
+
+
+def money(amount: float, currency: str) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+def review_link(base_url: str, po_key: str) -> str:
+    return f"{base_url.rstrip('/')}/orders/{po_key}"
+
+
+def review_request(
+    *,
+    sender: str,
+    approver: str,
+    orders: Sequence[OrderForReview],
+    total: str,
+    as_of: date,
+    deadline: str,
+    run_id: str,
+) -> OutgoingMail:
+    """One e-mail per approver listing every order waiting for them, worst first."""
+    context = {
+        "orders": orders,
+        "total": total,
+        "as_of": as_of.isoformat(),
+        "deadline": deadline,
+        "run_id": run_id,
+    }
+    count = len(orders)
+    subject = (
+        f"{count} purchase order{'s' if count != 1 else ''} to review for {as_of:%d %b %Y}"
+        f" ({total})"
+    )
+    message = _message(sender, approver, subject, "review_request", context)
+    keys = ",".join(sorted(order.po_key for order in orders))
+    digest = hashlib.sha256(f"{approver}|{keys}".encode()).hexdigest()[:24]
+    return OutgoingMail(f"review:{digest}", "review_request", approver, message)
+
+
+def quality_alert(
+    *, sender: str, operator: str, breaches: Sequence[str], as_of: date, run_id: str
+) -> OutgoingMail:
+    context = {"breaches": breaches, "as_of": as_of.isoformat(), "run_id": run_id}
+    subject = f"Nightly run {as_of:%d %b %Y} stopped: input data failed the quality gate"
+    message = _message(sender, operator, subject, "quality_alert", context, html=False)
+    return OutgoingMail(f"quality:{run_id}", "quality_alert", operator, message)
+
+
+def _message(
+    sender: str,
+    recipient: str,
+    subject: str,
+    template: str,
+    context: dict[str, object],
+    *,
+    html: bool = True,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(idstring=template.replace("_", "-"), domain="replenish")
+    message.set_content(_templates.get_template(f"{template}.txt").render(context))
+    if html:
+        message.add_alternative(
+            _templates.get_template(f"{template}.html").render(context), subtype="html"
+        )
+    return message

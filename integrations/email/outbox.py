@@ -1,0 +1,37 @@
+"""E-mail as .eml files in an outbox folder: the embedded default, readable by any mail client."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from email.message import EmailMessage
+from pathlib import Path
+
+from integrations.email.base import MailError
+
+
+class OutboxMailer:
+    name = "outbox"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> str:
+        name = _file_name(message)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=".eml", dir=self.folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(message.as_bytes())
+            final = self.folder / name
+            os.replace(tmp_name, final)
+        except OSError as error:
+            raise MailError(f"cannot write e-mail to {self.folder}: {error}") from error
+        return str(final)
+
+
+def _file_name(message: EmailMessage) -> str:
+    message_id = str(message.get("Message-ID", "")).strip("<>")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", message_id or str(message.get("Subject", "mail")))
+    return f"{slug[:120]}.eml"

@@ -1,0 +1,62 @@
+"""The ERP port: what the submit stage needs from any ERP, and nothing more."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ErpOrderLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sku: str
+    description: str = ""
+    quantity: Decimal
+    unit_price: Decimal
+    line_value: Decimal
+
+
+class ErpOrder(BaseModel):
+    """A purchase order as the ERP receives it; `po_key` is the idempotency key."""
+
+    model_config = ConfigDict(frozen=True)
+
+    po_key: str
+    supplier_id: str
+    location: str
+    order_date: date
+    expected_delivery: date
+    currency: str
+    value: Decimal
+    lines: tuple[ErpOrderLine, ...]
+
+
+class ErpReceipt(BaseModel):
+    """What the ERP says it holds for a key: its own reference for the order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    po_key: str
+    external_ref: str
+    created: bool
+
+
+class ErpError(RuntimeError):
+    """The ERP refused or could not be reached; the message is shown to the operator."""
+
+
+class ErpAdapter(Protocol):
+    """Adapters must be idempotent on `po_key`: submitting a key twice creates one order."""
+
+    name: str
+
+    def find(self, po_key: str) -> ErpReceipt | None:
+        """The order the ERP already holds under this key, if any."""
+        ...
+
+    def submit(self, order: ErpOrder) -> ErpReceipt:
+        """Create the order, or return the existing one if the key is already there."""
+        ...

@@ -1,0 +1,63 @@
+"""The composition root: the one place that turns settings into real adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from integrations.email.base import Mailer
+from integrations.email.outbox import OutboxMailer
+from integrations.email.smtp import SmtpMailer
+from integrations.erp.base import ErpAdapter
+from integrations.erp.file_drop import FileDropErp
+from replenish.settings import Settings
+from storage.database import make_engine, migrate, session_factory
+from storage.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    uow: Callable[[], UnitOfWork]
+    erp: ErpAdapter
+    mailer: Mailer
+
+
+def build(settings: Settings, *, run_migrations: bool = True) -> Services:
+    """Wire the adapters the settings ask for; migrate the database so a fresh one just works."""
+    engine = make_engine(settings.database_url)
+    if run_migrations:
+        migrate(engine)
+    sessions = session_factory(engine)
+    return Services(
+        settings=settings,
+        engine=engine,
+        uow=lambda: UnitOfWork(sessions),
+        erp=_erp(settings),
+        mailer=_mailer(settings),
+    )
+
+
+def _erp(settings: Settings) -> ErpAdapter:
+    match settings.erp.adapter:
+        case "file_drop":
+            return FileDropErp(settings.erp.drop_dir)
+
+
+def _mailer(settings: Settings) -> Mailer:
+    email = settings.email
+    match email.transport:
+        case "outbox":
+            return OutboxMailer(email.outbox_dir)
+        case "smtp":
+            password = email.smtp_password.get_secret_value() if email.smtp_password else None
+            return SmtpMailer(
+                email.smtp_host,
+                email.smtp_port,
+                username=email.smtp_username,
+                password=password,
+                starttls=email.smtp_starttls,
+            )

@@ -1,0 +1,258 @@
+"""The `replenish` command: sample data, a nightly run, the demo, and the quarantine list.
+
+Errors a person can fix (a missing folder, a bad date, a broken file) are one line on
+stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXIT_USAGE = 2
+EXIT_RUN_FAILED = 1
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"{text} must be between 0 and 1 (e.g. 0.05 for 5%)")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="replenish",
+        description=(
+            "Nightly replenishment: forecast demand for every item and location, turn it "
+            "into purchase orders, send the ordinary ones to the ERP and only the "
+            "exceptions to a buyer."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sample = commands.add_parser(
+        "sample-data",
+        help="write a realistic input folder to try the product on",
+        description="Write one night's extract (items, suppliers, demand, stock, open orders) "
+        "in the CSV folder format, deterministic for a given seed and date.",
+    )
+    sample.add_argument("--out", type=Path, required=True, help="folder to write (created)")
+    sample.add_argument("--items", type=_positive, default=60, help="number of SKUs (default 60)")
+    sample.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    sample.add_argument(
+        "--dirty", type=_share, default=0.03,
+        help="share of dirty rows: duplicates, missing values, odd formats, unknown SKUs "
+        "(default 0.03)",
+    )
+    sample.add_argument(
+        "--as-of", type=_date, default=None,
+        help="the night the extract is for, YYYY-MM-DD (default today); history ends the day before",
+    )
+
+    run = commands.add_parser(
+        "run",
+        help="one nightly run on a source folder",
+        description="Extract, validate, forecast, plan, flag, route, submit and report, once.",
+    )
+    run.add_argument("--source", type=Path, required=True, help="folder with the CSV extract")
+    run.add_argument(
+        "--config", type=Path, default=None,
+        help="TOML config file (see config.example.toml); REPLENISH_* variables override it",
+    )
+    run.add_argument(
+        "--as-of", type=_date, default=None,
+        help="the date to plan for, YYYY-MM-DD (default today)",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print one JSON object with the run summary"
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="sample data plus one run on the embedded defaults",
+        description="Write sample data to demo/data and run the nightly flow on it with the "
+        "embedded defaults (SQLite file, e-mails to ./outbox, orders to ./erp-drop).",
+    )
+    demo.add_argument("--items", type=_positive, default=60, help="number of SKUs (default 60)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+
+    quarantine = commands.add_parser(
+        "quarantine",
+        help="list the quarantined input rows of a run, with reasons",
+        description="The rows a run refused, with file, line, reason and the raw values, so "
+        "a data owner can fix them at the source.",
+    )
+    quarantine.add_argument("--run", dest="run_id", default=None, help="run id (default: latest)")
+    quarantine.add_argument("--csv", type=Path, default=None, help="write the rows to this CSV")
+    quarantine.add_argument("--config", type=Path, default=None, help="TOML config file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_prefect_defaults()
+    try:
+        match args.command:
+            case "sample-data":
+                return _sample_data(args)
+            case "run":
+                return _run(args.source, args.config, args.as_of, as_json=args.json)
+            case "demo":
+                return _demo(args)
+            case "quarantine":
+                return _quarantine(args)
+    except CliError as error:
+        print(f"replenish: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+def _quiet_prefect_defaults() -> None:
+    # No telemetry from a customer's machine, and no crash reports about it either.
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _sample_data(args: argparse.Namespace) -> int:
+    from replenish.sample_data import write_sample_data
+
+    summary = write_sample_data(
+        args.out, items=args.items, seed=args.seed, dirty=args.dirty, as_of=args.as_of or _today()
+    )
+    print(f"Wrote sample data to {summary.out_dir}:")
+    for name, rows in summary.files.items():
+        print(f"  {name}: {rows:,} rows")
+    dirt = ", ".join(f"{kind} {n}" for kind, n in summary.dirty_rows.items() if n)
+    print(f"  dirty rows: {dirt or 'none'}")
+    return 0
+
+
+def _run(source: Path, config: Path | None, as_of: date | None, *, as_json: bool) -> int:
+    summary = execute_run(source, config, as_of)
+    if as_json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        from replenish.run_summary import render_text
+
+        print(render_text(summary))
+    return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+
+
+def execute_run(source: Path, config: Path | None, as_of: date | None) -> dict[str, Any]:
+    """Run the nightly flow once and return its summary, whether it succeeded or stopped."""
+    if not source.is_dir():
+        raise CliError(f"source folder {source} does not exist or is not a folder")
+    if config is not None and not config.is_file():
+        raise CliError(f"config file {config} not found")
+    from replenish.settings import SettingsError, load_settings
+
+    try:
+        load_settings(config)  # fail fast, before starting Prefect
+    except SettingsError as error:
+        raise CliError(str(error)) from None
+
+    from flows.nightly import nightly_replenishment
+
+    state = nightly_replenishment(
+        source=str(source.resolve()),
+        as_of=as_of,
+        config=str(config.resolve()) if config else None,
+        return_state=True,
+    )
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):
+        raise CliError(f"the run crashed: {state.message or summary}")
+    return summary
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from replenish.run_summary import render_text
+    from replenish.sample_data import write_sample_data
+
+    as_of = _today()
+    folder = Path("demo") / "data"
+    sample = write_sample_data(folder, items=args.items, seed=args.seed, dirty=0.03, as_of=as_of)
+    print(f"Sample data for {as_of}: {sum(sample.files.values()):,} rows in {folder}/")
+    summary = execute_run(folder, None, as_of)
+    print()
+    print(render_text(summary))
+    print()
+    print("Where to look next:")
+    print("  - the purchase orders sent to the ERP: erp-drop/*.json (one file per order)")
+    print("  - the e-mails to buyers for flagged orders: outbox/*.eml")
+    print(f"  - the rows refused by the data-quality gate: replenish quarantine --run {summary['run_id']}")
+    print("  - run again: orders already proposed for today are not created or sent twice")
+    return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+
+
+def _quarantine(args: argparse.Namespace) -> int:
+    from replenish.bootstrap import build
+    from replenish.settings import SettingsError, load_settings
+
+    try:
+        services = build(load_settings(args.config))
+    except SettingsError as error:
+        raise CliError(str(error)) from None
+    with services.uow() as uow:
+        run = uow.runs.get(args.run_id) if args.run_id else uow.runs.latest()
+        if run is None:
+            raise CliError(f"no run {args.run_id}" if args.run_id else "no runs yet")
+        rows = uow.runs.dispositions(run.id)
+    fields = ["file", "line", "reasons", "field", "detail", "sku", "location", "raw"]
+    table = [{name: getattr(row, name) for name in fields} for row in rows]
+    if args.csv:
+        with args.csv.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows({**r, "raw": json.dumps(r["raw"])} for r in table)
+        print(f"Wrote {len(table)} quarantined rows of run {run.id} to {args.csv}")
+        return 0
+    print(f"Run {run.id} ({run.as_of}): {len(table)} quarantined rows")
+    for r in table:
+        print(f"  {r['file']}:{r['line']}  {r['reasons']}  {r['detail']}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""The run summary: one JSON object for scripts, and the same facts in words for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dataquality import ValidationResult
+    from flows.tasks import Plan, Proposed, Review, Submitted
+    from forecasting import ForecastResult
+    from replenish.settings import Settings
+
+
+@dataclass
+class RunFacts:
+    """What the stages produced so far; a stopped run simply has fewer of them."""
+
+    run_id: str
+    as_of: date
+    settings: Settings
+    status: str = "succeeded"
+    message: str = ""
+    breaches: list[str] = field(default_factory=list)
+    checked: ValidationResult | None = None
+    forecast: ForecastResult | None = None
+    plan: Plan | None = None
+    review: Review | None = None
+    proposed: Proposed | None = None
+    emails: list[str] = field(default_factory=list)
+    submitted: Submitted | None = None
+
+    def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
+        self.status = "failed"
+        self.message = message
+        self.breaches = list(breaches or [])
+        return self
+
+
+def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str, Any]:
+    """The `replenish run --json` object (keys as in DESIGN.md's command-line contract)."""
+    status = facts.status
+    if facts.submitted is not None and facts.submitted.failed:
+        status = "partial"
+    message = facts.message or _default_message(facts)
+    settings = facts.settings
+    return {
+        "run_id": facts.run_id,
+        "as_of": facts.as_of.isoformat(),
+        "status": status,
+        "message": message,
+        "quality_breaches": facts.breaches,
+        "rows": _rows(facts),
+        "series": _series(facts),
+        "orders": _orders(facts),
+        "flags": _flags(facts),
+        "submitted": len(facts.submitted.submitted) if facts.submitted else 0,
+        "already_in_erp": len(facts.submitted.already_in_erp) if facts.submitted else 0,
+        "submission_failures": dict(facts.submitted.failed) if facts.submitted else {},
+        "emails": len(facts.emails),
+        "stage_seconds": dict(stage_seconds),
+        "outputs": {
+            "database": _safe_url(settings.database_url),
+            "erp_drop": str(settings.erp.drop_dir),
+            "outbox": str(settings.email.outbox_dir),
+        },
+    }
+
+
+def _default_message(facts: RunFacts) -> str:
+    if facts.submitted is not None and facts.submitted.failed:
+        return f"{len(facts.submitted.failed)} orders could not be submitted to the ERP"
+    return "completed"
+
+
+def _rows(facts: RunFacts) -> dict[str, dict[str, Any]]:
+    if facts.checked is None:
+        return {}
+    counts = facts.checked.counts
+    return {
+        str(row["file"]): {
+            "kind": str(row["kind"]),
+            "read": int(row["read"]),
+            "accepted": int(row["accepted"]),
+            "repaired": int(row["repaired"]),
+            "quarantined": int(row["quarantined"]),
+        }
+        for row in counts.to_dict("records")
+    }
+
+
+def _series(facts: RunFacts) -> dict[str, Any]:
+    if facts.forecast is None:
+        return {"forecast": 0, "by_class": {}}
+    by_class = facts.forecast.summary["demand_class"].value_counts().sort_index()
+    return {
+        "forecast": len(facts.forecast.summary),
+        "by_class": {str(k): int(v) for k, v in by_class.items()},
+    }
+
+
+def _orders(facts: RunFacts) -> dict[str, Any]:
+    empty = {
+        "purchase_orders": 0,
+        "lines": 0,
+        "auto_approved": 0,
+        "pending_review": 0,
+        "value_total": 0.0,
+        "created": 0,
+        "already_proposed": 0,
+        "auto_approval_rate": None,
+    }
+    if facts.plan is None or facts.review is None:
+        return empty
+    orders = facts.plan.orders
+    decisions = facts.review.decisions
+    auto = int((decisions == "auto_approved").sum())
+    count = len(orders)
+    return {
+        "purchase_orders": count,
+        "lines": int(orders["line_count"].sum()) if count else 0,
+        "auto_approved": auto,
+        "pending_review": count - auto,
+        "value_total": round(float(orders["value"].sum()), 2) if count else 0.0,
+        "created": len(facts.proposed.created) if facts.proposed else 0,
+        "already_proposed": len(facts.proposed.already_known) if facts.proposed else 0,
+        "auto_approval_rate": round(auto / count, 3) if count else None,
+    }
+
+
+def _flags(facts: RunFacts) -> dict[str, int]:
+    if facts.review is None or facts.review.flags.empty:
+        return {}
+    counts = facts.review.flags["code"].value_counts()
+    return {str(code): int(n) for code, n in counts.items()}
+
+
+def _safe_url(url: str) -> str:
+    """Never print a password that came in through the database URL."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}"
+
+
+def render_text(summary: dict[str, Any]) -> str:
+    """The summary a buyer reads at the end of `replenish run` / `replenish demo`."""
+    lines = [f"Nightly run {summary['as_of']} ({summary['run_id'][:8]}): {summary['status']}"]
+    if summary["status"] == "failed":
+        lines.append(f"  Stopped: {summary['message']}")
+        lines.extend(f"   - {message}" for message in summary.get("quality_breaches", []))
+    rows = summary["rows"]
+    if rows:
+        read = sum(r["read"] for r in rows.values())
+        quarantined = sum(r["quarantined"] for r in rows.values())
+        repaired = sum(r["repaired"] for r in rows.values())
+        lines.append(
+            f"  Input: {read:,} rows read from {len(rows)} files; {repaired:,} repaired, "
+            f"{quarantined:,} quarantined ({quarantined / max(read, 1):.1%})."
+        )
+        worst = sorted(rows.items(), key=lambda kv: kv[1]["quarantined"], reverse=True)[:3]
+        for file, figures in worst:
+            if figures["quarantined"]:
+                lines.append(f"    {file}: {figures['quarantined']:,} of {figures['read']:,} quarantined")
+    series = summary["series"]
+    if series["forecast"]:
+        classes = ", ".join(f"{n} {name}" for name, n in series["by_class"].items())
+        lines.append(f"  Forecast: {series['forecast']:,} item-locations ({classes}).")
+    orders = summary["orders"]
+    if orders["purchase_orders"]:
+        rate = orders["auto_approval_rate"] or 0.0
+        lines.append(
+            f"  Orders: {orders['purchase_orders']} purchase orders, {orders['lines']} lines, "
+            f"worth {orders['value_total']:,.2f}."
+        )
+        lines.append(
+            f"  Auto-approved: {orders['auto_approved']} ({rate:.0%}); "
+            f"waiting for a buyer: {orders['pending_review']}."
+        )
+        if orders["already_proposed"]:
+            lines.append(
+                f"  {orders['already_proposed']} of them were already proposed by an earlier run "
+                "for this date and were not created again."
+            )
+    elif summary["status"] != "failed":
+        lines.append("  Orders: nothing needs ordering tonight.")
+    if summary["flags"]:
+        reasons = ", ".join(f"{code} x{n}" for code, n in summary["flags"].items())
+        lines.append(f"  Why orders were flagged: {reasons}.")
+    lines.append(
+        f"  Sent to the ERP: {summary['submitted']} new"
+        + (f", {summary['already_in_erp']} already there" if summary["already_in_erp"] else "")
+        + (f", {len(summary['submission_failures'])} FAILED" if summary["submission_failures"] else "")
+        + f"; e-mails sent: {summary['emails']}."
+    )
+    outputs = summary["outputs"]
+    lines.append(f"  ERP drop folder: {outputs['erp_drop']}")
+    lines.append(f"  Outbox (e-mails): {outputs['outbox']}")
+    lines.append(f"  Database: {outputs['database']}")
+    return "\n".join(lines)
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    """The run summary as a Prefect markdown artifact."""
+    text = render_text(summary).splitlines()
+    table = ["| file | read | accepted | repaired | quarantined |", "|---|---:|---:|---:|---:|"]
+    table += [
+        f"| {file} | {r['read']:,} | {r['accepted']:,} | {r['repaired']:,} | {r['quarantined']:,} |"
+        for file, r in summary["rows"].items()
+    ]
+    flags = ["| reason | orders flagged |", "|---|---:|"] + [
+        f"| {code} | {n} |" for code, n in summary["flags"].items()
+    ]
+    parts = [f"# {text[0]}", "", *[line.strip() for line in text[1:]], "", "## Input rows", *table]
+    if summary["flags"]:
+        parts += ["", "## Flags", *flags]
+    return "\n".join(parts)

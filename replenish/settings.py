@@ -1,0 +1,139 @@
+"""One typed settings object: a TOML config file, overridden by `REPLENISH_*` variables.
+
+Precedence, highest first: environment (`REPLENISH_DATABASE_URL`,
+`REPLENISH_FLAGS__LINE_VALUE_LIMIT`, ...), then the config file, then the defaults
+below, which are the embedded defaults `make demo` runs on. Secrets are refused in the
+config file: they come from the environment (or a Prefect block) only, so a committed
+config can never leak one.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from dataquality import ValidationRules
+from forecasting import ForecastParams
+from purchasing import FlagRules, PolicyParams
+
+SECRET_KEYS = frozenset({"smtp_password", "password", "secret_key", "api_key", "token"})
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message names the file and the field."""
+
+
+class ApprovalRouting(BaseModel):
+    """Who reviews flagged orders: the supplier's approver, else the category's, else the default."""
+
+    default_approver: str = "buyer@example.com"
+    by_supplier: dict[str, str] = Field(default_factory=dict)
+    by_category: dict[str, str] = Field(default_factory=dict)
+    operator: str = Field(
+        default="operator@example.com",
+        description="Receives data-quality alerts and failed-run notices.",
+    )
+    review_hours: int = Field(default=24, gt=0, description="Time an approver has to decide.")
+
+
+class EmailSettings(BaseModel):
+    transport: Literal["outbox", "smtp"] = "outbox"
+    outbox_dir: Path = Path("outbox")
+    sender: str = "replenish@example.com"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+
+
+class ErpSettings(BaseModel):
+    adapter: Literal["file_drop"] = "file_drop"
+    drop_dir: Path = Path("erp-drop")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REPLENISH_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///replenish.db"
+    review_base_url: str = "http://127.0.0.1:8765"
+    forecast: ForecastParams = Field(default_factory=ForecastParams)
+    policy: PolicyParams = Field(default_factory=PolicyParams)
+    flags: FlagRules = Field(default_factory=FlagRules)
+    validation: ValidationRules = Field(default_factory=ValidationRules)
+    approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
+    email: EmailSettings = Field(default_factory=EmailSettings)
+    erp: ErpSettings = Field(default_factory=ErpSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The config file arrives as init values; the environment must win over it.
+        return (env_settings, init_settings, file_secret_settings)
+
+    @model_validator(mode="after")
+    def _production_is_complete(self) -> Settings:
+        """Outside development, refuse settings that would silently lose mail or data."""
+        if self.environment != "production":
+            return self
+        if self.database_url.startswith("sqlite"):
+            raise ValueError("production needs a server database: set REPLENISH_DATABASE_URL")
+        if self.email.transport == "outbox":
+            raise ValueError("production needs real e-mail: set email.transport = 'smtp'")
+        if "example.com" in self.approvals.default_approver:
+            raise ValueError("production needs a real approvals.default_approver")
+        return self
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Read the config file (if any) and the environment; fail with one clear message."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        values = _read_toml(config_file)
+        leaked = _secret_paths(values)
+        if leaked:
+            raise SettingsError(
+                f"{config_file}: secrets must come from the environment, not the config file "
+                f"(remove {', '.join(leaked)}; e.g. set REPLENISH_EMAIL__SMTP_PASSWORD)"
+            )
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        where = str(config_file) if config_file else "settings"
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise SettingsError(f"{where}: {field}: {first['msg']}") from error
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as error:
+        raise SettingsError(f"{path}: config file not found") from error
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from error
+
+
+def _secret_paths(values: dict[str, Any], prefix: str = "") -> list[str]:
+    found: list[str] = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found.extend(_secret_paths(value, f"{path}."))
+        elif key in SECRET_KEYS:
+            found.append(path)
+    return found

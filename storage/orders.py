@@ -1,0 +1,205 @@
+"""Purchase orders, their lines and flags, state changes with audit, and submission claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from approvals.lifecycle import READY_TO_SUBMIT, OrderStatus, check_transition
+from storage.models import AuditRecord, OrderLine, PurchaseOrder, ReviewFlag, Submission
+
+
+class StateConflict(RuntimeError):
+    """The order was no longer in the state the caller saw: someone else got there first."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change and through which channel (nightly run, review page, CLI...)."""
+
+    name: str
+    channel: str
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OrderRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, po_key: str) -> PurchaseOrder | None:
+        return self.session.scalar(
+            select(PurchaseOrder)
+            .where(PurchaseOrder.po_key == po_key)
+            .options(selectinload(PurchaseOrder.lines), selectinload(PurchaseOrder.flags))
+        )
+
+    def statuses(self, po_keys: Iterable[str]) -> dict[str, str]:
+        """Status of each key already known, so a re-run never proposes the same order twice."""
+        keys = list(po_keys)
+        if not keys:
+            return {}
+        rows = self.session.execute(
+            select(PurchaseOrder.po_key, PurchaseOrder.status).where(
+                PurchaseOrder.po_key.in_(keys)
+            )
+        )
+        return dict(rows.tuples().all())
+
+    def add_proposal(
+        self,
+        run_id: str,
+        order: Mapping[str, Any],
+        lines: Sequence[Mapping[str, Any]],
+        flags: Sequence[Mapping[str, Any]],
+        actor: Actor,
+    ) -> PurchaseOrder:
+        """Store a new order in state `proposed`, with its lines, flags and an audit record."""
+        now = utcnow()
+        po = PurchaseOrder(
+            run_id=run_id,
+            status=OrderStatus.PROPOSED.value,
+            created_at=now,
+            updated_at=now,
+            **order,
+        )
+        po.lines = [OrderLine(**line) for line in lines]
+        po.flags = [ReviewFlag(**flag) for flag in flags]
+        self.session.add(po)
+        self.session.flush()
+        self._audit(po.po_key, "propose", None, OrderStatus.PROPOSED.value, actor, "", None)
+        return po
+
+    def transition(
+        self,
+        po_key: str,
+        target: OrderStatus,
+        actor: Actor,
+        reason: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> OrderStatus:
+        """Move an order to `target` with a conditional update, and audit it.
+
+        The UPDATE only matches while the order is still in the state we read, so two
+        approvers (or one double click) racing on the same order produce exactly one
+        change; the loser gets `StateConflict` instead of silently overwriting.
+        """
+        current = self.session.scalar(
+            select(PurchaseOrder.status).where(PurchaseOrder.po_key == po_key)
+        )
+        if current is None:
+            raise KeyError(f"no purchase order {po_key}")
+        source, destination = check_transition(current, target)
+        result = self.session.execute(
+            update(PurchaseOrder)
+            .where(PurchaseOrder.po_key == po_key, PurchaseOrder.status == source.value)
+            .values(status=destination.value, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        if result.rowcount != 1:
+            raise StateConflict(f"purchase order {po_key} was changed by someone else")
+        self._audit(po_key, "transition", source.value, destination.value, actor, reason, details)
+        return source
+
+    def ready_to_submit(self) -> list[PurchaseOrder]:
+        """Approved orders of any run that have not reached the ERP yet, oldest first."""
+        statuses = [s.value for s in READY_TO_SUBMIT] + [OrderStatus.SUBMITTING.value]
+        return list(
+            self.session.scalars(
+                select(PurchaseOrder)
+                .where(PurchaseOrder.status.in_(statuses))
+                .options(selectinload(PurchaseOrder.lines))
+                .order_by(PurchaseOrder.id)
+            )
+        )
+
+    def claim_submission(self, po_key: str, adapter: str) -> Submission:
+        """Claim the right to send `po_key` to the ERP, or return the existing claim.
+
+        The unique key on `submissions.po_key` makes the claim atomic across processes:
+        whoever inserts first owns the submission; everybody else reads its state.
+        """
+        existing = self._submission(po_key)
+        if existing is not None:
+            return existing
+        try:
+            with self.session.begin_nested():
+                self.session.execute(
+                    insert(Submission).values(
+                        po_key=po_key,
+                        adapter=adapter,
+                        status="claimed",
+                        attempts=0,
+                        claimed_at=utcnow(),
+                    )
+                )
+        except IntegrityError:
+            pass
+        claimed = self._submission(po_key)
+        assert claimed is not None
+        return claimed
+
+    def record_submission(
+        self, submission: Submission, *, external_ref: str | None, error: str | None
+    ) -> None:
+        submission.attempts += 1
+        if error is None:
+            submission.status = "submitted"
+            submission.external_ref = external_ref
+            submission.submitted_at = utcnow()
+            submission.error = None
+        else:
+            submission.status = "failed"
+            submission.error = error
+        self.session.flush()
+
+    def _submission(self, po_key: str) -> Submission | None:
+        return self.session.scalar(
+            select(Submission).where(Submission.po_key == po_key).execution_options(
+                populate_existing=True
+            )
+        )
+
+    def audit_trail(self, po_key: str) -> list[AuditRecord]:
+        return list(
+            self.session.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.entity_key == po_key)
+                .order_by(AuditRecord.id)
+            )
+        )
+
+    def _audit(
+        self,
+        po_key: str,
+        action: str,
+        from_state: str | None,
+        to_state: str | None,
+        actor: Actor,
+        reason: str,
+        details: Mapping[str, Any] | None,
+    ) -> None:
+        self.session.add(
+            AuditRecord(
+                at=utcnow(),
+                actor=actor.name,
+                channel=actor.channel,
+                entity="purchase_order",
+                entity_key=po_key,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+                details=dict(details) if details else None,
+            )
+        )
+        self.session.flush()

@@ -1,0 +1,179 @@
+"""Frames from the pure stages turned into rows for the database (the storage edge).
+
+Floats become `Decimal` here and nowhere earlier: money is rounded to the cent once,
+at the point where it is written down.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+CENT = Decimal("0.01")
+
+
+def to_money(value: float) -> Decimal:
+    return Decimal(str(float(value))).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: float, places: str = "0.001") -> Decimal:
+    return Decimal(str(float(value))).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe scalar: NaN and NaT become None, numpy scalars plain Python."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if hasattr(value, "item"):
+        return clean(value.item())
+    return value
+
+
+def input_file_rows(counts: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = ["kind", "file", "read", "accepted", "repaired", "quarantined"]
+    return [
+        {key: clean(value) for key, value in row.items()}
+        for row in counts[columns].to_dict("records")
+    ]
+
+
+def disposition_rows(issues: pd.DataFrame) -> list[dict[str, Any]]:
+    if issues.empty:
+        return []
+    frame = issues[
+        ["kind", "file", "line", "disposition", "reasons", "field", "detail", "sku", "location"]
+    ].copy()
+    frame["raw"] = [_raw(value) for value in issues["raw"]]
+    for column in ("field", "detail", "sku", "location"):
+        frame[column] = frame[column].fillna("").astype(str)
+    frame["line"] = frame["line"].astype(int)
+    return frame.to_dict("records")
+
+
+def _raw(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value:
+        parsed = json.loads(value)
+        return parsed if isinstance(parsed, dict) else {"value": parsed}
+    return None
+
+
+FORECAST_COLUMNS = [
+    "sku",
+    "location",
+    "demand_class",
+    "model",
+    "fallback",
+    "history_periods",
+    "mean_per_period",
+    "protection_periods",
+    "demand_mean",
+    "demand_std",
+    "service_level",
+    "demand_quantile",
+    "fit_rmse",
+]
+
+
+def forecast_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = summary[FORECAST_COLUMNS].astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame["history_periods"] = frame["history_periods"].fillna(0).astype(int)
+    return [{key: clean(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+LINE_DETAIL_COLUMNS = [
+    "on_hand",
+    "on_order",
+    "backorders",
+    "position",
+    "demand_mean",
+    "demand_quantile",
+    "service_level",
+    "safety_stock",
+    "target",
+    "raw_qty",
+    "pack_size",
+    "moq",
+    "max_order_qty",
+    "constraints",
+]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One purchase order ready for `OrderRepository.add_proposal`."""
+
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+
+
+def proposals(
+    orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame
+) -> Iterator[Proposal]:
+    """Group lines and flags under their order (one pass per order, not per line)."""
+    lines_by_key = dict(tuple(lines.groupby("po_key", sort=False))) if not lines.empty else {}
+    flags_by_key = dict(tuple(flags.groupby("po_key", sort=False))) if not flags.empty else {}
+    for order in orders.to_dict("records"):
+        key = order["po_key"]
+        yield Proposal(
+            order={
+                "po_key": key,
+                "supplier_id": str(order["supplier_id"]),
+                "location": str(order["location"]),
+                "order_date": pd.Timestamp(order["order_date"]).date(),
+                "expected_delivery": pd.Timestamp(order["expected_delivery"]).date(),
+                "currency": str(order["currency"]),
+                "value": to_money(order["value"]),
+            },
+            lines=_line_rows(lines_by_key.get(key)),
+            flags=_flag_rows(flags_by_key.get(key)),
+        )
+
+
+def _line_rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    detail_columns = [c for c in LINE_DETAIL_COLUMNS if c in frame.columns]
+    rows = []
+    for line in frame.to_dict("records"):
+        rows.append(
+            {
+                "sku": str(line["sku"]),
+                "location": str(line["location"]),
+                "proposed_quantity": to_decimal(line["order_qty"]),
+                "unit_cost": to_decimal(line["unit_cost"], "0.0001"),
+                "line_value": to_money(line["line_value"]),
+                "explanation": str(line["explanation"]),
+                "details": {column: clean(line[column]) for column in detail_columns},
+            }
+        )
+    return rows
+
+
+def _flag_rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    return [
+        {
+            "sku": clean(flag["sku"]),
+            "location": clean(flag["location"]),
+            "code": str(flag["code"]),
+            "severity": str(flag["severity"]),
+            "message": str(flag["message"]),
+            "money_at_stake": to_money(flag["money_at_stake"]),
+        }
+        for flag in frame.to_dict("records")
+    ]
