@@ -8,7 +8,7 @@ change on a GET.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
@@ -30,6 +30,7 @@ _templates = Environment(
 class FlagNote:
     code: str
     message: str
+    sku: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _message(
     recipient: str,
     subject: str,
     template: str,
-    context: dict[str, object],
+    context: Mapping[str, object],
     *,
     html: bool = True,
 ) -> EmailMessage:

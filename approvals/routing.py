@@ -15,7 +15,7 @@ def assign_approvers(
     by_supplier: Mapping[str, str],
     by_category: Mapping[str, str],
 ) -> pd.Series:
-    """Approver per `po_key`: the supplier's approver, else the order's main category's, else the default.
+    """Approver per `po_key`: the supplier's, else the main category's, else the default.
 
     An order's main category is the one carrying most of its value, so a mixed order goes
     to the person who owns most of the money on it.

@@ -51,7 +51,14 @@ def nightly_replenishment(
     """
     settings = load_settings(Path(config) if config else None)
     services = build(settings)
-    as_of = as_of or datetime.now(UTC).date()
+    try:
+        return _run(services, Path(source), as_of or datetime.now(UTC).date())
+    finally:
+        services.engine.dispose()
+
+
+def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | State:
+    settings = services.settings
     run_id = uuid.uuid4().hex
     facts = RunFacts(run_id=run_id, as_of=as_of, settings=settings)
     clock = StageClock()
@@ -60,10 +67,9 @@ def nightly_replenishment(
         uow.commit()
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, source)
 
-    try:
-        raw = clock.run("extract", tasks.extract, Path(source))
-    except SourceError as error:
-        return _stop(services, facts.failed(str(error)), clock)
+    raw = clock.run("extract", tasks.extract, source)
+    if isinstance(raw, SourceError):
+        return _stop(services, facts.failed(str(raw)), clock)
     checked = clock.run("validate", tasks.validate_inputs, raw, as_of, settings.validation)
     clock.run("validate", tasks.record_data_quality, services, run_id, checked)
     facts.checked = checked
@@ -81,7 +87,14 @@ def nightly_replenishment(
     facts.review = review
     facts.proposed = clock.run("flag", tasks.propose, services, run_id, planned, review)
     facts.emails = clock.run(
-        "route", tasks.route, services, run_id, as_of, planned, review, facts.proposed,
+        "route",
+        tasks.route,
+        services,
+        run_id,
+        as_of,
+        planned,
+        review,
+        facts.proposed,
         checked.tables["suppliers"],
     )
     facts.submitted = clock.run("submit", tasks.submit, services)

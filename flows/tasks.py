@@ -33,6 +33,7 @@ from dataquality.report import quarantine_share_breaches, summarise
 from forecasting import ForecastParams, ForecastResult, forecast_demand
 from integrations.erp.base import ErpError, ErpOrder, ErpOrderLine
 from integrations.sources.csv_folder import RawExtract, read_csv_folder
+from integrations.sources.errors import SourceError
 from purchasing import (
     FlagRules,
     PolicyParams,
@@ -77,12 +78,22 @@ class Submitted:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(source: Path) -> RawExtract:
-    """Read one night's extract from the source folder, every cell as text."""
-    raw = read_csv_folder(source)
+def extract(source: Path) -> RawExtract | SourceError:
+    """Read one night's extract from the source folder, every cell as text.
+
+    A broken file is returned, not raised: it is the data owner's problem to fix, and
+    the operator needs its one-line message, not a traceback.
+    """
     logger = get_run_logger()
+    try:
+        raw = read_csv_folder(source)
+    except SourceError as error:
+        logger.error("Cannot read the extract: %s", error)
+        return error
     for info in raw.files:
-        logger.info("Read %s: %s rows (%s, %r)", info.file, info.rows, info.encoding, info.delimiter)
+        logger.info(
+            "Read %s: %s rows (%s, %r)", info.file, info.rows, info.encoding, info.delimiter
+        )
     return raw
 
 
@@ -93,7 +104,10 @@ def validate_inputs(raw: RawExtract, as_of: date, rules: ValidationRules) -> Val
     totals = checked.counts[["read", "accepted", "repaired", "quarantined"]].sum()
     get_run_logger().info(
         "Validated %d rows: %d accepted, %d repaired, %d quarantined",
-        totals["read"], totals["accepted"], totals["repaired"], totals["quarantined"],
+        totals["read"],
+        totals["accepted"],
+        totals["repaired"],
+        totals["quarantined"],
     )
     return checked
 
@@ -109,7 +123,7 @@ def record_data_quality(services: Services, run_id: str, checked: ValidationResu
     create_table_artifact(
         key="data-quality",
         table=[{k: records.clean(v) for k, v in row.items()} for row in report.to_dict("records")],
-        description="Rows read, accepted, repaired and quarantined per input file, with top reasons.",
+        description="Rows read, accepted, repaired and quarantined per file, with top reasons.",
     )
 
 
@@ -174,7 +188,7 @@ def flag(
     flags = flag_orders(
         planned.lines, planned.orders, result.summary, checked.quarantined_items, rules
     )
-    decisions = order_decisions(planned.orders, flags)
+    decisions = order_decisions(planned.orders, flags).set_index("po_key")["decision"]
     routing = services.settings.approvals
     lines = planned.lines.merge(
         checked.tables["items"][["sku", "location", "category"]], on=["sku", "location"], how="left"
@@ -187,9 +201,7 @@ def flag(
         by_category=routing.by_category,
     )
     pending = int((decisions == OrderStatus.PENDING_REVIEW.value).sum())
-    get_run_logger().info(
-        "%d flags on %d of %d orders", len(flags), pending, len(planned.orders)
-    )
+    get_run_logger().info("%d flags on %d of %d orders", len(flags), pending, len(planned.orders))
     return Review(flags=flags, decisions=decisions, approvers=approvers)
 
 
@@ -233,8 +245,7 @@ def route(
     """One e-mail per approver for the orders created tonight that wait for a decision."""
     settings = services.settings
     pending = [
-        key for key in proposed.created
-        if review.decisions[key] == OrderStatus.PENDING_REVIEW.value
+        key for key in proposed.created if review.decisions[key] == OrderStatus.PENDING_REVIEW.value
     ]
     orders = planned.orders.set_index("po_key").loc[pending]
     names = suppliers.set_index("supplier_id")["name"].to_dict()
@@ -252,8 +263,8 @@ def route(
                 line_count=int(order["line_count"]),
                 link=review_link(settings.review_base_url, str(key)),
                 flags=tuple(
-                    FlagNote(code=str(c), message=str(m))
-                    for c, m in zip(notes["code"], notes["message"], strict=True)
+                    FlagNote(code=str(c), message=str(m), sku=s if isinstance(s, str) else None)
+                    for c, m, s in zip(notes["code"], notes["message"], notes["sku"], strict=True)
                 ),
             )
         )
@@ -264,7 +275,9 @@ def route(
             sender=settings.email.sender,
             approver=approver,
             orders=items,
-            total=money(totals[approver], "EUR" if orders.empty else str(orders["currency"].iloc[0])),
+            total=money(
+                totals[approver], "EUR" if orders.empty else str(orders["currency"].iloc[0])
+            ),
             as_of=as_of,
             deadline=f"{deadline:%a %d %b %Y %H:%M} UTC",
             run_id=run_id,
@@ -359,7 +372,10 @@ def submit(services: Services) -> Submitted:
         (outcome.submitted if receipt.created else outcome.already_in_erp).append(key)
     logger.info(
         "Submitted %d orders to %s (%d were already there, %d failed)",
-        len(outcome.submitted), erp.name, len(outcome.already_in_erp), len(outcome.failed),
+        len(outcome.submitted),
+        erp.name,
+        len(outcome.already_in_erp),
+        len(outcome.failed),
     )
     return outcome
 

@@ -77,13 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--items", type=_positive, default=60, help="number of SKUs (default 60)")
     sample.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     sample.add_argument(
-        "--dirty", type=_share, default=0.03,
+        "--dirty",
+        type=_share,
+        default=0.03,
         help="share of dirty rows: duplicates, missing values, odd formats, unknown SKUs "
         "(default 0.03)",
     )
     sample.add_argument(
-        "--as-of", type=_date, default=None,
-        help="the night the extract is for, YYYY-MM-DD (default today); history ends the day before",
+        "--as-of",
+        type=_date,
+        default=None,
+        help="the night the extract is for, YYYY-MM-DD (default today); "
+        "history ends the day before",
     )
 
     run = commands.add_parser(
@@ -93,11 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--source", type=Path, required=True, help="folder with the CSV extract")
     run.add_argument(
-        "--config", type=Path, default=None,
+        "--config",
+        type=Path,
+        default=None,
         help="TOML config file (see config.example.toml); REPLENISH_* variables override it",
     )
     run.add_argument(
-        "--as-of", type=_date, default=None,
+        "--as-of",
+        type=_date,
+        default=None,
         help="the date to plan for, YYYY-MM-DD (default today)",
     )
     run.add_argument(
@@ -221,7 +230,8 @@ def _demo(args: argparse.Namespace) -> int:
     print("Where to look next:")
     print("  - the purchase orders sent to the ERP: erp-drop/*.json (one file per order)")
     print("  - the e-mails to buyers for flagged orders: outbox/*.eml")
-    print(f"  - the rows refused by the data-quality gate: replenish quarantine --run {summary['run_id']}")
+    refused = f"replenish quarantine --run {summary['run_id']}"
+    print(f"  - the rows refused by the data-quality gate: {refused}")
     print("  - run again: orders already proposed for today are not created or sent twice")
     return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
 

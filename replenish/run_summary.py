@@ -164,7 +164,9 @@ def render_text(summary: dict[str, Any]) -> str:
         worst = sorted(rows.items(), key=lambda kv: kv[1]["quarantined"], reverse=True)[:3]
         for file, figures in worst:
             if figures["quarantined"]:
-                lines.append(f"    {file}: {figures['quarantined']:,} of {figures['read']:,} quarantined")
+                lines.append(
+                    f"    {file}: {figures['quarantined']:,} of {figures['read']:,} quarantined"
+                )
     series = summary["series"]
     if series["forecast"]:
         classes = ", ".join(f"{n} {name}" for name, n in series["by_class"].items())
@@ -193,7 +195,11 @@ def render_text(summary: dict[str, Any]) -> str:
     lines.append(
         f"  Sent to the ERP: {summary['submitted']} new"
         + (f", {summary['already_in_erp']} already there" if summary["already_in_erp"] else "")
-        + (f", {len(summary['submission_failures'])} FAILED" if summary["submission_failures"] else "")
+        + (
+            f", {len(summary['submission_failures'])} FAILED"
+            if summary["submission_failures"]
+            else ""
+        )
         + f"; e-mails sent: {summary['emails']}."
     )
     outputs = summary["outputs"]

@@ -28,7 +28,7 @@ class SettingsError(ValueError):
 
 
 class ApprovalRouting(BaseModel):
-    """Who reviews flagged orders: the supplier's approver, else the category's, else the default."""
+    """Who reviews flagged orders: the supplier's approver, else the category's, else default."""
 
     default_approver: str = "buyer@example.com"
     by_supplier: dict[str, str] = Field(default_factory=dict)

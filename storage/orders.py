@@ -48,11 +48,9 @@ class OrderRepository:
         if not keys:
             return {}
         rows = self.session.execute(
-            select(PurchaseOrder.po_key, PurchaseOrder.status).where(
-                PurchaseOrder.po_key.in_(keys)
-            )
+            select(PurchaseOrder.po_key, PurchaseOrder.status).where(PurchaseOrder.po_key.in_(keys))
         )
-        return dict(rows.tuples().all())
+        return {str(key): str(status) for key, status in rows}
 
     def add_proposal(
         self,
@@ -164,17 +162,15 @@ class OrderRepository:
 
     def _submission(self, po_key: str) -> Submission | None:
         return self.session.scalar(
-            select(Submission).where(Submission.po_key == po_key).execution_options(
-                populate_existing=True
-            )
+            select(Submission)
+            .where(Submission.po_key == po_key)
+            .execution_options(populate_existing=True)
         )
 
     def audit_trail(self, po_key: str) -> list[AuditRecord]:
         return list(
             self.session.scalars(
-                select(AuditRecord)
-                .where(AuditRecord.entity_key == po_key)
-                .order_by(AuditRecord.id)
+                select(AuditRecord).where(AuditRecord.entity_key == po_key).order_by(AuditRecord.id)
             )
         )
 

@@ -87,9 +87,9 @@ FORECAST_COLUMNS = [
 
 
 def forecast_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = summary[FORECAST_COLUMNS].astype(object)
-    frame = frame.where(frame.notna(), None)
+    frame = summary[FORECAST_COLUMNS].copy()
     frame["history_periods"] = frame["history_periods"].fillna(0).astype(int)
+    frame = frame.astype(object).where(frame.notna(), None)
     return [{key: clean(value) for key, value in row.items()} for row in frame.to_dict("records")]
 
 
@@ -120,9 +120,7 @@ class Proposal:
     flags: list[dict[str, Any]]
 
 
-def proposals(
-    orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame
-) -> Iterator[Proposal]:
+def proposals(orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame) -> Iterator[Proposal]:
     """Group lines and flags under their order (one pass per order, not per line)."""
     lines_by_key = dict(tuple(lines.groupby("po_key", sort=False))) if not lines.empty else {}
     flags_by_key = dict(tuple(flags.groupby("po_key", sort=False))) if not flags.empty else {}

@@ -1,0 +1,129 @@
+"""Row checks shared by several tables: duplicates, references, quantities, dates.
+
+Each check adds findings to a `Table` for whole columns at once; none of them looks at
+one row in Python, so their cost grows with the data only through pandas/numpy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dataquality.parsing import Mask
+from dataquality.reasons import Reason
+from dataquality.table import Table
+
+
+def _positions(index: pd.Index, size: int) -> Mask:
+    mask = np.zeros(size, dtype=bool)
+    mask[index.to_numpy()] = True
+    return mask
+
+
+def check_duplicates(table: Table) -> None:
+    """Exact copies collapse into one row; one key with different values is a conflict.
+
+    Every row with a complete key takes part, whatever else is wrong with it: when one
+    copy of a key has a bad value, nobody can tell which copy is right, so the whole key
+    is quarantined rather than silently keeping the readable one. Run it after the other
+    checks of the table: the row kept from a set of copies is the first one not
+    quarantined, so a copy with an unreadable optional cell never displaces a good one.
+    """
+    key = list(table.contract.key)
+    complete = table.present(*(k for k in key if table.contract.column(k).required))
+    values = table.values.loc[complete]
+    shared = values.duplicated(key, keep=False)
+    if not shared.any():
+        return
+    group = values.loc[shared]
+    # stable order: rows still in good standing first, then by position
+    group = group.iloc[np.lexsort((group.index.to_numpy(), table.quarantined[group.index]))]
+    origin = table.raw.loc[group.index]
+    where = origin["source_file"] + " line " + origin["source_line"].astype(str)
+    copy = group.duplicated(table.contract.names, keep="first")
+    variants = (~copy).groupby([group[k] for k in key], dropna=False).transform("sum")
+    conflict = variants > 1
+    if conflict.any():
+        _flag_conflicts(table, group[conflict], where[conflict])
+    copies = copy & ~conflict
+    if copies.any():
+        by_value = [group[c] for c in table.contract.names]
+        kept = where.groupby(by_value, dropna=False).transform("first")[copies]
+        mask = _positions(kept.index, len(table))
+        text = "is an exact copy of " + kept + " and was collapsed into it"
+        table.flag(Reason.DUPLICATE_COLLAPSED, "row", mask, text, quote=False)
+        table.collapsed |= mask
+
+
+def _flag_conflicts(table: Table, rows: pd.DataFrame, where: pd.Series) -> None:
+    """All rows of a conflicting key, each naming the key, the count and the first row."""
+    key = list(table.contract.key)
+    rows = rows.sort_index()  # 'first' means first in the file, whatever was sorted before
+    where = where.loc[rows.index]
+    by_key = [rows[k] for k in key]
+    size = where.groupby(by_key, dropna=False).transform("size")
+    first = where.groupby(by_key, dropna=False).transform("first")
+    shown = rows[key[0]].astype(str)
+    for k in key[1:]:
+        shown = shown + "' / '" + rows[k].astype(str)
+    text = (
+        "('"
+        + shown
+        + "') appears on "
+        + size.astype(str)
+        + " rows with different values (first: "
+        + first
+        + ")"
+    )
+    field_name = " / ".join(key)
+    mask = _positions(rows.index, len(table))
+    table.flag(Reason.CONFLICTING_DUPLICATE, field_name, mask, text, quote=False)
+
+
+def item_keys(items: Table) -> pd.MultiIndex:
+    """sku + location of the accepted items (repaired ones included)."""
+    ok = items.kept()
+    return pd.MultiIndex.from_frame(items.values.loc[ok, ["sku", "location"]])
+
+
+def check_known_items(table: Table, items: Table) -> None:
+    """Rows naming an item-location that is not an accepted item are UNKNOWN_SKU."""
+    pairs = pd.MultiIndex.from_frame(table.values[["sku", "location"]])
+    unknown = table.present("sku", "location") & ~pairs.isin(item_keys(items))
+    if not unknown.any():
+        return
+    listed = pd.MultiIndex.from_frame(items.values[["sku", "location"]])
+    quarantined_item = unknown & pairs.isin(listed)
+    rows = np.flatnonzero(unknown)
+    text = (
+        pd.Series("at location '", index=rows, dtype=object) + table.values["location"].iloc[rows]
+    )
+    text = text + np.where(
+        quarantined_item[rows], "' is an item whose own row is quarantined", "' is not in items"
+    )
+    table.flag(Reason.UNKNOWN_SKU, "sku", unknown, text)
+
+
+def check_quantity(table: Table, column: str, max_quantity: float, *, negative_ok: bool) -> None:
+    """Negative quantities (unless they mean a backorder) and absurdly large ones."""
+    quantity = table.values[column].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        if not negative_ok:
+            table.flag(Reason.NEGATIVE_QUANTITY, column, quantity < 0, "is negative")
+        absurd = np.abs(quantity) > max_quantity
+    table.flag(Reason.ABSURD_QUANTITY, column, absurd, f"is beyond the limit of {max_quantity:g}")
+
+
+def check_not_future(table: Table, column: str, as_of: date) -> None:
+    """Dates after the run's as-of date: history cannot come from the future."""
+    future = (table.values[column] > pd.Timestamp(as_of)).to_numpy()
+    table.flag(Reason.FUTURE_DATE, column, future, f"is after the as-of date {as_of.isoformat()}")
+
+
+def check_range(
+    table: Table, column: str, bad: pd.Series | Mask, reason: Reason, text: str
+) -> None:
+    """A number outside its allowed range (NaN never is: missing is handled elsewhere)."""
+    table.flag(reason, column, np.asarray(bad, dtype=bool), text)

@@ -1,0 +1,104 @@
+"""Typing a raw table: every contract column parsed, repairs and failures recorded.
+
+This is the only place that turns text into typed values, so a new cell-level repair
+(a new date format, a unit suffix) is added to `parsing` and shows up for every table.
+Cells repeat massively (thousands of skus and hundreds of dates across a million rows),
+so each distinct cell is parsed once and the result spread back to its rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dataquality.contract import Column, ColumnType
+from dataquality.parsing import (
+    Parsed,
+    Text,
+    parse_dates,
+    parse_flags,
+    parse_keys,
+    parse_numbers,
+    parse_text,
+)
+from dataquality.reasons import Reason
+from dataquality.rules import ValidationRules
+from dataquality.table import Table
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """Cells as strings; sources other than CSV may hand over typed or missing values."""
+    if column.dtype == object and not column.isna().any():
+        return column
+    return column.astype(object).where(column.notna(), "").astype(str)
+
+
+def coerce(table: Table, rules: ValidationRules) -> None:
+    """Fill `table.values` with typed contract columns and flag the cells that fail."""
+    files = table.raw["source_file"]
+    typed: dict[str, pd.Series] = {}
+    for column in table.contract.columns:
+        raw = table.raw[column.name]
+        # slashed dates are read day- or month-first per file, so a date is distinct per file
+        by_file = column.type is ColumnType.DATE
+        codes, first = distinct(raw, files) if by_file else distinct(raw)
+        cells = raw.iloc[first].reset_index(drop=True)
+        parsed = expand(
+            _parse(column, cells, files.iloc[first].reset_index(drop=True), rules), codes, raw.index
+        )
+        for reason, (mask, text) in parsed.outcomes.items():
+            table.flag(reason, column.name, mask, text)
+        if column.missing is not None:
+            table.flag(column.missing, column.name, parsed.empty, "is missing", quote=False)
+        table.blank[column.name] = parsed.empty
+        values = parsed.values
+        if column.missing is None and column.required:
+            # resolved by a table rule (items' lead time); NaN marks it as still open
+            values = values.where(~parsed.empty)
+        elif column.missing is None and parsed.empty.any():
+            values = values.where(~parsed.empty, column.default)
+        typed[column.name] = values
+    table.values = pd.DataFrame(typed, index=table.raw.index)
+
+
+def _parse(column: Column, cells: pd.Series, files: pd.Series, rules: ValidationRules) -> Parsed:
+    if column.type is ColumnType.KEY:
+        return parse_keys(cells, upper=column.upper)
+    if column.type is ColumnType.NUMBER:
+        return parse_numbers(cells, decimal_comma=rules.decimal_comma)
+    if column.type is ColumnType.DATE:
+        return parse_dates(cells, files)
+    if column.type is ColumnType.FLAG:
+        return parse_flags(cells)
+    return parse_text(cells)
+
+
+def distinct(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the code of its distinct value (combination); per code, its first row."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        codes = codes * len(uniques) + column_codes
+    if len(columns) > 1:
+        codes, _ = pd.factorize(codes)
+    if not len(codes):
+        return codes, codes
+    # factorize numbers values in order of appearance: a code is new where the running max grows
+    running = np.maximum.accumulate(codes)
+    return codes, np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+
+
+def expand(parsed: Parsed, codes: np.ndarray, index: pd.Index) -> Parsed:
+    """A parse of the distinct cells, spread back to every row that holds them."""
+    outcomes: dict[Reason, tuple[np.ndarray, Text]] = {}
+    for reason, (mask, text) in parsed.outcomes.items():
+        if not mask.any():
+            outcomes[reason] = (np.zeros(len(codes), dtype=bool), "")
+            continue
+        at_rows = mask[codes]
+        if not isinstance(text, str):
+            rows = np.flatnonzero(at_rows)
+            text = pd.Series(text.reindex(codes[rows]).to_numpy(), index=rows)
+        outcomes[reason] = (at_rows, text)
+    values = pd.Series(parsed.values.to_numpy()[codes], index=index)
+    return Parsed(values, parsed.empty[codes], outcomes)

@@ -1,0 +1,159 @@
+"""The input data contract: which tables exist, their columns, types and keys.
+
+One definition, read by the source adapters (which columns a file must have) and by the
+validator (how each cell is parsed and which rows count as duplicates), so the two can
+never disagree about what a valid extract is. DESIGN.md "Data contract" is the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from dataquality.reasons import Reason
+
+
+class ColumnType(StrEnum):
+    """How a cell is parsed; each type has its own repairs and failure reasons."""
+
+    KEY = "key"  # identifier: trimmed (repair), upper-cased when `upper`
+    TEXT = "text"  # free text: trimmed silently
+    NUMBER = "number"  # float: thousands separators, decimal comma
+    DATE = "date"  # the documented formats, normalised to midnight
+    FLAG = "flag"  # yes/no
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input table.
+
+    `required` means the file must have the column. `missing` is the reason given to a
+    row whose cell is empty; None means an empty cell takes `default` (optional values)
+    or is resolved by a table-specific rule (items' lead time comes from the supplier).
+    """
+
+    name: str
+    type: ColumnType
+    required: bool = False
+    missing: Reason | None = None
+    default: object = ""
+    upper: bool = True
+    integer: bool = False  # validated output is int64 (the check itself is table-specific)
+
+
+def _req(name: str, type_: ColumnType, missing: Reason | None = Reason.MISSING_FIELD) -> Column:
+    return Column(name, type_, required=True, missing=missing)
+
+
+def _opt(name: str, type_: ColumnType, default: object = "") -> Column:
+    return Column(name, type_, default=default)
+
+
+@dataclass(frozen=True)
+class TableContract:
+    """One kind of input table: its file name pattern, columns and duplicate key."""
+
+    kind: str
+    file_pattern: str  # a file name, or a prefix ending in '*' for merged files
+    file_required: bool
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in contract (and output) order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Columns a file of this kind must have."""
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        """The column called `name`."""
+        return next(c for c in self.columns if c.name == name)
+
+
+K, T, N, D, F = ColumnType.KEY, ColumnType.TEXT, ColumnType.NUMBER, ColumnType.DATE, ColumnType.FLAG
+NAN = float("nan")
+
+ITEMS = TableContract(
+    "items",
+    "items.csv",
+    True,
+    (
+        _req("sku", K),
+        _req("location", K),
+        _req("supplier_id", K, missing=Reason.NO_SUPPLIER),
+        _req("unit_cost", N),
+        Column("pack_size", N, required=True, missing=Reason.MISSING_FIELD, integer=True),
+        _req("moq", N),
+        _req("lead_time_days", N, missing=None),  # filled from the supplier when empty
+        _opt("lead_time_std_days", N, 0.0),
+        _opt("service_level", N, NAN),  # NaN = the purchasing policy default
+        _opt("review_period_days", N, NAN),  # NaN = the purchasing policy default
+        _opt("max_order_qty", N, NAN),  # NaN = no maximum
+        _opt("category", T),
+        _opt("description", T),
+        _opt("active", F, True),
+    ),
+    key=("sku", "location"),
+)
+SUPPLIERS = TableContract(
+    "suppliers",
+    "suppliers.csv",
+    True,
+    (
+        _req("supplier_id", K),
+        _req("name", T),
+        _opt("email", T),
+        _opt("min_order_value", N, 0.0),
+        _opt("order_days", T),
+        _opt("currency", T),
+        _opt("lead_time_days", N, NAN),
+    ),
+    key=("supplier_id",),
+)
+DEMAND = TableContract(
+    "demand",
+    "demand*.csv",
+    True,
+    (_req("sku", K), _req("location", K), _req("date", D), _req("quantity", N), _opt("channel", T)),
+    key=("sku", "location", "date", "channel"),
+)
+STOCK = TableContract(
+    "stock",
+    "stock.csv",
+    True,
+    (
+        _req("sku", K),
+        _req("location", K),
+        _req("on_hand", N),
+        _opt("as_of", D, np.datetime64("NaT")),
+    ),
+    key=("sku", "location"),
+)
+OPEN_ORDERS = TableContract(
+    "open_orders",
+    "open_orders.csv",
+    False,  # absent file = no open orders
+    (
+        Column("order_ref", K, required=True, missing=Reason.MISSING_FIELD, upper=False),
+        _req("sku", K),
+        _req("location", K),
+        _req("quantity", N),
+        _req("due_date", D),
+        _opt("supplier_id", K),  # empty = the item's supplier
+    ),
+    key=("order_ref", "sku", "location"),
+)
+
+# Validation order matters: suppliers before items (supplier check, lead-time default),
+# items before the tables whose rows must name an accepted item.
+CONTRACTS: dict[str, TableContract] = {
+    c.kind: c for c in (SUPPLIERS, ITEMS, DEMAND, STOCK, OPEN_ORDERS)
+}
+KINDS: tuple[str, ...] = ("items", "suppliers", "demand", "stock", "open_orders")
+SOURCE_COLUMNS: tuple[str, str] = ("source_file", "source_line")

@@ -1,0 +1,189 @@
+"""From findings to verdicts: the clean tables, the per-file counts and the issues list.
+
+A row is quarantined if any quarantine reason touched it, else repaired if any repair
+did, else accepted: one verdict per row, so the counts always balance. A quarantined
+row lists only its quarantine reasons (its repairs no longer matter).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dataquality.contract import ColumnType
+from dataquality.parsing import Mask
+from dataquality.reasons import Reason
+from dataquality.table import Table
+
+ISSUE_COLUMNS = [
+    "kind",
+    "file",
+    "line",
+    "disposition",
+    "reasons",
+    "field",
+    "detail",
+    "sku",
+    "location",
+    "raw",
+]
+COUNT_COLUMNS = ["kind", "file", "read", "accepted", "repaired", "quarantined"]
+
+
+def repaired_rows(table: Table) -> Mask:
+    """Rows with at least one repair and no quarantine reason."""
+    repaired = np.zeros(len(table), dtype=bool)
+    for finding in table.findings:
+        if finding.reason.is_repair:
+            repaired[finding.rows] = True
+    return repaired & ~table.quarantined
+
+
+def clean_table(table: Table) -> pd.DataFrame:
+    """Accepted and repaired rows (one per collapsed duplicate) in the documented dtypes."""
+    out = table.values.loc[table.kept(), table.contract.names].reset_index(drop=True)
+    for column in table.contract.columns:
+        if column.integer:
+            out[column.name] = out[column.name].astype("int64")
+        elif column.type is ColumnType.NUMBER:
+            out[column.name] = out[column.name].astype("float64")
+        elif column.type is ColumnType.DATE:
+            out[column.name] = out[column.name].astype("datetime64[ns]")
+        elif column.type is ColumnType.FLAG:
+            out[column.name] = out[column.name].astype(bool)
+        else:
+            out[column.name] = out[column.name].astype(object)
+    return out
+
+
+def counts(table: Table) -> pd.DataFrame:
+    """read / accepted / repaired / quarantined per input file, in file order."""
+    repaired = repaired_rows(table)
+    verdicts = pd.DataFrame(
+        {
+            "file": table.raw["source_file"].to_numpy(),
+            "accepted": ~table.quarantined & ~repaired,
+            "repaired": repaired,
+            "quarantined": table.quarantined,
+        }
+    )
+    out = verdicts.groupby("file", sort=False).agg(
+        read=("accepted", "size"),
+        accepted=("accepted", "sum"),
+        repaired=("repaired", "sum"),
+        quarantined=("quarantined", "sum"),
+    )
+    return (
+        out.reset_index()
+        .assign(kind=table.kind)[COUNT_COLUMNS]
+        .astype(dict.fromkeys(COUNT_COLUMNS[2:], "int64"))
+    )
+
+
+def _append(labels: np.ndarray, at: np.ndarray, label: str, seen: Mask) -> np.ndarray:
+    """Add `label` to the ';'-lists at positions `at` not holding it yet; return those."""
+    new = at[~seen[at]]
+    seen[new] = True
+    labels[new] = np.where(labels[new] == "", label, labels[new] + ";" + label)
+    return new
+
+
+def issues(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per repaired or quarantined input row, plus a (file, reason) tally.
+
+    The per-row lists are built finding by finding (a handful per table), each step a
+    numpy operation over the rows that finding touched.
+    """
+    quarantined = table.quarantined
+    rows = np.flatnonzero(quarantined | repaired_rows(table))
+    slot = np.full(len(table), -1)
+    slot[rows] = np.arange(rows.size)
+    reasons, fields, details = (np.full(rows.size, "", dtype=object) for _ in range(3))
+    seen: dict[str, Mask] = {}
+    tally_at: list[np.ndarray] = []
+    tally_reason: list[np.ndarray] = []
+    for finding in table.findings:
+        keep = ~quarantined[finding.rows] if finding.reason.is_repair else slice(None)
+        at = slot[finding.rows[keep]]
+        code = finding.reason.value
+        new = _append(reasons, at, code, seen.setdefault("r" + code, np.zeros(rows.size, bool)))
+        _append(
+            fields,
+            at,
+            finding.field,
+            seen.setdefault("f" + finding.field, np.zeros(rows.size, bool)),
+        )
+        text = finding.detail[keep]
+        details[at] = np.where(details[at] == "", text, details[at] + "; " + text)
+        tally_at.append(new)
+        tally_reason.append(np.full(new.size, code, dtype=object))
+    raw = table.raw.iloc[rows]
+    where = (raw["source_file"] + " line " + raw["source_line"].astype(str)).to_numpy(object)
+    values = table.values.iloc[rows]
+    frame = pd.DataFrame(
+        {
+            "kind": table.kind,
+            "file": raw["source_file"].to_numpy(object),
+            "line": raw["source_line"].to_numpy(),
+            "disposition": np.where(quarantined[rows], "quarantined", "repaired"),
+            "reasons": reasons,
+            "field": fields,
+            "detail": where + ": " + details,
+            "sku": values["sku"].to_numpy(object) if "sku" in values else "",
+            "location": values["location"].to_numpy(object) if "location" in values else "",
+            "raw": as_json(raw[table.read_columns]),
+        },
+        columns=ISSUE_COLUMNS,
+    )
+    at_all = np.concatenate(tally_at) if tally_at else np.zeros(0, dtype=int)
+    codes = np.concatenate(tally_reason) if tally_reason else np.zeros(0, dtype=object)
+    tally = pd.DataFrame(
+        {
+            "file": frame["file"].to_numpy()[at_all],
+            "reason": codes,
+            "disposition": frame["disposition"].to_numpy()[at_all],
+        }
+    )
+    return frame, tally
+
+
+def as_json(raw: pd.DataFrame) -> list[str]:
+    """Each row as read, as one JSON object (the evidence kept with every issue)."""
+    if raw.empty:
+        return []
+    text = raw.to_json(orient="records", lines=True, force_ascii=False)
+    # pandas escapes '/' as '\/': valid JSON, but noise in a report people read
+    return text.rstrip("\n").replace("\\/", "/").split("\n")
+
+
+def top_reasons(tally: pd.DataFrame, limit: int = 3) -> pd.Series:
+    """'CODE (rows), ...' of the most frequent quarantine reasons per file."""
+    quarantine = tally[tally["disposition"] == "quarantined"]
+    if quarantine.empty:
+        return pd.Series(dtype=object)
+    counted = quarantine.groupby(["file", "reason"]).size().rename("rows").reset_index()
+    counted = counted.sort_values(["file", "rows", "reason"], ascending=[True, False, True])
+    top = counted.groupby("file").head(limit)
+    label = top["reason"] + " (" + top["rows"].astype(str) + ")"
+    return label.groupby(top["file"]).agg(", ".join)
+
+
+def quarantined_items(all_issues: pd.DataFrame) -> pd.DataFrame:
+    """sku, location, reasons of every item-location a quarantined row names.
+
+    A row with a sku but no location is kept with location "": it may have belonged to
+    any location of that sku, so the flagging stage treats it as naming all of them.
+    """
+    q = all_issues[(all_issues["disposition"] == "quarantined") & (all_issues["sku"] != "")]
+    if q.empty:
+        return pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
+    long = q[["sku", "location"]].assign(reason=q["reasons"].str.split(";")).explode("reason")
+    long = long.drop_duplicates()
+    grouped = long.groupby(["sku", "location"], sort=True)
+    ids = grouped.ngroup().to_numpy()
+    joined = np.full(grouped.ngroups, "", dtype=object)
+    for reason in Reason:  # enum order keeps the lists stable between runs
+        at = ids[(long["reason"] == reason.value).to_numpy()]
+        joined[at] = np.where(joined[at] == "", reason.value, joined[at] + ";" + reason.value)
+    keys = grouped.size().index.to_frame(index=False)
+    return keys.assign(reasons=joined).astype(object)

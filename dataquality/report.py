@@ -1,0 +1,63 @@
+"""What people see of the gate: the per-file summary and the stop-the-run messages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dataquality.validate import ValidationResult
+
+SUMMARY_COLUMNS = [
+    "kind",
+    "file",
+    "read",
+    "accepted",
+    "repaired",
+    "quarantined",
+    "quarantined_pct",
+    "top_reasons",
+]
+
+
+def _share(quarantined: pd.Series, read: pd.Series) -> pd.Series:
+    return (quarantined / read.where(read > 0)).fillna(0.0)
+
+
+def quarantine_share_breaches(counts: pd.DataFrame, limit: float) -> list[str]:
+    """One message per file whose quarantined share passes `limit`.
+
+    Judged per file, not over the whole extract: one broken export among six healthy
+    ones must stop the run even when the overall share looks harmless.
+    """
+    share = _share(counts["quarantined"], counts["read"])
+    breached = counts.assign(share=share)[share > limit]
+    has_reasons = "top_reasons" in breached.columns
+    messages = []
+    for row in breached.itertuples(index=False):  # one per breaching file, never per row
+        reasons = f"; top reasons: {row.top_reasons}" if has_reasons and row.top_reasons else ""
+        messages.append(
+            f"{row.file}: {row.share:.1%} of {row.read:,} rows quarantined "
+            f"(limit {limit:.1%}){reasons}"
+        )
+    return messages
+
+
+def summarise(result: ValidationResult) -> pd.DataFrame:
+    """Per-file figures plus a total row, shaped for a Prefect table artifact."""
+    per_file = result.counts.copy()
+    if "top_reasons" not in per_file.columns:
+        per_file["top_reasons"] = ""
+    quarantined = result.issues[result.issues["disposition"] == "quarantined"]
+    overall = quarantined["reasons"].str.split(";").explode().value_counts().head(3)
+    total = pd.DataFrame(
+        {
+            "kind": ["all"],
+            "file": ["(all files)"],
+            **{
+                c: [int(per_file[c].sum())] for c in ("read", "accepted", "repaired", "quarantined")
+            },
+            "top_reasons": [", ".join(f"{code} ({n})" for code, n in overall.items())],
+        }
+    )
+    out = pd.concat([per_file, total], ignore_index=True)
+    out["quarantined_pct"] = (100 * _share(out["quarantined"], out["read"])).round(1)
+    return out[SUMMARY_COLUMNS]

@@ -1,0 +1,101 @@
+"""The data-quality gate: raw extract frames in, clean tables and every row's verdict out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dataquality.coerce import as_text
+from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
+from dataquality.dispositions import (
+    COUNT_COLUMNS,
+    ISSUE_COLUMNS,
+    clean_table,
+    counts,
+    issues,
+    quarantined_items,
+    top_reasons,
+)
+from dataquality.rules import ValidationRules
+from dataquality.table import Table
+from dataquality.tables import (
+    check_demand,
+    check_items,
+    check_open_orders,
+    check_stock,
+    check_suppliers,
+)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """What the gate lets through, and the account of everything it touched.
+
+    `tables[kind]`, `counts` and `issues` have the columns of docs/frames.md (`counts`
+    adds `top_reasons`); `quarantined_items` (sku, location, reasons) lists the
+    item-locations a quarantined row names (location "" when the row named none), so
+    their order lines can be flagged.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    counts: pd.DataFrame
+    issues: pd.DataFrame
+    quarantined_items: pd.DataFrame
+
+
+def validate(
+    frames: Mapping[str, pd.DataFrame], *, as_of: date, rules: ValidationRules
+) -> ValidationResult:
+    """Give every input row one verdict: accepted, repaired (recorded) or quarantined (why).
+
+    `frames` are the extract's tables keyed by kind, every cell as read plus
+    `source_file` and `source_line`. A kind left out counts as an empty table (the
+    source adapter is the one that knows which files are required).
+    """
+    tables = {
+        kind: Table(
+            contract,
+            _prepared(contract, frames.get(kind)),
+            read_columns=[c for c in contract.names if c in frames.get(kind, {})],
+        )
+        for kind, contract in CONTRACTS.items()
+    }
+    check_suppliers(tables["suppliers"], rules)
+    check_items(tables["items"], tables["suppliers"], rules)
+    check_demand(tables["demand"], tables["items"], rules, as_of)
+    check_stock(tables["stock"], tables["items"], rules, as_of)
+    check_open_orders(tables["open_orders"], tables["items"], rules)
+
+    ordered = [tables[kind] for kind in KINDS]
+    issue_parts, tallies = zip(*(issues(t) for t in ordered), strict=True)
+    all_issues = pd.concat(issue_parts, ignore_index=True)
+    all_issues = all_issues.astype({"line": "int64"})[ISSUE_COLUMNS]
+    per_file = pd.concat([counts(t) for t in ordered], ignore_index=True)[COUNT_COLUMNS]
+    reasons = top_reasons(pd.concat(tallies, ignore_index=True))
+    per_file["top_reasons"] = per_file["file"].map(reasons).fillna("").astype(object)
+    return ValidationResult(
+        tables={kind: clean_table(tables[kind]) for kind in KINDS},
+        counts=per_file,
+        issues=all_issues,
+        quarantined_items=quarantined_items(all_issues),
+    )
+
+
+def _prepared(contract: TableContract, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The contract's columns as text (absent optional ones empty), plus the source columns."""
+    if frame is None:
+        frame = pd.DataFrame({name: pd.Series(dtype=object) for name in contract.required_columns})
+        frame["source_file"] = pd.Series(dtype=object)
+        frame["source_line"] = pd.Series(dtype="int64")
+    missing = [c for c in (*contract.required_columns, *SOURCE_COLUMNS) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{contract.kind}: frame lacks required column(s) {', '.join(missing)}")
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for name in contract.names:
+        out[name] = as_text(frame[name]).to_numpy() if name in frame.columns else ""
+    out["source_file"] = as_text(frame["source_file"]).to_numpy()
+    out["source_line"] = pd.to_numeric(frame["source_line"]).to_numpy()
+    return out

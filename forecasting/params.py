@@ -1,0 +1,51 @@
+"""Settings of the demand forecast, expressed in the periods the forecast runs at."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Frequency = Literal["D", "W", "M"]
+
+# Calendar days in one forecast period. Lead times and review periods arrive in days;
+# dividing by this turns them into (fractional) forecast periods. A month is the mean
+# Gregorian month so that a 30.4375-day lead time is exactly one monthly period.
+DAYS_PER_PERIOD: dict[Frequency, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
+
+
+def periods_in_days(days: float, frequency: Frequency, *, at_least: int = 1) -> int:
+    """Whole periods covering `days`, so that thresholds keep their meaning in time
+    whatever frequency the business chooses."""
+    return max(at_least, math.ceil(days / DAYS_PER_PERIOD[frequency]))
+
+
+def _min_history_default(data: dict[str, Any]) -> int:
+    # Eight weeks of history: below that, neither a level nor a demand pattern can be
+    # told from noise. Monthly is raised to three periods so a "mean of history" never
+    # rests on one or two months.
+    return periods_in_days(56, data.get("frequency", "D"), at_least=3)
+
+
+def _dormant_default(data: dict[str, Any]) -> int:
+    # Thirteen weeks (a quarter) without a sale: long enough that an ordinary slow mover
+    # (a sale a month) is not taken for a dead one.
+    return periods_in_days(91, data.get("frequency", "D"), at_least=2)
+
+
+class ForecastParams(BaseModel):
+    """Policy knobs of the forecast. Frozen: one nightly run uses one set of settings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    frequency: Frequency = "D"
+    min_history_periods: int = Field(default_factory=_min_history_default, ge=1)
+    dormant_periods: int = Field(default_factory=_dormant_default, ge=1)
+    default_service_level: float = Field(default=0.95, gt=0.0, lt=1.0)
+    default_review_period_days: float = Field(default=7.0, ge=0.0)
+
+    @property
+    def days_per_period(self) -> float:
+        """Calendar days in one period of this forecast's frequency."""
+        return DAYS_PER_PERIOD[self.frequency]

@@ -1,0 +1,220 @@
+"""The default source: one folder of CSV files is one night's extract.
+
+Files are read as they are, every cell a string: typing and repairs belong to the
+data-quality gate, where each change is recorded. This module only refuses a file that
+cannot be read as a table at all (missing, empty, binary, wrong columns), with one line
+naming the file and the problem. What it had to guess (encoding, delimiter) is reported
+per file so an operator can see why a file read the way it did.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
+from integrations.sources.errors import SourceError
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """How one file was read: its kind, size and what had to be detected."""
+
+    kind: str
+    file: str
+    rows: int
+    encoding: str  # utf-8, utf-8-sig (UTF-8 with BOM) or cp1252
+    delimiter: str
+    unknown_columns: tuple[str, ...] = ()
+    blank_lines: int = 0  # lines with no value at all: skipped, never rows
+
+    @property
+    def delimiter_name(self) -> str:
+        """'comma', 'semicolon' or 'tab', for people reading a report."""
+        return DELIMITERS.get(self.delimiter, repr(self.delimiter))
+
+
+@dataclass(frozen=True)
+class RawExtract:
+    """One extract as read: text frames per kind, and how each file was read.
+
+    `frames[kind]` holds every contract column (absent optional ones empty) plus
+    `source_file` and `source_line`; unknown columns are kept aside in `extras[kind]`
+    with the same source columns, so nothing a source sent is lost.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    files: list[FileInfo]
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def read_csv_folder(folder: Path) -> RawExtract:
+    """Read items, suppliers, demand*, stock and (optional) open_orders from `folder`."""
+    if not folder.is_dir():
+        raise SourceError(f"{folder}: not a folder")
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    frames: dict[str, pd.DataFrame] = {}
+    extras: dict[str, pd.DataFrame] = {}
+    files: list[FileInfo] = []
+    for kind in KINDS:
+        contract = CONTRACTS[kind]
+        matching = [folder / n for n in names if _matches(n, contract.file_pattern)]
+        if not matching and contract.file_required:
+            raise SourceError(f"{contract.file_pattern}: required file is missing in {folder}")
+        parts = [_read_file(contract, path) for path in matching]
+        frames[kind] = (
+            pd.concat([p[0] for p in parts], ignore_index=True) if parts else _empty(contract)
+        )
+        if parts and contract.file_required and frames[kind].empty:
+            # an empty stock or items table would not fail later, it would order wrongly
+            shown = ", ".join(p.name for p in matching)
+            raise SourceError(f"{shown}: has a header but no data rows ({kind} cannot be empty)")
+        if any(p[2].unknown_columns for p in parts):
+            extras[kind] = pd.concat([p[1] for p in parts], ignore_index=True)
+        files.extend(p[2] for p in parts)
+    return RawExtract(frames, files, extras)
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """File names are matched case-insensitively: exports from Windows tools vary."""
+    lowered = name.lower()
+    if pattern.endswith("*.csv"):
+        return lowered.startswith(pattern[: -len("*.csv")]) and lowered.endswith(".csv")
+    return lowered == pattern
+
+
+def _empty(contract: TableContract) -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype=object) for name in contract.names})
+    frame["source_file"] = pd.Series(dtype=object)
+    frame["source_line"] = pd.Series(dtype="int64")
+    return frame
+
+
+def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FileInfo]:
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{name}: unreadable ({exc.strerror or exc})") from exc
+    if not data.strip():
+        raise SourceError(f"{name}: file is empty")
+    text, encoding = _decode(name, data)
+    header = text.partition("\n")[0].rstrip("\r")
+    if not header.strip():
+        raise SourceError(f"{name}: the first line (the header) is empty")
+    delimiter = _delimiter(header)
+    columns = _header_names(name, header, delimiter)
+    missing = [c for c in contract.required_columns if c not in columns]
+    if missing:
+        listed = ", ".join(f"'{c}'" for c in missing)
+        what = f"column {listed} is" if len(missing) == 1 else f"columns {listed} are"
+        found = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+        raise SourceError(f"{name}: required {what} missing (found: {found})")
+    frame = _parse(name, text, delimiter, columns)
+    frame["source_file"] = name
+    frame["source_line"] = _physical_lines(frame[columns], quoted='"' in text)
+    blank = _blank_rows(frame[columns])
+    frame = frame.loc[~blank].reset_index(drop=True)
+    unknown = [c for c in columns if c not in contract.names]
+    for absent in (c for c in contract.names if c not in columns):
+        frame[absent] = ""
+    info = FileInfo(
+        contract.kind, name, len(frame), encoding, delimiter, tuple(unknown), int(blank.sum())
+    )
+    source = list(SOURCE_COLUMNS)
+    return frame[contract.names + source], frame[source + unknown], info
+
+
+def _decode(name: str, data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else cp1252: what spreadsheet exports actually use."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceError(f"{name}: is UTF-16 text; save it as UTF-8 or cp1252 CSV")
+    if data.startswith(b"PK\x03\x04"):
+        raise SourceError(f"{name}: is a zip archive or Excel workbook, not CSV text")
+    if b"\x00" in data[:65536]:
+        raise SourceError(f"{name}: looks binary (contains NUL bytes), not CSV text")
+    candidates: tuple[tuple[str, bytes], ...]
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = (("utf-8-sig", data[len(codecs.BOM_UTF8) :]),)
+    else:
+        candidates = (("utf-8", data), ("cp1252", data))
+    error: UnicodeDecodeError | None = None
+    for encoding, payload in candidates:
+        try:
+            return payload.decode(encoding.removesuffix("-sig")), encoding
+        except UnicodeDecodeError as exc:
+            error = exc
+    assert error is not None
+    tried = "UTF-8 (it starts with a UTF-8 BOM)" if len(candidates) == 1 else "UTF-8 or cp1252"
+    line = error.object.count(b"\n", 0, error.start) + 1
+    raise SourceError(
+        f"{name}: unreadable, not {tried} text (byte 0x{error.object[error.start]:02x} "
+        f"on line {line})"
+    )
+
+
+def _delimiter(header: str) -> str:
+    """The most frequent of comma, semicolon and tab on the header line (comma if none).
+
+    Counting on the header is predictable where csv.Sniffer guesses from quoting and
+    can pick a letter; the header is the one line every file is sure to have.
+    """
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _header_names(name: str, header: str, delimiter: str) -> list[str]:
+    """Trimmed, case-folded names with spaces as underscores; duplicates are refused."""
+    raw = next(csv.reader([header], delimiter=delimiter))
+    names = ["_".join(n.strip().casefold().split()) or f"column_{i}" for i, n in enumerate(raw, 1)]
+    seen: set[str] = set()
+    for column in names:
+        if column in seen:
+            raise SourceError(f"{name}: column '{column}' appears more than once in the header")
+        seen.add(column)
+    return names
+
+
+def _parse(name: str, text: str, delimiter: str, columns: list[str]) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,  # blank lines stay rows here so line numbers stay true
+            header=0,
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[-1].replace("Error tokenizing data. C error: ", "")
+        raise SourceError(f"{name}: unreadable CSV: {reason}") from exc
+    if frame.shape[1] != len(columns):
+        raise SourceError(f"{name}: unreadable CSV: the header could not be split into columns")
+    frame.columns = columns
+    return frame.fillna("")
+
+
+def _physical_lines(cells: pd.DataFrame, *, quoted: bool) -> np.ndarray:
+    """1-based line of each row (header = 1), counting newlines inside quoted cells."""
+    lines = 2 + np.arange(len(cells))
+    if quoted and len(cells):
+        inside = sum((cells[c].str.count("\n") for c in cells.columns), pd.Series(0, cells.index))
+        lines = lines + np.concatenate(([0], np.cumsum(inside.to_numpy())[:-1]))
+    return lines
+
+
+def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Rows with no value at all (blank lines, ',,,'): column by column, only on candidates."""
+    blank = np.ones(len(cells), dtype=bool)
+    for column in cells.columns:
+        blank[blank] = cells[column].to_numpy()[blank] == ""
+    return blank

@@ -1,0 +1,40 @@
+"""Forecasts + stock + supplier terms -> order lines, purchase orders and review flags.
+
+Pure functions over pandas frames (columns in docs/frames.md); no I/O, no orchestration.
+"""
+
+from purchasing.orders import group_orders, po_key
+from purchasing.params import FlagRules, PolicyParams
+from purchasing.planning import plan_lines
+from purchasing.position import inventory_position
+from purchasing.quantities import (
+    QuantitySteps,
+    applied_constraints,
+    order_quantity,
+    quantity_steps,
+)
+from purchasing.review_flags import (
+    AUTO_APPROVED,
+    PENDING_REVIEW,
+    FlagCode,
+    flag_orders,
+    order_decisions,
+)
+
+__all__ = [
+    "AUTO_APPROVED",
+    "PENDING_REVIEW",
+    "FlagCode",
+    "FlagRules",
+    "PolicyParams",
+    "QuantitySteps",
+    "applied_constraints",
+    "flag_orders",
+    "group_orders",
+    "inventory_position",
+    "order_decisions",
+    "order_quantity",
+    "plan_lines",
+    "po_key",
+    "quantity_steps",
+]

@@ -1,0 +1,94 @@
+"""Purchase orders: the lines to buy, grouped per supplier and delivery location."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from purchasing.planning import as_of_day
+from purchasing.position import require_unique
+
+ORDER_KEYS = ["supplier_id", "location"]
+ORDER_COLUMNS = [
+    "po_key",
+    "supplier_id",
+    "location",
+    "order_date",
+    "expected_delivery",
+    "currency",
+    "line_count",
+    "value",
+]
+DEFAULT_CURRENCY = "EUR"
+
+_CLEAN = re.compile(r"[A-Z0-9]+")
+_NOT_ALLOWED = re.compile(r"[^A-Z0-9]+")
+
+
+def _key_part(raw: str) -> str:
+    return _NOT_ALLOWED.sub("-", raw.upper()).strip("-")
+
+
+def po_key(as_of: date | datetime | pd.Timestamp | str, supplier_id: str, location: str) -> str:
+    """The order's idempotency key, e.g. "RPL-20240105-ACME-WH1".
+
+    The ERP refuses a second order with the same key, which is what makes re-runs safe.
+    So two different supplier/location pairs must never share a key: when sanitising
+    loses information ("acme co" and "ACME-CO" would both read ACME-CO, and a "-" inside
+    an id makes the split ambiguous), a short digest of the exact pair is appended.
+    """
+    supplier, loc = str(supplier_id), str(location)
+    key = f"RPL-{as_of_day(as_of):%Y%m%d}-{_key_part(supplier)}-{_key_part(loc)}"
+    if _CLEAN.fullmatch(supplier) and _CLEAN.fullmatch(loc):
+        return key
+    digest = hashlib.sha256(f"{supplier}\x1f{loc}".encode()).hexdigest()[:6].upper()
+    return f"{key}-{digest}"
+
+
+def group_orders(
+    lines: pd.DataFrame,
+    suppliers: pd.DataFrame,
+    *,
+    as_of: date | datetime | pd.Timestamp | str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One purchase order per supplier + delivery location; lines get their po_key.
+
+    Returns (orders, lines). Lines with nothing to order keep po_key None: they are part of
+    the plan but not of any order.
+    """
+    day = as_of_day(as_of)
+    require_unique(suppliers, ["supplier_id"], "suppliers")
+    to_buy = lines.loc[lines["order_qty"] > 0]
+    orders = to_buy.groupby(ORDER_KEYS, sort=True, dropna=False, as_index=False).agg(
+        line_count=("sku", "size"),
+        value=("line_value", "sum"),
+        lead_time_days=("lead_time_days", "max"),
+    )
+    # Lines are already in cents; rounding the sum only removes float dust.
+    orders["value"] = orders["value"].round(2)
+    # The order arrives when its slowest line does, counted in whole days.
+    lead_days = np.ceil(orders["lead_time_days"].to_numpy(dtype=float))
+    orders["order_date"] = day
+    orders["expected_delivery"] = day + pd.to_timedelta(lead_days, unit="D")
+    # One key per order, not per line: this loop is over suppliers x locations.
+    pairs = zip(orders["supplier_id"], orders["location"], strict=True)
+    keys = [po_key(day, supplier, location) for supplier, location in pairs]
+    orders["po_key"] = pd.Series(keys, index=orders.index, dtype=object)
+    currency = orders["supplier_id"].map(suppliers.set_index("supplier_id")["currency"])
+    # An unknown or blank currency falls back to the company default rather than blocking.
+    known = currency.notna() & (currency.astype(str).str.strip() != "")
+    orders["currency"] = currency.where(known, DEFAULT_CURRENCY).astype(object)
+    orders = orders[ORDER_COLUMNS]
+
+    keyed = lines.drop(columns=["po_key"], errors="ignore").merge(
+        orders[[*ORDER_KEYS, "po_key"]], on=ORDER_KEYS, how="left"
+    )
+    keyed.index = lines.index
+    keyed.loc[~(lines["order_qty"] > 0).to_numpy(), "po_key"] = None
+    keyed["po_key"] = keyed["po_key"].astype(object).where(keyed["po_key"].notna(), None)
+    column_order = list(lines.columns) if "po_key" in lines else [*lines.columns, "po_key"]
+    return orders.reset_index(drop=True), keyed[column_order]

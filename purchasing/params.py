@@ -1,0 +1,94 @@
+"""Policy and review settings for purchasing, as typed values the administrator can set.
+
+Both models are frozen and refuse unknown keys: a typo in the config file must fail the
+run at start-up, not silently fall back to a default that buys the wrong amount.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PolicyParams(BaseModel):
+    """Defaults of the periodic-review, order-up-to policy.
+
+    Per-item values in `items` (service_level, review_period_days) win; these fill the
+    gaps so every item-location is planned with an explicit, recorded setting.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default_service_level: float = Field(
+        default=0.95,
+        gt=0.0,
+        lt=1.0,
+        description="Share of demand outcomes the stock target should cover when the item "
+        "sets none. 1.0 is refused: it would mean infinite safety stock.",
+    )
+    default_review_period_days: float = Field(
+        default=7.0,
+        gt=0.0,
+        description="Days until the next planning run looks at the item again; the order "
+        "must cover demand until then plus the lead time.",
+    )
+    open_order_horizon_days: float | None = Field(
+        default=None,
+        gt=0.0,
+        description="Open purchase orders due within this many days of as_of count as on "
+        "order. None = each item's own protection interval (lead time + review period): "
+        "stock arriving after that cannot cover the demand this order is sized for, and "
+        "counting it would under-order now.",
+    )
+
+
+class FlagRules(BaseModel):
+    """Which exceptions send a purchase order to a buyer instead of straight to the ERP.
+
+    Every rule has its own on/off switch so an administrator can silence one rule without
+    touching the thresholds of the others. Money limits are compared in the order's own
+    currency (no exchange-rate conversion yet).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    large_line_value: bool = Field(default=True, description="Switch for the line value rule.")
+    line_value_limit: float = Field(
+        default=2500.0,
+        ge=0.0,
+        description="A single line worth strictly more than this (order_qty * unit_cost) is "
+        "reviewed: one wrong quantity at this size is a real cash or write-off risk.",
+    )
+    large_order_value: bool = Field(default=True, description="Switch for the order value rule.")
+    order_value_limit: float = Field(
+        default=10000.0,
+        ge=0.0,
+        description="A purchase order worth strictly more than this in total is reviewed, "
+        "even if each line is small: it commits a large sum to one supplier at once.",
+    )
+    new_item: bool = Field(
+        default=True,
+        description="Flag lines of items the forecast classifies as new: with little history "
+        "the quantity is closer to a guess than to a forecast.",
+    )
+    data_quality: bool = Field(
+        default=True,
+        description="Flag lines whose item-location had input rows quarantined tonight: the "
+        "numbers behind the quantity may be incomplete.",
+    )
+    stockout_risk: bool = Field(
+        default=True,
+        description="Flag lines where stock on hand plus what arrives within the lead time is "
+        "less than the expected lead-time demand: the shelf empties before this order "
+        "lands, so a buyer may want to expedite.",
+    )
+
+    def enabled_codes(self) -> frozenset[str]:
+        """Reason codes of the switched-on rules, for run summaries and routing config."""
+        switches = {
+            "LARGE_LINE_VALUE": self.large_line_value,
+            "LARGE_ORDER_VALUE": self.large_order_value,
+            "NEW_ITEM": self.new_item,
+            "DATA_QUALITY": self.data_quality,
+            "STOCKOUT_RISK": self.stockout_risk,
+        }
+        return frozenset(code for code, on in switches.items() if on)

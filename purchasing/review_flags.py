@@ -1,0 +1,227 @@
+"""Review flags: the reasons a purchase order goes to a buyer instead of straight to the ERP.
+
+Each rule is a vectorised function over the ordered lines (or the orders) returning rows
+of the flags frame; `flag_orders` runs the switched-on rules and ranks the result by the
+money at stake, so a buyer with little time starts where a mistake costs most.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from purchasing.params import FlagRules
+from purchasing.planning import quantity_text
+from purchasing.position import KEYS
+
+FLAG_COLUMNS = ["po_key", "sku", "location", "code", "severity", "message", "money_at_stake"]
+PENDING_REVIEW = "pending_review"
+AUTO_APPROVED = "auto_approved"
+
+
+class FlagCode(StrEnum):
+    LARGE_LINE_VALUE = "LARGE_LINE_VALUE"
+    LARGE_ORDER_VALUE = "LARGE_ORDER_VALUE"
+    NEW_ITEM = "NEW_ITEM"
+    DATA_QUALITY = "DATA_QUALITY"
+    STOCKOUT_RISK = "STOCKOUT_RISK"
+
+
+# "high" = acting on it may change the order (bad inputs, empty shelf); "medium" = the
+# order is probably right but large or uncertain enough that a person should own it.
+SEVERITY = {
+    FlagCode.LARGE_LINE_VALUE: "medium",
+    FlagCode.LARGE_ORDER_VALUE: "medium",
+    FlagCode.NEW_ITEM: "medium",
+    FlagCode.DATA_QUALITY: "high",
+    FlagCode.STOCKOUT_RISK: "high",
+}
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def _money(currency: pd.Series, amount: pd.Series) -> pd.Series:
+    # Formatting only; a flag message is read by a person, the amount stays a float.
+    return currency.astype(str) + " " + amount.map("{:,.2f}".format)
+
+
+def _qty(values: pd.Series) -> pd.Series:
+    return pd.Series(quantity_text(values), index=values.index, dtype=object)
+
+
+def _line_flags(
+    hit: pd.DataFrame, code: FlagCode, message: pd.Series, money: pd.Series
+) -> pd.DataFrame:
+    """Rows of the flags frame for the lines a rule hit (messages built for hits only)."""
+    return pd.DataFrame(
+        {
+            "po_key": hit["po_key"].to_numpy(dtype=object),
+            "sku": hit["sku"].to_numpy(dtype=object),
+            "location": hit["location"].to_numpy(dtype=object),
+            "code": str(code),
+            "severity": SEVERITY[code],
+            "message": message.to_numpy(dtype=object),
+            "money_at_stake": money.to_numpy(dtype=float),
+        }
+    )
+
+
+def _order_text(hit: pd.DataFrame) -> pd.Series:
+    return (
+        "this order of " + _qty(hit["order_qty"]) + " units ("
+        + _money(hit["currency"], hit["line_value"]) + ")"
+    )  # fmt: skip
+
+
+def large_line_value(lines: pd.DataFrame, limit: float) -> pd.DataFrame:
+    """Lines worth strictly more than `limit`: one wrong quantity here costs real money."""
+    hit = lines.loc[lines["line_value"] > limit]
+    message = (
+        "Line value " + _money(hit["currency"], hit["line_value"])
+        + " is above the review limit of "
+        + _money(hit["currency"], pd.Series(limit, index=hit.index)) + "."
+    )  # fmt: skip
+    return _line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
+
+
+def large_order_value(orders: pd.DataFrame, limit: float) -> pd.DataFrame:
+    """Orders worth strictly more than `limit`, flagged once per order (sku/location None)."""
+    big = orders.loc[orders["value"] > limit]
+    message = (
+        "Order value " + _money(big["currency"], big["value"]) + " over "
+        + big["line_count"].astype(str) + " lines is above the review limit of "
+        + _money(big["currency"], pd.Series(limit, index=big.index)) + "."
+    )  # fmt: skip
+    order_level = big.assign(sku=None, location=None)
+    return _line_flags(order_level, FlagCode.LARGE_ORDER_VALUE, message, big["value"])
+
+
+def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFrame:
+    """Lines of items the forecast calls new: the quantity rests on little or no history."""
+    columns = [c for c in [*KEYS, "demand_class", "history_periods"] if c in forecast_summary]
+    joined = lines.merge(forecast_summary[columns], on=KEYS, how="left")
+    joined.index = lines.index
+    hit = joined.loc[joined["demand_class"] == "new"]
+    history = hit.get("history_periods", pd.Series(np.nan, index=hit.index))
+    history_text = pd.Series(
+        np.where(
+            history.notna(),
+            "only " + history.fillna(0).astype(int).astype(str) + " periods of sales history",
+            "little sales history",
+        ),
+        index=hit.index,
+    )
+    message = (
+        "New item with " + history_text + ": the forecast behind " + _order_text(hit)
+        + " is closer to a guess than a forecast; please check the quantity."
+    )  # fmt: skip
+    return _line_flags(hit, FlagCode.NEW_ITEM, message, hit["line_value"])
+
+
+def data_quality(lines: pd.DataFrame, quarantined_items: pd.DataFrame) -> pd.DataFrame:
+    """Lines whose item-location had input rows quarantined; the message names the reasons.
+
+    A quarantined row with no location (it could not be read) taints every location of
+    its sku: we cannot tell which one it belonged to.
+    """
+    q = quarantined_items[[*KEYS, "reasons"]].astype(object)
+    q["reasons"] = q["reasons"].fillna("").astype(str).str.split(";")
+    q = q.explode("reasons")
+    q["reasons"] = q["reasons"].astype(str).str.strip().replace("", "UNSPECIFIED")
+    no_location = q["location"].isna() | (q["location"].astype(str).str.strip() == "")
+    keyed = lines[KEYS].assign(_row=lines.index)
+    matches = pd.concat(
+        [
+            keyed.merge(q.loc[~no_location], on=KEYS),
+            keyed.merge(q.loc[no_location, ["sku", "reasons"]], on="sku"),
+        ]
+    ).drop_duplicates(["_row", "reasons"])
+    # One join per flagged line (not per catalogue line), to name every reason once.
+    reasons = matches.sort_values("reasons").groupby("_row")["reasons"].agg(", ".join)
+    hit = lines.loc[reasons.index]
+    message = (
+        "Input rows for this item were quarantined tonight (" + reasons
+        + "); check the stock and demand behind " + _order_text(hit) + "."
+    )  # fmt: skip
+    return _line_flags(hit, FlagCode.DATA_QUALITY, message, hit["line_value"])
+
+
+def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines where stock runs out before this order can arrive, even though we order.
+
+    Available = on hand - backorders + open orders due within the lead time; at risk when
+    that is below the expected demand over the lead time. The money at stake is the cost
+    value of the demand not covered (a floor on the lost sales).
+    """
+    available = lines["on_hand"] - lines["backorders"] + lines["arriving_within_lead_time"]
+    at_risk = available < lines["lead_time_demand"]
+    hit, available = lines.loc[at_risk], available.loc[at_risk]
+    short = hit["lead_time_demand"] - available
+    money = short * hit["unit_cost"]
+    message = (
+        "Stock may run out before this order arrives: " + _qty(available)
+        + " units available within the " + _qty(hit["lead_time_days"])
+        + "-day lead time against an expected demand of " + _qty(hit["lead_time_demand"])
+        + ", about " + _qty(short) + " units (" + _money(hit["currency"], money)
+        + ") short; consider expediting."
+    )  # fmt: skip
+    return _line_flags(hit, FlagCode.STOCKOUT_RISK, message, money)
+
+
+def flag_orders(
+    lines: pd.DataFrame,
+    orders: pd.DataFrame,
+    forecast_summary: pd.DataFrame,
+    quarantined_items: pd.DataFrame,
+    rules: FlagRules | None = None,
+) -> pd.DataFrame:
+    """All flags of the switched-on rules, ranked by money at stake (largest first).
+
+    Money at stake is the line value for line rules, the order value for the order rule,
+    and the uncovered lead-time demand at cost for a stock-out risk. Only lines in a
+    purchase order are checked: a line with nothing to order has nothing to approve.
+    """
+    rules = rules or FlagRules()
+    ordered = lines.loc[lines["po_key"].notna()].merge(
+        orders[["po_key", "currency"]], on="po_key", how="left"
+    )
+    found = []
+    if rules.large_line_value:
+        found.append(large_line_value(ordered, rules.line_value_limit))
+    if rules.large_order_value:
+        found.append(large_order_value(orders, rules.order_value_limit))
+    if rules.new_item:
+        found.append(new_item(ordered, forecast_summary))
+    if rules.data_quality:
+        found.append(data_quality(ordered, quarantined_items))
+    if rules.stockout_risk:
+        found.append(stockout_risk(ordered))
+    found = [frame for frame in found if not frame.empty]
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "money_at_stake" else object)
+                             for c in FLAG_COLUMNS})  # fmt: skip
+    flags = pd.concat(found, ignore_index=True)
+    flags["_rank"] = flags["severity"].map(_SEVERITY_RANK)
+    flags = flags.sort_values(
+        ["money_at_stake", "_rank", "po_key", "code", "sku"],
+        ascending=[False, True, True, True, True],
+        kind="stable",
+        na_position="last",
+    )
+    return flags[FLAG_COLUMNS].reset_index(drop=True)
+
+
+def order_decisions(orders: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """Per po_key: pending_review if any flag names the order, else auto_approved.
+
+    Everything not flagged goes through untouched: that is the point of the product.
+    """
+    per_order = flags.groupby("po_key")["code"].agg(
+        flag_count="size", flag_codes=lambda codes: ";".join(sorted(set(codes)))
+    )
+    decisions = orders[["po_key"]].merge(per_order, on="po_key", how="left")
+    decisions["flag_count"] = decisions["flag_count"].fillna(0).astype(int)
+    decisions["flag_codes"] = decisions["flag_codes"].fillna("")
+    decisions["decision"] = np.where(decisions["flag_count"] > 0, PENDING_REVIEW, AUTO_APPROVED)
+    return decisions[["po_key", "decision", "flag_count", "flag_codes"]]

@@ -1,0 +1,216 @@
+"""A person's path through the CLI: sample data, a nightly run, a re-run, and mistakes."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import subprocess
+import sys
+from email import policy
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+AS_OF = "2026-11-25"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("night")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")}
+    return {
+        **base,
+        "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+
+
+def replenish(
+    *args: str, cwd: Path, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "replenish"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def first_run(workdir: Path, env: dict[str, str]) -> dict:
+    made = replenish(
+        "sample-data",
+        "--out",
+        "data",
+        "--items",
+        "40",
+        "--seed",
+        "3",
+        "--as-of",
+        AS_OF,
+        cwd=workdir,
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr
+    done = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_run_json_has_the_contract_keys_and_counts_add_up(first_run: dict) -> None:
+    summary = first_run
+    for key in (
+        "run_id",
+        "as_of",
+        "status",
+        "rows",
+        "series",
+        "orders",
+        "flags",
+        "submitted",
+        "stage_seconds",
+    ):
+        assert key in summary
+    assert summary["status"] == "succeeded"
+    assert summary["as_of"] == AS_OF
+    assert {
+        "items.csv",
+        "suppliers.csv",
+        "demand_pos.csv",
+        "demand_web.csv",
+        "stock.csv",
+        "open_orders.csv",
+    } <= set(summary["rows"])
+    for figures in summary["rows"].values():
+        assert figures["read"] == figures["accepted"] + figures["repaired"] + figures["quarantined"]
+    assert sum(f["quarantined"] for f in summary["rows"].values()) > 0  # sample data is dirty
+    orders = summary["orders"]
+    assert orders["purchase_orders"] > 0
+    assert orders["auto_approved"] + orders["pending_review"] == orders["purchase_orders"]
+    assert summary["series"]["forecast"] == sum(summary["series"]["by_class"].values())
+    assert set(summary["stage_seconds"]) >= {
+        "extract",
+        "validate",
+        "forecast",
+        "plan",
+        "flag",
+        "route",
+        "submit",
+        "report",
+    }
+
+
+def test_auto_approved_orders_are_in_the_erp_drop_once_each(first_run: dict, workdir: Path) -> None:
+    files = sorted((workdir / "erp-drop").glob("*.json"))
+    assert len(files) == first_run["orders"]["auto_approved"] == first_run["submitted"]
+    for path in files:
+        order = json.loads(path.read_text())
+        assert path.stem == order["po_key"]
+        assert order["po_key"].startswith("RPL-20261125-")
+        assert order["lines"], "an order without lines must never reach the ERP"
+        total = sum(float(line["line_value"]) for line in order["lines"])
+        assert total == pytest.approx(float(order["value"]), abs=0.01)
+    assert not list((workdir / "erp-drop").glob(".*")), "no temporary files left behind"
+
+
+def test_flagged_orders_reach_the_approver_by_email(first_run: dict, workdir: Path) -> None:
+    pending = first_run["orders"]["pending_review"]
+    mails = sorted((workdir / "outbox").glob("*.eml"))
+    if pending == 0:
+        assert mails == []
+        return
+    assert len(mails) == 1  # one approver by default: one e-mail for all of them
+    message = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
+    assert message["To"] == "buyer@example.com"
+    assert f"{pending} purchase order" in message["Subject"]
+    body = message.get_body(("plain",))  # type: ignore[attr-defined]
+    assert body is not None
+    text = body.get_content()
+    assert text.count("/orders/RPL-20261125-") == pending
+    assert "Why you are asked" in text
+
+
+def test_a_second_run_for_the_same_date_duplicates_nothing(
+    first_run: dict, workdir: Path, env: dict[str, str]
+) -> None:
+    before_erp = sorted(p.name for p in (workdir / "erp-drop").glob("*.json"))
+    before_mail = sorted(p.name for p in (workdir / "outbox").glob("*.eml"))
+    again = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["run_id"] != first_run["run_id"]
+    assert summary["submitted"] == 0
+    assert summary["orders"]["created"] == 0
+    assert summary["orders"]["already_proposed"] == first_run["orders"]["purchase_orders"]
+    assert sorted(p.name for p in (workdir / "erp-drop").glob("*.json")) == before_erp
+    assert sorted(p.name for p in (workdir / "outbox").glob("*.eml")) == before_mail
+
+
+def test_human_summary_names_counts_and_outputs(workdir: Path, env: dict[str, str]) -> None:
+    done = replenish("run", "--source", "data", "--as-of", AS_OF, cwd=workdir, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "rows read" in done.stdout
+    assert "quarantined" in done.stdout
+    assert "Auto-approved" in done.stdout
+    assert "ERP drop folder: erp-drop" in done.stdout
+
+
+def test_a_missing_folder_is_one_line_and_no_traceback(tmp_path: Path, env: dict[str, str]) -> None:
+    done = replenish("run", "--source", "nowhere", cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "replenish: error: source folder nowhere does not exist or is not a folder"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run"], "the following arguments are required: --source"),
+        (["run", "--source", ".", "--as-of", "25/11/2026"], "is not a date in the form YYYY-MM-DD"),
+        (["sample-data", "--out", "x", "--dirty", "2"], "must be between 0 and 1"),
+        (["sample-data", "--out", "x", "--items", "zero"], "is not a whole number"),
+        (["fly"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_are_one_line(
+    args: list[str], fragment: str, tmp_path: Path, env: dict[str, str]
+) -> None:
+    done = replenish(*args, cwd=tmp_path, env=env)
+    assert done.returncode == 2
+    assert fragment in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_broken_input_file_fails_the_run_with_the_file_named(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    made = replenish(
+        "sample-data", "--out", "data", "--items", "5", "--as-of", AS_OF, cwd=tmp_path, env=env
+    )
+    assert made.returncode == 0, made.stderr
+    items = tmp_path / "data" / "items.csv"
+    header, *rows = items.read_text().splitlines()
+    items.write_text("\n".join([header.replace("moq", "minimum"), *rows]) + "\n")
+    done = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=tmp_path, env=env)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("{"), done.stderr[-3000:]
+    summary = json.loads(done.stdout)
+    assert summary["status"] == "failed"
+    assert "items.csv" in summary["message"]
+    assert "moq" in summary["message"]
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "erp-drop").exists()

@@ -1,0 +1,206 @@
+"""The nightly flow on a real Prefect test server, against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import email
+import itertools
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from approvals.lifecycle import OrderStatus
+from flows.nightly import nightly_replenishment
+from integrations.erp.base import ErpOrder
+from integrations.erp.file_drop import FileDropErp
+from replenish.bootstrap import build
+from replenish.sample_data import write_sample_data
+from replenish.settings import load_settings
+from storage.models import Notification, OrderLine, PurchaseOrder, ReviewFlag, Submission
+from storage.orders import Actor
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+
+_NIGHTS = itertools.count()
+
+
+@dataclass(frozen=True)
+class Night:
+    folder: Path
+    as_of: date
+
+    def __truediv__(self, name: str) -> Path:
+        return self.folder / name
+
+
+@pytest.fixture
+def night(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Night:
+    """A sample extract for a night of its own, with every output inside tmp_path.
+
+    Each test plans a different date, so its idempotency keys never meet another
+    test's orders in the shared session database.
+    """
+    as_of = date(2026, 11, 25) - timedelta(days=next(_NIGHTS))
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", database_url)
+    monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))
+    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+    # A low limit so the sample data is sure to flag some orders for review.
+    monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "1500")
+    write_sample_data(tmp_path / "data", items=30, seed=11, dirty=0.02, as_of=as_of)
+    return Night(tmp_path, as_of)
+
+
+def run(night: Night) -> tuple[str, dict]:
+    state = nightly_replenishment(source=str(night / "data"), as_of=night.as_of, return_state=True)
+    return state.type.value, state.result(raise_on_failure=False)
+
+
+def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
+    state, summary = run(night)
+    assert state == "COMPLETED"
+    services = build(load_settings())
+    with services.uow() as uow:
+        session = uow.session
+        orders = session.scalars(
+            select(PurchaseOrder).where(PurchaseOrder.run_id == summary["run_id"])
+        ).all()
+        statuses = [po.status for po in orders]
+        submitted = {
+            s.po_key for s in session.scalars(select(Submission)) if s.status == "submitted"
+        }
+        line_count = session.scalar(
+            select(func.count(OrderLine.id))
+            .join(PurchaseOrder)
+            .where(PurchaseOrder.run_id == summary["run_id"])
+        )
+        flagged = {po.po_key for po in orders if po.status == OrderStatus.PENDING_REVIEW.value}
+        flag_orders = set(
+            session.scalars(
+                select(PurchaseOrder.po_key)
+                .join(ReviewFlag)
+                .where(PurchaseOrder.run_id == summary["run_id"])
+            )
+        )
+        mails = session.scalars(select(Notification)).all()
+    counts = summary["orders"]
+    assert len(orders) == counts["purchase_orders"] == counts["created"]
+    assert line_count == counts["lines"]
+    assert statuses.count("submitted") == counts["auto_approved"] == summary["submitted"]
+    assert statuses.count("pending_review") == counts["pending_review"] > 0
+    assert flagged == flag_orders  # an order waits for a person exactly when it has a flag
+    drop = {p.stem for p in (night / "erp-drop").glob("*.json")}
+    assert drop == submitted == {po.po_key for po in orders if po.status == "submitted"}
+    assert [m.kind for m in mails] == ["review_request"]
+    assert Path(mails[0].location).exists()
+    assert all(po.approver == "buyer@example.com" for po in orders if po.po_key in flagged)
+
+
+def test_an_approved_order_is_submitted_by_the_next_run(night: Night) -> None:
+    _, first = run(night)
+    services = build(load_settings())
+    with services.uow() as uow:
+        pending = uow.session.scalars(
+            select(PurchaseOrder.po_key).where(
+                PurchaseOrder.run_id == first["run_id"],
+                PurchaseOrder.status == OrderStatus.PENDING_REVIEW.value,
+            )
+        ).first()
+        assert pending is not None
+        uow.orders.transition(pending, OrderStatus.APPROVED, Actor("ann@example.com", "test"))
+        uow.commit()
+    _, second = run(night)
+    assert second["submitted"] == 1
+    assert (night / "erp-drop" / f"{pending}.json").exists()
+
+
+def test_a_crash_after_the_erp_call_does_not_duplicate(night: Night) -> None:
+    """Killed between writing to the ERP and recording it: the next run finds the order."""
+    _, first = run(night)
+    services = build(load_settings())
+    with services.uow() as uow:
+        key = uow.session.scalars(
+            select(PurchaseOrder.po_key).where(
+                PurchaseOrder.run_id == first["run_id"],
+                PurchaseOrder.status == OrderStatus.PENDING_REVIEW.value,
+            )
+        ).first()
+        assert key is not None
+        po = uow.orders.get(key)
+        assert po is not None
+        uow.orders.transition(key, OrderStatus.APPROVED, Actor("ann@example.com", "test"))
+        uow.orders.claim_submission(key, "file_drop")
+        uow.orders.transition(key, OrderStatus.SUBMITTING, Actor("nightly", "test"))
+        uow.commit()
+    # The ERP got the order, then the process died before recording it.
+    FileDropErp(night / "erp-drop").submit(
+        ErpOrder(
+            po_key=key,
+            supplier_id=po.supplier_id,
+            location=po.location,
+            order_date=po.order_date,
+            expected_delivery=po.expected_delivery,
+            currency=po.currency,
+            value=po.value,
+            lines=(),
+        )
+    )
+    _, second = run(night)
+    assert second["submitted"] == 0
+    assert second["already_in_erp"] == 1
+    assert json.loads((night / "erp-drop" / f"{key}.json").read_text())["lines"] == []
+    with services.uow() as uow:
+        po = uow.orders.get(key)
+        assert po is not None
+        assert po.status == "submitted"
+
+
+def test_dirty_input_stops_before_ordering_and_alerts(
+    night: Night, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPLENISH_VALIDATION__MAX_QUARANTINE_SHARE", "0.001")
+    state, summary = run(night)
+    assert state == "FAILED"
+    assert summary["status"] == "failed"
+    assert summary["quality_breaches"]
+    assert summary["orders"]["purchase_orders"] == 0
+    assert not (night / "erp-drop").exists()
+    alerts = list((night / "outbox").glob("*.eml"))
+    assert len(alerts) == 1
+    message = email.message_from_bytes(alerts[0].read_bytes(), policy=policy.default)
+    assert message["To"] == "operator@example.com"
+    body = message.get_content()  # type: ignore[attr-defined]
+    assert "stopped before ordering" in body
+    assert f"replenish quarantine --run {summary['run_id']}" in body
+    services = build(load_settings())
+    with services.uow() as uow:
+        run_row = uow.runs.get(summary["run_id"])
+        assert run_row is not None
+        assert run_row.status == "failed"
+        assert uow.runs.dispositions(summary["run_id"])  # the refused rows are kept
+
+
+def test_run_summary_is_published_as_a_prefect_artifact(night: Night) -> None:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    _, summary = run(night)
+
+    async def latest(key: str) -> str:
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                limit=50,
+            )
+        return "\n".join(str(a.data) for a in found)
+
+    markdown = asyncio.run(latest("run-summary"))
+    assert summary["run_id"][:8] in markdown
+    assert "purchase orders" in markdown
+    table = asyncio.run(latest("data-quality"))
+    assert "demand_pos.csv" in table
