@@ -85,14 +85,13 @@ def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | Stat
     facts.plan = planned
     review = clock.run("flag", tasks.flag, planned, checked, result, settings.flags, services)
     facts.review = review
-    facts.proposed = clock.run("flag", tasks.propose, services, run_id, planned, review)
+    facts.proposed = clock.run("flag", tasks.propose, services, run_id, review)
     facts.emails = clock.run(
         "route",
         tasks.route,
         services,
         run_id,
         as_of,
-        planned,
         review,
         facts.proposed,
         checked.tables["suppliers"],

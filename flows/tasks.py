@@ -39,6 +39,7 @@ from purchasing import (
     PolicyParams,
     flag_orders,
     group_orders,
+    hold_flagged_lines,
     order_decisions,
     plan_lines,
 )
@@ -59,6 +60,7 @@ class Plan:
 
 @dataclass(frozen=True)
 class Review:
+    plan: Plan
     flags: pd.DataFrame
     decisions: pd.Series
     approvers: pd.Series
@@ -188,6 +190,9 @@ def flag(
     flags = flag_orders(
         planned.lines, planned.orders, result.summary, checked.quarantined_items, rules
     )
+    if rules.hold_only_flagged_lines:
+        orders, lines, flags = hold_flagged_lines(planned.orders, planned.lines, flags)
+        planned = Plan(lines=lines, orders=orders)
     decisions = order_decisions(planned.orders, flags).set_index("po_key")["decision"]
     routing = services.settings.approvals
     lines = planned.lines.merge(
@@ -202,13 +207,14 @@ def flag(
     )
     pending = int((decisions == OrderStatus.PENDING_REVIEW.value).sum())
     get_run_logger().info("%d flags on %d of %d orders", len(flags), pending, len(planned.orders))
-    return Review(flags=flags, decisions=decisions, approvers=approvers)
+    return Review(plan=planned, flags=flags, decisions=decisions, approvers=approvers)
 
 
 @task(name="propose", cache_policy=NO_CACHE)
-def propose(services: Services, run_id: str, planned: Plan, review: Review) -> Proposed:
+def propose(services: Services, run_id: str, review: Review) -> Proposed:
     """Store new orders with their decision; an order already known for this key is left alone."""
     outcome = Proposed()
+    planned = review.plan
     ordered = planned.lines[planned.lines["order_qty"] > 0]
     with services.uow() as uow:
         outcome.already_known = uow.orders.statuses(planned.orders["po_key"])
@@ -237,13 +243,13 @@ def route(
     services: Services,
     run_id: str,
     as_of: date,
-    planned: Plan,
     review: Review,
     proposed: Proposed,
     suppliers: pd.DataFrame,
 ) -> list[str]:
     """One e-mail per approver for the orders created tonight that wait for a decision."""
     settings = services.settings
+    planned = review.plan
     pending = [
         key for key in proposed.created if review.decisions[key] == OrderStatus.PENDING_REVIEW.value
     ]

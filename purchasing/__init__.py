@@ -20,10 +20,12 @@ from purchasing.review_flags import (
     flag_orders,
     order_decisions,
 )
+from purchasing.review_split import REVIEW_SUFFIX, hold_flagged_lines
 
 __all__ = [
     "AUTO_APPROVED",
     "PENDING_REVIEW",
+    "REVIEW_SUFFIX",
     "FlagCode",
     "FlagRules",
     "PolicyParams",
@@ -31,6 +33,7 @@ __all__ = [
     "applied_constraints",
     "flag_orders",
     "group_orders",
+    "hold_flagged_lines",
     "inventory_position",
     "order_decisions",
     "order_quantity",

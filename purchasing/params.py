@@ -51,6 +51,12 @@ class FlagRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    hold_only_flagged_lines: bool = Field(
+        default=True,
+        description="Move the flagged lines of a partly flagged order into a review order "
+        "('<po_key>-R') so the ordinary lines go to the ERP tonight; off = the whole order "
+        "waits for the buyer.",
+    )
     large_line_value: bool = Field(default=True, description="Switch for the line value rule.")
     line_value_limit: float = Field(
         default=2500.0,

@@ -111,9 +111,9 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "already_proposed": 0,
         "auto_approval_rate": None,
     }
-    if facts.plan is None or facts.review is None:
+    if facts.review is None:
         return empty
-    orders = facts.plan.orders
+    orders = facts.review.plan.orders
     decisions = facts.review.decisions
     auto = int((decisions == "auto_approved").sum())
     count = len(orders)

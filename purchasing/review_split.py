@@ -1,0 +1,67 @@
+"""Hold back only the flagged lines: the rest of a supplier's order goes out tonight.
+
+Without this, one new item on a twelve-line order would hold eleven ordinary lines
+until a buyer finds time, which is exactly the delay the product exists to remove. An
+order-level flag (the whole order is too large, say) still holds the whole order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+REVIEW_SUFFIX = "-R"
+_LINE_KEY = ["po_key", "sku", "location"]
+
+
+def hold_flagged_lines(
+    orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Move flagged lines of a partly flagged order into a review order `<po_key>-R`.
+
+    Returns (orders, lines, flags) with the moved lines and their flags re-keyed and both
+    orders' value and line count recomputed. Deterministic, so a re-run for the same date
+    produces the same two keys and the idempotency guarantees still hold.
+    """
+    if flags.empty or orders.empty:
+        return orders, lines, flags
+    whole_order_held = set(flags.loc[flags["sku"].isna(), "po_key"])
+    flagged = flags.loc[flags["sku"].notna(), _LINE_KEY].drop_duplicates()
+    marked = lines[_LINE_KEY].merge(flagged.assign(_flagged=1), on=_LINE_KEY, how="left")
+    is_flagged = marked["_flagged"].notna().to_numpy()
+    ordered = lines["po_key"].notna().to_numpy()
+    per_order = pd.DataFrame({"po_key": lines["po_key"], "flagged": is_flagged})[ordered]
+    share = per_order.groupby("po_key")["flagged"].agg(["sum", "size"])
+    partly = share.index[(share["sum"] > 0) & (share["sum"] < share["size"])]
+    split = set(partly) - whole_order_held
+    if not split:
+        return orders, lines, flags
+
+    move = is_flagged & lines["po_key"].isin(split).to_numpy()
+    lines = lines.copy()
+    lines.loc[move, "po_key"] = lines.loc[move, "po_key"] + REVIEW_SUFFIX
+    flags = flags.copy()
+    moved_flags = flags["sku"].notna() & flags["po_key"].isin(split)
+    flags.loc[moved_flags, "po_key"] = flags.loc[moved_flags, "po_key"] + REVIEW_SUFFIX
+
+    held = orders[orders["po_key"].isin(split)].copy()
+    held["po_key"] = held["po_key"] + REVIEW_SUFFIX
+    orders = pd.concat([orders, held], ignore_index=True)
+    return _recount(orders, lines), lines, flags
+
+
+def _recount(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Value, line count and delivery date of every order from the lines it now holds."""
+    ordered = lines[lines["po_key"].notna()]
+    totals = ordered.groupby("po_key").agg(
+        line_count=("sku", "size"), value=("line_value", "sum"), lead=("lead_time_days", "max")
+    )
+    orders = orders.copy()
+    keyed = orders["po_key"]
+    orders["line_count"] = keyed.map(totals["line_count"]).astype(int).to_numpy()
+    orders["value"] = keyed.map(totals["value"]).round(2).to_numpy()
+    lead_days = np.ceil(keyed.map(totals["lead"]).to_numpy(dtype=float))
+    orders["expected_delivery"] = pd.to_datetime(orders["order_date"]) + pd.to_timedelta(
+        lead_days, unit="D"
+    )
+    return orders
