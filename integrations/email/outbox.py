@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -25,7 +26,15 @@ class OutboxMailer:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(message.as_bytes())
             final = self.folder / name
-            os.replace(tmp_name, final)
+            # link() refuses to overwrite: a second message with the same name gets a
+            # unique suffix instead of silently replacing the first.
+            while True:
+                try:
+                    os.link(tmp_name, final)
+                    break
+                except FileExistsError:
+                    final = self.folder / f"{final.stem}-{uuid.uuid4().hex[:8]}.eml"
+            os.unlink(tmp_name)
         except OSError as error:
             raise MailError(f"cannot write e-mail to {self.folder}: {error}") from error
         return str(final)

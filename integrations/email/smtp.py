@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import random
 import smtplib
+import ssl
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -56,13 +57,15 @@ class SmtpMailer:
                 # Delivered to the other recipients: retrying would send them a duplicate.
                 raise MailError(f"SMTP {self.server} refused recipients: {sorted(refused)}")
             return f"smtp://{self.server}"
-        raise MailError(f"SMTP {self.server} unreachable after {self.attempts} tries: {last}")
+        raise MailError(f"SMTP {self.server} failed {self.attempts} tries, last error: {last}")
 
     def _deliver(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
         client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
             if self.starttls:
-                client.starttls()
+                # Verify the server's certificate: without a context, smtplib would hand
+                # the SMTP password to anyone in the middle.
+                client.starttls(context=ssl.create_default_context())
             if self.username:
                 client.login(self.username, self.password or "")
             return client.send_message(message)

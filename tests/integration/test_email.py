@@ -251,7 +251,7 @@ def test_a_server_that_is_down_fails_after_the_configured_attempts() -> None:
     sleeps: list[float] = []
     mailer = SmtpMailer("127.0.0.1", port, attempts=4, timeout=2.0, sleep=sleeps.append)
 
-    with pytest.raises(MailError, match=f"127.0.0.1:{port}.*4 tries"):
+    with pytest.raises(MailError, match=f"127.0.0.1:{port} failed 4 tries"):
         mailer.send(review_mail(mailbox()).message)
 
     # A pause between attempts, none after the last one.
@@ -288,3 +288,19 @@ def test_outbox_never_overwrites_one_message_with_another(tmp_path: Path) -> Non
         first.message["Message-ID"],
         second.message["Message-ID"],
     }
+
+
+def test_outbox_keeps_two_messages_that_share_a_name(tmp_path: Path) -> None:
+    """Without a Message-ID the file is named by subject; a namesake must not replace it."""
+    outbox = OutboxMailer(tmp_path)
+    bodies = []
+    for body in ("first", "second"):
+        message = EmailMessage()
+        message["To"] = "ops@example.com"
+        message["Subject"] = "Same subject"
+        message.set_content(body)
+        bodies.append(outbox.send(message))
+    assert len(set(bodies)) == 2
+    texts = sorted(Path(p).read_text() for p in bodies)
+    assert "first" in texts[0]
+    assert "second" in texts[1]
