@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
 
-from flows import tasks
+from flows import data_quality, notify, ordering, reporting, submission
 from integrations.sources.errors import SourceError
 from replenish.bootstrap import Services, build
 from replenish.run_summary import RunFacts, build_summary
@@ -67,28 +67,28 @@ def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | Stat
         uow.commit()
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, source)
 
-    raw = clock.run("extract", tasks.extract, source)
+    raw = clock.run("extract", data_quality.extract, source)
     if isinstance(raw, SourceError):
         return _stop(services, facts.failed(str(raw)), clock)
-    checked = clock.run("validate", tasks.validate_inputs, raw, as_of, settings.validation)
-    clock.run("validate", tasks.record_data_quality, services, run_id, checked)
+    checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
+    clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked
-    breaches = clock.run("validate", tasks.quality_gate, checked, settings.validation)
+    breaches = clock.run("validate", data_quality.quality_gate, checked, settings.validation)
     if breaches:
-        clock.run("report", tasks.alert_data_quality, services, run_id, as_of, breaches)
+        clock.run("report", notify.alert_data_quality, services, run_id, as_of, breaches)
         return _stop(services, facts.failed("input data failed the quality gate", breaches), clock)
 
-    result = clock.run("forecast", tasks.forecast, checked, as_of, settings.forecast)
-    clock.run("forecast", tasks.record_forecasts, services, run_id, result)
+    result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
+    clock.run("forecast", ordering.record_forecasts, services, run_id, result)
     facts.forecast = result
-    planned = clock.run("plan", tasks.plan, checked, result, as_of, settings.policy)
+    planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy)
     facts.plan = planned
-    review = clock.run("flag", tasks.flag, planned, checked, result, settings.flags, services)
+    review = clock.run("flag", ordering.flag, planned, checked, result, settings.flags, services)
     facts.review = review
-    facts.proposed = clock.run("flag", tasks.propose, services, run_id, review)
+    facts.proposed = clock.run("flag", ordering.propose, services, run_id, review)
     facts.emails = clock.run(
         "route",
-        tasks.route,
+        notify.route,
         services,
         run_id,
         as_of,
@@ -96,10 +96,10 @@ def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | Stat
         facts.proposed,
         checked.tables["suppliers"],
     )
-    facts.submitted = clock.run("submit", tasks.submit, services)
+    facts.submitted = clock.run("submit", submission.submit, services)
 
     summary = build_summary(facts, clock.seconds)
-    clock.run("report", tasks.report, services, run_id, summary)
+    clock.run("report", reporting.report, services, run_id, summary)
     summary["stage_seconds"] = clock.seconds
     return summary
 
@@ -107,7 +107,7 @@ def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | Stat
 def _stop(services: Services, facts: RunFacts, clock: StageClock) -> State:
     """Record and publish a run that could not order; the flow run ends Failed."""
     summary = build_summary(facts, clock.seconds)
-    clock.run("report", tasks.report, services, facts.run_id, summary)
+    clock.run("report", reporting.report, services, facts.run_id, summary)
     summary["stage_seconds"] = clock.seconds
     return Failed(message=str(summary["message"]), data=summary)
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dataquality import ValidationResult
-    from flows.tasks import Plan, Proposed, Review, Submitted
+    from flows.ordering import Plan, Proposed, Review
+    from flows.submission import Submitted
     from forecasting import ForecastResult
     from replenish.settings import Settings
 

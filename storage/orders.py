@@ -12,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from approvals.lifecycle import READY_TO_SUBMIT, OrderStatus, check_transition
-from storage.models import AuditRecord, OrderLine, PurchaseOrder, ReviewFlag, Submission
+from storage.models import (
+    AuditRecord,
+    Decision,
+    OrderLine,
+    PurchaseOrder,
+    ReviewFlag,
+    Submission,
+)
 
 
 class StateConflict(RuntimeError):
@@ -107,6 +114,25 @@ class OrderRepository:
             raise StateConflict(f"purchase order {po_key} was changed by someone else")
         self._audit(po_key, "transition", source.value, destination.value, actor, reason, details)
         return source
+
+    def record_decision(
+        self, po_key: str, outcome: str, actor: Actor, comment: str = ""
+    ) -> Decision:
+        """Keep the verdict on an order (by the rules or a person) beside its audit trail."""
+        po_id = self.session.scalar(select(PurchaseOrder.id).where(PurchaseOrder.po_key == po_key))
+        if po_id is None:
+            raise KeyError(f"no purchase order {po_key}")
+        decision = Decision(
+            purchase_order_id=po_id,
+            outcome=outcome,
+            decided_by=actor.name,
+            channel=actor.channel,
+            comment=comment,
+            decided_at=utcnow(),
+        )
+        self.session.add(decision)
+        self.session.flush()
+        return decision
 
     def ready_to_submit(self) -> list[PurchaseOrder]:
         """Approved orders of any run that have not reached the ERP yet, oldest first."""

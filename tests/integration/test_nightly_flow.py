@@ -20,7 +20,7 @@ from integrations.erp.file_drop import FileDropErp
 from replenish.bootstrap import build
 from replenish.sample_data import write_sample_data
 from replenish.settings import load_settings
-from storage.models import Notification, OrderLine, PurchaseOrder, ReviewFlag, Submission
+from storage.models import Decision, Notification, OrderLine, PurchaseOrder, ReviewFlag, Submission
 from storage.orders import Actor
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -86,6 +86,15 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
             )
         )
         mails = session.scalars(select(Notification)).all()
+        decided = set(
+            session.scalars(
+                select(PurchaseOrder.po_key)
+                .join(Decision)
+                .where(
+                    PurchaseOrder.run_id == summary["run_id"], Decision.outcome == "auto_approved"
+                )
+            )
+        )
     counts = summary["orders"]
     assert len(orders) == counts["purchase_orders"] == counts["created"]
     assert line_count == counts["lines"]
@@ -97,6 +106,7 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
     assert [m.kind for m in mails] == ["review_request"]
     assert Path(mails[0].location).exists()
     assert all(po.approver == "buyer@example.com" for po in orders if po.po_key in flagged)
+    assert decided == {po.po_key for po in orders if po.status == "submitted"}
 
 
 def test_an_approved_order_is_submitted_by_the_next_run(night: Night) -> None:

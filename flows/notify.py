@@ -1,0 +1,118 @@
+"""E-mails: review requests to approvers and data-quality alerts to the operator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from approvals.lifecycle import OrderStatus
+from approvals.notifications import (
+    FlagNote,
+    OrderForReview,
+    OutgoingMail,
+    money,
+    quality_alert,
+    review_link,
+    review_request,
+)
+from flows.ordering import Proposed, Review
+from replenish.bootstrap import Services
+
+
+@task(name="route", cache_policy=NO_CACHE)
+def route(
+    services: Services,
+    run_id: str,
+    as_of: date,
+    review: Review,
+    proposed: Proposed,
+    suppliers: pd.DataFrame,
+) -> list[str]:
+    """One e-mail per approver for the orders created tonight that wait for a decision."""
+    settings = services.settings
+    planned = review.plan
+    pending = [
+        key for key in proposed.created if review.decisions[key] == OrderStatus.PENDING_REVIEW.value
+    ]
+    orders = planned.orders.set_index("po_key").loc[pending]
+    names = suppliers.set_index("supplier_id")["name"].to_dict()
+    by_approver: dict[str, list[OrderForReview]] = {}
+    totals: dict[str, float] = {}
+    for key, order in orders.sort_values("value", ascending=False).iterrows():
+        approver = str(review.approvers[key])
+        notes = review.flags[review.flags["po_key"] == key]
+        by_approver.setdefault(approver, []).append(
+            OrderForReview(
+                po_key=str(key),
+                supplier_name=str(names.get(order["supplier_id"], order["supplier_id"])),
+                location=str(order["location"]),
+                value=money(order["value"], order["currency"]),
+                line_count=int(order["line_count"]),
+                link=review_link(settings.review_base_url, str(key)),
+                flags=tuple(
+                    FlagNote(code=str(c), message=str(m), sku=s if isinstance(s, str) else None)
+                    for c, m, s in zip(notes["code"], notes["message"], notes["sku"], strict=True)
+                ),
+            )
+        )
+        totals[approver] = totals.get(approver, 0.0) + float(order["value"])
+    deadline = datetime.now(UTC) + timedelta(hours=settings.approvals.review_hours)
+    mails = [
+        review_request(
+            sender=settings.email.sender,
+            approver=approver,
+            orders=items,
+            total=money(
+                totals[approver], "EUR" if orders.empty else str(orders["currency"].iloc[0])
+            ),
+            as_of=as_of,
+            deadline=f"{deadline:%a %d %b %Y %H:%M} UTC",
+            run_id=run_id,
+        )
+        for approver, items in by_approver.items()
+    ]
+    return send(services, run_id, mails)
+
+
+def send(services: Services, run_id: str, mails: Sequence[OutgoingMail]) -> list[str]:
+    """Deliver each message once: a message already recorded is not sent again."""
+    delivered: list[str] = []
+    logger = get_run_logger()
+    for mail in mails:
+        with services.uow() as uow:
+            if uow.runs.notification_sent(mail.dedupe_key):
+                continue
+            location = services.mailer.send(mail.message)
+            uow.runs.record_notification(
+                run_id,
+                dedupe_key=mail.dedupe_key,
+                kind=mail.kind,
+                recipient=mail.recipient,
+                subject=str(mail.message["Subject"]),
+                location=location,
+                sent_at=datetime.now(UTC),
+            )
+            uow.commit()
+        logger.info("E-mailed %s: %s", mail.recipient, mail.message["Subject"])
+        delivered.append(location)
+    return delivered
+
+
+@task(name="alert-data-quality", cache_policy=NO_CACHE)
+def alert_data_quality(
+    services: Services, run_id: str, as_of: date, breaches: list[str]
+) -> list[str]:
+    """Tell the operator the run stopped before ordering, and why."""
+    settings = services.settings
+    mail = quality_alert(
+        sender=settings.email.sender,
+        operator=settings.approvals.operator,
+        breaches=breaches,
+        as_of=as_of,
+        run_id=run_id,
+    )
+    return send(services, run_id, [mail])

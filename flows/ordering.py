@@ -1,0 +1,149 @@
+"""Forecast, plan, flag and propose: from clean inputs to stored purchase orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from approvals.lifecycle import OrderStatus
+from approvals.routing import assign_approvers
+from dataquality import ValidationResult
+from flows.identity import NIGHTLY
+from forecasting import ForecastParams, ForecastResult, forecast_demand
+from purchasing import (
+    FlagRules,
+    PolicyParams,
+    flag_orders,
+    group_orders,
+    hold_flagged_lines,
+    order_decisions,
+    plan_lines,
+)
+from replenish.bootstrap import Services
+from storage import records
+
+
+@dataclass(frozen=True)
+class Plan:
+    lines: pd.DataFrame
+    orders: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Review:
+    plan: Plan
+    flags: pd.DataFrame
+    decisions: pd.Series
+    approvers: pd.Series
+
+
+@dataclass
+class Proposed:
+    created: list[str] = field(default_factory=list)
+    already_known: dict[str, str] = field(default_factory=dict)
+
+
+@task(name="forecast", cache_policy=NO_CACHE)
+def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> ForecastResult:
+    """Forecast every item-location in one statsforecast pass; lead-time demand quantiles."""
+    result = forecast_demand(
+        checked.tables["demand"], checked.tables["items"], as_of=as_of, params=params
+    )
+    classes = result.summary["demand_class"].value_counts().to_dict()
+    get_run_logger().info("Forecast %d series: %s", len(result.summary), classes)
+    return result
+
+
+@task(name="record-forecasts", cache_policy=NO_CACHE)
+def record_forecasts(services: Services, run_id: str, result: ForecastResult) -> None:
+    """Keep each series' class, model and distribution: the 'why' behind every quantity."""
+    with services.uow() as uow:
+        uow.runs.add_forecasts(run_id, records.forecast_rows(result.summary))
+        uow.commit()
+
+
+@task(name="plan", cache_policy=NO_CACHE)
+def plan(
+    checked: ValidationResult, result: ForecastResult, as_of: date, params: PolicyParams
+) -> Plan:
+    """Order-up-to quantities per item-location, rounded to packs and MOQs, grouped per supplier."""
+    tables = checked.tables
+    lines = plan_lines(
+        result.summary,
+        tables["items"],
+        tables["stock"],
+        tables["open_orders"],
+        as_of=as_of,
+        params=params,
+    )
+    orders, lines = group_orders(lines, tables["suppliers"], as_of=as_of)
+    get_run_logger().info(
+        "Planned %d purchase orders with %d lines", len(orders), int((lines["order_qty"] > 0).sum())
+    )
+    return Plan(lines=lines, orders=orders)
+
+
+@task(name="flag", cache_policy=NO_CACHE)
+def flag(
+    planned: Plan,
+    checked: ValidationResult,
+    result: ForecastResult,
+    rules: FlagRules,
+    services: Services,
+) -> Review:
+    """Mark what a person must see, with reasons; route each flagged order to its approver."""
+    flags = flag_orders(
+        planned.lines, planned.orders, result.summary, checked.quarantined_items, rules
+    )
+    if rules.hold_only_flagged_lines:
+        orders, lines, flags = hold_flagged_lines(planned.orders, planned.lines, flags)
+        planned = Plan(lines=lines, orders=orders)
+    decisions = order_decisions(planned.orders, flags).set_index("po_key")["decision"]
+    routing = services.settings.approvals
+    lines = planned.lines.merge(
+        checked.tables["items"][["sku", "location", "category"]], on=["sku", "location"], how="left"
+    )
+    approvers = assign_approvers(
+        planned.orders,
+        lines[lines["order_qty"] > 0],
+        default_approver=routing.default_approver,
+        by_supplier=routing.by_supplier,
+        by_category=routing.by_category,
+    )
+    pending = int((decisions == OrderStatus.PENDING_REVIEW.value).sum())
+    get_run_logger().info("%d flags on %d of %d orders", len(flags), pending, len(planned.orders))
+    return Review(plan=planned, flags=flags, decisions=decisions, approvers=approvers)
+
+
+@task(name="propose", cache_policy=NO_CACHE)
+def propose(services: Services, run_id: str, review: Review) -> Proposed:
+    """Store new orders with their decision; an order already known for this key is left alone."""
+    outcome = Proposed()
+    planned = review.plan
+    ordered = planned.lines[planned.lines["order_qty"] > 0]
+    with services.uow() as uow:
+        outcome.already_known = uow.orders.statuses(planned.orders["po_key"])
+        for proposal in records.proposals(planned.orders, ordered, review.flags):
+            key = proposal.order["po_key"]
+            if key in outcome.already_known:
+                continue
+            decision = OrderStatus(review.decisions[key])
+            pending = decision is OrderStatus.PENDING_REVIEW
+            order = {**proposal.order, "approver": review.approvers[key] if pending else None}
+            uow.orders.add_proposal(run_id, order, proposal.lines, proposal.flags, NIGHTLY)
+            reason = ", ".join(sorted({f["code"] for f in proposal.flags})) or "no flags"
+            uow.orders.transition(key, decision, NIGHTLY, reason=reason)
+            if decision is OrderStatus.AUTO_APPROVED:
+                uow.orders.record_decision(key, decision.value, NIGHTLY, "no exception rule fired")
+            outcome.created.append(key)
+        uow.commit()
+    if outcome.already_known:
+        get_run_logger().info(
+            "%d orders already proposed earlier for these keys; not created again",
+            len(outcome.already_known),
+        )
+    return outcome
