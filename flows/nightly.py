@@ -70,6 +70,7 @@ def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | Stat
     raw = clock.run("extract", data_quality.extract, source)
     if isinstance(raw, SourceError):
         return _stop(services, facts.failed(str(raw)), clock)
+    facts.files = list(raw.files)
     checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
     clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from flows.ordering import Plan, Proposed, Review
     from flows.submission import Submitted
     from forecasting import ForecastResult
+    from integrations.sources.csv_folder import FileInfo
     from replenish.settings import Settings
 
 
@@ -24,6 +25,7 @@ class RunFacts:
     status: str = "succeeded"
     message: str = ""
     breaches: list[str] = field(default_factory=list)
+    files: list[FileInfo] = field(default_factory=list)
     checked: ValidationResult | None = None
     forecast: ForecastResult | None = None
     plan: Plan | None = None
@@ -79,16 +81,22 @@ def _rows(facts: RunFacts) -> dict[str, dict[str, Any]]:
     if facts.checked is None:
         return {}
     counts = facts.checked.counts
-    return {
-        str(row["file"]): {
+    read_as = {info.file: info for info in facts.files}
+    rows: dict[str, dict[str, Any]] = {}
+    for row in counts.to_dict("records"):
+        info = read_as.get(str(row["file"]))
+        rows[str(row["file"])] = {
             "kind": str(row["kind"]),
             "read": int(row["read"]),
             "accepted": int(row["accepted"]),
             "repaired": int(row["repaired"]),
             "quarantined": int(row["quarantined"]),
+            "top_reasons": str(row.get("top_reasons") or ""),
+            "encoding": info.encoding if info else None,
+            "delimiter": info.delimiter_name if info else None,
+            "unknown_columns": list(info.unknown_columns) if info else [],
         }
-        for row in counts.to_dict("records")
-    }
+    return rows
 
 
 def _series(facts: RunFacts) -> dict[str, Any]:
@@ -165,8 +173,10 @@ def render_text(summary: dict[str, Any]) -> str:
         worst = sorted(rows.items(), key=lambda kv: kv[1]["quarantined"], reverse=True)[:3]
         for file, figures in worst:
             if figures["quarantined"]:
+                why = f" ({figures['top_reasons']})" if figures.get("top_reasons") else ""
                 lines.append(
                     f"    {file}: {figures['quarantined']:,} of {figures['read']:,} quarantined"
+                    + why
                 )
     series = summary["series"]
     if series["forecast"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import email
 import json
 import os
@@ -214,3 +215,28 @@ def test_a_broken_input_file_fails_the_run_with_the_file_named(
     assert "moq" in summary["message"]
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "erp-drop").exists()
+
+
+def test_quarantine_lists_every_refused_row_for_the_data_owner(
+    first_run: dict, workdir: Path, env: dict[str, str]
+) -> None:
+    quarantined = sum(f["quarantined"] for f in first_run["rows"].values())
+    out = workdir / "refused.csv"
+    done = replenish(
+        "quarantine", "--run", first_run["run_id"], "--csv", str(out), cwd=workdir, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == quarantined
+    assert all(row["reasons"] and row["file"] and int(row["line"]) >= 2 for row in rows)
+    assert {row["file"] for row in rows} <= set(first_run["rows"])
+    listed = replenish("quarantine", "--run", first_run["run_id"], cwd=workdir, env=env)
+    assert f"{quarantined} quarantined rows" in listed.stdout
+
+
+def test_files_report_how_they_were_read(first_run: dict) -> None:
+    demand = first_run["rows"]["demand_pos.csv"]
+    assert demand["encoding"] == "utf-8"
+    assert demand["delimiter"] == "comma"
+    assert demand["top_reasons"]
