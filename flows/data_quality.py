@@ -8,7 +8,6 @@ build a cache key would cost more than the stage itself.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -16,29 +15,29 @@ from prefect.cache_policies import NO_CACHE
 
 from dataquality import ValidationResult, ValidationRules, validate
 from dataquality.report import quarantine_share_breaches, summarise
-from integrations.sources.csv_folder import RawExtract, read_csv_folder
+from integrations.sources.base import Source
+from integrations.sources.csv_folder import RawExtract
 from integrations.sources.errors import SourceError
 from replenish.bootstrap import Services
 from storage import records
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(source: Path) -> RawExtract | SourceError:
-    """Read one night's extract from the source folder, every cell as text.
+def extract(source: Source) -> RawExtract | SourceError:
+    """Read one night's extract (CSV folder or database), every cell as text.
 
     A broken file is returned, not raised: it is the data owner's problem to fix, and
     the operator needs its one-line message, not a traceback.
     """
     logger = get_run_logger()
     try:
-        raw = read_csv_folder(source)
+        raw = source.read()
     except SourceError as error:
-        logger.error("Cannot read the extract: %s", error)
+        logger.error("Cannot read the extract from %s: %s", source.describe(), error)
         return error
     for info in raw.files:
-        logger.info(
-            "Read %s: %s rows (%s, %r)", info.file, info.rows, info.encoding, info.delimiter
-        )
+        how = f" ({info.encoding}, {info.delimiter_name})" if info.delimiter else ""
+        logger.info("Read %s: %s rows%s", info.file, info.rows, how)
     return raw
 
 

@@ -15,7 +15,7 @@ from prefect.states import Failed, State
 
 from flows import data_quality, notify, ordering, reporting, submission
 from integrations.sources.errors import SourceError
-from replenish.bootstrap import Services, build
+from replenish.bootstrap import Services, build, open_source
 from replenish.run_summary import RunFacts, build_summary
 from replenish.settings import load_settings
 
@@ -41,31 +41,39 @@ class StageClock:
 
 @flow(name="nightly-replenishment", log_prints=True)
 def nightly_replenishment(
-    source: str, as_of: date | None = None, config: str | None = None
+    source: str | None = None, as_of: date | None = None, config: str | None = None
 ) -> dict[str, Any] | State:
     """Forecast demand for every item-location, propose purchase orders, send the ordinary
     ones to the ERP and the exceptions to their approvers.
 
     Stops before ordering when the input data fails the quality gate, and tells the
-    operator. Returns the run summary (the `replenish run --json` object).
+    operator. Returns the run summary (the `replenish run --json` object). `source` is a
+    CSV folder; without it the configured source (a folder or a SQL database) is read.
     """
     settings = load_settings(Path(config) if config else None)
     services = build(settings)
     try:
-        return _run(services, Path(source), as_of or datetime.now(UTC).date())
+        return _run(services, source, as_of or datetime.now(UTC).date())
     finally:
         services.engine.dispose()
 
 
-def _run(services: Services, source: Path, as_of: date) -> dict[str, Any] | State:
+def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any] | State:
     settings = services.settings
     run_id = uuid.uuid4().hex
     facts = RunFacts(run_id=run_id, as_of=as_of, settings=settings)
     clock = StageClock()
+    try:
+        source = open_source(settings, location)
+    except SourceError as error:
+        source, problem = None, error
+    where = source.describe() if source else str(location)
     with services.uow() as uow:
-        uow.runs.start(run_id, as_of, str(source), datetime.now(UTC), _flow_run_id())
+        uow.runs.start(run_id, as_of, where, datetime.now(UTC), _flow_run_id())
         uow.commit()
-    get_run_logger().info("Run %s for %s from %s", run_id, as_of, source)
+    get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
+    if source is None:
+        return _stop(services, facts.failed(str(problem)), clock)
 
     raw = clock.run("extract", data_quality.extract, source)
     if isinstance(raw, SourceError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -12,6 +13,8 @@ from integrations.email.outbox import OutboxMailer
 from integrations.email.smtp import SmtpMailer
 from integrations.erp.base import ErpAdapter
 from integrations.erp.file_drop import FileDropErp
+from integrations.sources.base import CsvFolderSource, Source, SqlSource
+from integrations.sources.errors import SourceError
 from replenish.settings import Settings
 from storage.database import make_engine, migrate, session_factory
 from storage.unit_of_work import UnitOfWork
@@ -61,3 +64,15 @@ def _mailer(settings: Settings) -> Mailer:
                 password=password,
                 starttls=email.smtp_starttls,
             )
+
+
+def open_source(settings: Settings, location: str | None) -> Source:
+    """The extract to read: the folder given on the command line, else the configured source."""
+    if location:
+        return CsvFolderSource(Path(location))
+    config = settings.source
+    if config.kind == "sql" and config.sql is not None:
+        return SqlSource(config.sql)
+    if config.folder is not None:
+        return CsvFolderSource(config.folder)
+    raise SourceError("no source: give --source DIR, or set source.folder or [source.sql]")

@@ -96,7 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="one nightly run on a source folder",
         description="Extract, validate, forecast, plan, flag, route, submit and report, once.",
     )
-    run.add_argument("--source", type=Path, required=True, help="folder with the CSV extract")
+    run.add_argument(
+        "--source",
+        type=Path,
+        default=None,
+        help="folder with the CSV extract (default: the source in the config file, a folder "
+        "or a SQL database)",
+    )
     run.add_argument(
         "--config",
         type=Path,
@@ -188,23 +194,25 @@ def _run(source: Path, config: Path | None, as_of: date | None, *, as_json: bool
     return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
 
 
-def execute_run(source: Path, config: Path | None, as_of: date | None) -> dict[str, Any]:
+def execute_run(source: Path | None, config: Path | None, as_of: date | None) -> dict[str, Any]:
     """Run the nightly flow once and return its summary, whether it succeeded or stopped."""
-    if not source.is_dir():
+    if source is not None and not source.is_dir():
         raise CliError(f"source folder {source} does not exist or is not a folder")
     if config is not None and not config.is_file():
         raise CliError(f"config file {config} not found")
     from replenish.settings import SettingsError, load_settings
 
     try:
-        load_settings(config)  # fail fast, before starting Prefect
+        settings = load_settings(config)  # fail fast, before starting Prefect
     except SettingsError as error:
         raise CliError(str(error)) from None
+    if source is None and settings.source.kind == "csv_folder" and settings.source.folder is None:
+        raise CliError("no source: give --source DIR, or set source.folder in the config file")
 
     from flows.nightly import nightly_replenishment
 
     state = nightly_replenishment(
-        source=str(source.resolve()),
+        source=str(source.resolve()) if source else None,
         as_of=as_of,
         config=str(config.resolve()) if config else None,
         return_state=True,

@@ -92,8 +92,9 @@ def _rows(facts: RunFacts) -> dict[str, dict[str, Any]]:
             "repaired": int(row["repaired"]),
             "quarantined": int(row["quarantined"]),
             "top_reasons": str(row.get("top_reasons") or ""),
-            "encoding": info.encoding if info else None,
-            "delimiter": info.delimiter_name if info else None,
+            # A database has neither: None says "not applicable", not "unknown".
+            "encoding": (info.encoding or None) if info else None,
+            "delimiter": info.delimiter_name if info and info.delimiter else None,
             "unknown_columns": list(info.unknown_columns) if info else [],
         }
     return rows

@@ -15,9 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from dataquality import ValidationRules
 from forecasting import ForecastParams
+from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
 
 SECRET_KEYS = frozenset({"smtp_password", "password", "secret_key", "api_key", "token"})
@@ -51,6 +54,22 @@ class EmailSettings(BaseModel):
     smtp_starttls: bool = False
 
 
+class SourceSettings(BaseModel):
+    """Where the nightly extract comes from: a CSV folder (default) or a SQL database."""
+
+    kind: Literal["csv_folder", "sql"] = "csv_folder"
+    folder: Path | None = Field(
+        default=None, description="The CSV folder when `replenish run` gets no --source."
+    )
+    sql: SqlSourceConfig | None = None
+
+    @model_validator(mode="after")
+    def _sql_needs_its_tables(self) -> SourceSettings:
+        if self.kind == "sql" and self.sql is None:
+            raise ValueError("source.kind = 'sql' needs a [source.sql] table with url and tables")
+        return self
+
+
 class ErpSettings(BaseModel):
     adapter: Literal["file_drop"] = "file_drop"
     drop_dir: Path = Path("erp-drop")
@@ -68,6 +87,7 @@ class Settings(BaseSettings):
     policy: PolicyParams = Field(default_factory=PolicyParams)
     flags: FlagRules = Field(default_factory=FlagRules)
     validation: ValidationRules = Field(default_factory=ValidationRules)
+    source: SourceSettings = Field(default_factory=SourceSettings)
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
     email: EmailSettings = Field(default_factory=EmailSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
@@ -103,11 +123,12 @@ def load_settings(config_file: Path | None = None) -> Settings:
     values: dict[str, Any] = {}
     if config_file is not None:
         values = _read_toml(config_file)
-        leaked = _secret_paths(values)
+        leaked = _secret_paths(values) + _urls_with_passwords(values)
         if leaked:
             raise SettingsError(
                 f"{config_file}: secrets must come from the environment, not the config file "
-                f"(remove {', '.join(leaked)}; e.g. set REPLENISH_EMAIL__SMTP_PASSWORD)"
+                f"(remove {', '.join(leaked)}; set e.g. REPLENISH_EMAIL__SMTP_PASSWORD or "
+                "REPLENISH_DATABASE_URL instead)"
             )
     try:
         return Settings(**values)
@@ -136,4 +157,20 @@ def _secret_paths(values: dict[str, Any], prefix: str = "") -> list[str]:
             found.extend(_secret_paths(value, f"{path}."))
         elif key in SECRET_KEYS:
             found.append(path)
+    return found
+
+
+def _urls_with_passwords(values: dict[str, Any], prefix: str = "") -> list[str]:
+    """Database URLs in the file that carry a password (`user:secret@host`)."""
+    found: list[str] = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found.extend(_urls_with_passwords(value, f"{path}."))
+        elif isinstance(value, str) and "://" in value and "@" in value:
+            try:
+                if make_url(value).password:
+                    found.append(f"the password in {path}")
+            except ArgumentError:
+                continue
     return found

@@ -23,11 +23,14 @@ def postgres_admin_url() -> str | None:
     url = os.environ.get("REPLENISH_TEST_POSTGRES_URL")
     if url:
         return url
+    engine = create_engine(DEFAULT_POSTGRES)
     try:
-        with create_engine(DEFAULT_POSTGRES).connect():
+        with engine.connect():
             return DEFAULT_POSTGRES
     except Exception:
         return None
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

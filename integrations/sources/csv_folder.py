@@ -20,6 +20,7 @@ import pandas as pd
 
 from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
 from integrations.sources.errors import SourceError
+from integrations.sources.headers import first_duplicate, normalise_names
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -174,13 +175,10 @@ def _delimiter(header: str) -> str:
 
 def _header_names(name: str, header: str, delimiter: str) -> list[str]:
     """Trimmed, case-folded names with spaces as underscores; duplicates are refused."""
-    raw = next(csv.reader([header], delimiter=delimiter))
-    names = ["_".join(n.strip().casefold().split()) or f"column_{i}" for i, n in enumerate(raw, 1)]
-    seen: set[str] = set()
-    for column in names:
-        if column in seen:
-            raise SourceError(f"{name}: column '{column}' appears more than once in the header")
-        seen.add(column)
+    names = normalise_names(next(csv.reader([header], delimiter=delimiter)))
+    column = first_duplicate(names)
+    if column is not None:
+        raise SourceError(f"{name}: column '{column}' appears more than once in the header")
     return names
 
 

@@ -180,7 +180,7 @@ def test_a_missing_folder_is_one_line_and_no_traceback(tmp_path: Path, env: dict
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["run"], "the following arguments are required: --source"),
+        (["run"], "no source: give --source DIR"),
         (["run", "--source", ".", "--as-of", "25/11/2026"], "is not a date in the form YYYY-MM-DD"),
         (["sample-data", "--out", "x", "--dirty", "2"], "must be between 0 and 1"),
         (["sample-data", "--out", "x", "--items", "zero"], "is not a whole number"),

@@ -214,3 +214,45 @@ def test_run_summary_is_published_as_a_prefect_artifact(night: Night) -> None:
     assert "purchase orders" in markdown
     table = asyncio.run(latest("data-quality"))
     assert "demand_pos.csv" in table
+
+
+def test_a_database_source_runs_the_same_night(night: Night, tmp_path: Path) -> None:
+    """The extract comes from a SQL database configured in the config file, not a folder."""
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    source_db = tmp_path / "erp.sqlite"
+    engine = create_engine(f"sqlite:///{source_db}")
+    folder = night / "data"
+    tables = {
+        "items": "items",
+        "suppliers": "suppliers",
+        "stock": "stock",
+        "open_orders": "open_orders",
+    }
+    for kind in tables:
+        pd.read_csv(folder / f"{kind}.csv", dtype=str, keep_default_na=False).to_sql(
+            kind, engine, index=False
+        )
+    demand = pd.concat(
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+        for path in sorted(folder.glob("demand*.csv"))
+    )
+    demand.to_sql("sales", engine, index=False)
+    engine.dispose()
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[source]\nkind = "sql"\n[source.sql]\n'
+        f'url = "sqlite:///{source_db}"\n'
+        "[source.sql.tables]\n"
+        + "".join(f'{kind} = "{table}"\n' for kind, table in tables.items())
+        + 'demand = "SELECT sku, location, date, quantity, channel FROM sales"\n'
+    )
+    state = nightly_replenishment(as_of=night.as_of, config=str(config), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.type.value == "COMPLETED", summary
+    assert set(summary["rows"]) >= {"sql:items", "sql:demand", "sql:stock"}
+    assert summary["rows"]["sql:demand"]["read"] == len(demand)
+    assert summary["rows"]["sql:demand"]["delimiter"] is None
+    assert summary["orders"]["purchase_orders"] > 0
+    assert summary["series"]["forecast"] > 0

@@ -1,0 +1,95 @@
+"""Settings: file + environment, fail fast with the file and field named, no secrets in files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from replenish.settings import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("REPLENISH_"):
+            monkeypatch.delenv(name)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_embedded_defaults() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///replenish.db"
+    assert settings.email.transport == "outbox"
+    assert settings.erp.drop_dir == Path("erp-drop")
+    assert settings.source.kind == "csv_folder"
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write(tmp_path, "[flags]\nline_value_limit = 100.0\norder_value_limit = 700.0\n")
+    monkeypatch.setenv("REPLENISH_FLAGS__LINE_VALUE_LIMIT", "250")
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", "postgresql+psycopg://app@db/replenish")
+    settings = load_settings(config)
+    assert settings.flags.line_value_limit == 250.0  # environment wins
+    assert settings.flags.order_value_limit == 700.0  # the file still fills the rest
+    assert settings.database_url == "postgresql+psycopg://app@db/replenish"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('[email]\nsmtp_password = "hunter22"\n', "email.smtp_password"),
+        ('database_url = "postgresql+psycopg://app:hunter22@db/x"\n', "password in database_url"),
+        (
+            '[source]\nkind = "sql"\n[source.sql]\nurl = "postgresql://a:pw@h/d"\n'
+            '[source.sql.tables]\nitems = "items"\n',
+            "password in source.sql.url",
+        ),
+    ],
+)
+def test_secrets_in_the_file_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
+    config = write(tmp_path, text)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(config)
+    message = str(caught.value)
+    assert str(config) in message
+    assert fragment in message
+    assert "hunter22" not in message
+    assert "must come from the environment" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[flags\n", "not valid TOML"),
+        ("[flags]\nline_value_limit = -5\n", "flags.line_value_limit"),
+        ("[flags]\nlin_value_limit = 5\n", "flags.lin_value_limit"),
+        ('[forecast]\nfrequency = "Y"\n', "forecast.frequency"),
+        ('[source]\nkind = "sql"\n', "needs a [source.sql] table"),
+        ('environment = "production"\n', "production needs a server database"),
+    ],
+)
+def test_bad_config_names_the_file_and_the_field(tmp_path: Path, text: str, fragment: str) -> None:
+    config = write(tmp_path, text)
+    with pytest.raises(SettingsError, match=str(config)) as caught:
+        load_settings(config)
+    assert fragment in str(caught.value)
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="config file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_the_example_config_loads(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "config.example.toml"
+    settings = load_settings(example)
+    assert settings.flags.line_value_limit == 2500.0
+    assert settings.approvals.review_hours == 24
