@@ -156,4 +156,41 @@ CONTRACTS: dict[str, TableContract] = {
     c.kind: c for c in (SUPPLIERS, ITEMS, DEMAND, STOCK, OPEN_ORDERS)
 }
 KINDS: tuple[str, ...] = ("items", "suppliers", "demand", "stock", "open_orders")
+
+# Header spellings other systems use for a contract column, per kind (after trimming,
+# case-folding and spaces -> underscores). An alias is only used when the contract name
+# itself is absent, and every rename is reported, never applied silently. Documented in
+# the README; add a spelling here, not in the readers.
+_COMMON = {
+    "sku": ("item", "item_code", "item_no", "article", "article_no", "product_code"),
+    "location": ("store", "warehouse", "site", "loc", "location_id", "branch"),
+    "supplier_id": ("vendor", "vendor_id", "vendor_no", "supplier", "supplier_code"),
+}
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "items": {
+        **_COMMON,
+        "unit_cost": ("cost", "unit_price", "purchase_price"),
+        "pack_size": ("pack", "pack_qty", "case_size", "case_qty"),
+        "moq": ("min_order_qty", "minimum_order_quantity", "min_qty"),
+        "lead_time_days": ("lead_time", "leadtime", "lead_days"),
+    },
+    "suppliers": {"supplier_id": _COMMON["supplier_id"], "name": ("supplier_name", "vendor_name")},
+    "demand": {
+        "sku": _COMMON["sku"],
+        "location": _COMMON["location"],
+        "date": ("day", "sale_date", "sales_date", "order_date"),
+        "quantity": ("qty", "units", "sales_qty", "quantity_sold"),
+    },
+    "stock": {
+        "sku": _COMMON["sku"],
+        "location": _COMMON["location"],
+        "on_hand": ("onhand", "qty_on_hand", "stock", "stock_qty", "quantity"),
+    },
+    "open_orders": {
+        **_COMMON,
+        "order_ref": ("po", "po_number", "po_no", "order_no", "order_number"),
+        "quantity": ("qty", "open_qty", "ordered_qty"),
+        "due_date": ("due", "eta", "delivery_date", "expected_date"),
+    },
+}
 SOURCE_COLUMNS: tuple[str, str] = ("source_file", "source_line")

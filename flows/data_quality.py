@@ -38,6 +38,10 @@ def extract(source: Source) -> RawExtract | SourceError:
     for info in raw.files:
         how = f" ({info.encoding}, {info.delimiter_name})" if info.delimiter else ""
         logger.info("Read %s: %s rows%s", info.file, info.rows, how)
+        for found, column in info.renamed_columns:
+            logger.warning("%s: column '%s' read as '%s'", info.file, found, column)
+        if info.unknown_columns:
+            logger.info("%s: columns kept aside: %s", info.file, ", ".join(info.unknown_columns))
     return raw
 
 

@@ -136,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     quarantine.add_argument("--run", dest="run_id", default=None, help="run id (default: latest)")
     quarantine.add_argument("--csv", type=Path, default=None, help="write the rows to this CSV")
+    quarantine.add_argument(
+        "--trend",
+        action="store_true",
+        help="instead: the share of quarantined rows per file per night, over all runs",
+    )
     quarantine.add_argument("--config", type=Path, default=None, help="TOML config file")
     return parser
 
@@ -252,6 +257,13 @@ def _quarantine(args: argparse.Namespace) -> int:
         services = build(load_settings(args.config))
     except SettingsError as error:
         raise CliError(str(error)) from None
+    if args.trend:
+        with services.uow() as uow:
+            trend = uow.runs.quarantine_trend()
+        print("night       share   file")
+        for night, file, share in trend:
+            print(f"{night}  {share:6.1%}  {file}")
+        return 0
     with services.uow() as uow:
         run = uow.runs.get(args.run_id) if args.run_id else uow.runs.latest()
         if run is None:

@@ -96,6 +96,7 @@ def _rows(facts: RunFacts) -> dict[str, dict[str, Any]]:
             "encoding": (info.encoding or None) if info else None,
             "delimiter": info.delimiter_name if info and info.delimiter else None,
             "unknown_columns": list(info.unknown_columns) if info else [],
+            "renamed_columns": dict(info.renamed_columns) if info else {},
         }
     return rows
 

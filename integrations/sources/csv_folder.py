@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
+from dataquality.contract import ALIASES, CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
 from integrations.sources.errors import SourceError
-from integrations.sources.headers import first_duplicate, normalise_names
+from integrations.sources.headers import apply_aliases, first_duplicate, normalise_names
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -36,6 +36,7 @@ class FileInfo:
     delimiter: str
     unknown_columns: tuple[str, ...] = ()
     blank_lines: int = 0  # lines with no value at all: skipped, never rows
+    renamed_columns: tuple[tuple[str, str], ...] = ()  # (header as found, contract column)
 
     @property
     def delimiter_name(self) -> str:
@@ -112,7 +113,9 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
     if not header.strip():
         raise SourceError(f"{name}: the first line (the header) is empty")
     delimiter = _delimiter(header)
-    columns = _header_names(name, header, delimiter)
+    columns, renamed = apply_aliases(
+        _header_names(name, header, delimiter), ALIASES.get(contract.kind, {})
+    )
     missing = [c for c in contract.required_columns if c not in columns]
     if missing:
         listed = ", ".join(f"'{c}'" for c in missing)
@@ -128,7 +131,14 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
     for absent in (c for c in contract.names if c not in columns):
         frame[absent] = ""
     info = FileInfo(
-        contract.kind, name, len(frame), encoding, delimiter, tuple(unknown), int(blank.sum())
+        contract.kind,
+        name,
+        len(frame),
+        encoding,
+        delimiter,
+        tuple(unknown),
+        int(blank.sum()),
+        tuple(renamed),
     )
     source = list(SOURCE_COLUMNS)
     return frame[contract.names + source], frame[source + unknown], info

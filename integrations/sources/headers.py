@@ -7,7 +7,7 @@ contract column, and a source can never disagree with another about what a name 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def normalise_name(raw: str, position: int) -> str:
@@ -31,3 +31,23 @@ def first_duplicate(names: Sequence[str]) -> str | None:
             return name
         seen.add(name)
     return None
+
+
+def apply_aliases(
+    names: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Rename known other spellings to contract names; return the names and (alias, name) pairs.
+
+    An alias counts only when the contract name is absent and exactly one alias of it is
+    present: two candidates for one column (`qty` and `units`) stay as they are, and the
+    missing column is then reported as missing rather than guessed.
+    """
+    present = set(names)
+    renames: dict[str, str] = {}
+    for column, spellings in aliases.items():
+        if column in present:
+            continue
+        found = [alias for alias in spellings if alias in present and alias not in renames]
+        if len(found) == 1:
+            renames[found[0]] = column
+    return [renames.get(name, name) for name in names], sorted(renames.items())

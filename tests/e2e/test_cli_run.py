@@ -233,6 +233,11 @@ def test_quarantine_lists_every_refused_row_for_the_data_owner(
     assert {row["file"] for row in rows} <= set(first_run["rows"])
     listed = replenish("quarantine", "--run", first_run["run_id"], cwd=workdir, env=env)
     assert f"{quarantined} quarantined rows" in listed.stdout
+    trend = replenish("quarantine", "--trend", cwd=workdir, env=env)
+    assert trend.returncode == 0, trend.stderr
+    demand = first_run["rows"]["demand_pos.csv"]
+    share = demand["quarantined"] / demand["read"]
+    assert f"{AS_OF}  {share:6.1%}  demand_pos.csv" in trend.stdout
 
 
 def test_files_report_how_they_were_read(first_run: dict) -> None:

@@ -193,3 +193,34 @@ def test_header_only_open_orders_means_no_open_orders(tmp_path: Path) -> None:
     extract = read_csv_folder(write_folder(tmp_path, open_orders_csv=header))
     assert extract.frames["open_orders"].empty
     assert info(extract.files, "open_orders.csv").rows == 0
+
+
+def test_common_header_spellings_are_read_and_reported(tmp_path: Path) -> None:
+    """Another system's 'Item Code' and 'Qty' are this contract's sku and quantity."""
+    folder = tmp_path / "night"
+    folder.mkdir()
+    (folder / "items.csv").write_text(
+        "Item Code,Store,Vendor,Cost,Pack,MOQ,Lead Time\nSKU-1,DC,S1,2.5,6,12,7\n"
+    )
+    (folder / "suppliers.csv").write_text("supplier_id,name\nS1,Acme\n")
+    (folder / "demand.csv").write_text("sku,location,date,Qty\nSKU-1,DC,2026-11-01,3\n")
+    (folder / "stock.csv").write_text("sku,location,on_hand\nSKU-1,DC,4\n")
+    raw = read_csv_folder(folder)
+    items = next(info for info in raw.files if info.kind == "items")
+    assert dict(items.renamed_columns) == {
+        "item_code": "sku",
+        "store": "location",
+        "vendor": "supplier_id",
+        "cost": "unit_cost",
+        "pack": "pack_size",
+        "lead_time": "lead_time_days",
+    }
+    assert raw.frames["items"].loc[0, "sku"] == "SKU-1"
+    assert raw.frames["items"].loc[0, "lead_time_days"] == "7"
+    demand = next(info for info in raw.files if info.kind == "demand")
+    assert demand.renamed_columns == (("qty", "quantity"),)
+    assert raw.frames["demand"].loc[0, "quantity"] == "3"
+    # Two candidates for one column ('qty' and 'units'): no guess, the column is missing.
+    (folder / "demand.csv").write_text("sku,location,date,Qty,units\nSKU-1,DC,2026-11-01,3,9\n")
+    with pytest.raises(SourceError, match="required column 'quantity' is missing"):
+        read_csv_folder(folder)
