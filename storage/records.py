@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from storage.models import Forecast
+
 CENT = Decimal("0.01")
 
 
@@ -69,20 +71,9 @@ def _raw(value: Any) -> dict[str, Any] | None:
     return None
 
 
+# Exactly the columns of the table: the forecast frame may carry more than is stored.
 FORECAST_COLUMNS = [
-    "sku",
-    "location",
-    "demand_class",
-    "model",
-    "fallback",
-    "history_periods",
-    "mean_per_period",
-    "protection_periods",
-    "demand_mean",
-    "demand_std",
-    "service_level",
-    "demand_quantile",
-    "fit_rmse",
+    column.name for column in Forecast.__table__.columns if column.name not in ("id", "run_id")
 ]
 
 

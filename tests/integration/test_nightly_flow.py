@@ -22,6 +22,7 @@ from replenish.sample_data import write_sample_data
 from replenish.settings import load_settings
 from storage.models import Decision, Notification, OrderLine, PurchaseOrder, ReviewFlag, Submission
 from storage.orders import Actor
+from storage.unit_of_work import UnitOfWork
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
@@ -109,17 +110,23 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
     assert decided == {po.po_key for po in orders if po.status == "submitted"}
 
 
+def first_pending(uow: UnitOfWork, run_id: str) -> str:
+    """The key of an order of this run that waits for a buyer (the sample data has some)."""
+    key = uow.session.scalars(
+        select(PurchaseOrder.po_key).where(
+            PurchaseOrder.run_id == run_id,
+            PurchaseOrder.status == OrderStatus.PENDING_REVIEW.value,
+        )
+    ).first()
+    assert key is not None
+    return key
+
+
 def test_an_approved_order_is_submitted_by_the_next_run(night: Night) -> None:
     _, first = run(night)
     services = build(load_settings())
     with services.uow() as uow:
-        pending = uow.session.scalars(
-            select(PurchaseOrder.po_key).where(
-                PurchaseOrder.run_id == first["run_id"],
-                PurchaseOrder.status == OrderStatus.PENDING_REVIEW.value,
-            )
-        ).first()
-        assert pending is not None
+        pending = first_pending(uow, first["run_id"])
         uow.orders.transition(pending, OrderStatus.APPROVED, Actor("ann@example.com", "test"))
         uow.commit()
     _, second = run(night)
@@ -132,13 +139,7 @@ def test_a_crash_after_the_erp_call_does_not_duplicate(night: Night) -> None:
     _, first = run(night)
     services = build(load_settings())
     with services.uow() as uow:
-        key = uow.session.scalars(
-            select(PurchaseOrder.po_key).where(
-                PurchaseOrder.run_id == first["run_id"],
-                PurchaseOrder.status == OrderStatus.PENDING_REVIEW.value,
-            )
-        ).first()
-        assert key is not None
+        key = first_pending(uow, first["run_id"])
         po = uow.orders.get(key)
         assert po is not None
         uow.orders.transition(key, OrderStatus.APPROVED, Actor("ann@example.com", "test"))
