@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -13,6 +14,7 @@ from integrations.erp.base import ErpError, ErpOrder, ErpOrderLine
 from replenish.bootstrap import Services
 from storage.models import PurchaseOrder
 from storage.orders import StateConflict
+from storage.records import CENT
 
 
 @dataclass
@@ -76,6 +78,26 @@ def submit(services: Services) -> Submitted:
 
 
 def _erp_order(po: PurchaseOrder) -> ErpOrder:
+    """The order as the ERP gets it: a buyer's quantity wins over the proposal.
+
+    A line a buyer set to zero is left out, and values are recomputed from the quantities
+    actually ordered, so the ERP's total matches what was approved to the cent.
+    """
+    lines = []
+    for line in po.lines:
+        quantity = (
+            line.approved_quantity if line.approved_quantity is not None else line.proposed_quantity
+        )
+        if quantity <= 0:
+            continue
+        lines.append(
+            ErpOrderLine(
+                sku=line.sku,
+                quantity=quantity,
+                unit_price=line.unit_cost,
+                line_value=(quantity * line.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP),
+            )
+        )
     return ErpOrder(
         po_key=po.po_key,
         supplier_id=po.supplier_id,
@@ -83,14 +105,6 @@ def _erp_order(po: PurchaseOrder) -> ErpOrder:
         order_date=po.order_date,
         expected_delivery=po.expected_delivery,
         currency=po.currency,
-        value=po.value,
-        lines=tuple(
-            ErpOrderLine(
-                sku=line.sku,
-                quantity=line.approved_quantity or line.proposed_quantity,
-                unit_price=line.unit_cost,
-                line_value=line.line_value,
-            )
-            for line in po.lines
-        ),
+        value=sum((line.line_value for line in lines), Decimal("0.00")),
+        lines=tuple(lines),
     )
