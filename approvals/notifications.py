@@ -100,6 +100,25 @@ def quality_alert(
     return OutgoingMail(f"quality:{run_id}", "quality_alert", operator, message)
 
 
+_DEADLINE_SUBJECTS = {
+    "remind": "Reminder: purchase order {key} waits for your decision",
+    "escalate": "Escalated to you: purchase order {key} was not decided in time",
+    "hold": "On hold: purchase order {key} got no decision",
+    "expire": "Expired: purchase order {key} got no decision",
+}
+
+
+def deadline_notice(
+    *, sender: str, recipient: str, step: str, po_key: str, approver: str, due: str, link: str
+) -> OutgoingMail:
+    """A reminder, an escalation or the deadline outcome, once per order, step and person."""
+    context = {"step": step, "po_key": po_key, "approver": approver, "due": due, "link": link}
+    subject = _DEADLINE_SUBJECTS[step].format(key=po_key)
+    message = _message(sender, recipient, subject, "deadline_notice", context, html=False)
+    digest = hashlib.sha256(f"{po_key}|{recipient}".encode()).hexdigest()[:24]
+    return OutgoingMail(f"deadline:{step}:{digest}", f"deadline_{step}", recipient, message)
+
+
 def _message(
     sender: str,
     recipient: str,

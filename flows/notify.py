@@ -9,6 +9,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from approvals import deadlines
 from approvals.lifecycle import OrderStatus
 from approvals.notifications import (
     FlagNote,
@@ -42,25 +43,28 @@ def route(
     names = suppliers.set_index("supplier_id")["name"].to_dict()
     by_approver: dict[str, list[OrderForReview]] = {}
     totals: dict[str, float] = {}
+    hours: dict[str, int] = {}
     for key, order in orders.sort_values("value", ascending=False).iterrows():
-        approver = str(review.approvers[key])
         notes = review.flags[review.flags["po_key"] == key]
-        by_approver.setdefault(approver, []).append(
-            OrderForReview(
-                po_key=str(key),
-                supplier_name=str(names.get(order["supplier_id"], order["supplier_id"])),
-                location=str(order["location"]),
-                value=money(order["value"], order["currency"]),
-                line_count=int(order["line_count"]),
-                link=review_link(settings.review_base_url, str(key)),
-                flags=tuple(
-                    FlagNote(code=str(c), message=str(m), sku=s if isinstance(s, str) else None)
-                    for c, m, s in zip(notes["code"], notes["message"], notes["sku"], strict=True)
-                ),
-            )
+        item = OrderForReview(
+            po_key=str(key),
+            supplier_name=str(names.get(order["supplier_id"], order["supplier_id"])),
+            location=str(order["location"]),
+            value=money(order["value"], order["currency"]),
+            line_count=int(order["line_count"]),
+            link=review_link(settings.review_base_url, str(key)),
+            flags=tuple(
+                FlagNote(code=str(c), message=str(m), sku=s if isinstance(s, str) else None)
+                for c, m, s in zip(notes["code"], notes["message"], notes["sku"], strict=True)
+            ),
         )
-        totals[approver] = totals.get(approver, 0.0) + float(order["value"])
-    deadline = datetime.now(UTC) + timedelta(hours=settings.approvals.review_hours)
+        # An order that needs two approvals goes to both people at once; either may be first.
+        for approver in _reviewers(review, str(key)):
+            by_approver.setdefault(approver, []).append(item)
+            totals[approver] = totals.get(approver, 0.0) + float(order["value"])
+            due = _deadline_hours(review, str(key), settings.approvals.review_hours)
+            hours[approver] = min(hours.get(approver, due), due)
+    now = datetime.now(UTC)
     mails = [
         review_request(
             sender=settings.email.sender,
@@ -70,12 +74,48 @@ def route(
                 totals[approver], "EUR" if orders.empty else str(orders["currency"].iloc[0])
             ),
             as_of=as_of,
-            deadline=f"{deadline:%a %d %b %Y %H:%M} UTC",
+            deadline=f"{now + timedelta(hours=hours[approver]):%a %d %b %Y %H:%M} UTC",
             run_id=run_id,
         )
         for approver, items in by_approver.items()
     ]
-    return send(services, run_id, mails)
+    return send(services, run_id, mails) + chase_deadlines(services, run_id)
+
+
+def chase_deadlines(services: Services, run_id: str) -> list[str]:
+    """Reminders, escalations to deputies and hold/expire for orders past their deadline."""
+    settings = services.settings
+    delivered: list[str] = []
+    actions = deadlines.chase_deadlines(
+        services.uow,
+        settings.approvals,
+        deadlines.Mailing(
+            sender=settings.email.sender,
+            operator=settings.approvals.operator,
+            review_base_url=settings.review_base_url,
+        ),
+        lambda mails: delivered.extend(send(services, run_id, mails)),
+        datetime.now(UTC),
+    )
+    if actions:
+        steps = ", ".join(f"{a.po_key}: {a.step.value}" for a in actions)
+        get_run_logger().info("Decision deadlines: %s", steps)
+    return delivered
+
+
+def _reviewers(review: Review, key: str) -> list[str]:
+    people = [str(review.approvers[key])]
+    if key in review.routing.index:
+        second = review.routing.loc[key, "second_approver"]
+        if isinstance(second, str) and second not in people:
+            people.append(second)
+    return people
+
+
+def _deadline_hours(review: Review, key: str, default: int) -> int:
+    if key in review.routing.index:
+        return int(review.routing.loc[key, "deadline_hours"])
+    return default
 
 
 def send(services: Services, run_id: str, mails: Sequence[OutgoingMail]) -> list[str]:

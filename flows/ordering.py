@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from approvals.lifecycle import OrderStatus
-from approvals.routing import assign_approvers
+from approvals.routing import ROUTING_COLUMNS, route_orders
 from dataquality import ValidationResult
 from flows.identity import NIGHTLY
 from forecasting import ForecastParams, ForecastResult, forecast_demand
@@ -25,6 +25,7 @@ from purchasing import (
 )
 from replenish.bootstrap import Services
 from storage import records
+from storage.orders import utcnow
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Review:
     flags: pd.DataFrame
     decisions: pd.Series
     approvers: pd.Series
+    # Per po_key: approver, second_approver, deputy, required_approvals, tier, deadline_hours.
+    routing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROUTING_COLUMNS))
 
 
 @dataclass
@@ -80,7 +83,7 @@ def plan(
         as_of=as_of,
         params=params,
     )
-    orders, lines = group_orders(lines, tables["suppliers"], as_of=as_of)
+    orders, lines = group_orders(lines, tables["suppliers"], as_of=as_of, params=params)
     get_run_logger().info(
         "Planned %d purchase orders with %d lines", len(orders), int((lines["order_qty"] > 0).sum())
     )
@@ -103,20 +106,21 @@ def flag(
         orders, lines, flags = hold_flagged_lines(planned.orders, planned.lines, flags)
         planned = Plan(lines=lines, orders=orders)
     decisions = order_decisions(planned.orders, flags).set_index("po_key")["decision"]
-    routing = services.settings.approvals
     lines = planned.lines.merge(
         checked.tables["items"][["sku", "location", "category"]], on=["sku", "location"], how="left"
     )
-    approvers = assign_approvers(
-        planned.orders,
-        lines[lines["order_qty"] > 0],
-        default_approver=routing.default_approver,
-        by_supplier=routing.by_supplier,
-        by_category=routing.by_category,
+    routing = route_orders(
+        planned.orders, lines[lines["order_qty"] > 0], services.settings.approvals
     )
     pending = int((decisions == OrderStatus.PENDING_REVIEW.value).sum())
     get_run_logger().info("%d flags on %d of %d orders", len(flags), pending, len(planned.orders))
-    return Review(plan=planned, flags=flags, decisions=decisions, approvers=approvers)
+    return Review(
+        plan=planned,
+        flags=flags,
+        decisions=decisions,
+        approvers=routing["approver"],
+        routing=routing,
+    )
 
 
 @task(name="propose", cache_policy=NO_CACHE)
@@ -133,7 +137,7 @@ def propose(services: Services, run_id: str, review: Review) -> Proposed:
                 continue
             decision = OrderStatus(review.decisions[key])
             pending = decision is OrderStatus.PENDING_REVIEW
-            order = {**proposal.order, "approver": review.approvers[key] if pending else None}
+            order = {**proposal.order, **(_routed(review.routing.loc[key]) if pending else {})}
             uow.orders.add_proposal(run_id, order, proposal.lines, proposal.flags, NIGHTLY)
             reason = ", ".join(sorted({f["code"] for f in proposal.flags})) or "no flags"
             uow.orders.transition(key, decision, NIGHTLY, reason=reason)
@@ -147,3 +151,15 @@ def propose(services: Services, run_id: str, review: Review) -> Proposed:
             len(outcome.already_known),
         )
     return outcome
+
+
+def _routed(routing: pd.Series) -> dict[str, object]:
+    """What routing decided, kept on the order: the config may change while it waits."""
+    return {
+        "approver": routing["approver"],
+        "second_approver": routing["second_approver"],
+        "deputy": routing["deputy"],
+        "required_approvals": int(routing["required_approvals"]),
+        "routing_tier": routing["tier"],
+        "decision_due_at": utcnow() + timedelta(hours=int(routing["deadline_hours"])),
+    }

@@ -15,13 +15,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from forecasting.candidates import SEASON, selection_candidates
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
+from forecasting.conformal import conformal_quantile
 from forecasting.frames import PATH_COLUMNS, SUMMARY_COLUMNS, path_frame, summary_frame
 from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days
-from forecasting.prepare import prepare_series
-from forecasting.statistical import forecast_statistical
+from forecasting.prepare import PreparedDemand, prepare_series
+from forecasting.selection import Selection, choose_models, empty_selection
+from forecasting.statistical import forecast_chosen, forecast_statistical
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
 
 # The column, chain and uncertainty names are re-exported: callers and tests import
@@ -60,7 +63,10 @@ def forecast_demand(
     """Forecast every active item-location in `items`, including those never sold.
 
     Statistical series go through one statsforecast call per model (never one per
-    series); new and dormant items get documented rules (see `forecasting.cold_start`).
+    series); with `choose_by_backtest` each gets the candidate a cheap rolling-origin
+    backtest prefers (`forecasting.selection`), else the first model of its chain that
+    its history allows. New and dormant items get documented rules
+    (see `forecasting.cold_start`).
     """
     table = item_table(items, params)
     prepared = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
@@ -72,8 +78,12 @@ def forecast_demand(
     # `candidate_chains` is looked up in this module at call time, so a test can swap
     # the models for the whole engine by patching `forecasting.engine.candidate_chains`.
     chains = candidate_chains(params.frequency)
+    selection = _selection(table, prepared, params)
     blocks = [
-        *forecast_statistical(table, prepared, chains, params.frequency, horizon),
+        *forecast_chosen(selection.groups, table, prepared, params.frequency, horizon),
+        *forecast_statistical(
+            table, prepared, chains, params.frequency, horizon, skip=selection.chosen
+        ),
         forecast_new_items(table, horizon),
         forecast_dormant_items(table, prepared, params, horizon),
     ]
@@ -88,8 +98,34 @@ def forecast_demand(
         means[block.rows] = block.means
         for name, values in columns.items():
             values[block.rows] = getattr(block, name)
+    columns["backtest_rmsse"] = selection.rmsse
+    columns["backtest_mase"] = selection.mase
+    columns["bias"] = selection.bias
+    columns["candidates"] = selection.candidates
     # Demand is never negative; additive models can dip below zero on slow days.
     means = np.clip(np.nan_to_num(means, nan=0.0, posinf=0.0), 0.0, None)
     summary = summary_frame(table, means, columns)
+    if params.sum_quantile == "conformal":
+        summary["demand_quantile"] = conformal_quantile(
+            summary["demand_quantile"].to_numpy(),
+            summary["demand_mean"].to_numpy(),
+            summary["demand_std"].to_numpy(),
+            summary["service_level"].to_numpy(),
+            summary["demand_class"].to_numpy(),
+            columns["sigma"],
+            selection,
+            min_scores=params.conformal_min_scores,
+        )
     path = path_frame(table, means, prepared.future_dates(horizon))
     return ForecastResult(summary=summary, path=path)
+
+
+def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastParams) -> Selection:
+    """The backtest's choice, or an empty one (every row keeps its chain) when it is off.
+
+    `selection_candidates` is looked up here at call time, so tests can patch it.
+    """
+    if params.choose_by_backtest and len(table):
+        candidates = selection_candidates(params.frequency)
+        return choose_models(table, prepared, candidates, params, SEASON[params.frequency])
+    return empty_selection(len(table))

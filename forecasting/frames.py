@@ -25,6 +25,14 @@ SUMMARY_COLUMNS = [
     "service_level",
     "demand_quantile",
     "fit_rmse",
+    # Added by the backtest choice (NaN / None where no backtest chose the model):
+    # the chosen model's RMSSE and MASE (scaled by the in-sample seasonal naive error),
+    # bias (mean forecast - actual over the MASE scale; > 0 over-forecasts) and
+    # candidates, compact JSON {model: RMSSE}, null where a model failed or did not fit.
+    "backtest_rmsse",
+    "backtest_mase",
+    "bias",
+    "candidates",
 ]
 PATH_COLUMNS = ["sku", "location", "ds", "step", "mean"]
 
@@ -65,6 +73,10 @@ def summary_frame(
             "service_level": service_level,
             "demand_quantile": quantile,
             "fit_rmse": columns["fit_rmse"],
+            "backtest_rmsse": columns["backtest_rmsse"],
+            "backtest_mase": columns["backtest_mase"],
+            "bias": columns["bias"],
+            "candidates": columns["candidates"],
         }
     )[SUMMARY_COLUMNS]
 

@@ -44,6 +44,27 @@ class ForecastParams(BaseModel):
     dormant_periods: int = Field(default_factory=_dormant_default, ge=1)
     default_service_level: float = Field(default=0.95, gt=0.0, lt=1.0)
     default_review_period_days: float = Field(default=7.0, ge=0.0)
+    # Model choice by rolling-origin backtest (`forecasting.selection`). Off: every
+    # series gets the first model of its class's chain whose history it has.
+    choose_by_backtest: bool = True
+    # Windows of the choice's backtest, and their length in days (rounded up to whole
+    # periods, at least one): two windows of four weeks; two of two weeks were too
+    # noisy to tell sporadic models apart on the sample data.
+    selection_windows: int = Field(default=2, ge=1)
+    selection_window_days: float = Field(default=28.0, gt=0.0)
+    # At most this much history (days) per backtest fit: the cost of ETS grows with the
+    # series length and a year shows every weekly and yearly pattern once; the final fit
+    # still uses the whole history.
+    selection_fit_days: float = Field(default=365.0, gt=0.0)
+    # Relative RMSSE margin within which a simpler candidate counts as a tie and wins.
+    selection_tie_margin: float = Field(default=0.02, ge=0.0)
+    # How the service-level quantile of protection-interval demand is read:
+    # "parametric" (normal / negative binomial, `forecasting.uncertainty`) or
+    # "conformal" (calibrated per class on the choice's backtest errors, needs
+    # `choose_by_backtest`; `forecasting.conformal`), which needs at least
+    # `conformal_min_scores` window errors in a class to replace the parametric one.
+    sum_quantile: Literal["parametric", "conformal"] = "parametric"
+    conformal_min_scores: int = Field(default=30, ge=1)
 
     @property
     def days_per_period(self) -> float:

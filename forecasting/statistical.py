@@ -50,16 +50,20 @@ def forecast_statistical(
     chains: dict[str, tuple[Candidate, ...]],
     frequency: Frequency,
     horizon: int,
+    skip: np.ndarray | None = None,
 ) -> list[ForecastBlock]:
     """Smooth/erratic and intermittent/lumpy series: one statsforecast call per model.
 
-    `chains` is `candidate_chains(frequency)`, passed in so the caller decides the models.
+    `chains` is `candidate_chains(frequency)`, passed in so the caller decides the models;
+    rows marked in `skip` (already forecast by a backtest's choice) are left out.
     """
     blocks = []
     history = table["history_periods"].to_numpy()
     for chain_name, classes in (("continuous", CONTINUOUS), ("sporadic", SPORADIC)):
         chain = chains[chain_name]
         in_chain = table["demand_class"].isin(classes).to_numpy()
+        if skip is not None:
+            in_chain &= ~skip
         choice = np.full(len(table), -1)
         for position in reversed(range(len(chain))):  # earlier candidates win
             choice[in_chain & (history >= chain[position].min_periods)] = position
@@ -68,6 +72,20 @@ def forecast_statistical(
             if len(rows):
                 blocks.append(_run_candidate(candidate, rows, table, prepared, frequency, horizon))
     return blocks
+
+
+def forecast_chosen(
+    groups: list[tuple[Candidate, np.ndarray]],
+    table: pd.DataFrame,
+    prepared: PreparedDemand,
+    frequency: Frequency,
+    horizon: int,
+) -> list[ForecastBlock]:
+    """Fit each chosen model on all the rows that chose it: one call per model."""
+    return [
+        _run_candidate(candidate, rows, table, prepared, frequency, horizon)
+        for candidate, rows in groups
+    ]
 
 
 def _run_candidate(

@@ -3,6 +3,7 @@
 Pure functions over pandas frames (columns in docs/frames.md); no I/O, no orchestration.
 """
 
+from purchasing.item_policy import ItemPolicy
 from purchasing.orders import group_orders, po_key
 from purchasing.params import FlagRules, PolicyParams
 from purchasing.planning import plan_lines
@@ -21,6 +22,7 @@ from purchasing.review_flags import (
     order_decisions,
 )
 from purchasing.review_split import REVIEW_SUFFIX, hold_flagged_lines
+from purchasing.simulation import SimulationResult, simulate
 
 __all__ = [
     "AUTO_APPROVED",
@@ -28,8 +30,10 @@ __all__ = [
     "REVIEW_SUFFIX",
     "FlagCode",
     "FlagRules",
+    "ItemPolicy",
     "PolicyParams",
     "QuantitySteps",
+    "SimulationResult",
     "applied_constraints",
     "flag_orders",
     "group_orders",
@@ -40,4 +44,5 @@ __all__ = [
     "plan_lines",
     "po_key",
     "quantity_steps",
+    "simulate",
 ]

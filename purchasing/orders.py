@@ -9,6 +9,9 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from purchasing.minimum_order import apply_minimum_order_value
+from purchasing.order_days import apply_order_days
+from purchasing.params import PolicyParams
 from purchasing.planning import as_of_day
 from purchasing.position import require_unique
 
@@ -54,14 +57,22 @@ def group_orders(
     suppliers: pd.DataFrame,
     *,
     as_of: date | datetime | pd.Timestamp | str,
+    params: PolicyParams | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One purchase order per supplier + delivery location; lines get their po_key.
 
-    Returns (orders, lines). Lines with nothing to order keep po_key None: they are part of
-    the plan but not of any order.
+    The supplier's terms on the order as a whole are applied first: its order days (lines
+    are held on other days, protection reaches the next order day) and its minimum order
+    value (top up or hold, by `params.min_order_action`). Returns (orders, lines). Lines
+    with nothing to order keep po_key None: part of the plan, not of any order.
     """
     day = as_of_day(as_of)
     require_unique(suppliers, ["supplier_id"], "suppliers")
+    lines = lines.copy()
+    if "hold" not in lines:
+        lines["hold"] = ""
+    apply_order_days(lines, suppliers, day)
+    apply_minimum_order_value(lines, suppliers, (params or PolicyParams()).min_order_action)
     to_buy = lines.loc[lines["order_qty"] > 0]
     orders = to_buy.groupby(ORDER_KEYS, sort=True, dropna=False, as_index=False).agg(
         line_count=("sku", "size"),

@@ -6,7 +6,11 @@ run at start-up, not silently fall back to a default that buys the wrong amount.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from purchasing.item_policy import ItemPolicy
 
 
 class PolicyParams(BaseModel):
@@ -38,6 +42,38 @@ class PolicyParams(BaseModel):
         "order. None = each item's own protection interval (lead time + review period): "
         "stock arriving after that cannot cover the demand this order is sized for, and "
         "counting it would under-order now.",
+    )
+    item_policies: dict[str, ItemPolicy] = Field(
+        default_factory=dict,
+        description="Policy per sku (all its locations); wins over category_policies.",
+    )
+    category_policies: dict[str, ItemPolicy] = Field(
+        default_factory=dict,
+        description="Policy per item category; items in none of them are order-up-to.",
+    )
+    min_order_action: Literal["top_up", "hold"] = Field(
+        default="top_up",
+        description="A purchase order worth less than the supplier's min_order_value is "
+        "topped up with the lines that will need ordering soonest (fewest days of cover), "
+        "or held until enough is needed. Topping up spends money earlier than the policy "
+        "asks, on stock that would be bought soon anyway; holding risks the shelf.",
+    )
+    simulation_unmet_demand: Literal["lost", "backorder"] = Field(
+        default="lost",
+        description="In `replenish simulate`, demand the shelf cannot serve is lost (a "
+        "shop: the customer buys elsewhere) or backordered (a distributor: shipped when "
+        "stock arrives, and subtracted from the inventory position until then).",
+    )
+    simulation_window_days: float = Field(
+        default=365.0,
+        gt=0.0,
+        description="In `replenish simulate`, each review re-estimates demand from this "
+        "many trailing days; a series is replayed only once it has that much history.",
+    )
+    simulation_seed: int = Field(
+        default=0,
+        description="Seed of the lead-time draws in `replenish simulate` (items with a "
+        "lead_time_std_days), so two runs on the same data report the same figures.",
     )
 
 
@@ -88,6 +124,18 @@ class FlagRules(BaseModel):
         "lands, so a buyer may want to expedite.",
     )
 
+    constraint_inflation: bool = Field(
+        default=True,
+        description="Flag lines where the supplier's terms (pack size, MOQ, a top-up to the "
+        "minimum order value) buy far more than the need: that stock may sit for months.",
+    )
+    constraint_inflation_ratio: float = Field(
+        default=5.0,
+        gt=1.0,
+        description="A line is flagged when order_qty is strictly more than this many times "
+        "the quantity the policy needed (raw_qty).",
+    )
+
     def enabled_codes(self) -> frozenset[str]:
         """Reason codes of the switched-on rules, for run summaries and routing config."""
         switches = {
@@ -96,5 +144,6 @@ class FlagRules(BaseModel):
             "NEW_ITEM": self.new_item,
             "DATA_QUALITY": self.data_quality,
             "STOCKOUT_RISK": self.stockout_risk,
+            "CONSTRAINT_INFLATION": self.constraint_inflation,
         }
         return frozenset(code for code, on in switches.items() if on)

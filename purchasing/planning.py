@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from purchasing.explanation import NO_FORECAST, Text, explain, quantity_text
+from purchasing.line_notes import constraint_inflation
 from purchasing.params import PolicyParams
+from purchasing.policies import policy_targets
 from purchasing.position import KEYS, inventory_position, require_unique
 from purchasing.quantities import applied_constraints, quantity_steps
 
@@ -37,7 +39,7 @@ LINE_COLUMNS = [
     "constraints", "explanation",
     # added here for grouping, flags and tracing
     "lead_time_days", "review_period_days", "lead_time_demand", "stock_missing",
-    "past_due_qty", "arriving_within_lead_time",
+    "past_due_qty", "arriving_within_lead_time", "hold", "constraint_inflation", "policy",
 ]  # fmt: skip
 
 _FORECAST_COLUMNS = [*KEYS, "demand_mean", "demand_quantile", "service_level"]
@@ -94,8 +96,12 @@ def plan_lines(
     )  # fmt: skip
     lines = lines.join(position)
 
-    lines["target"] = lines["demand_quantile"]
     lines["safety_stock"] = lines["demand_quantile"] - lines["demand_mean"]
+    # Order-up-to by default; an item's or category's configured policy may set another
+    # level (reorder point + batch, min/max), said in a sentence of its own.
+    policy = policy_targets(lines, params)
+    lines["policy"] = policy.kind
+    lines["target"] = policy.target
     # Demand until an order placed today lands, for the stock-out check (share of the
     # protection interval that is lead time).
     lines["lead_time_demand"] = lines["demand_mean"] * lines["lead_time_days"] / protection_days
@@ -110,4 +116,11 @@ def plan_lines(
     lines["constraints"] = applied_constraints(steps)
     lines["po_key"] = None
     lines["explanation"] = explain(lines, steps)
+    noted = (policy.note != "").to_numpy()
+    if noted.any():
+        lines.loc[noted, "explanation"] = policy.note[noted] + " " + lines.loc[noted, "explanation"]
+    # Filled by the supplier terms applied when lines are grouped (order days, minimum
+    # order value); "" = not held.
+    lines["hold"] = ""
+    lines["constraint_inflation"] = constraint_inflation(lines["order_qty"], lines["raw_qty"])
     return lines[LINE_COLUMNS]

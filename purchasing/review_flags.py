@@ -27,6 +27,7 @@ class FlagCode(StrEnum):
     NEW_ITEM = "NEW_ITEM"
     DATA_QUALITY = "DATA_QUALITY"
     STOCKOUT_RISK = "STOCKOUT_RISK"
+    CONSTRAINT_INFLATION = "CONSTRAINT_INFLATION"
 
 
 # "high" = acting on it may change the order (bad inputs, empty shelf); "medium" = the
@@ -37,6 +38,7 @@ SEVERITY = {
     FlagCode.NEW_ITEM: "medium",
     FlagCode.DATA_QUALITY: "high",
     FlagCode.STOCKOUT_RISK: "high",
+    FlagCode.CONSTRAINT_INFLATION: "medium",
 }
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
@@ -169,6 +171,26 @@ def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
     return _line_flags(hit, FlagCode.STOCKOUT_RISK, message, money)
 
 
+def constraint_inflation(lines: pd.DataFrame, ratio: float) -> pd.DataFrame:
+    """Lines where pack, MOQ or a minimum-order top-up buy more than `ratio` x the need.
+
+    The money at stake is the excess at cost: stock bought for the supplier's terms, not
+    for demand, which a buyer may negotiate away or decide not to carry.
+    """
+    if "constraint_inflation" not in lines:
+        return _line_flags(lines.iloc[:0], FlagCode.CONSTRAINT_INFLATION, pd.Series(), pd.Series())
+    hit = lines.loc[lines["constraint_inflation"] > ratio]
+    excess = hit["order_qty"] - hit["raw_qty"]
+    money = excess * hit["unit_cost"]
+    message = (
+        "The supplier's terms (" + hit["constraints"].astype(str).str.replace(";", ", ")
+        + ") make " + _order_text(hit) + " " + _qty(hit["constraint_inflation"])
+        + " times the " + _qty(hit["raw_qty"]) + " units needed; the excess of "
+        + _qty(excess) + " units costs " + _money(hit["currency"], money) + "."
+    )  # fmt: skip
+    return _line_flags(hit, FlagCode.CONSTRAINT_INFLATION, message, money)
+
+
 def flag_orders(
     lines: pd.DataFrame,
     orders: pd.DataFrame,
@@ -197,6 +219,8 @@ def flag_orders(
         found.append(data_quality(ordered, quarantined_items))
     if rules.stockout_risk:
         found.append(stockout_risk(ordered))
+    if rules.constraint_inflation:
+        found.append(constraint_inflation(ordered, rules.constraint_inflation_ratio))
     found = [frame for frame in found if not frame.empty]
     if not found:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "money_at_stake" else object)

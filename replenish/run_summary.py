@@ -112,7 +112,7 @@ def _series(facts: RunFacts) -> dict[str, Any]:
 
 
 def _orders(facts: RunFacts) -> dict[str, Any]:
-    empty = {
+    empty: dict[str, Any] = {
         "purchase_orders": 0,
         "lines": 0,
         "auto_approved": 0,
@@ -121,6 +121,7 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "created": 0,
         "already_proposed": 0,
         "auto_approval_rate": None,
+        "held_lines": {},
     }
     if facts.review is None:
         return empty
@@ -137,7 +138,16 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "created": len(facts.proposed.created) if facts.proposed else 0,
         "already_proposed": len(facts.proposed.already_known) if facts.proposed else 0,
         "auto_approval_rate": round(auto / count, 3) if count else None,
+        "held_lines": _held(facts.review.plan.lines),
     }
+
+
+def _held(lines: Any) -> dict[str, int]:
+    """Lines with something to buy that were held tonight, per reason (order day, minimum)."""
+    if "hold" not in lines:
+        return {}
+    held = lines.loc[lines["hold"].astype(str) != "", "hold"].value_counts()
+    return {str(reason): int(n) for reason, n in held.items()}
 
 
 def _flags(facts: RunFacts) -> dict[str, int]:
@@ -195,6 +205,11 @@ def render_text(summary: dict[str, Any]) -> str:
             f"  Auto-approved: {orders['auto_approved']} ({rate:.0%}); "
             f"waiting for a buyer: {orders['pending_review']}."
         )
+        if orders["held_lines"]:
+            held = ", ".join(
+                f"{n} {reason.replace('_', ' ')}" for reason, n in orders["held_lines"].items()
+            )
+            lines.append(f"  Held for a later day: {held} (lines, not ordered tonight).")
         if orders["already_proposed"]:
             lines.append(
                 f"  {orders['already_proposed']} of them were already proposed by an earlier run "

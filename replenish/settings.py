@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from approvals.policy import RoutingPolicy
 from dataquality import ValidationRules
 from forecasting import ForecastParams
 from integrations.sources.sql import SqlSourceConfig
@@ -30,17 +31,17 @@ class SettingsError(ValueError):
     """The configuration cannot be used; the message names the file and the field."""
 
 
-class ApprovalRouting(BaseModel):
-    """Who reviews flagged orders: the supplier's approver, else the category's, else default."""
+class ApprovalRouting(RoutingPolicy):
+    """Who reviews flagged orders, by when, and what happens when nobody does.
 
-    default_approver: str = "buyer@example.com"
-    by_supplier: dict[str, str] = Field(default_factory=dict)
-    by_category: dict[str, str] = Field(default_factory=dict)
+    Routing rules by supplier, category, location and value tier (see
+    `approvals.policy`), deputies, deadlines per tier; plus who hears about failed runs.
+    """
+
     operator: str = Field(
         default="operator@example.com",
         description="Receives data-quality alerts and failed-run notices.",
     )
-    review_hours: int = Field(default=24, gt=0, description="Time an approver has to decide.")
 
 
 class EmailSettings(BaseModel):

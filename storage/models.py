@@ -139,6 +139,18 @@ class PurchaseOrder(Base):
     value: Mapped[Decimal] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(32), index=True)
     approver: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # What routing decided when the order was proposed (migration 0002): kept on the
+    # order so a later change of the config never re-routes an order already waiting.
+    routing_tier: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    required_approvals: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    second_approver: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    deputy: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    decision_due_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    # Deadline handling: None, "reminded", "escalated", "held" (see approvals.escalation).
+    escalation_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    escalation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -192,9 +204,16 @@ class ReviewFlag(Base):
 
 
 class Decision(Base):
-    """A person's (or the rules') verdict on an order; at most one final one per order."""
+    """A person's (or the rules') verdict on an order; at most one final one per order.
+
+    One person decides an order at most once (unique per order and person), so an order
+    that needs two approvals can never count the same approver twice, whatever the code.
+    """
 
     __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("purchase_order_id", "decided_by", name="uq_decisions_order_person"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     purchase_order_id: Mapped[int] = mapped_column(

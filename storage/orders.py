@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from approvals.lifecycle import READY_TO_SUBMIT, OrderStatus, check_transition
+from approvals.lifecycle import AWAITING_DECISION, READY_TO_SUBMIT, OrderStatus, check_transition
 from storage.models import (
     AuditRecord,
     Decision,
@@ -48,6 +48,97 @@ class OrderRepository:
             .where(PurchaseOrder.po_key == po_key)
             .options(selectinload(PurchaseOrder.lines), selectinload(PurchaseOrder.flags))
         )
+
+    def lock(self, po_key: str) -> PurchaseOrder | None:
+        """Read an order with its lines and hold a row lock until the transaction ends.
+
+        On PostgreSQL concurrent deciders queue here and each sees the committed result of
+        the one before. SQLite has no FOR UPDATE: a no-op write takes its single writer
+        lock first (waiting out the busy timeout), so the read after it is fresh too and a
+        loser gets "already decided" instead of "database is locked".
+        """
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(
+                update(PurchaseOrder)
+                .where(PurchaseOrder.po_key == po_key)
+                .values(updated_at=PurchaseOrder.updated_at)
+                .execution_options(synchronize_session=False)
+            )
+        return self.session.scalar(
+            select(PurchaseOrder)
+            .where(PurchaseOrder.po_key == po_key)
+            .options(selectinload(PurchaseOrder.lines))
+            .with_for_update(of=PurchaseOrder)
+            .execution_options(populate_existing=True)
+        )
+
+    def decisions_on(self, purchase_order_id: int) -> list[Decision]:
+        """Every verdict recorded on an order, oldest first."""
+        return list(
+            self.session.scalars(
+                select(Decision)
+                .where(Decision.purchase_order_id == purchase_order_id)
+                .order_by(Decision.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def note(
+        self,
+        po_key: str,
+        action: str,
+        actor: Actor,
+        reason: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Audit something that happened to an order without changing its state."""
+        self._audit(po_key, action, None, None, actor, reason, details)
+
+    def waiting_for_decision(self) -> list[PurchaseOrder]:
+        """Orders of any run still waiting for a person, earliest deadline first."""
+        return list(
+            self.session.scalars(
+                select(PurchaseOrder)
+                .where(PurchaseOrder.status.in_([s.value for s in AWAITING_DECISION]))
+                .order_by(PurchaseOrder.decision_due_at, PurchaseOrder.id)
+            )
+        )
+
+    def advance_escalation(
+        self,
+        po_key: str,
+        expected: str | None,
+        stage: str,
+        actor: Actor,
+        at: datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Move deadline handling on by one stage, only from the stage the caller saw.
+
+        Like `transition`, a conditional update: two overlapping runs cannot both take a
+        step, and an order decided in the meantime is left alone. Audited.
+        """
+        same_stage = (
+            PurchaseOrder.escalation_stage.is_(None)
+            if expected is None
+            else PurchaseOrder.escalation_stage == expected
+        )
+        result = self.session.execute(
+            update(PurchaseOrder)
+            .where(
+                PurchaseOrder.po_key == po_key,
+                PurchaseOrder.status.in_([s.value for s in AWAITING_DECISION]),
+                same_stage,
+            )
+            .values(escalation_stage=stage, escalation_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        if result.rowcount != 1:
+            return False
+        trail = {"from_stage": expected, "stage": stage, **(details or {})}
+        self._audit(po_key, "deadline", None, None, actor, f"decision deadline: {stage}", trail)
+        return True
 
     def statuses(self, po_keys: Iterable[str]) -> dict[str, str]:
         """Status of each key already known, so a re-run never proposes the same order twice."""

@@ -1,0 +1,109 @@
+"""Apply what `approvals.escalation` decides is due: e-mail the people, then record the step.
+
+Mail first, record second: a message carries a dedupe key, so if recording fails the
+next run finds the step still due and the mailer skips the message already sent (the
+other way round, a failed mail after the record would lose the reminder for good).
+Recording is a conditional update, so two overlapping runs, or a decision made
+meanwhile, never take a step twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from approvals.escalation import DeadlineAction, Stage, Step, WaitingOrder, due_actions
+from approvals.lifecycle import InvalidTransition, OrderStatus
+from approvals.notifications import OutgoingMail, deadline_notice, review_link
+from approvals.policy import RoutingPolicy
+from storage.models import PurchaseOrder
+from storage.orders import Actor, StateConflict
+from storage.unit_of_work import UnitOfWork
+
+DEADLINES = Actor(name="decision-deadline", channel="nightly-run")
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """Where deadline e-mails come from and what their links point at."""
+
+    sender: str
+    operator: str
+    review_base_url: str
+
+
+def chase_deadlines(
+    uow_factory: Callable[[], UnitOfWork],
+    policy: RoutingPolicy,
+    mailing: Mailing,
+    deliver: Callable[[Sequence[OutgoingMail]], object],
+    now: datetime,
+) -> list[DeadlineAction]:
+    """Remind, escalate, hold or expire every waiting order whose time has come."""
+    with uow_factory() as uow:
+        waiting = [_waiting(po) for po in uow.orders.waiting_for_decision()]
+    actions = due_actions(
+        waiting,
+        now,
+        grace=timedelta(hours=policy.escalation_grace_hours),
+        on_deadline=policy.on_deadline,
+        operator=mailing.operator,
+    )
+    approvers = {order.po_key: order.approver or "" for order in waiting}
+    done = []
+    for action in actions:
+        deliver([_mail(action, approvers[action.po_key], mailing, r) for r in action.recipients])
+        if _record(uow_factory, action, now):
+            done.append(action)
+    return done
+
+
+def _record(uow_factory: Callable[[], UnitOfWork], action: DeadlineAction, now: datetime) -> bool:
+    from_stage = action.from_stage.value if action.from_stage else None
+    details = {"recipients": list(action.recipients), "due_at": action.due_at.isoformat()}
+    with uow_factory() as uow:
+        if not uow.orders.advance_escalation(
+            action.po_key, from_stage, action.to_stage.value, DEADLINES, now, details
+        ):
+            return False  # decided meanwhile, or another run took this step
+        if action.step is Step.EXPIRE:
+            try:
+                uow.orders.transition(
+                    action.po_key, OrderStatus.EXPIRED, DEADLINES, reason="no decision in time"
+                )
+            except (StateConflict, InvalidTransition):
+                return False
+        uow.commit()
+    return True
+
+
+def _mail(action: DeadlineAction, approver: str, mailing: Mailing, recipient: str) -> OutgoingMail:
+    return deadline_notice(
+        sender=mailing.sender,
+        recipient=recipient,
+        step=action.step.value,
+        po_key=action.po_key,
+        approver=approver,
+        due=f"{action.due_at:%a %d %b %Y %H:%M} UTC",
+        link=review_link(mailing.review_base_url, action.po_key),
+    )
+
+
+def _waiting(po: PurchaseOrder) -> WaitingOrder:
+    return WaitingOrder(
+        po_key=po.po_key,
+        approver=po.approver,
+        second_approver=po.second_approver,
+        deputy=po.deputy,
+        due_at=_utc(po.decision_due_at),
+        stage=Stage(po.escalation_stage) if po.escalation_stage else None,
+        stage_at=_utc(po.escalation_at),
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns stored UTC times without a zone; PostgreSQL returns them aware."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

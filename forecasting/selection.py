@@ -1,0 +1,166 @@
+"""Model choice per series by a cheap rolling-origin backtest.
+
+Each candidate of a pattern is cross-validated on all its series in one statsforecast
+call; each series then gets the candidate with the lowest RMSSE, a simpler one winning
+within `selection_tie_margin`. RMSSE, not MASE: on intermittent series MASE is
+minimised by the median, which is zero, so it would choose a forecast that never
+orders; RMSSE is minimised by the mean, the quantity the order-up-to level is built
+on. (Within one series RMSSE ranks candidates exactly as RMSE does, so a series whose
+history is constant, and has no scale, is still chosen for.) A candidate that raises
+on a series is scored as failed there and recorded as `null` among the candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecasting.crossval import cross_validate
+from forecasting.metrics import mase, naive_scales, per_series_mean, rmsse, scaled_bias
+from forecasting.models import CONTINUOUS, SPORADIC, Candidate
+from forecasting.params import ForecastParams, periods_in_days
+from forecasting.prepare import PreparedDemand
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The chosen candidate's rows of the item table, and the evidence per row.
+
+    `chosen` marks the rows a backtest chose for (others keep the chain rule: too short
+    a history, or every candidate failed). The metric arrays are NaN and `candidates`
+    None on the other rows. `window_actual` and `window_mean` (rows x windows) are the
+    chosen model's backtest totals per window of `window_periods` periods: the
+    residuals a conformal quantile of total demand is calibrated on.
+    """
+
+    groups: list[tuple[Candidate, np.ndarray]]
+    chosen: np.ndarray
+    rmsse: np.ndarray
+    mase: np.ndarray
+    bias: np.ndarray
+    candidates: np.ndarray
+    window_actual: np.ndarray
+    window_mean: np.ndarray
+    window_periods: int
+
+
+def empty_selection(n_rows: int, windows: int = 1, window_periods: int = 1) -> Selection:
+    """No row chosen for: every row keeps its chain's model."""
+    return Selection(
+        groups=[],
+        chosen=np.zeros(n_rows, dtype=bool),
+        rmsse=np.full(n_rows, np.nan),
+        mase=np.full(n_rows, np.nan),
+        bias=np.full(n_rows, np.nan),
+        candidates=np.full(n_rows, None, dtype=object),
+        window_actual=np.full((n_rows, windows), np.nan),
+        window_mean=np.full((n_rows, windows), np.nan),
+        window_periods=window_periods,
+    )
+
+
+def choose_models(
+    table: pd.DataFrame,
+    prepared: PreparedDemand,
+    candidates: dict[str, tuple[Candidate, ...]],
+    params: ForecastParams,
+    season: int,
+) -> Selection:
+    """Backtest every candidate of each pattern on the series long enough for it."""
+    horizon = periods_in_days(params.selection_window_days, params.frequency)
+    held_out = horizon * params.selection_windows
+    # Seasonal candidates need a few seasons even when the cap is short (monthly data).
+    input_size = max(periods_in_days(params.selection_fit_days, params.frequency), 3 * season)
+    windows = params.selection_windows
+    out = empty_selection(len(table), windows, horizon)
+    history = table["history_periods"].to_numpy()
+    first_test = (prepared.last_period - held_out + 1).to_timestamp(how="start")
+    labels = prepared.ids["unique_id"].to_numpy().astype(str)
+    series = prepared.series
+    for chain_name, classes in (("continuous", CONTINUOUS), ("sporadic", SPORADIC)):
+        chain = candidates[chain_name]
+        in_chain = table["demand_class"].isin(classes).to_numpy()
+        rows = np.flatnonzero(in_chain & (history > held_out))
+        if not len(rows):
+            continue
+        ids = pd.Index(labels[table["series_code"].to_numpy()[rows]])
+        frame = series.loc[series["unique_id"].isin(ids)].astype({"unique_id": str})
+        training = frame.loc[frame["ds"] < first_test]  # every series ends at the same period
+        mae_scale, mse_scale = naive_scales(
+            training["y"].to_numpy(np.float64),
+            ids.get_indexer(training["unique_id"]),
+            len(ids),
+            season,
+        )
+        scores = np.full((4, len(ids), len(chain)), np.nan)  # mse, rmsse, mase, bias
+        totals = np.full((2, len(ids), len(chain), windows), np.nan)  # actual, forecast
+        for k, candidate in enumerate(chain):
+            fits = (history[rows] - held_out) >= candidate.min_periods
+            if not fits.any():
+                continue
+            cv = cross_validate(
+                frame.loc[frame["unique_id"].isin(ids[fits])], candidate.build(),
+                frequency=params.frequency, horizon=horizon, windows=params.selection_windows,
+                input_size=input_size, spread=False,
+            )  # fmt: skip
+            code = ids.get_indexer(cv.forecasts["unique_id"])
+            actual = cv.forecasts["y"].to_numpy(np.float64)
+            raw = cv.forecasts["forecast"].to_numpy(np.float64)
+            failed = np.bincount(code, weights=~np.isfinite(raw), minlength=len(ids)) > 0
+            predicted = np.clip(raw, 0.0, None)  # the engine clips negative demand too
+            scores[0, :, k] = per_series_mean((predicted - actual) ** 2, code, len(ids))
+            scores[1, :, k] = rmsse(actual, predicted, code, mse_scale)
+            scores[2, :, k] = mase(actual, predicted, code, mae_scale)
+            scores[3, :, k] = scaled_bias(actual, predicted, code, mae_scale)
+            scores[:, failed | ~fits, k] = np.nan
+            # Rows come sorted by series, window, step; every series has every window.
+            blocks = code[:: windows * horizon]
+            totals[0, blocks, k] = actual.reshape(len(blocks), windows, horizon).sum(axis=2)
+            totals[1, blocks, k] = predicted.reshape(len(blocks), windows, horizon).sum(axis=2)
+        pick_candidates(out, rows, chain, scores, params.selection_tie_margin, totals)
+    return out
+
+
+def pick_candidates(
+    out: Selection,
+    rows: np.ndarray,
+    chain: tuple[Candidate, ...],
+    scores: np.ndarray,
+    margin: float,
+    totals: np.ndarray | None = None,
+) -> None:
+    """Pick per row the simplest candidate within `margin` of the best RMSE."""
+    mse = scores[0]
+    scored = np.isfinite(mse).any(axis=1)
+    best = np.min(np.where(np.isfinite(mse), mse, np.inf), axis=1)
+    good = np.isfinite(mse) & (mse <= best[:, None] * (1 + margin) ** 2 + 1e-12)
+    choice = np.argmax(good, axis=1)  # first (simplest) good candidate
+    pick = np.arange(len(rows))
+    out.chosen[rows[scored]] = True
+    out.rmsse[rows] = scores[1, pick, choice]
+    out.mase[rows] = scores[2, pick, choice]
+    out.bias[rows] = scores[3, pick, choice]
+    out.candidates[rows[scored]] = _candidates_json(chain, scores[1])[scored]
+    if totals is not None:
+        out.window_actual[rows] = totals[0, pick, choice]
+        out.window_mean[rows] = totals[1, pick, choice]
+    for k, candidate in enumerate(chain):
+        chosen_rows = rows[scored & (choice == k)]
+        if len(chosen_rows):
+            out.groups.append((candidate, chosen_rows))
+
+
+def _candidates_json(chain: tuple[Candidate, ...], rmsse_scores: np.ndarray) -> np.ndarray:
+    """Compact JSON per row, `{"model": rmsse, ...}`, built column-wise (no row loop);
+    `null` where a candidate failed, did not fit the history, or the series has no scale."""
+    parts = []
+    for k, candidate in enumerate(chain):
+        values = pd.Series(rmsse_scores[:, k]).round(3)
+        text = values.astype(str).where(np.isfinite(values), "null")
+        parts.append(f'"{candidate.name}":' + text)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "," + part
+    return ("{" + joined + "}").to_numpy(dtype=object)

@@ -1,0 +1,65 @@
+"""Pending orders for the decision and deadline tests, on either database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine
+
+from approvals.lifecycle import OrderStatus
+from storage.database import session_factory
+from storage.orders import Actor
+from storage.unit_of_work import UnitOfWork
+
+NIGHT = Actor(name="nightly-run", channel="prefect")
+
+
+def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+    sessions = session_factory(engine)
+    return lambda: UnitOfWork(sessions)
+
+
+def pending_order(
+    uow_factory: Callable[[], UnitOfWork], *, required_approvals: int = 1, **routing: Any
+) -> str:
+    """One order with two lines, waiting for a decision, routed as given."""
+    key = f"RPL-20261125-SUP-{uuid.uuid4().hex[:10].upper()}-DC"
+    with uow_factory() as uow:
+        run_id = uuid.uuid4().hex
+        uow.runs.start(run_id, date(2026, 11, 25), "/data", datetime.now(UTC), None)
+        uow.orders.add_proposal(
+            run_id,
+            {
+                "po_key": key,
+                "supplier_id": "SUP-01",
+                "location": "DC-NORTH",
+                "order_date": date(2026, 11, 25),
+                "expected_delivery": date(2026, 12, 5),
+                "currency": "EUR",
+                "value": Decimal("1500.00"),
+                "approver": "ann@example.com",
+                "required_approvals": required_approvals,
+                **routing,
+            },
+            [_line("SKU-1", "24", "1000.00"), _line("SKU-2", "10", "500.00")],
+            [],
+            NIGHT,
+        )
+        uow.orders.transition(key, OrderStatus.PENDING_REVIEW, NIGHT, reason="NEW_ITEM")
+        uow.commit()
+    return key
+
+
+def _line(sku: str, quantity: str, value: str) -> dict[str, Any]:
+    return {
+        "sku": sku,
+        "location": "DC-NORTH",
+        "proposed_quantity": Decimal(quantity),
+        "unit_cost": Decimal(value) / Decimal(quantity),
+        "line_value": Decimal(value),
+        "explanation": "order-up-to",
+    }

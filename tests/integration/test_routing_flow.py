@@ -1,0 +1,82 @@
+"""The nightly flow keeps what routing decided on each waiting order and mails both approvers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from flows.nightly import nightly_replenishment
+from replenish.bootstrap import build
+from replenish.sample_data import write_sample_data
+from replenish.settings import load_settings
+from storage.models import Notification, PurchaseOrder
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+
+CONFIG = """
+[flags]
+order_value_limit = 1500.0
+
+[approvals]
+default_approver = "buyer@example.com"
+review_hours = 6
+deputies = { "buyer@example.com" = "deputy@example.com" }
+
+[[approvals.tiers]]
+name = "two-people"
+above = 1500.0
+hours = 30
+approvals = 2
+second_approver = "head@example.com"
+"""
+
+
+def test_routing_is_stored_on_each_waiting_order(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_of = date(2026, 10, 1)  # a night no other test plans, so keys never collide
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", database_url)
+    monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))
+    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    write_sample_data(tmp_path / "data", items=30, seed=11, dirty=0.02, as_of=as_of)
+    started = datetime.now(UTC)
+    state = nightly_replenishment(
+        source=str(tmp_path / "data"), as_of=as_of, config=str(config), return_state=True
+    )
+    summary = state.result(raise_on_failure=False)
+    assert state.type.value == "COMPLETED", summary
+    with build(load_settings(config)).uow() as uow:
+        waiting = uow.session.scalars(
+            select(PurchaseOrder).where(
+                PurchaseOrder.run_id == summary["run_id"],
+                PurchaseOrder.status == "pending_review",
+            )
+        ).all()
+        mailed = set(
+            uow.session.scalars(
+                select(Notification.recipient).where(Notification.run_id == summary["run_id"])
+            )
+        )
+    assert waiting
+    for po in waiting:
+        two = po.value > 1500
+        assert po.approver == "buyer@example.com"
+        assert po.deputy == "deputy@example.com"
+        assert po.routing_tier == ("two-people" if two else "standard")
+        assert po.required_approvals == (2 if two else 1)
+        assert po.second_approver == ("head@example.com" if two else None)
+        due = po.decision_due_at
+        assert due is not None
+        due = due if due.tzinfo else due.replace(tzinfo=UTC)
+        hours = timedelta(hours=30 if two else 6)
+        assert started + hours <= due <= datetime.now(UTC) + hours
+        assert po.escalation_stage is None
+    expected = {"buyer@example.com"} | (
+        {"head@example.com"} if any(po.value > 1500 for po in waiting) else set()
+    )
+    assert mailed == expected
