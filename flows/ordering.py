@@ -65,7 +65,7 @@ def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> 
 def record_forecasts(services: Services, run_id: str, result: ForecastResult) -> None:
     """Keep each series' class, model and distribution: the 'why' behind every quantity."""
     with services.uow() as uow:
-        uow.runs.add_forecasts(run_id, records.forecast_rows(result.summary))
+        uow.runs.add_forecasts(run_id, records.forecast_rows(result.summary, result.path))
         uow.commit()
 
 

@@ -121,6 +121,12 @@ class Forecast(Base):
     service_level: Mapped[float]
     demand_quantile: Mapped[float]
     fit_rmse: Mapped[float | None] = mapped_column(nullable=True)
+    # Why this model: its rolling-origin errors, the candidates it beat, and what it forecast.
+    backtest_rmsse: Mapped[float | None] = mapped_column(nullable=True)
+    backtest_mase: Mapped[float | None] = mapped_column(nullable=True)
+    bias: Mapped[float | None] = mapped_column(nullable=True)
+    candidates: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    forecast_path: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class PurchaseOrder(Base):

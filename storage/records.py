@@ -77,11 +77,27 @@ FORECAST_COLUMNS = [
 ]
 
 
-def forecast_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = summary[FORECAST_COLUMNS].copy()
+def forecast_rows(summary: pd.DataFrame, path: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """One row per series; `candidates` parsed from its JSON text, `path` as a list of means."""
+    frame = summary.reindex(columns=FORECAST_COLUMNS).copy()
     frame["history_periods"] = frame["history_periods"].fillna(0).astype(int)
+    frame["candidates"] = [_json_dict(value) for value in frame["candidates"]]
+    if path is not None and not path.empty:
+        means = path.sort_values("step").groupby(["sku", "location"], sort=False)["mean"]
+        paths = means.agg(lambda values: [round(float(v), 4) for v in values])
+        keys = pd.MultiIndex.from_frame(frame[["sku", "location"]])
+        frame["forecast_path"] = paths.reindex(keys).to_numpy()
     frame = frame.astype(object).where(frame.notna(), None)
     return [{key: clean(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _json_dict(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value:
+        parsed = json.loads(value)
+        return parsed if isinstance(parsed, dict) else None
+    return None
 
 
 LINE_DETAIL_COLUMNS = [

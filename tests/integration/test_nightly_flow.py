@@ -20,7 +20,15 @@ from integrations.erp.file_drop import FileDropErp
 from replenish.bootstrap import build
 from replenish.sample_data import write_sample_data
 from replenish.settings import load_settings
-from storage.models import Decision, Notification, OrderLine, PurchaseOrder, ReviewFlag, Submission
+from storage.models import (
+    Decision,
+    Forecast,
+    Notification,
+    OrderLine,
+    PurchaseOrder,
+    ReviewFlag,
+    Submission,
+)
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 
@@ -108,6 +116,25 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
     assert Path(mails[0].location).exists()
     assert all(po.approver == "buyer@example.com" for po in orders if po.po_key in flagged)
     assert decided == {po.po_key for po in orders if po.status == "submitted"}
+
+
+def test_each_forecast_keeps_why_it_was_chosen(night: Night) -> None:
+    """The review page and the operator must be able to answer "why that quantity?"."""
+    _, summary = run(night)
+    services = build(load_settings())
+    with services.uow() as uow:
+        rows = uow.session.scalars(
+            select(Forecast).where(Forecast.run_id == summary["run_id"])
+        ).all()
+    assert len(rows) == summary["series"]["forecast"]
+    assert all(row.forecast_path for row in rows)
+    assert all(len(row.forecast_path or []) >= row.protection_periods - 1 for row in rows)
+    chosen = [row for row in rows if row.candidates]
+    assert chosen, "the backtest choice records the candidates it compared"
+    for row in chosen:
+        assert row.candidates is not None
+        assert row.model in row.candidates or row.fallback
+        assert row.backtest_rmsse is not None
 
 
 def first_pending(uow: UnitOfWork, run_id: str) -> str:
