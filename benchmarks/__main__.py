@@ -1,0 +1,109 @@
+"""`python -m benchmarks [validate|forecast|plan ...] [--quick] [--json FILE]`.
+
+Kept free of pandas and the product at import time: every measured step runs in a
+spawned child that imports this module again, and it must not pay for what it does not
+measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.harness import Options, Report, load_average, progress, render
+
+BENCHMARKS = {
+    "validate": "benchmarks.validate",
+    "forecast": "benchmarks.forecast",
+    "plan": "benchmarks.plan",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Measure replenish's stages next to the plain libraries on the same data.",
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"benchmarks to run ({', '.join(BENCHMARKS)}); all when none is given",
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write all figures here")
+    parser.add_argument(
+        "--repeat", type=int, default=1, metavar="N", help="runs per step; the median is shown"
+    )
+    parser.add_argument(
+        "--forecast-budget",
+        type=float,
+        metavar="SECONDS",
+        help="model time the forecast benchmark may spend before it measures a sample "
+        "of the series instead (default 420, 90 with --quick; 0 = never sample)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmarks in order, print a table after each, optionally save JSON."""
+    args = _parser().parse_args(argv)
+    if args.repeat < 1:
+        _parser().error("--repeat must be at least 1")
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        _parser().error(
+            f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
+        )
+    names = list(dict.fromkeys(args.names)) or list(BENCHMARKS)
+    options = Options(quick=args.quick, repeat=args.repeat, forecast_budget_s=args.forecast_budget)
+    started = datetime.now(UTC)
+    context = {
+        "started": started.isoformat(timespec="seconds"),
+        "load_average_at_start": load_average(),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}, {_cpus()} CPUs",
+        "quick": args.quick,
+        "repeat": args.repeat,
+    }
+    print(
+        f"replenish benchmarks, {context['started']}; "
+        f"load average {context['load_average_at_start']}; {context['machine']}; "
+        f"python {context['python']}" + ("; --quick" if args.quick else "")
+    )
+    reports: list[dict[str, object]] = []
+    for name in names:
+        clock = time.perf_counter()
+        module = importlib.import_module(BENCHMARKS[name])
+        report: Report = module.benchmark(options)
+        report.facts.append(
+            ("benchmark time", f"{time.perf_counter() - clock:,.0f} s incl. set-up")
+        )
+        report.facts.append(("load average after", load_average()))
+        print()
+        print(render(report), flush=True)
+        reports.append(report.to_json())
+        if args.json:  # written after each benchmark: a crash later keeps what was measured
+            _write_json(args.json, context, reports)
+    if args.json:
+        progress(f"figures written to {args.json}")
+    return 0
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 1
+
+
+def _write_json(path: Path, context: dict[str, object], reports: list[dict[str, object]]) -> None:
+    path.write_text(json.dumps({**context, "benchmarks": reports}, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
