@@ -124,7 +124,11 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
         raise SourceError(f"{name}: required {what} missing (found: {found})")
     frame = _parse(name, text, delimiter, columns)
     frame["source_file"] = name
-    frame["source_line"] = _physical_lines(frame[columns], quoted='"' in text)
+    # Counting newlines inside cells costs a call per cell; it is only needed when the
+    # file has more physical lines than rows (a quoted cell spans lines).
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    multiline = '"' in text and physical > len(frame) + 1
+    frame["source_line"] = _physical_lines(frame[columns], quoted=multiline)
     blank = _blank_rows(frame[columns])
     frame = frame.loc[~blank].reset_index(drop=True)
     unknown = [c for c in columns if c not in contract.names]
