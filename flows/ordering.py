@@ -23,6 +23,7 @@ from purchasing import (
     order_decisions,
     plan_lines,
 )
+from purchasing.review_rules_history import HISTORY_COLUMNS
 from replenish.bootstrap import Services
 from storage import records
 from storage.orders import utcnow
@@ -99,8 +100,14 @@ def flag(
     services: Services,
 ) -> Review:
     """Mark what a person must see, with reasons; route each flagged order to its approver."""
+    categories = checked.tables["items"][["sku", "location", "category"]]
     flags = flag_orders(
-        planned.lines, planned.orders, result.summary, checked.quarantined_items, rules
+        planned.lines.merge(categories, on=["sku", "location"], how="left"),
+        planned.orders,
+        result.summary,
+        checked.quarantined_items,
+        rules,
+        history=_order_history(services, planned, rules.history_orders),
     )
     if rules.hold_only_flagged_lines:
         orders, lines, flags = hold_flagged_lines(planned.orders, planned.lines, flags)
@@ -121,6 +128,20 @@ def flag(
         approvers=routing["approver"],
         routing=routing,
     )
+
+
+def _order_history(services: Services, planned: Plan, per_item: int) -> pd.DataFrame:
+    """Earlier order lines of tonight's item-locations, for the rules comparing with them."""
+    ordered = planned.lines.loc[planned.lines["po_key"].notna(), ["sku", "location"]]
+    keys = list(ordered.drop_duplicates().itertuples(index=False, name=None))
+    before = planned.orders["order_date"].min() if len(planned.orders) else None
+    with services.uow() as uow:
+        rows = uow.orders.recent_lines(
+            keys, per_item, before=None if before is None else pd.Timestamp(before).date()
+        )
+    history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+    # Decimal at the storage edge, floats in the pure core (docs/frames.md).
+    return history.astype({"quantity": float, "unit_cost": float})
 
 
 @task(name="propose", cache_policy=NO_CACHE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from purchasing.item_policy import ItemPolicy
 
@@ -136,6 +136,112 @@ class FlagRules(BaseModel):
         "the quantity the policy needed (raw_qty).",
     )
 
+    low_confidence: bool = Field(
+        default=False,
+        description="Flag lines whose forecast is too uncertain to trust unseen. Off by "
+        "default: intermittent and lumpy items are uncertain by nature and would fill the "
+        "buyer's list; switch on once the thresholds suit the catalogue.",
+    )
+    low_confidence_cv: float = Field(
+        default=1.0,
+        gt=0.0,
+        description="Flag when the spread of demand over the protection interval "
+        "(demand_std / demand_mean) is strictly above this: the stock target rests on a "
+        "distribution wider than its own mean.",
+    )
+    low_confidence_rmsse: float = Field(
+        default=1.5,
+        gt=0.0,
+        description="Flag when the chosen model's backtest RMSSE is strictly above this "
+        "(1.0 = no better than the naive forecast); a series without a backtest is not flagged.",
+    )
+    dormant_item: bool = Field(
+        default=True,
+        description="Flag lines of items the forecast classifies as dormant (no recent "
+        "demand) that order something anyway: usually stale stock data or a forgotten item.",
+    )
+    excess_cover: bool = Field(
+        default=False,
+        description="Flag lines that leave far more stock than the protection interval "
+        "needs. Off by default: CONSTRAINT_INFLATION already names the usual cause (pack, "
+        "MOQ); switch on to see excess from any cause.",
+    )
+    excess_cover_intervals: float = Field(
+        default=3.0,
+        gt=0.0,
+        description="Flag when position + order_qty is strictly more than this many times "
+        "the expected demand over the protection interval (demand_mean > 0 only).",
+    )
+    duplicate_risk: bool = Field(
+        default=True,
+        description="Flag lines where an open order is still due (on_order > 0) and "
+        "tonight's order_qty is at least that open quantity again (order_qty >= on_order): "
+        "a likely re-order of something already coming.",
+    )
+    quantity_vs_history: bool = Field(
+        default=True,
+        description="Flag lines far from the item-location's recent orders, and first "
+        "orders ever once any order history exists; silent without history.",
+    )
+    quantity_history_ratio: float = Field(
+        default=3.0,
+        gt=1.0,
+        description="Flag when order_qty is strictly more than this many times the average "
+        "quantity of the item-location's recent orders.",
+    )
+    history_orders: int = Field(
+        default=5,
+        ge=1,
+        description="How many of the item-location's most recent earlier orders make its "
+        "history for the quantity and price rules.",
+    )
+    price_change: bool = Field(
+        default=True,
+        description="Flag lines whose unit cost differs from the last order of the same "
+        "item-location from the same supplier: a price list error or an unnoticed increase.",
+    )
+    price_change_share: float = Field(
+        default=0.10,
+        gt=0.0,
+        description="Flag when |unit_cost - last unit_cost| / last unit_cost is strictly "
+        "above this share (0.10 = 10%).",
+    )
+    always_review_suppliers: list[str] = Field(
+        default_factory=list,
+        description="Supplier ids whose every order waits for a buyer (flag ALWAYS_REVIEW), "
+        "e.g. a new supplier or one under dispute; nothing is auto-approved for them.",
+    )
+    overrides: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Thresholds per supplier or category, keyed 'supplier:<supplier_id>' or "
+        "'category:<category>', each a map of threshold name to value, e.g. "
+        "{'supplier:SUP-01' = {line_value_limit = 5000.0}}. Precedence: supplier over "
+        "category over the global value. order_value_limit takes supplier overrides only "
+        "(an order has no single category).",
+    )
+
+    @model_validator(mode="after")
+    def _known_overrides(self) -> FlagRules:
+        # A misspelt override would silently leave the global limit in force.
+        tunable = {name for name, f in type(self).model_fields.items() if f.annotation is float}
+        for key, values in self.overrides.items():
+            scope, _, target = key.partition(":")
+            if scope not in ("supplier", "category") or not target:
+                raise ValueError(f"override key {key!r}: use 'supplier:<id>' or 'category:<name>'")
+            unknown = sorted(set(values) - tunable)
+            if unknown:
+                raise ValueError(f"override {key!r}: unknown thresholds {unknown}")
+        return self
+
+    def overrides_for(self, scope: str, name: str) -> dict[str, float]:
+        """{supplier id or category: value} of threshold `name` for one scope."""
+        prefix = scope + ":"
+        return {
+            key[len(prefix) :]: values[name]
+            for key, values in self.overrides.items()
+            if key.startswith(prefix) and name in values
+        }
+
     def enabled_codes(self) -> frozenset[str]:
         """Reason codes of the switched-on rules, for run summaries and routing config."""
         switches = {
@@ -145,5 +251,12 @@ class FlagRules(BaseModel):
             "DATA_QUALITY": self.data_quality,
             "STOCKOUT_RISK": self.stockout_risk,
             "CONSTRAINT_INFLATION": self.constraint_inflation,
+            "LOW_CONFIDENCE": self.low_confidence,
+            "DORMANT_ITEM": self.dormant_item,
+            "EXCESS_COVER": self.excess_cover,
+            "DUPLICATE_RISK": self.duplicate_risk,
+            "QUANTITY_VS_HISTORY": self.quantity_vs_history,
+            "PRICE_CHANGE": self.price_change,
+            "ALWAYS_REVIEW": bool(self.always_review_suppliers),
         }
         return frozenset(code for code, on in switches.items() if on)

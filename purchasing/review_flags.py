@@ -7,93 +7,66 @@ money at stake, so a buyer with little time starts where a mistake costs most.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 import pandas as pd
 
 from purchasing.params import FlagRules
-from purchasing.planning import quantity_text
 from purchasing.position import KEYS
+from purchasing.review_rules_base import FLAG_COLUMNS, SEVERITY, FlagCode, threshold
+from purchasing.review_rules_base import line_flags as _line_flags
+from purchasing.review_rules_base import money as _money
+from purchasing.review_rules_base import order_text as _order_text
+from purchasing.review_rules_base import qty as _qty
+from purchasing.review_rules_forecast import (
+    dormant_item,
+    duplicate_risk,
+    excess_cover,
+    low_confidence,
+)
+from purchasing.review_rules_history import (
+    always_review,
+    empty_history,
+    price_change,
+    quantity_vs_history,
+)
 
-FLAG_COLUMNS = ["po_key", "sku", "location", "code", "severity", "message", "money_at_stake"]
+__all__ = [
+    "AUTO_APPROVED",
+    "FLAG_COLUMNS",
+    "PENDING_REVIEW",
+    "SEVERITY",
+    "FlagCode",
+    "flag_orders",
+    "order_decisions",
+]
+
 PENDING_REVIEW = "pending_review"
 AUTO_APPROVED = "auto_approved"
-
-
-class FlagCode(StrEnum):
-    LARGE_LINE_VALUE = "LARGE_LINE_VALUE"
-    LARGE_ORDER_VALUE = "LARGE_ORDER_VALUE"
-    NEW_ITEM = "NEW_ITEM"
-    DATA_QUALITY = "DATA_QUALITY"
-    STOCKOUT_RISK = "STOCKOUT_RISK"
-    CONSTRAINT_INFLATION = "CONSTRAINT_INFLATION"
-
-
-# "high" = acting on it may change the order (bad inputs, empty shelf); "medium" = the
-# order is probably right but large or uncertain enough that a person should own it.
-SEVERITY = {
-    FlagCode.LARGE_LINE_VALUE: "medium",
-    FlagCode.LARGE_ORDER_VALUE: "medium",
-    FlagCode.NEW_ITEM: "medium",
-    FlagCode.DATA_QUALITY: "high",
-    FlagCode.STOCKOUT_RISK: "high",
-    FlagCode.CONSTRAINT_INFLATION: "medium",
-}
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-def _money(currency: pd.Series, amount: pd.Series) -> pd.Series:
-    # Formatting only; a flag message is read by a person, the amount stays a float.
-    return currency.astype(str) + " " + amount.map("{:,.2f}".format)
-
-
-def _qty(values: pd.Series) -> pd.Series:
-    return pd.Series(quantity_text(values), index=values.index, dtype=object)
-
-
-def _line_flags(
-    hit: pd.DataFrame, code: FlagCode, message: pd.Series, money: pd.Series
-) -> pd.DataFrame:
-    """Rows of the flags frame for the lines a rule hit (messages built for hits only)."""
-    return pd.DataFrame(
-        {
-            "po_key": hit["po_key"].to_numpy(dtype=object),
-            "sku": hit["sku"].to_numpy(dtype=object),
-            "location": hit["location"].to_numpy(dtype=object),
-            "code": str(code),
-            "severity": SEVERITY[code],
-            "message": message.to_numpy(dtype=object),
-            "money_at_stake": money.to_numpy(dtype=float),
-        }
-    )
-
-
-def _order_text(hit: pd.DataFrame) -> pd.Series:
-    return (
-        "this order of " + _qty(hit["order_qty"]) + " units ("
-        + _money(hit["currency"], hit["line_value"]) + ")"
-    )  # fmt: skip
-
-
-def large_line_value(lines: pd.DataFrame, limit: float) -> pd.DataFrame:
-    """Lines worth strictly more than `limit`: one wrong quantity here costs real money."""
+def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Lines worth strictly more than the line limit (after supplier/category overrides)."""
+    limit = threshold(lines, rules, "line_value_limit")
     hit = lines.loc[lines["line_value"] > limit]
     message = (
         "Line value " + _money(hit["currency"], hit["line_value"])
-        + " is above the review limit of "
-        + _money(hit["currency"], pd.Series(limit, index=hit.index)) + "."
+        + " is above the review limit of " + _money(hit["currency"], limit.loc[hit.index]) + "."
     )  # fmt: skip
     return _line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
 
 
-def large_order_value(orders: pd.DataFrame, limit: float) -> pd.DataFrame:
-    """Orders worth strictly more than `limit`, flagged once per order (sku/location None)."""
+def large_order_value(orders: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Orders worth strictly more than the order limit, once per order (sku/location None).
+
+    The limit takes supplier overrides only: an order mixes categories.
+    """
+    limit = threshold(orders.drop(columns="category", errors="ignore"), rules, "order_value_limit")
     big = orders.loc[orders["value"] > limit]
     message = (
         "Order value " + _money(big["currency"], big["value"]) + " over "
         + big["line_count"].astype(str) + " lines is above the review limit of "
-        + _money(big["currency"], pd.Series(limit, index=big.index)) + "."
+        + _money(big["currency"], limit.loc[big.index]) + "."
     )  # fmt: skip
     order_level = big.assign(sku=None, location=None)
     return _line_flags(order_level, FlagCode.LARGE_ORDER_VALUE, message, big["value"])
@@ -171,15 +144,17 @@ def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
     return _line_flags(hit, FlagCode.STOCKOUT_RISK, message, money)
 
 
-def constraint_inflation(lines: pd.DataFrame, ratio: float) -> pd.DataFrame:
-    """Lines where pack, MOQ or a minimum-order top-up buy more than `ratio` x the need.
+def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Lines where pack, MOQ or a minimum-order top-up buy more than the ratio x the need.
 
     The money at stake is the excess at cost: stock bought for the supplier's terms, not
     for demand, which a buyer may negotiate away or decide not to carry.
     """
     if "constraint_inflation" not in lines:
         return _line_flags(lines.iloc[:0], FlagCode.CONSTRAINT_INFLATION, pd.Series(), pd.Series())
-    hit = lines.loc[lines["constraint_inflation"] > ratio]
+    hit = lines.loc[
+        lines["constraint_inflation"] > threshold(lines, rules, "constraint_inflation_ratio")
+    ]
     excess = hit["order_qty"] - hit["raw_qty"]
     money = excess * hit["unit_cost"]
     message = (
@@ -197,8 +172,14 @@ def flag_orders(
     forecast_summary: pd.DataFrame,
     quarantined_items: pd.DataFrame,
     rules: FlagRules | None = None,
+    *,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """All flags of the switched-on rules, ranked by money at stake (largest first).
+
+    `history` holds earlier order lines (`review_rules_history.HISTORY_COLUMNS`); without
+    it the rules comparing with earlier orders stay silent. A `category` column on the
+    lines lets category overrides apply.
 
     Money at stake is the line value for line rules, the order value for the order rule,
     and the uncovered lead-time demand at cost for a stock-out risk. Only lines in a
@@ -210,9 +191,9 @@ def flag_orders(
     )
     found = []
     if rules.large_line_value:
-        found.append(large_line_value(ordered, rules.line_value_limit))
+        found.append(large_line_value(ordered, rules))
     if rules.large_order_value:
-        found.append(large_order_value(orders, rules.order_value_limit))
+        found.append(large_order_value(orders, rules))
     if rules.new_item:
         found.append(new_item(ordered, forecast_summary))
     if rules.data_quality:
@@ -220,7 +201,8 @@ def flag_orders(
     if rules.stockout_risk:
         found.append(stockout_risk(ordered))
     if rules.constraint_inflation:
-        found.append(constraint_inflation(ordered, rules.constraint_inflation_ratio))
+        found.append(constraint_inflation(ordered, rules))
+    found.extend(_more_flags(ordered, orders, forecast_summary, rules, history))
     found = [frame for frame in found if not frame.empty]
     if not found:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "money_at_stake" else object)
@@ -234,6 +216,32 @@ def flag_orders(
         na_position="last",
     )
     return flags[FLAG_COLUMNS].reset_index(drop=True)
+
+
+def _more_flags(
+    ordered: pd.DataFrame,
+    orders: pd.DataFrame,
+    forecast_summary: pd.DataFrame,
+    rules: FlagRules,
+    history: pd.DataFrame | None,
+) -> list[pd.DataFrame]:
+    history = empty_history() if history is None else history
+    found = []
+    if rules.low_confidence:
+        found.append(low_confidence(ordered, forecast_summary, rules))
+    if rules.dormant_item:
+        found.append(dormant_item(ordered, forecast_summary))
+    if rules.excess_cover:
+        found.append(excess_cover(ordered, rules))
+    if rules.duplicate_risk:
+        found.append(duplicate_risk(ordered))
+    if rules.quantity_vs_history:
+        found.append(quantity_vs_history(ordered, history, rules))
+    if rules.price_change:
+        found.append(price_change(ordered, history, rules))
+    if rules.always_review_suppliers:
+        found.append(always_review(orders, rules.always_review_suppliers))
+    return found
 
 
 def order_decisions(orders: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -149,6 +149,59 @@ class OrderRepository:
             select(PurchaseOrder.po_key, PurchaseOrder.status).where(PurchaseOrder.po_key.in_(keys))
         )
         return {str(key): str(status) for key, status in rows}
+
+    def recent_lines(
+        self,
+        keys: list[tuple[str, str]],
+        per_item: int = 5,
+        *,
+        before: date | None = None,
+    ) -> list[dict[str, Any]]:
+        """The last `per_item` order lines of each (sku, location), newest first, in one query.
+
+        quantity is what was approved where a person changed it, else what was proposed:
+        the amount the business actually chose. `before` keeps only orders dated earlier
+        (tonight's own orders, on a re-run, are not their own history). The window
+        function and row-value IN work on PostgreSQL and SQLite (3.25+).
+        """
+        if not keys:
+            return []
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(OrderLine.sku, OrderLine.location),
+                order_by=(PurchaseOrder.order_date.desc(), OrderLine.id.desc()),
+            )
+            .label("recency")
+        )
+        ranked = (
+            select(
+                OrderLine.sku,
+                OrderLine.location,
+                PurchaseOrder.supplier_id,
+                func.coalesce(OrderLine.approved_quantity, OrderLine.proposed_quantity).label(
+                    "quantity"
+                ),
+                OrderLine.unit_cost,
+                PurchaseOrder.order_date,
+                rank,
+            )
+            .join(PurchaseOrder, OrderLine.purchase_order_id == PurchaseOrder.id)
+            .where(tuple_(OrderLine.sku, OrderLine.location).in_(keys))
+        )
+        if before is not None:
+            ranked = ranked.where(PurchaseOrder.order_date < before)
+        window = ranked.subquery()
+        rows = self.session.execute(
+            select(window)
+            .where(window.c.recency <= per_item)
+            .order_by(window.c.sku, window.c.location, window.c.recency)
+        )
+        return [
+            {name: row[name] for name in
+             ("sku", "location", "supplier_id", "quantity", "unit_cost", "order_date")}
+            for row in rows.mappings()
+        ]  # fmt: skip
 
     def add_proposal(
         self,

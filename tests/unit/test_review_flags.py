@@ -10,6 +10,7 @@ import pytest
 from purchasing import (
     AUTO_APPROVED,
     PENDING_REVIEW,
+    FlagCode,
     FlagRules,
     flag_orders,
     group_orders,
@@ -21,16 +22,9 @@ AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme", "Bolt"],
                           "currency": ["EUR", "USD"]})  # fmt: skip
 NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
-ONLY = {
-    code: FlagRules(
-        large_line_value=code == "LARGE_LINE_VALUE",
-        large_order_value=code == "LARGE_ORDER_VALUE",
-        new_item=code == "NEW_ITEM",
-        data_quality=code == "DATA_QUALITY",
-        stockout_risk=code == "STOCKOUT_RISK",
-    )
-    for code in FlagRules().enabled_codes()
-}
+# Every switch off but the one under test; ALWAYS_REVIEW has no switch (its list is empty).
+_SWITCHES = {code: code.lower() for code in FlagCode if code != FlagCode.ALWAYS_REVIEW}
+ONLY = {code: FlagRules(**{s: c == code for c, s in _SWITCHES.items()}) for code in _SWITCHES}
 
 
 def line(sku: str, **overrides: Any) -> dict[str, Any]:

@@ -1,0 +1,107 @@
+"""What every review rule shares: reason codes, severities, the flags frame and thresholds.
+
+Kept apart from the rules so each rule module imports this and nothing of the others.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pandas as pd
+
+from purchasing.params import FlagRules
+from purchasing.planning import quantity_text
+
+FLAG_COLUMNS = ["po_key", "sku", "location", "code", "severity", "message", "money_at_stake"]
+
+
+class FlagCode(StrEnum):
+    LARGE_LINE_VALUE = "LARGE_LINE_VALUE"
+    LARGE_ORDER_VALUE = "LARGE_ORDER_VALUE"
+    NEW_ITEM = "NEW_ITEM"
+    DATA_QUALITY = "DATA_QUALITY"
+    STOCKOUT_RISK = "STOCKOUT_RISK"
+    CONSTRAINT_INFLATION = "CONSTRAINT_INFLATION"
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    DORMANT_ITEM = "DORMANT_ITEM"
+    EXCESS_COVER = "EXCESS_COVER"
+    DUPLICATE_RISK = "DUPLICATE_RISK"
+    QUANTITY_VS_HISTORY = "QUANTITY_VS_HISTORY"
+    PRICE_CHANGE = "PRICE_CHANGE"
+    ALWAYS_REVIEW = "ALWAYS_REVIEW"
+
+
+# "high" = acting on it may change the order (bad inputs, empty shelf, a double order);
+# "medium" = the order is probably right but large or uncertain enough that a person
+# should own it; "low" = nothing looks wrong, the administrator asked to see it anyway.
+SEVERITY = {
+    FlagCode.LARGE_LINE_VALUE: "medium",
+    FlagCode.LARGE_ORDER_VALUE: "medium",
+    FlagCode.NEW_ITEM: "medium",
+    FlagCode.DATA_QUALITY: "high",
+    FlagCode.STOCKOUT_RISK: "high",
+    FlagCode.CONSTRAINT_INFLATION: "medium",
+    FlagCode.LOW_CONFIDENCE: "medium",
+    FlagCode.DORMANT_ITEM: "high",
+    FlagCode.EXCESS_COVER: "medium",
+    FlagCode.DUPLICATE_RISK: "high",
+    FlagCode.QUANTITY_VS_HISTORY: "medium",
+    FlagCode.PRICE_CHANGE: "medium",
+    FlagCode.ALWAYS_REVIEW: "low",
+}
+
+
+def money(currency: pd.Series, amount: pd.Series) -> pd.Series:
+    # Formatting only; a flag message is read by a person, the amount stays a float.
+    return currency.astype(str) + " " + amount.map("{:,.2f}".format)
+
+
+def qty(values: pd.Series) -> pd.Series:
+    return pd.Series(quantity_text(values), index=values.index, dtype=object)
+
+
+def line_flags(
+    hit: pd.DataFrame, code: FlagCode, message: pd.Series, at_stake: pd.Series
+) -> pd.DataFrame:
+    """Rows of the flags frame for the lines a rule hit (messages built for hits only)."""
+    return pd.DataFrame(
+        {
+            "po_key": hit["po_key"].to_numpy(dtype=object),
+            "sku": hit["sku"].to_numpy(dtype=object),
+            "location": hit["location"].to_numpy(dtype=object),
+            "code": str(code),
+            "severity": SEVERITY[code],
+            "message": message.to_numpy(dtype=object),
+            "money_at_stake": at_stake.to_numpy(dtype=float),
+        }
+    )
+
+
+def no_flags(code: FlagCode) -> pd.DataFrame:
+    """A rule's answer when its inputs are missing: silent, never a guess."""
+    empty = pd.DataFrame(columns=["po_key", "sku", "location"])
+    return line_flags(empty, code, pd.Series(dtype=object), pd.Series(dtype=float))
+
+
+def order_text(hit: pd.DataFrame) -> pd.Series:
+    return (
+        "this order of " + qty(hit["order_qty"]) + " units ("
+        + money(hit["currency"], hit["line_value"]) + ")"
+    )  # fmt: skip
+
+
+def threshold(frame: pd.DataFrame, rules: FlagRules, name: str) -> pd.Series:
+    """The value of threshold `name` for each row: supplier override, else category, else global.
+
+    A supplier's terms are the most specific thing a buyer negotiates, so a supplier
+    override beats a category one. Rows without a `category` column use supplier and
+    global values only (orders have no single category).
+    """
+    by_supplier = rules.overrides_for("supplier", name)
+    by_category = rules.overrides_for("category", name)
+    value = pd.Series(float(getattr(rules, name)), index=frame.index)
+    if by_category and "category" in frame:
+        value = frame["category"].map(by_category).astype(float).fillna(value)
+    if by_supplier and "supplier_id" in frame:
+        value = frame["supplier_id"].map(by_supplier).astype(float).fillna(value)
+    return value

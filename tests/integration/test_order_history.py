@@ -1,0 +1,48 @@
+"""Order history for the flag rules, read with one window-function query on both databases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from purchasing.review_rules_history import HISTORY_COLUMNS
+from storage.models import OrderLine, PurchaseOrder, Run
+from storage.orders import OrderRepository
+
+
+def test_recent_lines_returns_the_last_n_earlier_lines_per_item_location(engine: Engine) -> None:
+    tag = uuid.uuid4().hex[:8].upper()  # the session database is shared: own keys and skus
+    now = pd.Timestamp("2024-01-01", tz="UTC").to_pydatetime()
+    with Session(engine) as session:
+        session.add(Run(id=f"r{tag}", as_of=date(2024, 1, 5), source="test", status="ok",
+                        started_at=now))  # fmt: skip
+        session.flush()  # the run first: orders refer to it
+        for n, day in enumerate([1, 2, 3, 5]):
+            po = PurchaseOrder(
+                po_key=f"PO-{tag}-{n}", run_id=f"r{tag}", supplier_id="S1", location="WH1",
+                order_date=date(2024, 1, day), expected_delivery=date(2024, 1, 20),
+                currency="EUR", value=Decimal(0), status="approved", created_at=now,
+                updated_at=now,
+            )  # fmt: skip
+            approved = Decimal(99) if n == 1 else None
+            po.lines = [
+                OrderLine(sku=sku, location="WH1", proposed_quantity=Decimal(n + 1),
+                          approved_quantity=approved, unit_cost=Decimal("1.5"),
+                          line_value=Decimal(0), explanation="")
+                for sku in (f"A{tag}", f"B{tag}")
+            ]  # fmt: skip
+            session.add(po)
+        session.flush()
+        rows = OrderRepository(session).recent_lines(
+            [(f"A{tag}", "WH1"), (f"C{tag}", "WH1")], per_item=2, before=date(2024, 1, 5)
+        )
+    assert [(r["sku"], float(r["quantity"]), r["order_date"]) for r in rows] == [
+        (f"A{tag}", 3.0, date(2024, 1, 3)),
+        (f"A{tag}", 99.0, date(2024, 1, 2)),  # approved quantity wins over proposed
+    ]
+    assert set(rows[0]) == set(HISTORY_COLUMNS)
