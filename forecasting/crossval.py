@@ -16,7 +16,7 @@ from statsforecast.models import HistoricAverage
 
 from forecasting.params import Frequency
 from forecasting.prepare import STATSFORECAST_FREQ
-from forecasting.statistical import _FlaggedHistoricAverage
+from forecasting.statistical import FlaggedHistoricAverage
 
 _COLUMN = "forecast"
 
@@ -80,7 +80,7 @@ def cross_validate(
         models=[model],
         freq=STATSFORECAST_FREQ[frequency],
         n_jobs=1,
-        fallback_model=_FlaggedHistoricAverage() if spread else _MarkedFailure(),
+        fallback_model=FlaggedHistoricAverage() if spread else _MarkedFailure(),
     )
     forecasts = engine.cross_validation(
         h=horizon,

@@ -19,7 +19,7 @@ from forecasting.prepare import STATSFORECAST_FREQ, PreparedDemand
 _FORECAST_COLUMN = "forecast"
 
 
-class _FlaggedHistoricAverage(HistoricAverage):
+class FlaggedHistoricAverage(HistoricAverage):
     """statsforecast's fallback: the historic mean, with its in-sample fit left NaN.
 
     statsforecast writes a fallback's forecast under the primary model's column and
@@ -111,7 +111,7 @@ def _run_candidate(
         models=[model],
         freq=STATSFORECAST_FREQ[frequency],
         n_jobs=1,  # measured faster than 2 processes on this 2-core machine
-        fallback_model=_FlaggedHistoricAverage(),
+        fallback_model=FlaggedHistoricAverage(),
     )
     forecast = engine.forecast(df=frame, h=horizon, fitted=True)
     fitted = engine.forecast_fitted_values()
