@@ -71,22 +71,31 @@ def review_request(
     as_of: date,
     deadline: str,
     run_id: str,
+    notices: Sequence[OrderForReview] = (),
 ) -> OutgoingMail:
-    """One e-mail per approver listing every order waiting for them, worst first."""
+    """One e-mail per approver: every order waiting for them, worst first, and the orders
+    sent tonight with a warning they should act on (`notices`, e.g. expedite: the shelf
+    empties before any order can arrive)."""
     context = {
         "orders": orders,
+        "notices": notices,
         "total": total,
         "as_of": as_of.isoformat(),
         "deadline": deadline,
         "run_id": run_id,
     }
-    count = len(orders)
-    subject = (
-        f"{count} purchase order{'s' if count != 1 else ''} to review for {as_of:%d %b %Y}"
-        f" ({total})"
-    )
+    count, warned = len(orders), len(notices)
+    day = f"{as_of:%d %b %Y}"
+    if count:
+        subject = f"{count} purchase order{'s' if count != 1 else ''} to review for {day} ({total})"
+        if warned:
+            subject += f", {warned} sent with a warning"
+    else:
+        subject = (
+            f"{warned} purchase order{'s' if warned != 1 else ''} sent for {day} with a warning"
+        )
     message = _message(sender, approver, subject, "review_request", context)
-    keys = ",".join(sorted(order.po_key for order in orders))
+    keys = ",".join(sorted(order.po_key for order in [*orders, *notices]))
     digest = hashlib.sha256(f"{approver}|{keys}".encode()).hexdigest()[:24]
     return OutgoingMail(f"review:{digest}", "review_request", approver, message)
 

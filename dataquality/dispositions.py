@@ -7,6 +7,8 @@ row lists only its quarantine reasons (its repairs no longer matter).
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -169,14 +171,21 @@ def top_reasons(tally: pd.DataFrame, limit: int = 3) -> pd.Series:
 
 
 def quarantined_items(all_issues: pd.DataFrame) -> pd.DataFrame:
-    """sku, location, reasons of every item-location a quarantined row names.
+    """sku, location, reasons and newest_demand_date of every item-location a quarantined
+    row names.
 
     A row with a sku but no location is kept with location "": it may have belonged to
     any location of that sku, so the flagging stage treats it as naming all of them.
+    `newest_demand_date` is the newest date among the item's quarantined rows when all of
+    them are dated demand rows, else NaT: the extract repeats the whole history every
+    night, and a bad sale from last year must not flag the item every night forever,
+    while a bad stock row or an undated one always matters.
     """
     q = all_issues[(all_issues["disposition"] == "quarantined") & (all_issues["sku"] != "")]
     if q.empty:
-        return pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
+        return pd.DataFrame(
+            {"sku": [], "location": [], "reasons": [], "newest_demand_date": []}, dtype=object
+        )
     long = q[["sku", "location"]].assign(reason=q["reasons"].str.split(";")).explode("reason")
     long = long.drop_duplicates()
     grouped = long.groupby(["sku", "location"], sort=True)
@@ -186,4 +195,24 @@ def quarantined_items(all_issues: pd.DataFrame) -> pd.DataFrame:
         at = ids[(long["reason"] == reason.value).to_numpy()]
         joined[at] = np.where(joined[at] == "", reason.value, joined[at] + ";" + reason.value)
     keys = grouped.size().index.to_frame(index=False)
-    return keys.assign(reasons=joined).astype(object)
+    dated = _demand_dates(q).groupby([q["sku"], q["location"]], sort=True)
+    newest = dated.max().where(dated.count() == dated.size())  # any undated row: NaT
+    return (
+        keys.assign(reasons=joined)
+        .astype(object)
+        .assign(newest_demand_date=newest.reindex(pd.MultiIndex.from_frame(keys)).to_numpy())
+    )
+
+
+def _demand_dates(rows: pd.DataFrame) -> pd.Series:
+    """The date each quarantined demand row was read with (NaT if unreadable or not demand);
+    parsed from the raw JSON of the few quarantined rows, not kept for every row."""
+    dates = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
+    demand = rows["kind"] == "demand"
+    if demand.any():
+        text = [json.loads(raw).get("date", "") for raw in rows.loc[demand, "raw"]]
+        parsed = pd.to_datetime(
+            pd.Series(text, index=rows.index[demand]), errors="coerce", format="mixed"
+        )
+        dates.loc[demand] = parsed.to_numpy(dtype="datetime64[ns]")
+    return dates

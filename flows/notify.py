@@ -35,51 +35,63 @@ def route(
 ) -> list[str]:
     """One e-mail per approver for the orders created tonight that wait for a decision."""
     settings = services.settings
-    planned = review.plan
-    pending = [
-        key for key in proposed.created if review.decisions[key] == OrderStatus.PENDING_REVIEW.value
-    ]
-    orders = planned.orders.set_index("po_key").loc[pending]
+    created = [key for key in proposed.created if key in review.decisions.index]
+    pending = [k for k in created if review.decisions[k] == OrderStatus.PENDING_REVIEW.value]
+    # Sent tonight yet carrying a flag that only informs (a stock-out the order cannot
+    # prevent): the buyer must still hear of it, or the warning is silent.
+    warned = set(review.flags["po_key"]) - set(pending)
+    notices = [k for k in created if k in warned]
     names = suppliers.set_index("supplier_id")["name"].to_dict()
+    orders = review.plan.orders.set_index("po_key")
     by_approver: dict[str, list[OrderForReview]] = {}
+    noticed: dict[str, list[OrderForReview]] = {}
     totals: dict[str, float] = {}
     hours: dict[str, int] = {}
-    for key, order in orders.sort_values("value", ascending=False).iterrows():
-        notes = review.flags[review.flags["po_key"] == key]
-        item = OrderForReview(
-            po_key=str(key),
-            supplier_name=str(names.get(order["supplier_id"], order["supplier_id"])),
-            location=str(order["location"]),
-            value=money(order["value"], order["currency"]),
-            line_count=int(order["line_count"]),
-            link=review_link(settings.review_base_url, str(key)),
-            flags=tuple(
-                FlagNote(code=str(c), message=str(m), sku=s if isinstance(s, str) else None)
-                for c, m, s in zip(notes["code"], notes["message"], notes["sku"], strict=True)
-            ),
-        )
+    for key, order in orders.loc[pending].sort_values("value", ascending=False).iterrows():
+        item = _for_review(review, str(key), order, names, settings.review_base_url)
         # An order that needs two approvals goes to both people at once; either may be first.
         for approver in _reviewers(review, str(key)):
             by_approver.setdefault(approver, []).append(item)
             totals[approver] = totals.get(approver, 0.0) + float(order["value"])
             due = _deadline_hours(review, str(key), settings.approvals.review_hours)
             hours[approver] = min(hours.get(approver, due), due)
+    for key, order in orders.loc[notices].sort_values("value", ascending=False).iterrows():
+        item = _for_review(review, str(key), order, names, settings.review_base_url)
+        noticed.setdefault(str(review.approvers[key]), []).append(item)
     now = datetime.now(UTC)
+    currency = "EUR" if orders.empty else str(orders["currency"].iloc[0])
     mails = [
         review_request(
             sender=settings.email.sender,
             approver=approver,
-            orders=items,
-            total=money(
-                totals[approver], "EUR" if orders.empty else str(orders["currency"].iloc[0])
-            ),
+            orders=by_approver.get(approver, []),
+            total=money(totals.get(approver, 0.0), currency),
             as_of=as_of,
-            deadline=f"{now + timedelta(hours=hours[approver]):%a %d %b %Y %H:%M} UTC",
+            deadline=f"{now + timedelta(hours=hours.get(approver, 0)):%a %d %b %Y %H:%M} UTC",
             run_id=run_id,
+            notices=noticed.get(approver, []),
         )
-        for approver, items in by_approver.items()
+        for approver in dict.fromkeys([*by_approver, *noticed])
     ]
     return send(services, run_id, mails) + chase_deadlines(services, run_id)
+
+
+def _for_review(
+    review: Review, key: str, order: pd.Series, names: dict[str, str], base_url: str
+) -> OrderForReview:
+    notes = review.flags[review.flags["po_key"] == key]
+    return OrderForReview(
+        po_key=key,
+        supplier_name=str(names.get(order["supplier_id"], order["supplier_id"])),
+        location=str(order["location"]),
+        value=money(order["value"], order["currency"]),
+        line_count=int(order["line_count"]),
+        link=review_link(base_url, key),
+        flags=tuple(
+            FlagNote(code=str(c), message=str(m), sku=s if isinstance(s, str) else None)
+            for c, m, s in zip(notes["code"], notes["message"], notes["sku"], strict=True)
+        ),
+    )
 
 
 def chase_deadlines(services: Services, run_id: str) -> list[str]:

@@ -66,7 +66,8 @@ def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> 
 def record_forecasts(services: Services, run_id: str, result: ForecastResult) -> None:
     """Keep each series' class, model and distribution: the 'why' behind every quantity."""
     with services.uow() as uow:
-        uow.runs.add_forecasts(run_id, records.forecast_rows(result.summary, result.path))
+        rows = records.forecast_rows(result.summary, result.path, result.history)
+        uow.runs.add_forecasts(run_id, rows)
         uow.commit()
 
 
@@ -110,9 +111,11 @@ def flag(
         history=_order_history(services, planned, rules.history_orders),
     )
     if rules.hold_only_flagged_lines:
-        orders, lines, flags = hold_flagged_lines(planned.orders, planned.lines, flags)
+        orders, lines, flags = hold_flagged_lines(
+            planned.orders, planned.lines, flags, rules.holds(flags["code"])
+        )
         planned = Plan(lines=lines, orders=orders)
-    decisions = order_decisions(planned.orders, flags).set_index("po_key")["decision"]
+    decisions = order_decisions(planned.orders, flags, rules).set_index("po_key")["decision"]
     lines = planned.lines.merge(
         checked.tables["items"][["sku", "location", "category"]], on=["sku", "location"], how="left"
     )

@@ -9,7 +9,7 @@ sums the result over each protection interval (`forecasting.frames`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -23,6 +23,7 @@ from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days
 from forecasting.prepare import PreparedDemand, prepare_series
+from forecasting.recent import HISTORY_COLUMNS, history_tail, recent_figures
 from forecasting.selection import Selection, choose_models, empty_selection
 from forecasting.statistical import forecast_chosen, forecast_statistical
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
@@ -50,11 +51,13 @@ _MAX_HORIZON_DAYS = 366
 
 @dataclass(frozen=True)
 class ForecastResult:
-    """What purchasing needs per active item-location (`summary`) and the per-period
-    forecast behind it (`path`); columns as in docs/frames.md."""
+    """What purchasing needs per active item-location (`summary`), the per-period
+    forecast behind it (`path`) and the latest history it was fitted on (`history`,
+    `forecasting.recent.HISTORY_TAIL_PERIODS` per series); columns as in docs/frames.md."""
 
     summary: pd.DataFrame
     path: pd.DataFrame
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
 
 
 def forecast_demand(
@@ -104,6 +107,7 @@ def forecast_demand(
     columns["candidates"] = selection.candidates
     # Demand is never negative; additive models can dip below zero on slow days.
     means = np.clip(np.nan_to_num(means, nan=0.0, posinf=0.0), 0.0, None)
+    columns.update(recent_figures(selection, columns["sigma"], params.frequency))
     summary = summary_frame(table, means, columns)
     if params.sum_quantile == "conformal":
         summary["demand_quantile"] = conformal_quantile(
@@ -117,7 +121,8 @@ def forecast_demand(
             min_scores=params.conformal_min_scores,
         )
     path = path_frame(table, means, prepared.future_dates(horizon))
-    return ForecastResult(summary=summary, path=path)
+    history = history_tail(prepared, params.frequency)
+    return ForecastResult(summary=summary, path=path, history=history)
 
 
 def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastParams) -> Selection:

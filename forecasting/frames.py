@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.recent import RECENT_COLUMNS
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
 
 SUMMARY_COLUMNS = [
@@ -33,6 +34,11 @@ SUMMARY_COLUMNS = [
     "backtest_mase",
     "bias",
     "candidates",
+    # The latest demand next to the forecast (`forecasting.recent`): the span in days
+    # (a week, or the last period), the demand in it, the forecast's mean for as many
+    # periods ahead and the spread of that sum; NaN for items never sold. Read by the
+    # DEMAND_ANOMALY review rule.
+    *RECENT_COLUMNS,
 ]
 PATH_COLUMNS = ["sku", "location", "ds", "step", "mean"]
 
@@ -77,6 +83,7 @@ def summary_frame(
             "backtest_mase": columns["backtest_mase"],
             "bias": columns["bias"],
             "candidates": columns["candidates"],
+            **{name: columns.get(name, np.full(len(table), np.nan)) for name in RECENT_COLUMNS},
         }
     )[SUMMARY_COLUMNS]
 

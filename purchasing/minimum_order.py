@@ -1,8 +1,10 @@
-"""The supplier's minimum order value: top a short purchase order up, or hold it.
+"""The supplier's minimum order value: top a short purchase order up, hold it, or hand
+it to a buyer.
 
 A supplier refuses (or surcharges) an order below its minimum value. Topping up buys,
 now, stock the items nearest to running out would need soon anyway; holding waits until
-enough is needed. Which one is the administrator's call (`PolicyParams.min_order_action`).
+enough is needed; a buyer may know the supplier waives it. Which one is the
+administrator's call (`PolicyParams.min_order_action`).
 """
 
 from __future__ import annotations
@@ -20,18 +22,27 @@ _MAX_ROUNDS = 20  # each round adds one review period of demand to the least-cov
 
 
 def apply_minimum_order_value(lines: pd.DataFrame, suppliers: pd.DataFrame, action: str) -> None:
-    """In place: raise or hold every supplier+location order below its minimum value."""
-    if "min_order_value" not in suppliers:
-        return
-    minimum = (
-        lines[["supplier_id"]]
-        .merge(suppliers[["supplier_id", "min_order_value"]], on="supplier_id", how="left")[
-            "min_order_value"
-        ]
-        .astype(float)
-        .fillna(0.0)
-        .to_numpy()
-    )
+    """In place: raise, hold or mark for review every supplier+location order below its
+    minimum value. Every line gets `min_order_value` (0 = none), which later steps read:
+    the BELOW_MIN_ORDER_VALUE flag, and the review split, which must not leave a part
+    below the minimum either.
+
+    An order a top-up cannot lift is marked for review, not held: a minimum far above
+    what the items will need soon is a buyer's call (accept a surcharge, wait, another
+    supplier), and holding it silently would leave the shelf to run empty.
+    """
+    minimum = np.zeros(len(lines))
+    if "min_order_value" in suppliers:
+        minimum = (
+            lines[["supplier_id"]]
+            .merge(suppliers[["supplier_id", "min_order_value"]], on="supplier_id", how="left")[
+                "min_order_value"
+            ]
+            .astype(float)
+            .fillna(0.0)
+            .to_numpy()
+        )
+    lines["min_order_value"] = minimum
     if not (minimum > 0).any():
         return
     short = _short_orders(lines, minimum)
@@ -41,8 +52,8 @@ def apply_minimum_order_value(lines: pd.DataFrame, suppliers: pd.DataFrame, acti
         planned = lines[["order_qty", "line_value"]].copy()
         raised = _top_up(lines, short, minimum)
         still = _short_orders(lines, minimum)
-        # An order the top-up cannot lift to the minimum is held as planned: buying extra
-        # stock for an order that is not sent anyway would only distort the record.
+        # An order the top-up cannot lift to the minimum goes to a buyer as planned:
+        # extra stock bought for an order that may never be sent would only distort it.
         lines.loc[still, ["order_qty", "line_value"]] = planned.loc[still]
         done = short & ~still
         add_constraint(lines, done & (lines["order_qty"] > 0).to_numpy(), TOPPED_UP)
@@ -51,14 +62,30 @@ def apply_minimum_order_value(lines: pd.DataFrame, suppliers: pd.DataFrame, acti
         short = still
     was_ordered = short & (lines["order_qty"] > 0).to_numpy()
     value = _order_value(lines)
-    hold(lines, was_ordered, BELOW_MINIMUM)
+    below = (
+        " is worth " + value.map("{:,.2f}".format) + ", below its minimum order value of "
+        + pd.Series(minimum, index=lines.index).map("{:,.2f}".format)
+    )  # fmt: skip
+    order_name = (
+        "the order to " + lines["supplier_id"].astype(str) + " for " + lines["location"].astype(str)
+    )
+    if action == "hold":
+        hold(lines, was_ordered, BELOW_MINIMUM)
+        add_sentence(lines, was_ordered, "Held: " + order_name + below + ".")
+        return
+    add_constraint(lines, was_ordered, BELOW_MINIMUM)
     add_sentence(
         lines, was_ordered,
-        "Held: the order to " + lines["supplier_id"].astype(str) + " for "
-        + lines["location"].astype(str) + " is worth "
-        + value.map("{:,.2f}".format) + ", below its minimum order value of "
-        + pd.Series(minimum, index=lines.index).map("{:,.2f}".format) + ".",
+        "For a buyer: " + order_name + below + "; the supplier may refuse it or surcharge it.",
     )  # fmt: skip
+
+
+def below_minimum(lines: pd.DataFrame) -> pd.Series:
+    """Lines of orders proposed below their supplier's minimum (marked, not held)."""
+    constraints = lines.get("constraints", pd.Series("", index=lines.index)).fillna("")
+    held = lines.get("hold", pd.Series("", index=lines.index)).fillna("") != ""
+    marked = (";" + constraints.astype(str) + ";").str.contains(f";{BELOW_MINIMUM};", regex=False)
+    return marked & ~held
 
 
 def _order_value(lines: pd.DataFrame) -> pd.Series:

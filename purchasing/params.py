@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from purchasing.flag_codes import FlagCode
 from purchasing.item_policy import ItemPolicy
 
 
@@ -51,12 +53,14 @@ class PolicyParams(BaseModel):
         default_factory=dict,
         description="Policy per item category; items in none of them are order-up-to.",
     )
-    min_order_action: Literal["top_up", "hold"] = Field(
+    min_order_action: Literal["top_up", "hold", "review"] = Field(
         default="top_up",
         description="A purchase order worth less than the supplier's min_order_value is "
         "topped up with the lines that will need ordering soonest (fewest days of cover), "
-        "or held until enough is needed. Topping up spends money earlier than the policy "
-        "asks, on stock that would be bought soon anyway; holding risks the shelf.",
+        "held until enough is needed, or proposed as planned for a buyer to decide (flag "
+        "BELOW_MIN_ORDER_VALUE). Topping up spends money earlier than the policy asks, on "
+        "stock that would be bought soon anyway; holding risks the shelf. An order a "
+        "top-up cannot lift to the minimum goes to a buyer, never silently nowhere.",
     )
     simulation_unmet_demand: Literal["lost", "backorder"] = Field(
         default="lost",
@@ -117,6 +121,14 @@ class FlagRules(BaseModel):
         description="Flag lines whose item-location had input rows quarantined tonight: the "
         "numbers behind the quantity may be incomplete.",
     )
+    data_quality_recent_days: float = Field(
+        default=28.0,
+        ge=0.0,
+        description="Quarantined demand rows older than this many days before the order "
+        "date do not flag the item: the extract repeats the whole history every night, so an "
+        "old bad row would flag it every night forever, and the forecast barely rests on it. "
+        "Quarantined stock, item and open-order rows, and undated ones, always flag.",
+    )
     stockout_risk: bool = Field(
         default=True,
         description="Flag lines where stock on hand plus what arrives within the lead time is "
@@ -134,6 +146,13 @@ class FlagRules(BaseModel):
         gt=1.0,
         description="A line is flagged when order_qty is strictly more than this many times "
         "the quantity the policy needed (raw_qty).",
+    )
+    constraint_inflation_min_value: float = Field(
+        default=500.0,
+        ge=0.0,
+        description="... and the excess bought for the supplier's terms is worth strictly "
+        "more than this at cost: a box of cheap screws 20 times the need is the normal price "
+        "of buying screws, not worth a buyer's time.",
     )
 
     low_confidence: bool = Field(
@@ -206,6 +225,32 @@ class FlagRules(BaseModel):
         description="Flag when |unit_cost - last unit_cost| / last unit_cost is strictly "
         "above this share (0.10 = 10%).",
     )
+    demand_anomaly: bool = Field(
+        default=True,
+        description="Flag lines whose latest demand (the last week for daily data, else the "
+        "last period) lies outside the forecast's band: a one-off bulk sale or a sudden "
+        "collapse the quantity is built on, or a change the model has not caught up with.",
+    )
+    demand_anomaly_band: float = Field(
+        default=0.98,
+        gt=0.0,
+        lt=1.0,
+        description="Central probability of the band: 0.98 flags latest demand below the "
+        "forecast's 1% quantile or above its 99% quantile for the same number of periods.",
+    )
+    below_min_order_value: bool = Field(
+        default=True,
+        description="Flag orders proposed below the supplier's minimum order value "
+        "(min_order_action 'review', or a top-up that could not reach it): the supplier "
+        "may refuse the order or add a surcharge.",
+    )
+    inform_only: list[FlagCode] = Field(
+        default_factory=lambda: [FlagCode.STOCKOUT_RISK],
+        description="Reason codes that are told to the buyer but do not hold the order. "
+        "STOCKOUT_RISK by default: ordering is not what is wrong (the shelf empties before "
+        "any order can arrive), and holding the order for a review would only delay it "
+        "further; the buyer is asked to expedite instead.",
+    )
     always_review_suppliers: list[str] = Field(
         default_factory=list,
         description="Supplier ids whose every order waits for a buyer (flag ALWAYS_REVIEW), "
@@ -242,6 +287,10 @@ class FlagRules(BaseModel):
             if key.startswith(prefix) and name in values
         }
 
+    def holds(self, codes: pd.Series) -> pd.Series:
+        """Which flags hold their order for a person (the others only inform)."""
+        return ~codes.astype(str).isin([str(code) for code in self.inform_only])
+
     def enabled_codes(self) -> frozenset[str]:
         """Reason codes of the switched-on rules, for run summaries and routing config."""
         switches = {
@@ -258,5 +307,7 @@ class FlagRules(BaseModel):
             "QUANTITY_VS_HISTORY": self.quantity_vs_history,
             "PRICE_CHANGE": self.price_change,
             "ALWAYS_REVIEW": bool(self.always_review_suppliers),
+            "DEMAND_ANOMALY": self.demand_anomaly,
+            "BELOW_MIN_ORDER_VALUE": self.below_min_order_value,
         }
         return frozenset(code for code, on in switches.items() if on)

@@ -17,6 +17,7 @@ from purchasing.review_rules_base import line_flags as _line_flags
 from purchasing.review_rules_base import money as _money
 from purchasing.review_rules_base import order_text as _order_text
 from purchasing.review_rules_base import qty as _qty
+from purchasing.review_rules_demand import below_min_order_value, demand_anomaly
 from purchasing.review_rules_forecast import (
     dormant_item,
     duplicate_risk,
@@ -94,12 +95,22 @@ def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFram
     return _line_flags(hit, FlagCode.NEW_ITEM, message, hit["line_value"])
 
 
-def data_quality(lines: pd.DataFrame, quarantined_items: pd.DataFrame) -> pd.DataFrame:
+def data_quality(
+    lines: pd.DataFrame, quarantined_items: pd.DataFrame, recent_days: float = 28.0
+) -> pd.DataFrame:
     """Lines whose item-location had input rows quarantined; the message names the reasons.
 
     A quarantined row with no location (it could not be read) taints every location of
-    its sku: we cannot tell which one it belonged to.
+    its sku: we cannot tell which one it belonged to. Items whose only quarantined rows
+    are demand older than `recent_days` before the order date are left alone
+    (`newest_demand_date`, see `dataquality.dispositions.quarantined_items`).
     """
+    if "newest_demand_date" in quarantined_items and len(lines):
+        newest = pd.to_datetime(quarantined_items["newest_demand_date"])
+        order_day = pd.to_datetime(lines["order_date"]).min() if "order_date" in lines else None
+        if order_day is not None and pd.notna(order_day):
+            stale = newest < order_day - pd.Timedelta(days=recent_days)
+            quarantined_items = quarantined_items.loc[~stale.to_numpy(dtype=bool)]
     q = quarantined_items[[*KEYS, "reasons"]].astype(object)
     q["reasons"] = q["reasons"].fillna("").astype(str).str.split(";")
     q = q.explode("reasons")
@@ -145,15 +156,18 @@ def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
-    """Lines where pack, MOQ or a minimum-order top-up buy more than the ratio x the need.
+    """Lines where pack, MOQ or a minimum-order top-up buy more than the ratio x the need,
+    and the excess is worth more than `constraint_inflation_min_value`.
 
     The money at stake is the excess at cost: stock bought for the supplier's terms, not
     for demand, which a buyer may negotiate away or decide not to carry.
     """
     if "constraint_inflation" not in lines:
         return _line_flags(lines.iloc[:0], FlagCode.CONSTRAINT_INFLATION, pd.Series(), pd.Series())
+    excess_value = (lines["order_qty"] - lines["raw_qty"]) * lines["unit_cost"]
     hit = lines.loc[
-        lines["constraint_inflation"] > threshold(lines, rules, "constraint_inflation_ratio")
+        (lines["constraint_inflation"] > threshold(lines, rules, "constraint_inflation_ratio"))
+        & (excess_value > threshold(lines, rules, "constraint_inflation_min_value"))
     ]
     excess = hit["order_qty"] - hit["raw_qty"]
     money = excess * hit["unit_cost"]
@@ -187,7 +201,9 @@ def flag_orders(
     """
     rules = rules or FlagRules()
     ordered = lines.loc[lines["po_key"].notna()].merge(
-        orders[["po_key", "currency"]], on="po_key", how="left"
+        orders[[c for c in ("po_key", "currency", "order_date") if c in orders]],
+        on="po_key",
+        how="left",
     )
     found = []
     if rules.large_line_value:
@@ -197,7 +213,7 @@ def flag_orders(
     if rules.new_item:
         found.append(new_item(ordered, forecast_summary))
     if rules.data_quality:
-        found.append(data_quality(ordered, quarantined_items))
+        found.append(data_quality(ordered, quarantined_items, rules.data_quality_recent_days))
     if rules.stockout_risk:
         found.append(stockout_risk(ordered))
     if rules.constraint_inflation:
@@ -241,15 +257,24 @@ def _more_flags(
         found.append(price_change(ordered, history, rules))
     if rules.always_review_suppliers:
         found.append(always_review(orders, rules.always_review_suppliers))
+    if rules.demand_anomaly:
+        found.append(demand_anomaly(ordered, forecast_summary, rules))
+    if rules.below_min_order_value:
+        found.append(below_min_order_value(orders, ordered))
     return found
 
 
-def order_decisions(orders: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """Per po_key: pending_review if any flag names the order, else auto_approved.
+def order_decisions(
+    orders: pd.DataFrame, flags: pd.DataFrame, rules: FlagRules | None = None
+) -> pd.DataFrame:
+    """Per po_key: pending_review if a flag that holds names the order, else auto_approved.
 
     Everything not flagged goes through untouched: that is the point of the product.
+    Flags of `rules.inform_only` codes stay on the order for the buyer to read but do
+    not hold it; `flag_count` and `flag_codes` count the holding ones.
     """
-    per_order = flags.groupby("po_key")["code"].agg(
+    holding = flags.loc[(rules or FlagRules()).holds(flags["code"])]
+    per_order = holding.groupby("po_key")["code"].agg(
         flag_count="size", flag_codes=lambda codes: ";".join(sorted(set(codes)))
     )
     decisions = orders[["po_key"]].merge(per_order, on="po_key", how="left")

@@ -5,50 +5,15 @@ Kept apart from the rules so each rule module imports this and nothing of the ot
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import pandas as pd
 
+from purchasing.flag_codes import SEVERITY, FlagCode
 from purchasing.params import FlagRules
 from purchasing.planning import quantity_text
 
+__all__ = ["FLAG_COLUMNS", "SEVERITY", "FlagCode", "line_flags", "money", "no_flags", "threshold"]
+
 FLAG_COLUMNS = ["po_key", "sku", "location", "code", "severity", "message", "money_at_stake"]
-
-
-class FlagCode(StrEnum):
-    LARGE_LINE_VALUE = "LARGE_LINE_VALUE"
-    LARGE_ORDER_VALUE = "LARGE_ORDER_VALUE"
-    NEW_ITEM = "NEW_ITEM"
-    DATA_QUALITY = "DATA_QUALITY"
-    STOCKOUT_RISK = "STOCKOUT_RISK"
-    CONSTRAINT_INFLATION = "CONSTRAINT_INFLATION"
-    LOW_CONFIDENCE = "LOW_CONFIDENCE"
-    DORMANT_ITEM = "DORMANT_ITEM"
-    EXCESS_COVER = "EXCESS_COVER"
-    DUPLICATE_RISK = "DUPLICATE_RISK"
-    QUANTITY_VS_HISTORY = "QUANTITY_VS_HISTORY"
-    PRICE_CHANGE = "PRICE_CHANGE"
-    ALWAYS_REVIEW = "ALWAYS_REVIEW"
-
-
-# "high" = acting on it may change the order (bad inputs, empty shelf, a double order);
-# "medium" = the order is probably right but large or uncertain enough that a person
-# should own it; "low" = nothing looks wrong, the administrator asked to see it anyway.
-SEVERITY = {
-    FlagCode.LARGE_LINE_VALUE: "medium",
-    FlagCode.LARGE_ORDER_VALUE: "medium",
-    FlagCode.NEW_ITEM: "medium",
-    FlagCode.DATA_QUALITY: "high",
-    FlagCode.STOCKOUT_RISK: "high",
-    FlagCode.CONSTRAINT_INFLATION: "medium",
-    FlagCode.LOW_CONFIDENCE: "medium",
-    FlagCode.DORMANT_ITEM: "high",
-    FlagCode.EXCESS_COVER: "medium",
-    FlagCode.DUPLICATE_RISK: "high",
-    FlagCode.QUANTITY_VS_HISTORY: "medium",
-    FlagCode.PRICE_CHANGE: "medium",
-    FlagCode.ALWAYS_REVIEW: "low",
-}
 
 
 def money(currency: pd.Series, amount: pd.Series) -> pd.Series:

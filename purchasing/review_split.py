@@ -15,9 +15,17 @@ _LINE_KEY = ["po_key", "sku", "location"]
 
 
 def hold_flagged_lines(
-    orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame
+    orders: pd.DataFrame,
+    lines: pd.DataFrame,
+    flags: pd.DataFrame,
+    holds: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Move flagged lines of a partly flagged order into a review order `<po_key>-R`.
+
+    Only flags that hold (`holds`, aligned with `flags`; all of them when None) move a
+    line; an informing flag travels with its line. An order is not split when the part
+    that would go out tonight falls below the supplier's minimum order value
+    (`min_order_value` on the lines): the whole order then waits for the buyer.
 
     Returns (orders, lines, flags) with the moved lines and their flags re-keyed and both
     orders' value and line count recomputed. Deterministic, so a re-run for the same date
@@ -25,15 +33,27 @@ def hold_flagged_lines(
     """
     if flags.empty or orders.empty:
         return orders, lines, flags
-    whole_order_held = set(flags.loc[flags["sku"].isna(), "po_key"])
-    flagged = flags.loc[flags["sku"].notna(), _LINE_KEY].drop_duplicates()
+    holding = flags if holds is None else flags.loc[holds.to_numpy(dtype=bool)]
+    whole_order_held = set(holding.loc[holding["sku"].isna(), "po_key"])
+    flagged = holding.loc[holding["sku"].notna(), _LINE_KEY].drop_duplicates()
     marked = lines[_LINE_KEY].merge(flagged.assign(_flagged=1), on=_LINE_KEY, how="left")
     is_flagged = marked["_flagged"].notna().to_numpy()
     ordered = lines["po_key"].notna().to_numpy()
-    per_order = pd.DataFrame({"po_key": lines["po_key"], "flagged": is_flagged})[ordered]
-    share = per_order.groupby("po_key")["flagged"].agg(["sum", "size"])
-    partly = share.index[(share["sum"] > 0) & (share["sum"] < share["size"])]
-    split = set(partly) - whole_order_held
+    per_order = pd.DataFrame(
+        {
+            "po_key": lines["po_key"],
+            "flagged": is_flagged,
+            "kept_value": np.where(is_flagged, 0.0, lines["line_value"].to_numpy(dtype=float)),
+            "minimum": lines.get("min_order_value", pd.Series(0.0, index=lines.index)),
+        }
+    )[ordered]
+    share = per_order.groupby("po_key").agg(
+        flagged=("flagged", "sum"), size=("flagged", "size"),
+        kept_value=("kept_value", "sum"), minimum=("minimum", "max"),
+    )  # fmt: skip
+    partly = share.index[(share["flagged"] > 0) & (share["flagged"] < share["size"])]
+    too_small = share.index[share["kept_value"] < share["minimum"].fillna(0.0) - 0.005]
+    split = set(partly) - whole_order_held - set(too_small)
     if not split:
         return orders, lines, flags
 
@@ -41,7 +61,10 @@ def hold_flagged_lines(
     lines = lines.copy()
     lines.loc[move, "po_key"] = lines.loc[move, "po_key"] + REVIEW_SUFFIX
     flags = flags.copy()
+    # Every flag of a moved line moves with it, informing ones included.
     moved_flags = flags["sku"].notna() & flags["po_key"].isin(split)
+    moved_lines = pd.MultiIndex.from_frame(lines.loc[move, _LINE_KEY[1:]])
+    moved_flags &= pd.MultiIndex.from_frame(flags[_LINE_KEY[1:]]).isin(moved_lines)
     flags.loc[moved_flags, "po_key"] = flags.loc[moved_flags, "po_key"] + REVIEW_SUFFIX
 
     held = orders[orders["po_key"].isin(split)].copy()

@@ -121,6 +121,9 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "created": 0,
         "already_proposed": 0,
         "auto_approval_rate": None,
+        "auto_approved_lines": 0,
+        "auto_approved_value_share": None,
+        "sent_with_warning": 0,
         "held_lines": {},
     }
     if facts.review is None:
@@ -129,6 +132,9 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
     decisions = facts.review.decisions
     auto = int((decisions == "auto_approved").sum())
     count = len(orders)
+    went = orders["po_key"].map(decisions).eq("auto_approved").to_numpy() if count else []
+    total_value = float(orders["value"].sum()) if count else 0.0
+    warned = set(facts.review.flags["po_key"]) if not facts.review.flags.empty else set()
     return {
         "purchase_orders": count,
         "lines": int(orders["line_count"].sum()) if count else 0,
@@ -138,6 +144,13 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "created": len(facts.proposed.created) if facts.proposed else 0,
         "already_proposed": len(facts.proposed.already_known) if facts.proposed else 0,
         "auto_approval_rate": round(auto / count, 3) if count else None,
+        # The same from the buyer's side: lines and money that went out without a person.
+        "auto_approved_lines": int(orders.loc[went, "line_count"].sum()) if count else 0,
+        "auto_approved_value_share": (
+            round(float(orders.loc[went, "value"].sum()) / total_value, 3) if total_value else None
+        ),
+        # Auto-approved, yet carrying a flag that only informs (the buyer is e-mailed).
+        "sent_with_warning": int(orders.loc[went, "po_key"].isin(warned).sum()) if count else 0,
         "held_lines": _held(facts.review.plan.lines),
     }
 
@@ -201,10 +214,17 @@ def render_text(summary: dict[str, Any]) -> str:
             f"  Orders: {orders['purchase_orders']} purchase orders, {orders['lines']} lines, "
             f"worth {orders['value_total']:,.2f}."
         )
+        value_share = orders.get("auto_approved_value_share") or 0.0
         lines.append(
-            f"  Auto-approved: {orders['auto_approved']} ({rate:.0%}); "
-            f"waiting for a buyer: {orders['pending_review']}."
+            f"  Auto-approved: {orders['auto_approved']} of {orders['purchase_orders']} orders "
+            f"({rate:.0%}), {orders.get('auto_approved_lines', 0)} of {orders['lines']} lines, "
+            f"{value_share:.0%} of the value; waiting for a buyer: {orders['pending_review']}."
         )
+        if orders.get("sent_with_warning"):
+            lines.append(
+                f"  Sent with a warning for the buyer (no decision needed): "
+                f"{orders['sent_with_warning']}."
+            )
         if orders["held_lines"]:
             held = ", ".join(
                 f"{n} {reason.replace('_', ' ')}" for reason, n in orders["held_lines"].items()

@@ -127,6 +127,13 @@ class Forecast(Base):
     bias: Mapped[float | None] = mapped_column(nullable=True)
     candidates: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     forecast_path: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    # What it was fitted on, up to the period before the run (forecast_path starts with
+    # the period after it), and the latest demand against the forecast's expectation.
+    history_tail: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    recent_days: Mapped[float | None] = mapped_column(nullable=True)
+    recent_demand: Mapped[float | None] = mapped_column(nullable=True)
+    recent_expected: Mapped[float | None] = mapped_column(nullable=True)
+    recent_std: Mapped[float | None] = mapped_column(nullable=True)
 
 
 class PurchaseOrder(Base):

@@ -77,18 +77,29 @@ FORECAST_COLUMNS = [
 ]
 
 
-def forecast_rows(summary: pd.DataFrame, path: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """One row per series; `candidates` parsed from its JSON text, `path` as a list of means."""
+def forecast_rows(
+    summary: pd.DataFrame,
+    path: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """One row per series; `candidates` parsed from its JSON text, `path` (forecast means
+    by step) and `history` (demand by period, oldest first) as lists of numbers."""
     frame = summary.reindex(columns=FORECAST_COLUMNS).copy()
     frame["history_periods"] = frame["history_periods"].fillna(0).astype(int)
     frame["candidates"] = [_json_dict(value) for value in frame["candidates"]]
+    keys = pd.MultiIndex.from_frame(frame[["sku", "location"]])
     if path is not None and not path.empty:
-        means = path.sort_values("step").groupby(["sku", "location"], sort=False)["mean"]
-        paths = means.agg(lambda values: [round(float(v), 4) for v in values])
-        keys = pd.MultiIndex.from_frame(frame[["sku", "location"]])
-        frame["forecast_path"] = paths.reindex(keys).to_numpy()
+        frame["forecast_path"] = _lists(path, "step", "mean").reindex(keys).to_numpy()
+    if history is not None and not history.empty:
+        frame["history_tail"] = _lists(history, "ds", "y").reindex(keys).to_numpy()
     frame = frame.astype(object).where(frame.notna(), None)
     return [{key: clean(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _lists(frame: pd.DataFrame, order: str, value: str) -> pd.Series:
+    """Per (sku, location): the `value` column in `order`, rounded, as a plain list."""
+    grouped = frame.sort_values(order).groupby(["sku", "location"], sort=False)[value]
+    return grouped.agg(lambda values: [round(float(v), 4) for v in values])
 
 
 def _json_dict(value: Any) -> dict[str, Any] | None:

@@ -140,8 +140,12 @@ def test_flagged_orders_reach_the_approver_by_email(first_run: dict, workdir: Pa
     body = message.get_body(("plain",))  # type: ignore[attr-defined]
     assert body is not None
     text = body.get_content()
-    assert text.count("/orders/RPL-20261125-") == pending
+    assert text.count("Review: http://") == pending
     assert "Why you are asked" in text
+    # orders sent tonight with a warning (a stock-out the order cannot prevent) are told too
+    warned = first_run["orders"]["sent_with_warning"]
+    assert text.count("Details: http://") == warned
+    assert ("worth a look" in text) is (warned > 0)
 
 
 def test_a_second_run_for_the_same_date_duplicates_nothing(

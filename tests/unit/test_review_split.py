@@ -85,3 +85,31 @@ def test_an_order_level_flag_beside_a_line_flag_holds_everything() -> None:
     orders, lines, _ = hold_flagged_lines(*frames([("A", None), ("A", "a1")]))
     assert list(orders["po_key"]) == ["A", "B"]
     assert set(lines["po_key"].dropna()) == {"A", "B"}
+
+
+@pytest.mark.parametrize(
+    ("minimum", "splits"),
+    [
+        (120.0, True),  # a1 + a3 = 120 still meet the supplier's minimum
+        (120.01, False),  # the part left tonight would be refused: review it all
+    ],
+)
+def test_no_split_leaves_tonight_part_below_the_suppliers_minimum(
+    minimum: float, splits: bool
+) -> None:
+    orders, lines, flags = frames([("A", "a2")])
+    lines["min_order_value"] = minimum
+    orders, lines, _ = hold_flagged_lines(orders, lines, flags)
+    assert (f"A{REVIEW_SUFFIX}" in set(orders["po_key"])) is splits
+    assert lines.set_index("sku").loc["a2", "po_key"] == ("A-R" if splits else "A")
+
+
+def test_an_informing_flag_neither_moves_its_line_nor_holds() -> None:
+    orders, lines, flags = frames([("A", "a1"), ("A", "a2")])
+    flags["code"] = ["STOCKOUT_RISK", "NEW_ITEM"]
+    holds = pd.Series([False, True])  # STOCKOUT_RISK only informs
+    orders, lines, flags = hold_flagged_lines(orders, lines, flags, holds)
+    by_sku = lines.set_index("sku")["po_key"]
+    assert (by_sku["a1"], by_sku["a2"]) == ("A", "A-R")
+    # each flag stays with its line: the warning goes out with the order sent tonight
+    assert flags.set_index("code")["po_key"].to_dict() == {"STOCKOUT_RISK": "A", "NEW_ITEM": "A-R"}

@@ -161,14 +161,49 @@ def test_short_order_is_held_when_configured() -> None:
     assert keyed.loc["C", "hold"] == ""  # it was not going to be ordered anyway
 
 
-def test_order_that_cannot_reach_the_minimum_is_held() -> None:
-    terms = suppliers(S1={"min_order_value": 1_000_000.0})
-    orders, keyed = group_orders(short_order(), terms, as_of=FRIDAY)
-    assert orders.empty
-    assert keyed["order_qty"].sum() == 0
-    assert (keyed.loc[keyed["raw_qty"] > 0, "hold"] == "below_min_order_value").all()
-    assert keyed.loc[keyed["raw_qty"] == 0, "hold"].tolist() == [""]  # C was never due
-    assert "worth 23.00" in keyed["explanation"].iloc[0]  # the planned value, not a top-up
+EMPTY_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
+NO_FORECAST = pd.DataFrame(columns=["sku", "location", "demand_class"])
+
+
+@pytest.mark.parametrize("action", ["top_up", "review"])
+def test_order_below_the_minimum_goes_to_a_buyer_as_planned(action: str) -> None:
+    """A top-up that cannot reach the minimum (or `review`) proposes the planned order and
+    flags it: never a silent hold that leaves the shelf to run empty."""
+    terms = suppliers(S1={"min_order_value": 1_000_000.0 if action == "top_up" else 40.0})
+    lines = short_order()
+    orders, keyed = group_orders(
+        lines, terms, as_of=FRIDAY, params=PolicyParams(min_order_action=action)
+    )
+    assert keyed["order_qty"].tolist() == lines["order_qty"].tolist()  # nothing topped up
+    assert orders["value"].tolist() == [23.0]
+    assert (keyed["hold"] == "").all()
+    due = keyed["raw_qty"] > 0
+    assert keyed.loc[due, "constraints"].str.contains("below_min_order_value").all()
+    assert "For a buyer: the order to S1 for WH1 is worth 23.00" in keyed["explanation"].iloc[0]
+    flags = flag_orders(keyed, orders, NO_FORECAST, EMPTY_QUARANTINE, FlagRules())
+    minimum = flags.loc[flags["code"] == "BELOW_MIN_ORDER_VALUE"]
+    assert len(minimum) == 1
+    assert minimum["sku"].isna().all()
+    assert minimum["money_at_stake"].tolist() == [23.0]
+    floor = "1,000,000.00" if action == "top_up" else "40.00"
+    assert (
+        f"EUR 23.00 is below S1's minimum order value of EUR {floor}"
+        in (minimum["message"].iloc[0])
+    )
+    off = FlagRules(below_min_order_value=False)
+    assert "BELOW_MIN_ORDER_VALUE" not in set(
+        flag_orders(keyed, orders, NO_FORECAST, EMPTY_QUARANTINE, off)["code"]
+    )
+
+
+def test_order_at_the_minimum_is_not_flagged() -> None:
+    orders, keyed = group_orders(
+        short_order(), suppliers(S1={"min_order_value": 23.0}), as_of=FRIDAY,
+        params=PolicyParams(min_order_action="review"),
+    )  # fmt: skip
+    assert orders["value"].tolist() == [23.0]
+    flags = flag_orders(keyed, orders, NO_FORECAST, EMPTY_QUARANTINE, FlagRules())
+    assert "BELOW_MIN_ORDER_VALUE" not in set(flags["code"])
 
 
 def test_constraint_inflation_is_recorded_and_flagged() -> None:
@@ -183,7 +218,7 @@ def test_constraint_inflation_is_recorded_and_flagged() -> None:
     empty = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
     only = FlagRules(
         large_line_value=False, large_order_value=False, new_item=False, data_quality=False,
-        stockout_risk=False, constraint_inflation_ratio=5.0,
+        stockout_risk=False, constraint_inflation_ratio=5.0, constraint_inflation_min_value=197.99,
     )  # fmt: skip
     flags = flag_orders(keyed, orders, pd.DataFrame(columns=["sku", "location"]), empty, only)
     assert flags["code"].tolist() == ["CONSTRAINT_INFLATION"]
@@ -192,6 +227,9 @@ def test_constraint_inflation_is_recorded_and_flagged() -> None:
     assert "100 times the 1 units needed" in flags["message"].iloc[0]
     off = only.model_copy(update={"constraint_inflation": False})
     assert flag_orders(keyed, orders, pd.DataFrame(columns=["sku", "location"]), empty, off).empty
+    # an excess worth exactly the materiality limit is the price of buying in boxes
+    cheap = only.model_copy(update={"constraint_inflation_min_value": 198.0})
+    assert flag_orders(keyed, orders, pd.DataFrame(columns=["sku", "location"]), empty, cheap).empty
 
 
 def test_min_max_lines_are_not_stretched_to_the_next_order_day() -> None:
@@ -237,4 +275,9 @@ def test_minimum_order_value_properties(
     assert (qty[sent] >= lines["order_qty"].to_numpy()[sent]).all()
     if not top_up:
         assert (qty <= lines["order_qty"].to_numpy()).all()
-    assert (orders["value"] >= minimum - 0.005).all()
+        assert (orders["value"] >= minimum - 0.005).all()
+    else:  # below the minimum only as planned and marked for a buyer, never topped up
+        below = orders.loc[orders["value"] < minimum - 0.005, "po_key"]
+        marked = keyed[keyed["po_key"].isin(below)]
+        assert marked["constraints"].str.contains("below_min_order_value").all()
+        assert (marked["order_qty"] == lines.loc[marked.index, "order_qty"]).all()

@@ -350,11 +350,17 @@ def test_quarantined_items_collect_reasons_per_item_location() -> None:
             "stock": [{**NEW_ROW["stock"], "on_hand": "x"}, {**NEW_ROW["stock"], "location": ""}],
         }
     )
-    assert result.quarantined_items.to_dict("records") == [
+    records = result.quarantined_items.to_dict("records")
+    assert [{k: r[k] for k in ("sku", "location", "reasons")} for r in records] == [
         {"sku": "A1", "location": "L1", "reasons": "BAD_NUMBER;NEGATIVE_QUANTITY"},
         {"sku": "A2", "location": "", "reasons": "MISSING_FIELD"},  # any location of A2
         {"sku": "A2", "location": "L1", "reasons": "BAD_NUMBER"},
     ]
+    # Only dated demand rows: the newest of their dates; stock rows always matter (NaT).
+    newest = [r["newest_demand_date"] for r in records]
+    assert newest[0] == pd.Timestamp("2024-06-03")
+    assert pd.isna(newest[1])
+    assert pd.isna(newest[2])
 
 
 def test_missing_kinds_are_empty_and_missing_columns_refused() -> None:

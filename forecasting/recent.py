@@ -1,0 +1,72 @@
+"""The latest demand of each series next to what its forecast expected, and the history
+kept with the forecast, so that "why did it recommend that?" can be answered later.
+
+A purchasing rule compares the latest demand with the forecast's band (DEMAND_ANOMALY):
+a one-off bulk sale or a sudden collapse should reach a person before a quantity built
+on the model goes out. The latest demand is the backtest's last window, which the
+chosen model forecast from the history before it, so the comparison costs no extra fit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecasting.params import DAYS_PER_PERIOD, Frequency
+from forecasting.prepare import PreparedDemand
+from forecasting.selection import Selection
+
+# History kept with each forecast: a quarter of days (the weekly pattern and the current
+# level), a year of weeks, two years of months (a season of the frequency to compare).
+HISTORY_TAIL_PERIODS: dict[Frequency, int] = {"D": 91, "W": 52, "M": 24}
+HISTORY_COLUMNS = ["sku", "location", "ds", "y"]
+RECENT_COLUMNS = ["recent_days", "recent_demand", "recent_expected", "recent_std"]
+
+
+def _position_from_end(prepared: PreparedDemand) -> tuple[np.ndarray, np.ndarray]:
+    """Each history row's series code and how many periods before the last one it is.
+
+    Every series ends at the same last period and is sorted by `ds` (PreparedDemand), so
+    the position is the row's distance from its series' last row.
+    """
+    codes = prepared.series["unique_id"].cat.codes.to_numpy().astype(np.int64)
+    ends = np.cumsum(np.bincount(codes, minlength=len(prepared.ids)))
+    return codes, ends[codes] - 1 - np.arange(len(codes))
+
+
+def recent_figures(
+    selection: Selection, sigma: np.ndarray, frequency: Frequency
+) -> dict[str, np.ndarray]:
+    """Per item-table row: the span in days of the backtest's last window, the demand in
+    it, what the chosen model forecast for it from the history before it, and the spread
+    of that total (sigma x sqrt(periods), errors taken independent as in
+    `uncertainty.protection_demand_std`). NaN where no backtest chose the model (too
+    short a history, or the choice is off): there is no honest "expected" to compare with.
+
+    The forecast made *before* the latest demand, not the one made after it: a model that
+    has already chased a spike would call the spike itself ordinary, or even low.
+    """
+    periods = selection.window_periods
+    chosen = selection.chosen
+    last = selection.window_actual.shape[1] - 1
+    return {
+        "recent_days": np.where(chosen, periods * DAYS_PER_PERIOD[frequency], np.nan),
+        "recent_demand": np.where(chosen, selection.window_actual[:, last], np.nan),
+        "recent_expected": np.where(chosen, selection.window_mean[:, last], np.nan),
+        "recent_std": np.where(chosen, sigma * np.sqrt(periods), np.nan),
+    }
+
+
+def history_tail(prepared: PreparedDemand, frequency: Frequency) -> pd.DataFrame:
+    """The last `HISTORY_TAIL_PERIODS` periods of every series (sku, location, ds, y)."""
+    codes, from_end = _position_from_end(prepared)
+    keep = from_end < HISTORY_TAIL_PERIODS[frequency]
+    ids = prepared.ids
+    return pd.DataFrame(
+        {
+            "sku": ids["sku"].to_numpy()[codes[keep]],
+            "location": ids["location"].to_numpy()[codes[keep]],
+            "ds": prepared.series["ds"].to_numpy()[keep],
+            "y": prepared.series["y"].to_numpy(np.float64)[keep],
+        }
+    )[HISTORY_COLUMNS]
