@@ -38,6 +38,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+#: States of an order the business chose to place: the order history rules compare with.
+ORDERED = frozenset(READY_TO_SUBMIT | {OrderStatus.SUBMITTING, OrderStatus.SUBMITTED,
+                                       OrderStatus.CONFIRMED})  # fmt: skip
+
+
 class OrderRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -160,8 +165,10 @@ class OrderRepository:
         """The last `per_item` order lines of each (sku, location), newest first, in one query.
 
         quantity is what was approved where a person changed it, else what was proposed:
-        the amount the business actually chose. `before` keeps only orders dated earlier
-        (tonight's own orders, on a re-run, are not their own history). The window
+        the amount the business actually chose. Only orders that were placed or are on
+        their way count (`ORDERED`): a rejected or expired proposal is not history.
+        `before` keeps only orders dated earlier (tonight's own orders, on a re-run, are
+        not their own history). The window
         function and row-value IN work on PostgreSQL and SQLite (3.25+).
         """
         if not keys:
@@ -187,7 +194,10 @@ class OrderRepository:
                 rank,
             )
             .join(PurchaseOrder, OrderLine.purchase_order_id == PurchaseOrder.id)
-            .where(tuple_(OrderLine.sku, OrderLine.location).in_(keys))
+            .where(
+                tuple_(OrderLine.sku, OrderLine.location).in_(keys),
+                PurchaseOrder.status.in_([status.value for status in ORDERED]),
+            )
         )
         if before is not None:
             ranked = ranked.where(PurchaseOrder.order_date < before)

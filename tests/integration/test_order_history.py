@@ -22,11 +22,14 @@ def test_recent_lines_returns_the_last_n_earlier_lines_per_item_location(engine:
         session.add(Run(id=f"r{tag}", as_of=date(2024, 1, 5), source="test", status="ok",
                         started_at=now))  # fmt: skip
         session.flush()  # the run first: orders refer to it
-        for n, day in enumerate([1, 2, 3, 5]):
+        # The rejected order of 4 Jan and the one still waiting were never placed: not history.
+        days = [(1, "submitted"), (2, "approved"), (3, "auto_approved"), (4, "rejected"),
+                (4, "pending_review"), (5, "approved")]  # fmt: skip
+        for n, (day, status) in enumerate(days):
             po = PurchaseOrder(
                 po_key=f"PO-{tag}-{n}", run_id=f"r{tag}", supplier_id="S1", location="WH1",
                 order_date=date(2024, 1, day), expected_delivery=date(2024, 1, 20),
-                currency="EUR", value=Decimal(0), status="approved", created_at=now,
+                currency="EUR", value=Decimal(0), status=status, created_at=now,
                 updated_at=now,
             )  # fmt: skip
             approved = Decimal(99) if n == 1 else None
