@@ -1,4 +1,4 @@
-"""`python -m benchmarks [validate|forecast|plan ...] [--quick] [--json FILE]`.
+"""`python -m benchmarks [validate|forecast|plan|search ...] [--quick] [--json FILE]`.
 
 Kept free of pandas and the product at import time: every measured step runs in a
 spawned child that imports this module again, and it must not pay for what it does not
@@ -23,6 +23,7 @@ BENCHMARKS = {
     "validate": "benchmarks.validate",
     "forecast": "benchmarks.forecast",
     "plan": "benchmarks.plan",
+    "search": "benchmarks.model_search",
 }
 
 

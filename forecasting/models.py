@@ -21,11 +21,17 @@ SPORADIC = (INTERMITTENT, LUMPY)
 
 @dataclass(frozen=True)
 class Candidate:
-    """A statsforecast model a series may be given, and the shortest history it needs."""
+    """A statsforecast model a series may be given, and the shortest history it needs.
+
+    `min_input_size` is the history (periods) each backtest fit must see at least, even
+    where the choice caps the fits shorter to save time: a yearly season cannot be
+    estimated from the one year the cap leaves. 0: the cap applies.
+    """
 
     name: str
     build: Callable[[], Any]
     min_periods: int
+    min_input_size: int = 0
 
 
 def candidate_chains(frequency: Frequency) -> dict[str, tuple[Candidate, ...]]:

@@ -1,7 +1,8 @@
 """Model choice per series by a cheap rolling-origin backtest.
 
-Each candidate of a pattern is cross-validated on all its series in one statsforecast
-call; each series then gets the candidate with the lowest RMSSE, a simpler one winning
+Each candidate of a pattern is cross-validated in one statsforecast call on all its
+series whose history it fits (`Candidate.min_periods`; the others get no score, `null`,
+for it); each series then gets the candidate with the lowest RMSSE, a simpler one winning
 within `selection_tie_margin`. RMSSE, not MASE: on intermittent series MASE is
 minimised by the median, which is zero, so it would choose a forecast that never
 orders; RMSSE is minimised by the mean, the quantity the order-up-to level is built
@@ -71,7 +72,8 @@ def choose_models(
     """Backtest every candidate of each pattern on the series long enough for it."""
     horizon = periods_in_days(params.selection_window_days, params.frequency)
     held_out = horizon * params.selection_windows
-    # Seasonal candidates need a few seasons even when the cap is short (monthly data).
+    # Seasonal candidates need a few seasons even when the cap is short (monthly data);
+    # a candidate may ask for more (`Candidate.min_input_size`, a yearly season).
     input_size = max(periods_in_days(params.selection_fit_days, params.frequency), 3 * season)
     windows = params.selection_windows
     out = empty_selection(len(table), windows, horizon)
@@ -103,7 +105,7 @@ def choose_models(
             cv = cross_validate(
                 frame.loc[frame["unique_id"].isin(ids[fits])], candidate.build(),
                 frequency=params.frequency, horizon=horizon, windows=params.selection_windows,
-                input_size=input_size, spread=False,
+                input_size=max(input_size, candidate.min_input_size), spread=False,
             )  # fmt: skip
             code = ids.get_indexer(cv.forecasts["unique_id"])
             actual = cv.forecasts["y"].to_numpy(np.float64)
