@@ -112,7 +112,7 @@ def flag(
     )
     if rules.hold_only_flagged_lines:
         orders, lines, flags = hold_flagged_lines(
-            planned.orders, planned.lines, flags, rules.holds(flags["code"])
+            planned.orders, planned.lines, flags, rules.holds(flags)
         )
         planned = Plan(lines=lines, orders=orders)
     decisions = order_decisions(planned.orders, flags, rules).set_index("po_key")["decision"]

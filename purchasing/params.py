@@ -251,6 +251,14 @@ class FlagRules(BaseModel):
         "any order can arrive), and holding the order for a review would only delay it "
         "further; the buyer is asked to expedite instead.",
     )
+    review_min_money_at_stake: float = Field(
+        default=100.0,
+        ge=0.0,
+        description="A line flag whose money at stake is below this informs instead of "
+        "holding: the order goes out and the buyer's e-mail lists it under 'worth a look'. "
+        "A person's review costs more than the risk of a few euros; 0 = every flag holds. "
+        "Order-level flags always hold.",
+    )
     always_review_suppliers: list[str] = Field(
         default_factory=list,
         description="Supplier ids whose every order waits for a buyer (flag ALWAYS_REVIEW), "
@@ -287,9 +295,18 @@ class FlagRules(BaseModel):
             if key.startswith(prefix) and name in values
         }
 
-    def holds(self, codes: pd.Series) -> pd.Series:
-        """Which flags hold their order for a person (the others only inform)."""
-        return ~codes.astype(str).isin([str(code) for code in self.inform_only])
+    def holds(self, flags: pd.DataFrame) -> pd.Series:
+        """Which flags hold their order for a person; the others only inform.
+
+        A line flag informs when its code is in `inform_only` or its money at stake is
+        below `review_min_money_at_stake`. Order-level flags (no sku: the order's value,
+        its supplier's minimum, always-review suppliers) always hold.
+        """
+        informs = flags["code"].astype(str).isin([str(code) for code in self.inform_only])
+        small = flags["sku"].notna() & (
+            flags["money_at_stake"].astype(float) < self.review_min_money_at_stake
+        )
+        return ~(informs | small)
 
     def enabled_codes(self) -> frozenset[str]:
         """Reason codes of the switched-on rules, for run summaries and routing config."""

@@ -270,10 +270,11 @@ def order_decisions(
     """Per po_key: pending_review if a flag that holds names the order, else auto_approved.
 
     Everything not flagged goes through untouched: that is the point of the product.
-    Flags of `rules.inform_only` codes stay on the order for the buyer to read but do
-    not hold it; `flag_count` and `flag_codes` count the holding ones.
+    Flags that only inform (`FlagRules.holds`: an `inform_only` code, or a line flag with
+    little money at stake) stay on the order for the buyer to read but do not hold it;
+    `flag_count` and `flag_codes` count the holding ones.
     """
-    holding = flags.loc[(rules or FlagRules()).holds(flags["code"])]
+    holding = flags.loc[(rules or FlagRules()).holds(flags)]
     per_order = holding.groupby("po_key")["code"].agg(
         flag_count="size", flag_codes=lambda codes: ";".join(sorted(set(codes)))
     )

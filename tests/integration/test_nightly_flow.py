@@ -90,24 +90,17 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
             .where(PurchaseOrder.run_id == summary["run_id"])
         )
         flagged = {po.po_key for po in orders if po.status == OrderStatus.PENDING_REVIEW.value}
-        flag_orders = set(
-            session.scalars(
-                select(PurchaseOrder.po_key)
-                .join(ReviewFlag)
-                .where(
-                    PurchaseOrder.run_id == summary["run_id"], ReviewFlag.code != "STOCKOUT_RISK"
-                )
-            )
+        # A flag holds its order unless it only informs: STOCKOUT_RISK by default, or a
+        # line flag with less than 100.00 at stake (FlagRules.holds).
+        holds = (ReviewFlag.code != "STOCKOUT_RISK") & (
+            ReviewFlag.sku.is_(None) | (ReviewFlag.money_at_stake >= 100)
         )
-        # STOCKOUT_RISK only informs by default: such an order goes out and keeps its flag.
+        own = (PurchaseOrder.run_id == summary["run_id"],)
+        flag_orders = set(
+            session.scalars(select(PurchaseOrder.po_key).join(ReviewFlag).where(*own, holds))
+        )
         informed = set(
-            session.scalars(
-                select(PurchaseOrder.po_key)
-                .join(ReviewFlag)
-                .where(
-                    PurchaseOrder.run_id == summary["run_id"], ReviewFlag.code == "STOCKOUT_RISK"
-                )
-            )
+            session.scalars(select(PurchaseOrder.po_key).join(ReviewFlag).where(*own, ~holds))
         )
         mails = session.scalars(select(Notification)).all()
         decided = set(
@@ -130,6 +123,7 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
     assert flagged == flag_orders  # an order waits for a person exactly when a flag holds it
     sent_with_warning = informed - flagged
     assert sent_with_warning  # the sample data has stock-out risks on ordinary orders
+    assert len(sent_with_warning) == counts["sent_with_warning"]
     assert all(po.status == "submitted" for po in orders if po.po_key in sent_with_warning)
     drop = {p.stem for p in (night / "erp-drop").glob("*.json")}
     assert len(drop) == summary["submitted"]

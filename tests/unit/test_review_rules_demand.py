@@ -120,7 +120,7 @@ def test_stockout_risk_informs_but_does_not_hold_the_order_by_default() -> None:
     decision = order_decisions(orders, flags, rules).set_index("po_key")
     assert decision["decision"].tolist() == [AUTO_APPROVED]
     assert decision["flag_count"].tolist() == [0]
-    holding = rules.model_copy(update={"inform_only": []})
+    holding = rules.model_copy(update={"inform_only": [], "review_min_money_at_stake": 0.0})
     decision = order_decisions(orders, flags, holding)
     assert decision["decision"].tolist() == [PENDING_REVIEW]
     assert decision["flag_codes"].tolist() == ["STOCKOUT_RISK"]
@@ -141,6 +141,28 @@ def test_data_quality_ignores_old_quarantined_demand(newest: pd.Timestamp, fires
     rules = ANOMALY_ONLY.model_copy(update={"data_quality": True, "demand_anomaly": False})
     flags = flag_orders(lines, orders, summary(lines), quarantined, rules)
     assert flags["code"].tolist() == fires * ["DATA_QUALITY"]
+
+
+@pytest.mark.parametrize(
+    ("money", "sku", "holds"),
+    [
+        (99.99, "A", False),  # a line flag with little at stake: told, not held
+        (100.0, "A", True),
+        (5.0, None, True),  # order-level flags always hold
+    ],
+)
+def test_a_line_flag_below_the_money_floor_only_informs(
+    money: float, sku: str | None, holds: bool
+) -> None:
+    flags = pd.DataFrame({"po_key": ["P"], "sku": [sku], "location": ["WH1"],
+                          "code": ["NEW_ITEM"], "severity": ["medium"], "message": ["m"],
+                          "money_at_stake": [money]})  # fmt: skip
+    assert FlagRules().holds(flags).tolist() == [holds]
+    orders = pd.DataFrame({"po_key": ["P"]})
+    decision = order_decisions(orders, flags, FlagRules())["decision"].tolist()
+    assert decision == [PENDING_REVIEW if holds else AUTO_APPROVED]
+    everything = FlagRules(review_min_money_at_stake=0.0)
+    assert everything.holds(flags).tolist() == [True]
 
 
 def test_inform_only_refuses_an_unknown_code() -> None:
