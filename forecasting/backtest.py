@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
+import numpy as np
 import pandas as pd
 from statsforecast.models import SeasonalNaive
 
 from forecasting.backtest_models import assign_models
 from forecasting.candidates import SEASON
 from forecasting.classify import DORMANT, NEW, classify
+from forecasting.cleansing import cap_spikes
 from forecasting.conformal import recalibrate
 from forecasting.crossval import cross_validate
 from forecasting.item_table import demand_of, item_table
@@ -72,7 +74,13 @@ def backtest(
     horizon = horizon or default_horizon
     windows = windows or default_windows
     table = item_table(items, params)
-    prepared = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
+    raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
+    # The models learn from the history the night would give them (spikes capped); they
+    # are scored against what was really sold.
+    prepared = cap_spikes(raw, params.spike_cap_factor, params.spike_min_sales).prepared
+    sold = raw.series.assign(unique_id=raw.series["unique_id"].astype(str)).set_index(
+        ["unique_id", "ds"]
+    )["y"]
     classes = _training_classes(prepared, params, horizon * windows)
     scored = classes.loc[~classes["demand_class"].isin([NEW, DORMANT])].reset_index(drop=True)
     skipped = classes.loc[classes["demand_class"].isin([NEW, DORMANT]), "demand_class"]
@@ -101,6 +109,8 @@ def backtest(
             horizon=horizon,
             windows=windows,
         )
+        actual = pd.MultiIndex.from_frame(cv.forecasts[["unique_id", "ds"]])
+        cv.forecasts["y"] = sold.reindex(actual).to_numpy(np.float64)
         per_series, per_window = score(cv, wanted, frame, season=season, horizon=horizon)
         series_parts.append(per_series.assign(method=method, model=name))
         window_parts.append(per_window.assign(method=method))

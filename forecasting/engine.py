@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.candidates import SEASON, selection_candidates
+from forecasting.cleansing import cap_spikes
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
 from forecasting.conformal import conformal_quantile
 from forecasting.frames import PATH_COLUMNS, SUMMARY_COLUMNS, path_frame, summary_frame
@@ -23,7 +24,7 @@ from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days
 from forecasting.prepare import PreparedDemand, prepare_series
-from forecasting.recent import HISTORY_COLUMNS, history_tail, recent_figures
+from forecasting.recent import HISTORY_COLUMNS, capped_figures, history_tail, recent_figures
 from forecasting.selection import Selection, choose_models, empty_selection
 from forecasting.statistical import forecast_chosen, forecast_statistical
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
@@ -72,7 +73,9 @@ def forecast_demand(
     (see `forecasting.cold_start`).
     """
     table = item_table(items, params)
-    prepared = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
+    raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
+    capped = cap_spikes(raw, params.spike_cap_factor, params.spike_min_sales)
+    prepared = capped.prepared
     table = with_history(table, prepared, params)
     max_horizon = periods_in_days(_MAX_HORIZON_DAYS, params.frequency)
     longest = table["protection_periods"].to_numpy().max(initial=0.0)
@@ -107,7 +110,8 @@ def forecast_demand(
     columns["candidates"] = selection.candidates
     # Demand is never negative; additive models can dip below zero on slow days.
     means = np.clip(np.nan_to_num(means, nan=0.0, posinf=0.0), 0.0, None)
-    columns.update(recent_figures(selection, columns["sigma"], params.frequency))
+    columns.update(recent_figures(selection, raw, table, columns["sigma"], params.frequency))
+    columns.update(capped_figures(capped, table))
     summary = summary_frame(table, means, columns)
     if params.sum_quantile == "conformal":
         summary["demand_quantile"] = conformal_quantile(
@@ -121,7 +125,7 @@ def forecast_demand(
             min_scores=params.conformal_min_scores,
         )
     path = path_frame(table, means, prepared.future_dates(horizon))
-    history = history_tail(prepared, params.frequency)
+    history = history_tail(raw, params.frequency)  # what was sold, spikes included
     return ForecastResult(summary=summary, path=path, history=history)
 
 

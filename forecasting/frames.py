@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.recent import RECENT_COLUMNS
+from forecasting.recent import CAPPED_COLUMNS, RECENT_COLUMNS
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
 
 SUMMARY_COLUMNS = [
@@ -39,6 +39,9 @@ SUMMARY_COLUMNS = [
     # periods ahead and the spread of that sum; NaN for items never sold. Read by the
     # DEMAND_ANOMALY review rule.
     *RECENT_COLUMNS,
+    # Periods of history capped as one-off spikes before fitting (`forecasting.cleansing`)
+    # and the cap (NaN where none was).
+    *CAPPED_COLUMNS,
 ]
 PATH_COLUMNS = ["sku", "location", "ds", "step", "mean"]
 
@@ -83,7 +86,10 @@ def summary_frame(
             "backtest_mase": columns["backtest_mase"],
             "bias": columns["bias"],
             "candidates": columns["candidates"],
-            **{name: columns.get(name, np.full(len(table), np.nan)) for name in RECENT_COLUMNS},
+            **{
+                name: columns.get(name, np.full(len(table), np.nan))
+                for name in [*RECENT_COLUMNS, *CAPPED_COLUMNS]
+            },
         }
     )[SUMMARY_COLUMNS]
 

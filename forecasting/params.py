@@ -44,6 +44,11 @@ class ForecastParams(BaseModel):
     dormant_periods: int = Field(default_factory=_dormant_default, ge=1)
     default_service_level: float = Field(default=0.95, gt=0.0, lt=1.0)
     default_review_period_days: float = Field(default=7.0, ge=0.0)
+    # One-off spikes capped before fitting (`forecasting.cleansing`): a period above this
+    # many times the median non-zero demand of its series, on series with at least
+    # `spike_min_sales` selling periods. 0 turns it off.
+    spike_cap_factor: float = Field(default=20.0, ge=0.0)
+    spike_min_sales: int = Field(default=5, ge=1)
     # Model choice by rolling-origin backtest (`forecasting.selection`). Off: every
     # series gets the first model of its class's chain whose history it has.
     choose_by_backtest: bool = True

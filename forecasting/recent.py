@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.cleansing import Capped
 from forecasting.params import DAYS_PER_PERIOD, Frequency
 from forecasting.prepare import PreparedDemand
 from forecasting.selection import Selection
@@ -21,6 +22,7 @@ from forecasting.selection import Selection
 HISTORY_TAIL_PERIODS: dict[Frequency, int] = {"D": 91, "W": 52, "M": 24}
 HISTORY_COLUMNS = ["sku", "location", "ds", "y"]
 RECENT_COLUMNS = ["recent_days", "recent_demand", "recent_expected", "recent_std"]
+CAPPED_COLUMNS = ["capped_periods", "demand_cap"]
 
 
 def _position_from_end(prepared: PreparedDemand) -> tuple[np.ndarray, np.ndarray]:
@@ -35,13 +37,18 @@ def _position_from_end(prepared: PreparedDemand) -> tuple[np.ndarray, np.ndarray
 
 
 def recent_figures(
-    selection: Selection, sigma: np.ndarray, frequency: Frequency
+    selection: Selection,
+    raw: PreparedDemand,
+    table: pd.DataFrame,
+    sigma: np.ndarray,
+    frequency: Frequency,
 ) -> dict[str, np.ndarray]:
     """Per item-table row: the span in days of the backtest's last window, the demand in
-    it, what the chosen model forecast for it from the history before it, and the spread
-    of that total (sigma x sqrt(periods), errors taken independent as in
-    `uncertainty.protection_demand_std`). NaN where no backtest chose the model (too
-    short a history, or the choice is off): there is no honest "expected" to compare with.
+    it as sold (`raw`, spikes included), what the chosen model forecast for it from the
+    history before it, and the spread of that total (sigma x sqrt(periods), errors taken
+    independent as in `uncertainty.protection_demand_std`). NaN where no backtest chose
+    the model (too short a history, or the choice is off): there is no honest
+    "expected" to compare with.
 
     The forecast made *before* the latest demand, not the one made after it: a model that
     has already chased a spike would call the spike itself ordinary, or even low.
@@ -49,12 +56,31 @@ def recent_figures(
     periods = selection.window_periods
     chosen = selection.chosen
     last = selection.window_actual.shape[1] - 1
+    codes, from_end = _position_from_end(raw)
+    latest = from_end < periods
+    sold = np.bincount(
+        codes[latest], weights=raw.series["y"].to_numpy(np.float64)[latest], minlength=len(raw.ids)
+    )
+    series_code = table["series_code"].to_numpy()
+    recent = np.full(len(table), np.nan)
+    recent[series_code >= 0] = sold[series_code[series_code >= 0]]
     return {
         "recent_days": np.where(chosen, periods * DAYS_PER_PERIOD[frequency], np.nan),
-        "recent_demand": np.where(chosen, selection.window_actual[:, last], np.nan),
+        "recent_demand": np.where(chosen, recent, np.nan),
         "recent_expected": np.where(chosen, selection.window_mean[:, last], np.nan),
         "recent_std": np.where(chosen, sigma * np.sqrt(periods), np.nan),
     }
+
+
+def capped_figures(capped: Capped, table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per item-table row: periods of history capped as one-off spikes, and the cap."""
+    series_code = table["series_code"].to_numpy()
+    found = series_code >= 0
+    periods = np.zeros(len(table), dtype=np.int64)
+    cap = np.full(len(table), np.nan)
+    periods[found] = capped.periods[series_code[found]]
+    cap[found] = capped.cap[series_code[found]]
+    return {"capped_periods": periods, "demand_cap": cap}
 
 
 def history_tail(prepared: PreparedDemand, frequency: Frequency) -> pd.DataFrame:

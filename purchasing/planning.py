@@ -45,6 +45,28 @@ LINE_COLUMNS = [
 _FORECAST_COLUMNS = [*KEYS, "demand_mean", "demand_quantile", "service_level"]
 
 
+def _note_capped_spikes(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
+    """Say so on the line when one-off spikes were capped before its forecast (in place):
+    a buyer comparing the quantity with last month's big sale must see why it is lower."""
+    if not {"capped_periods", "demand_cap"} <= set(forecast_summary.columns):
+        return
+    capped = lines[KEYS].merge(
+        forecast_summary[[*KEYS, "capped_periods", "demand_cap"]], on=KEYS, how="left"
+    )
+    count = capped["capped_periods"].fillna(0).to_numpy(dtype=float)
+    hit = count > 0
+    if not hit.any():
+        return
+    periods = pd.Series(quantity_text(pd.Series(count[hit])), dtype=object)
+    cap = pd.Series(quantity_text(capped["demand_cap"].to_numpy(dtype=float)[hit]), dtype=object)
+    text = (
+        " " + periods + " period(s) of unusually large demand (a project or bulk order) were "
+        "counted as " + cap + " units, the cap for one-off spikes, so that a one-off does "
+        "not set the stock level."
+    )  # fmt: skip
+    lines.loc[hit, "explanation"] = lines.loc[hit, "explanation"].astype(str) + text.to_numpy()
+
+
 def as_of_day(as_of: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
     """The run date at midnight, the form every date in the frames takes."""
     return pd.Timestamp(as_of).normalize().as_unit("ns")
@@ -119,6 +141,7 @@ def plan_lines(
     noted = (policy.note != "").to_numpy()
     if noted.any():
         lines.loc[noted, "explanation"] = policy.note[noted] + " " + lines.loc[noted, "explanation"]
+    _note_capped_spikes(lines, forecast_summary)
     # Filled by the supplier terms applied when lines are grouped (order days, minimum
     # order value); "" = not held.
     lines["hold"] = ""

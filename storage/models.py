@@ -134,6 +134,9 @@ class Forecast(Base):
     recent_demand: Mapped[float | None] = mapped_column(nullable=True)
     recent_expected: Mapped[float | None] = mapped_column(nullable=True)
     recent_std: Mapped[float | None] = mapped_column(nullable=True)
+    # Days of history capped as one-off spikes before fitting, and the cap.
+    capped_periods: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    demand_cap: Mapped[float | None] = mapped_column(nullable=True)
 
 
 class PurchaseOrder(Base):

@@ -1,4 +1,5 @@
-"""Forecast history: the demand each series was fitted on, and its latest demand.
+"""Forecast history: the demand each series was fitted on, its latest demand, and the
+one-off spikes capped before fitting.
 
 Revision ID: 0004
 Revises: 0003
@@ -15,7 +16,15 @@ down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_RECENT = ("recent_std", "recent_expected", "recent_demand", "recent_days", "history_tail")
+_RECENT = (
+    "demand_cap",
+    "capped_periods",
+    "recent_std",
+    "recent_expected",
+    "recent_demand",
+    "recent_days",
+    "history_tail",
+)
 
 
 def upgrade() -> None:
@@ -26,6 +35,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("recent_demand", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("recent_expected", sa.Double(), nullable=True))
         batch_op.add_column(sa.Column("recent_std", sa.Double(), nullable=True))
+        batch_op.add_column(sa.Column("capped_periods", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("demand_cap", sa.Double(), nullable=True))
 
 
 def downgrade() -> None:
