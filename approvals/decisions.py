@@ -47,6 +47,19 @@ class AlreadyDecided(RuntimeError):
         self.decided_at = at
 
 
+class NotYourDecision(PermissionError):
+    """The person is not among those the order was routed to; names who may decide it."""
+
+    def __init__(self, po_key: str, actor: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"purchase order {po_key} waits for {', '.join(allowed)}, not for {actor}; "
+            "ask one of them, or an administrator to decide it in their place"
+        )
+        self.po_key = po_key
+        self.actor = actor
+        self.allowed = allowed
+
+
 class InvalidDecision(ValueError):
     """The decision itself is malformed: unknown outcome, unknown sku, negative quantity."""
 
@@ -74,8 +87,16 @@ def decide(
     actor: Actor,
     comment: str = "",
     quantities: Mapping[str, Decimal] | None = None,
+    *,
+    in_place_of_approver: bool = False,
 ) -> DecisionOutcome:
-    """Approve or reject `po_key` as `actor`; raise `AlreadyDecided` if it is too late."""
+    """Approve or reject `po_key` as `actor`; raise `AlreadyDecided` if it is too late.
+
+    Only the people the order was routed to (approver, second approver, deputy) may
+    decide it; anyone else gets `NotYourDecision`. An administrator may decide in their
+    place (`in_place_of_approver`), which the audit record says. An order routed to no
+    one (stored before routing existed) is open to any reviewer.
+    """
     if outcome not in _RECORDED:
         raise InvalidDecision(f"a decision is 'approve' or 'reject', not {outcome!r}")
     with uow_factory() as uow:
@@ -85,6 +106,8 @@ def decide(
         status_seen = order.status
         earlier = uow.orders.decisions_on(order.id)
         _refuse_if_decided(order, earlier, actor)
+        if not in_place_of_approver:
+            _refuse_if_not_routed(order, actor)
         changed = _changed_quantities(order, quantities or {})
         try:
             decision = uow.orders.record_decision(po_key, _RECORDED[outcome], actor, comment)
@@ -98,6 +121,8 @@ def decide(
         approvals = sum(d.outcome == "approved" for d in earlier) + (outcome == "approve")
         required = max(order.required_approvals or 1, 1)
         details = _details(order, changed, approvals, required)
+        if in_place_of_approver:
+            details["in_place_of"] = _routed_people(order)
         status = _apply(uow, order, outcome, actor, comment, details, approvals, required)
         uow.commit()
         return DecisionOutcome(
@@ -153,6 +178,17 @@ def _refuse_if_decided(order: PurchaseOrder, earlier: list[Decision], actor: Act
         raise AlreadyDecided(
             order.po_key, order.status, mine.decided_by, mine.outcome, mine.decided_at
         )
+
+
+def _routed_people(order: PurchaseOrder) -> list[str]:
+    people = [order.approver, order.second_approver, order.deputy]
+    return list(dict.fromkeys(p for p in people if p))
+
+
+def _refuse_if_not_routed(order: PurchaseOrder, actor: Actor) -> None:
+    allowed = _routed_people(order)
+    if allowed and actor.name not in allowed:
+        raise NotYourDecision(order.po_key, actor.name, allowed)
 
 
 def _changed_quantities(

@@ -42,6 +42,7 @@ def pending_order(
                 "currency": "EUR",
                 "value": Decimal("1500.00"),
                 "approver": "ann@example.com",
+                "deputy": "bob@example.com",
                 "required_approvals": required_approvals,
                 **routing,
             },

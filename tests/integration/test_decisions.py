@@ -21,6 +21,7 @@ from approvals.decisions import (
     AlreadyDecided,
     DecisionOutcome,
     InvalidDecision,
+    NotYourDecision,
     Outcome,
     decide,
 )
@@ -124,6 +125,27 @@ def test_a_second_click_is_refused_naming_who_decided_what_and_when(
     assert transitions(uows, key) == [("transition", "rejected", "ann@example.com")]
 
 
+def test_only_the_people_the_order_was_routed_to_may_decide(
+    uows: Callable[[], UnitOfWork],
+) -> None:
+    key = pending_order(uows)  # approver ann, deputy bob
+    cid = Actor("cid@example.com", "review-page")
+    with pytest.raises(NotYourDecision, match=r"waits for ann@example\.com, bob@example\.com") as e:
+        decide(uows, key, "approve", cid)
+    assert e.value.allowed == ["ann@example.com", "bob@example.com"]
+    assert decisions(uows, key) == []  # nothing recorded, the order still waits
+    assert transitions(uows, key) == []
+    # the deputy may; so may an administrator in their place, which the audit says
+    admin = Actor("it.admin@example.com", "cli")
+    result = decide(
+        uows, key, "reject", admin, comment="supplier closed", in_place_of_approver=True
+    )
+    assert result.status is OrderStatus.REJECTED
+    with uows() as uow:
+        audit = uow.orders.audit_trail(key)
+    assert audit[-1].details["in_place_of"] == ["ann@example.com", "bob@example.com"]
+
+
 def test_two_approvals_need_two_different_people(uows: Callable[[], UnitOfWork]) -> None:
     key = pending_order(uows, required_approvals=2)
     first = decide(uows, key, "approve", ANN, quantities={"SKU-2": Decimal("5")})
@@ -219,9 +241,9 @@ def race(
 @pytest.mark.postgres
 def test_twenty_concurrent_deciders_exactly_one_wins(pg_uows: Callable[[], UnitOfWork]) -> None:
     key = pending_order(pg_uows)
+    # The approver and the deputy, each clicking approve or reject ten times at once.
     deciders: list[tuple[Actor, Outcome]] = [
-        (Actor(f"buyer{i}@example.com", "review-page"), "approve" if i % 2 else "reject")
-        for i in range(20)
+        (ANN if i % 2 else BOB, "approve" if i % 4 < 2 else "reject") for i in range(20)
     ]
     won, refused = race(pg_uows, key, deciders)
     assert len(won) == 1
@@ -266,7 +288,7 @@ def test_concurrent_deciders_on_sqlite_also_get_already_decided(sqlite_url: str)
         uows = uow_factory(engine)
         key = pending_order(uows)
         deciders: list[tuple[Actor, Outcome]] = [
-            (Actor(f"buyer{i}@example.com", "review-page"), "approve") for i in range(8)
+            (ANN if i % 2 else BOB, "approve") for i in range(8)
         ]
         won, refused = race(uows, key, deciders)
         assert (len(won), len(refused)) == (1, 7)
