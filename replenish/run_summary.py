@@ -58,6 +58,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
         "series": _series(facts),
         "orders": _orders(facts),
         "flags": _flags(facts),
+        "flags_informing": _flags(facts, holding=False),
         "submitted": len(facts.submitted.submitted) if facts.submitted else 0,
         "already_in_erp": len(facts.submitted.already_in_erp) if facts.submitted else 0,
         "submission_failures": dict(facts.submitted.failed) if facts.submitted else {},
@@ -163,10 +164,16 @@ def _held(lines: Any) -> dict[str, int]:
     return {str(reason): int(n) for reason, n in held.items()}
 
 
-def _flags(facts: RunFacts) -> dict[str, int]:
+def _flags(facts: RunFacts, holding: bool | None = None) -> dict[str, int]:
+    """Flags per reason code: all of them, or only those that held (True) or only informed
+    (False) their order (`FlagRules.holds`)."""
     if facts.review is None or facts.review.flags.empty:
         return {}
-    counts = facts.review.flags["code"].value_counts()
+    flags = facts.review.flags
+    if holding is not None:
+        holds = facts.settings.flags.holds(flags).to_numpy(dtype=bool)
+        flags = flags.loc[holds if holding else ~holds]
+    counts = flags["code"].value_counts()
     return {str(code): int(n) for code, n in counts.items()}
 
 
@@ -238,8 +245,14 @@ def render_text(summary: dict[str, Any]) -> str:
     elif summary["status"] != "failed":
         lines.append("  Orders: nothing needs ordering tonight.")
     if summary["flags"]:
-        reasons = ", ".join(f"{code} x{n}" for code, n in summary["flags"].items())
-        lines.append(f"  Why orders were flagged: {reasons}.")
+        informing = summary.get("flags_informing", {})
+        holding = {c: n - informing.get(c, 0) for c, n in summary["flags"].items()}
+        held = ", ".join(f"{code} x{n}" for code, n in holding.items() if n)
+        told = ", ".join(f"{code} x{n}" for code, n in informing.items())
+        if held:
+            lines.append(f"  Why orders wait for a buyer: {held}.")
+        if told:
+            lines.append(f"  Told to the buyer, order not held: {told}.")
     lines.append(
         f"  Sent to the ERP: {summary['submitted']} new"
         + (f", {summary['already_in_erp']} already there" if summary["already_in_erp"] else "")
@@ -265,8 +278,11 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"| {file} | {r['read']:,} | {r['accepted']:,} | {r['repaired']:,} | {r['quarantined']:,} |"
         for file, r in summary["rows"].items()
     ]
-    flags = ["| reason | orders flagged |", "|---|---:|"] + [
-        f"| {code} | {n} |" for code, n in summary["flags"].items()
+    informing = summary.get("flags_informing", {})
+    flags = ["| reason | flags | held the order | only told the buyer |", "|---|---:|---:|---:|"]
+    flags += [
+        f"| {code} | {n} | {n - informing.get(code, 0)} | {informing.get(code, 0)} |"
+        for code, n in summary["flags"].items()
     ]
     parts = [f"# {text[0]}", "", *[line.strip() for line in text[1:]], "", "## Input rows", *table]
     if summary["flags"]:

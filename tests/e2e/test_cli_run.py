@@ -81,6 +81,7 @@ def test_run_json_has_the_contract_keys_and_counts_add_up(first_run: dict) -> No
         "series",
         "orders",
         "flags",
+        "flags_informing",
         "submitted",
         "stage_seconds",
     ):
@@ -98,6 +99,11 @@ def test_run_json_has_the_contract_keys_and_counts_add_up(first_run: dict) -> No
     for figures in summary["rows"].values():
         assert figures["read"] == figures["accepted"] + figures["repaired"] + figures["quarantined"]
     assert sum(f["quarantined"] for f in summary["rows"].values()) > 0  # sample data is dirty
+    # informing flags are a part of all flags; STOCKOUT_RISK only informs by default
+    informing = summary["flags_informing"]
+    assert all(0 < n <= summary["flags"][code] for code, n in informing.items())
+    if "STOCKOUT_RISK" in summary["flags"]:
+        assert informing["STOCKOUT_RISK"] == summary["flags"]["STOCKOUT_RISK"]
     orders = summary["orders"]
     assert orders["purchase_orders"] > 0
     assert orders["auto_approved"] + orders["pending_review"] == orders["purchase_orders"]
