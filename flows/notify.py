@@ -45,27 +45,29 @@ def route(
     orders = review.plan.orders.set_index("po_key")
     by_approver: dict[str, list[OrderForReview]] = {}
     noticed: dict[str, list[OrderForReview]] = {}
-    totals: dict[str, float] = {}
+    # Per approver and currency: amounts in different currencies are never added up.
+    totals: dict[str, dict[str, float]] = {}
     hours: dict[str, int] = {}
     for key, order in orders.loc[pending].sort_values("value", ascending=False).iterrows():
         item = _for_review(review, str(key), order, names, settings.review_base_url)
         # An order that needs two approvals goes to both people at once; either may be first.
         for approver in _reviewers(review, str(key)):
             by_approver.setdefault(approver, []).append(item)
-            totals[approver] = totals.get(approver, 0.0) + float(order["value"])
+            mine = totals.setdefault(approver, {})
+            currency = str(order["currency"])
+            mine[currency] = mine.get(currency, 0.0) + float(order["value"])
             due = _deadline_hours(review, str(key), settings.approvals.review_hours)
             hours[approver] = min(hours.get(approver, due), due)
     for key, order in orders.loc[notices].sort_values("value", ascending=False).iterrows():
         item = _for_review(review, str(key), order, names, settings.review_base_url)
         noticed.setdefault(str(review.approvers[key]), []).append(item)
     now = datetime.now(UTC)
-    currency = "EUR" if orders.empty else str(orders["currency"].iloc[0])
     mails = [
         review_request(
             sender=settings.email.sender,
             approver=approver,
             orders=by_approver.get(approver, []),
-            total=money(totals.get(approver, 0.0), currency),
+            total=" + ".join(money(v, c) for c, v in sorted(totals.get(approver, {}).items())),
             as_of=as_of,
             deadline=f"{now + timedelta(hours=hours.get(approver, 0)):%a %d %b %Y %H:%M} UTC",
             run_id=run_id,

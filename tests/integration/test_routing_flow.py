@@ -44,6 +44,9 @@ def test_routing_is_stored_on_each_waiting_order(
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
     write_sample_data(tmp_path / "data", items=30, seed=11, dirty=0.02, as_of=as_of)
+    # One supplier invoices in US dollars: its money must never be added to euros.
+    suppliers = tmp_path / "data" / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text().replace(",EUR,", ",USD,", 1))
     started = datetime.now(UTC)
     state = nightly_replenishment(
         source=str(tmp_path / "data"), as_of=as_of, config=str(config), return_state=True
@@ -80,3 +83,17 @@ def test_routing_is_stored_on_each_waiting_order(
         {"head@example.com"} if any(po.value > 1500 for po in waiting) else set()
     )
     assert mailed == expected
+    by_currency: dict[str, float] = {}
+    for po in waiting:
+        by_currency[po.currency] = by_currency.get(po.currency, 0.0) + float(po.value)
+    assert set(by_currency) == {"EUR", "USD"}  # both currencies wait for the buyer
+    with build(load_settings(config)).uow() as uow:
+        subject = uow.session.scalar(
+            select(Notification.subject).where(
+                Notification.run_id == summary["run_id"],
+                Notification.recipient == "buyer@example.com",
+            )
+        )
+    assert subject is not None
+    total = " + ".join(f"{c} {v:,.2f}" for c, v in sorted(by_currency.items()))
+    assert f"({total})" in subject
