@@ -4,8 +4,8 @@ Both sides run the engine's own rolling-origin backtest choice (`forecast_demand
 default settings) on the same smooth/erratic series of the sample data, trained on the
 history before the last 28 days, which neither side sees; only the candidates differ:
 
-- default: the engine's candidate set (`forecasting.candidates`: fixed ETS and Theta
-  forms, seasonal naive, MSTL where the history allows);
+- default: the engine's candidate set (`forecasting.candidates`: for daily data seasonal
+  naive, ETS ANA and MSTL where the history allows);
 - full search: statsforecast's `AutoETS(season_length=7)` (every ETS form, chosen by
   AICc) and `AutoTheta(season_length=7)` (its four Theta models), the choice between
   the two by the same backtest.
