@@ -1,4 +1,5 @@
-"""The `replenish` command: sample data, a nightly run, the demo, and the quarantine list.
+"""The `replenish` command: sample data, a nightly run, the demo, the quarantine list,
+the backtest and simulation reports, and the review of orders waiting for a person.
 
 Errors a person can fix (a missing folder, a bad date, a broken file) are one line on
 stderr and a non-zero exit, never a traceback.
@@ -170,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="instead: the share of quarantined rows per file per night, over all runs",
     )
     quarantine.add_argument("--config", type=Path, default=None, help="TOML config file")
+
+    from replenish.commands import review
+
+    review.add_parser(commands)
     return parser
 
 
@@ -194,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from replenish.commands import simulate as simulate_command
 
                 return simulate_command.run(args)
+            case "review":
+                from replenish.commands import review as review_command
+
+                return review_command.run(args)
     except CliError as error:
         print(f"replenish: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,115 @@
+"""A buyer deciding from the terminal: list what waits, read one order, approve or reject it,
+and the next run sends what was approved, once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+AS_OF = "2026-11-25"
+BIN = Path(sys.executable).parent
+BUYER = "buyer@example.com"
+
+
+def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "replenish"), *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict]:
+    workdir = tmp_path_factory.mktemp("review")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")}
+    env = {**base, "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
+           "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}  # fmt: skip
+    made = replenish("sample-data", "--out", "data", "--items", "40", "--seed", "3",
+                     "--as-of", AS_OF, cwd=workdir, env=env)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    done = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["orders"]["pending_review"] >= 2  # the sample data has exceptions
+    return workdir, env, summary
+
+
+def waiting(night: tuple[Path, dict[str, str], dict]) -> list[dict]:
+    workdir, env, _ = night
+    listed = replenish("review", "list", "--json", cwd=workdir, env=env)
+    assert listed.returncode == 0, listed.stderr
+    orders: list[dict] = json.loads(listed.stdout)
+    return orders
+
+
+def test_the_list_holds_every_order_waiting_with_its_reasons(night: tuple) -> None:
+    orders = waiting(night)
+    assert len(orders) == night[2]["orders"]["pending_review"]
+    assert all(order["approver"] == BUYER and order["reasons"] for order in orders)
+    workdir, env, _ = night
+    shown = replenish("review", "show", orders[0]["po_key"], cwd=workdir, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Why it waits:" in shown.stdout
+    assert orders[0]["reasons"][0] in shown.stdout
+    assert "Expect " in shown.stdout  # each line's own explanation
+
+
+def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: tuple) -> None:
+    workdir, env, _ = night
+    before = waiting(night)
+    order, other = before[:2]
+    key = order["po_key"]
+    stranger = replenish("review", "approve", key, "--as", "eve@example.com", cwd=workdir, env=env)
+    assert stranger.returncode == 3
+    assert f"waits for {BUYER}" in stranger.stderr
+
+    shown = json.loads(replenish("review", "show", key, "--json", cwd=workdir, env=env).stdout)
+    line = shown["lines"][0]
+    changed = line["proposed_quantity"] + 1  # the buyer changes the quantity: one more
+    approved = replenish("review", "approve", key, "--as", BUYER, "--qty",
+                         f"{line['sku']}={changed:g}", "--comment", "one more", cwd=workdir,
+                         env=env)  # fmt: skip
+    assert approved.returncode == 0, approved.stderr
+    assert f"{key} is now approved (by {BUYER})" in approved.stdout
+    again = replenish("review", "reject", key, "--as", BUYER, cwd=workdir, env=env)
+    assert again.returncode == 3
+    assert f"already approved by {BUYER}" in again.stderr
+
+    rejected = replenish("review", "reject", other["po_key"], "--as", BUYER, cwd=workdir, env=env)
+    assert rejected.returncode == 0, rejected.stderr
+    left = [o["po_key"] for o in before if o["po_key"] not in {key, other["po_key"]}]
+    assert [o["po_key"] for o in waiting(night)] == left
+    shown = json.loads(replenish("review", "show", key, "--json", cwd=workdir, env=env).stdout)
+    assert shown["lines"][0]["approved_quantity"] == changed  # beside the proposal
+    assert shown["lines"][0]["proposed_quantity"] == line["proposed_quantity"]
+
+    # The next run sends the approved order to the ERP (once), never the rejected one.
+    rerun = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["submitted"] == 1
+    sent = json.loads((workdir / "erp-drop" / f"{key}.json").read_text())
+    quantities = {row["sku"]: float(row["quantity"]) for row in sent["lines"]}
+    assert quantities[line["sku"]] == changed  # what the buyer approved, not the proposal
+    assert not (workdir / "erp-drop" / f"{other['po_key']}.json").exists()
+    third = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
+    assert json.loads(third.stdout)["submitted"] == 0
+
+
+def test_mistakes_get_one_line(night: tuple) -> None:
+    workdir, env, _ = night
+    missing = replenish("review", "show", "RPL-NOPE", cwd=workdir, env=env)
+    assert missing.returncode == 2
+    assert "no purchase order RPL-NOPE" in missing.stderr
+    bad = replenish("review", "approve", "RPL-NOPE", "--as", BUYER, "--qty", "SKU", cwd=workdir,
+                    env=env)  # fmt: skip
+    assert bad.returncode == 2
+    assert "write SKU=QUANTITY" in bad.stderr
+    assert "Traceback" not in missing.stderr + bad.stderr
