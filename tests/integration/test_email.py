@@ -304,3 +304,28 @@ def test_outbox_keeps_two_messages_that_share_a_name(tmp_path: Path) -> None:
     texts = sorted(Path(p).read_text() for p in bodies)
     assert "first" in texts[0]
     assert "second" in texts[1]
+
+
+def test_orders_sent_with_a_warning_are_told_apart_from_those_to_decide() -> None:
+    warned = OrderForReview(
+        po_key="RPL-20261125-SUP04-DC-NORTH",
+        supplier_name="Guardwell Safety SA",
+        location="DC-NORTH",
+        value="EUR 1,605.00",
+        line_count=5,
+        link=review_link(REVIEW_BASE, "RPL-20261125-SUP04-DC-NORTH"),
+        flags=(FlagNote("STOCKOUT_RISK", "Stock may run out; consider expediting.", "SKU-7"),),
+    )
+    both = review_request(
+        sender=SENDER, approver="ann@example.com", orders=[], total="EUR 0.00",
+        as_of=date(2026, 11, 25), deadline="26 Nov 2026 12:00", run_id="3f2a9c1e",
+        notices=[warned],
+    )  # fmt: skip
+    assert both.message["Subject"] == "1 purchase order sent for 25 Nov 2026 with a warning"
+    text, html = body(both.message, "plain"), body(both.message, "html")
+    for part in (text, html):
+        assert "worth a look" in part
+        assert "SKU-7" in part
+        assert "consider expediting" in part
+        assert "Why you are asked" not in part  # nothing waits for a decision here
+    assert "Details" in html
