@@ -120,7 +120,9 @@ def _top_up(lines: pd.DataFrame, short: np.ndarray, minimum: np.ndarray) -> np.n
         if not open_rows.any():
             break
         # Cover in days after this order: the item that runs out first is bought first.
-        cover = (lines["position"].to_numpy(dtype=float) + qty) / np.where(daily > 0, daily, 1)
+        # A vanishing daily demand gives an infinite cover: last in line, as it should be.
+        with np.errstate(over="ignore", divide="ignore"):
+            cover = (lines["position"].to_numpy(dtype=float) + qty) / np.where(daily > 0, daily, 1)
         order = lines.loc[open_rows, _KEYS].assign(
             _cover=cover[open_rows], _row=np.flatnonzero(open_rows)
         )
