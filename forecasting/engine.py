@@ -110,7 +110,7 @@ def forecast_demand(
     columns["candidates"] = selection.candidates
     # Demand is never negative; additive models can dip below zero on slow days.
     means = np.clip(np.nan_to_num(means, nan=0.0, posinf=0.0), 0.0, None)
-    columns.update(recent_figures(selection, raw, table, columns["sigma"], params.frequency))
+    columns.update(recent_figures(selection, raw, table, columns["sigma"], params))
     columns.update(capped_figures(capped, table))
     summary = summary_frame(table, means, columns)
     if params.sum_quantile == "conformal":

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.cleansing import Capped
-from forecasting.params import DAYS_PER_PERIOD, Frequency
+from forecasting.params import DAYS_PER_PERIOD, ForecastParams, Frequency
 from forecasting.prepare import PreparedDemand
 from forecasting.selection import Selection
 
@@ -41,14 +41,13 @@ def recent_figures(
     raw: PreparedDemand,
     table: pd.DataFrame,
     sigma: np.ndarray,
-    frequency: Frequency,
+    params: ForecastParams,
 ) -> dict[str, np.ndarray]:
     """Per item-table row: the span in days of the backtest's last window, the demand in
     it as sold (`raw`, spikes included), what the chosen model forecast for it from the
-    history before it, and the spread of that total (sigma x sqrt(periods), errors taken
-    independent as in `uncertainty.protection_demand_std`). NaN where no backtest chose
-    the model (too short a history, or the choice is off): there is no honest
-    "expected" to compare with.
+    history before it, and the spread of that total (`calibrated_spread`). NaN where no
+    backtest chose the model (too short a history, or the choice is off): there is no
+    honest "expected" to compare with.
 
     The forecast made *before* the latest demand, not the one made after it: a model that
     has already chased a spike would call the spike itself ordinary, or even low.
@@ -64,12 +63,44 @@ def recent_figures(
     series_code = table["series_code"].to_numpy()
     recent = np.full(len(table), np.nan)
     recent[series_code >= 0] = sold[series_code[series_code >= 0]]
+    spread = calibrated_spread(
+        selection, sigma, table["demand_class"].to_numpy(), params.conformal_min_scores
+    )
     return {
-        "recent_days": np.where(chosen, periods * DAYS_PER_PERIOD[frequency], np.nan),
+        "recent_days": np.where(chosen, periods * DAYS_PER_PERIOD[params.frequency], np.nan),
         "recent_demand": np.where(chosen, recent, np.nan),
         "recent_expected": np.where(chosen, selection.window_mean[:, last], np.nan),
-        "recent_std": np.where(chosen, sigma * np.sqrt(periods), np.nan),
+        "recent_std": np.where(chosen, spread, np.nan),
     }
+
+
+def calibrated_spread(
+    selection: Selection, sigma: np.ndarray, classes: np.ndarray, min_scores: int
+) -> np.ndarray:
+    """Standard deviation of a window's total: sigma x sqrt(periods), widened per demand
+    class by how much that understated the backtest's earlier windows.
+
+    The in-sample one-step error of a smoothing model understates the error of a
+    four-week total (errors run together, the model itself is uncertain); a band built on
+    it alone flags ordinary weeks. Per class, the root mean square of (actual - forecast)
+    / (sigma x sqrt(periods)) over the windows before the last one is the factor (never
+    below 1); with fewer than `min_scores` such windows in a class, or a single window,
+    the plain spread stands.
+    """
+    base = sigma * np.sqrt(selection.window_periods)
+    if selection.window_actual.shape[1] < 2:
+        return base
+    earlier = selection.window_actual[:, :-1] - selection.window_mean[:, :-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = earlier / base[:, None]
+    spread = base.copy()
+    for demand_class in np.unique(classes[selection.chosen]):
+        rows = selection.chosen & (classes == demand_class) & (base > 0)
+        values = scores[rows].ravel()
+        values = values[np.isfinite(values)]
+        if len(values) >= min_scores:
+            spread[rows] = base[rows] * max(1.0, float(np.sqrt(np.mean(values**2))))
+    return spread
 
 
 def capped_figures(capped: Capped, table: pd.DataFrame) -> dict[str, np.ndarray]:

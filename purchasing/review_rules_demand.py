@@ -56,10 +56,15 @@ def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
     below = known & (recent < low - _SLACK)
     hit = joined.loc[above | below]
     at = np.flatnonzero(above | below)
-    band = (
-        qty(pd.Series(low[at], index=hit.index))
-        + " to "
-        + qty(pd.Series(high[at], index=hit.index))
+    low_text = qty(pd.Series(low[at], index=hit.index))
+    high_text = qty(pd.Series(high[at], index=hit.index))
+    band = pd.Series(
+        np.where(
+            low_text == high_text,  # no spread: a constant seller, or nothing expected
+            "the forecast's " + high_text + " units",
+            "the forecast's range of " + low_text + " to " + high_text + " units",
+        ),
+        index=hit.index,
     )
     span = "the last " + qty(hit["recent_days"]) + " days"
     consequence = pd.Series(
@@ -75,7 +80,7 @@ def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
     message = (
         "Demand in " + span + " was " + qty(hit["recent_demand"]) + " units, "
         + pd.Series(np.where(above[at], "above", "below"), index=hit.index)
-        + " the forecast's range of " + band + " units for that time" + consequence + "."
+        + " " + band + " for that time" + consequence + "."
     )  # fmt: skip
     return line_flags(hit, FlagCode.DEMAND_ANOMALY, message, hit["line_value"])
 

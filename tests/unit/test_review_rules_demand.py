@@ -107,7 +107,8 @@ def test_a_constant_seller_within_half_a_unit_is_not_flagged() -> None:
     flat = summary(lines, recent_expected=70.0, recent_std=0.0, recent_demand=70.4)
     assert flag_orders(lines, orders, flat, NO_QUARANTINE, ANOMALY_ONLY).empty
     jump = summary(lines, recent_expected=70.0, recent_std=0.0, recent_demand=71.0)
-    assert not flag_orders(lines, orders, jump, NO_QUARANTINE, ANOMALY_ONLY).empty
+    flags = flag_orders(lines, orders, jump, NO_QUARANTINE, ANOMALY_ONLY)
+    assert "was 71 units, above the forecast's 70 units for that time" in flags["message"].iloc[0]
 
 
 def test_stockout_risk_informs_but_does_not_hold_the_order_by_default() -> None:
@@ -200,3 +201,26 @@ def test_engine_reports_latest_demand_against_the_forecast_made_before_it() -> N
     assert len(history) == 91
     assert history["ds"].max() == pd.Timestamp("2024-01-04")
     assert history["y"].tolist() == quantity[-91:].tolist()
+
+
+def test_the_band_is_widened_by_how_much_the_fit_understated_earlier_windows() -> None:
+    """Smooth series whose earlier window totals missed by 2x the in-sample spread get a
+    band twice as wide; a class with too few windows keeps the plain spread."""
+    from forecasting.recent import calibrated_spread
+    from forecasting.selection import empty_selection
+
+    n = 40
+    selection = empty_selection(n, windows=2, window_periods=4)
+    selection.chosen[:] = True
+    sigma = np.full(n, 1.0)  # sqrt(4) x 1 = 2 per window total
+    selection.window_mean[:] = 10.0
+    misses = np.where(np.arange(n) % 2 == 0, 4.0, -4.0)  # every earlier miss = 2 spreads
+    selection.window_actual[:, 0] = 10.0 + misses
+    selection.window_actual[:, 1] = 10.0
+    classes = np.array(["smooth"] * (n - 5) + ["lumpy"] * 5, dtype=object)
+    spread = calibrated_spread(selection, sigma, classes, min_scores=30)
+    assert spread[:35] == pytest.approx(4.0)  # 2 x the plain spread
+    assert spread[35:] == pytest.approx(2.0)  # 5 lumpy windows: too few to calibrate on
+    # a fit that overstates never narrows the band
+    selection.window_actual[:, 0] = 10.0
+    assert calibrated_spread(selection, sigma, classes, min_scores=30) == pytest.approx(2.0)
