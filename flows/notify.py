@@ -35,7 +35,7 @@ def route(
 ) -> list[str]:
     """One e-mail per approver for the orders created tonight that wait for a decision."""
     settings = services.settings
-    created = [key for key in proposed.created if key in review.decisions.index]
+    created = proposed.created
     pending = [k for k in created if review.decisions[k] == OrderStatus.PENDING_REVIEW.value]
     # Sent tonight yet carrying a flag that only informs (a stock-out the order cannot
     # prevent): the buyer must still hear of it, or the warning is silent.

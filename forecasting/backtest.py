@@ -77,10 +77,8 @@ def backtest(
     raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
     # The models learn from the history the night would give them (spikes capped); they
     # are scored against what was really sold.
-    prepared = cap_spikes(raw, params.spike_cap_factor, params.spike_min_sales).prepared
-    sold = raw.series.assign(unique_id=raw.series["unique_id"].astype(str)).set_index(
-        ["unique_id", "ds"]
-    )["y"]
+    capped = cap_spikes(raw, params.spike_cap_factor, params.spike_min_sales)
+    prepared = capped.prepared
     classes = _training_classes(prepared, params, horizon * windows)
     scored = classes.loc[~classes["demand_class"].isin([NEW, DORMANT])].reset_index(drop=True)
     skipped = classes.loc[classes["demand_class"].isin([NEW, DORMANT]), "demand_class"]
@@ -91,6 +89,11 @@ def backtest(
         )
     frame = prepared.series.loc[prepared.series["unique_id"].isin(scored["unique_id"])]
     frame = frame.astype({"unique_id": str})
+    # Capping keeps the rows and their index: the sold quantity of a scored row is the raw
+    # series' at the same label. Nothing capped, nothing to swap back.
+    sold = None
+    if capped.periods.any():
+        sold = frame.assign(y=raw.series["y"].loc[frame.index]).set_index(["unique_id", "ds"])["y"]
     season = SEASON[params.frequency]
     assigned, selection = assign_models(scored, prepared, params, horizon * windows)
     groups = [(MODEL, name, build(), ids) for name, build, ids in assigned]
@@ -109,8 +112,9 @@ def backtest(
             horizon=horizon,
             windows=windows,
         )
-        actual = pd.MultiIndex.from_frame(cv.forecasts[["unique_id", "ds"]])
-        cv.forecasts["y"] = sold.reindex(actual).to_numpy(np.float64)
+        if sold is not None:
+            actual = pd.MultiIndex.from_frame(cv.forecasts[["unique_id", "ds"]])
+            cv.forecasts["y"] = sold.reindex(actual).to_numpy(np.float64)
         per_series, per_window = score(cv, wanted, frame, season=season, horizon=horizon)
         series_parts.append(per_series.assign(method=method, model=name))
         window_parts.append(per_window.assign(method=method))

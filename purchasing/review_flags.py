@@ -170,7 +170,7 @@ def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
         & (excess_value > threshold(lines, rules, "constraint_inflation_min_value"))
     ]
     excess = hit["order_qty"] - hit["raw_qty"]
-    money = excess * hit["unit_cost"]
+    money = excess_value.loc[hit.index]
     message = (
         "The supplier's terms (" + hit["constraints"].astype(str).str.replace(";", ", ")
         + ") make " + _order_text(hit) + " " + _qty(hit["constraint_inflation"])

@@ -5,13 +5,24 @@ Kept apart from the rules so each rule module imports this and nothing of the ot
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from purchasing.flag_codes import SEVERITY, FlagCode
 from purchasing.params import FlagRules
 from purchasing.planning import quantity_text
+from purchasing.position import KEYS
 
-__all__ = ["FLAG_COLUMNS", "SEVERITY", "FlagCode", "line_flags", "money", "no_flags", "threshold"]
+__all__ = [
+    "FLAG_COLUMNS",
+    "SEVERITY",
+    "FlagCode",
+    "line_flags",
+    "money",
+    "no_flags",
+    "threshold",
+    "with_forecast",
+]
 
 FLAG_COLUMNS = ["po_key", "sku", "location", "code", "severity", "message", "money_at_stake"]
 
@@ -70,3 +81,17 @@ def threshold(frame: pd.DataFrame, rules: FlagRules, name: str) -> pd.Series:
     if by_supplier and "supplier_id" in frame:
         value = frame["supplier_id"].map(by_supplier).astype(float).fillna(value)
     return value
+
+
+def with_forecast(lines: pd.DataFrame, summary: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`lines` with the forecast summary's `columns` joined on (NaN where the summary
+    lacks one), keeping the lines' index so a rule's hits point back at them."""
+    present = [c for c in columns if c in summary]
+    # The forecast's own figures win over any copy the plan carried onto the line.
+    joined = lines.drop(columns=present, errors="ignore").merge(
+        summary[[*KEYS, *present]], on=KEYS, how="left"
+    )
+    joined.index = lines.index
+    for missing in set(columns) - set(present):
+        joined[missing] = np.nan
+    return joined

@@ -13,7 +13,6 @@ import pandas as pd
 from forecasting.uncertainty import COUNT_CLASSES, protection_quantile
 from purchasing.minimum_order import below_minimum
 from purchasing.params import FlagRules
-from purchasing.position import KEYS
 from purchasing.review_rules_base import (
     FlagCode,
     line_flags,
@@ -22,6 +21,7 @@ from purchasing.review_rules_base import (
     order_text,
     qty,
     threshold,
+    with_forecast,
 )
 
 _ANOMALY_INPUTS = ["demand_class", "recent_days", "recent_demand", "recent_expected", "recent_std"]
@@ -40,10 +40,7 @@ def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
     """
     if not set(_ANOMALY_INPUTS) <= set(summary.columns):
         return no_flags(FlagCode.DEMAND_ANOMALY)
-    joined = lines.drop(columns=_ANOMALY_INPUTS, errors="ignore").merge(
-        summary[[*KEYS, *_ANOMALY_INPUTS]], on=KEYS, how="left"
-    )
-    joined.index = lines.index
+    joined = with_forecast(lines, summary, _ANOMALY_INPUTS)
     tail = (1.0 - threshold(joined, rules, "demand_anomaly_band").to_numpy()) / 2.0
     expected = joined["recent_expected"].to_numpy(dtype=float)
     std = joined["recent_std"].to_numpy(dtype=float)

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from purchasing.params import FlagRules
-from purchasing.position import KEYS
 from purchasing.review_rules_base import (
     FlagCode,
     line_flags,
@@ -19,19 +18,8 @@ from purchasing.review_rules_base import (
     order_text,
     qty,
     threshold,
+    with_forecast,
 )
-
-
-def _with_forecast(lines: pd.DataFrame, summary: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    present = [c for c in columns if c in summary]
-    # The forecast's own figures win over any copy the plan carried onto the line.
-    joined = lines.drop(columns=present, errors="ignore").merge(
-        summary[[*KEYS, *present]], on=KEYS, how="left"
-    )
-    joined.index = lines.index
-    for missing in set(columns) - set(present):
-        joined[missing] = np.nan
-    return joined
 
 
 def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
@@ -39,7 +27,7 @@ def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
 
     A missing demand_std or backtest_rmsse (NaN) never fires its half of the rule.
     """
-    joined = _with_forecast(lines, summary, ["demand_mean", "demand_std", "backtest_rmsse"])
+    joined = with_forecast(lines, summary, ["demand_mean", "demand_std", "backtest_rmsse"])
     mean = joined["demand_mean"].where(joined["demand_mean"] > 0)
     cv = (joined["demand_std"] / mean).astype(float)
     rmsse = joined["backtest_rmsse"].astype(float)
@@ -72,7 +60,7 @@ def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
 
 def dormant_item(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     """Lines of items the forecast calls dormant (no recent demand) that still order something."""
-    joined = _with_forecast(lines, summary, ["demand_class"])
+    joined = with_forecast(lines, summary, ["demand_class"])
     hit = joined.loc[(joined["demand_class"] == "dormant") & (joined["order_qty"] > 0)]
     message = (
         "Dormant item: no recent sales, yet " + order_text(hit)
