@@ -10,7 +10,7 @@ change and a clear `AlreadyDecided` for everyone else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -19,49 +19,29 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 
 from approvals.lifecycle import AWAITING_DECISION, InvalidTransition, OrderStatus
-from storage.models import Decision, PurchaseOrder
+from approvals.policy import person_key, same_person_in
+from approvals.refusals import (
+    AlreadyDecided,
+    InvalidDecision,
+    NotAnAdministrator,
+    NotYourDecision,
+)
+from storage.models import Decision, OrderLine, PurchaseOrder
 from storage.orders import Actor, StateConflict
 from storage.unit_of_work import UnitOfWork
 
+__all__ = [
+    "AlreadyDecided",
+    "DecisionOutcome",
+    "InvalidDecision",
+    "NotAnAdministrator",
+    "NotYourDecision",
+    "Outcome",
+    "decide",
+]
+
 Outcome = Literal["approve", "reject"]
 _RECORDED = {"approve": "approved", "reject": "rejected"}
-
-
-class AlreadyDecided(RuntimeError):
-    """The order no longer waits for this person's decision; says who decided what, when."""
-
-    def __init__(
-        self, po_key: str, status: str, by: str | None, outcome: str | None, at: datetime | None
-    ) -> None:
-        if by is not None and outcome is not None:
-            # Stored times are UTC; SQLite hands them back without a zone, hence the label.
-            when = f" on {at:%d %b %Y at %H:%M} UTC" if at is not None else ""
-            text = f"purchase order {po_key} was already {outcome} by {by}{when}"
-        else:
-            text = f"purchase order {po_key} no longer waits for a decision (it is {status})"
-        super().__init__(text)
-        self.po_key = po_key
-        self.status = status
-        self.decided_by = by
-        self.outcome = outcome
-        self.decided_at = at
-
-
-class NotYourDecision(PermissionError):
-    """The person is not among those the order was routed to; names who may decide it."""
-
-    def __init__(self, po_key: str, actor: str, allowed: list[str]) -> None:
-        super().__init__(
-            f"purchase order {po_key} waits for {', '.join(allowed)}, not for {actor}; "
-            "ask one of them, or an administrator to decide it in their place"
-        )
-        self.po_key = po_key
-        self.actor = actor
-        self.allowed = allowed
-
-
-class InvalidDecision(ValueError):
-    """The decision itself is malformed: unknown outcome, unknown sku, negative quantity."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +54,7 @@ class DecisionOutcome:
     approvals: int
     required_approvals: int
     changed_quantities: Mapping[str, Decimal] = field(default_factory=dict)
+    restarted: bool = False  # earlier approvals were withdrawn: the quantities changed
 
     @property
     def final(self) -> bool:
@@ -89,16 +70,26 @@ def decide(
     quantities: Mapping[str, Decimal] | None = None,
     *,
     in_place_of_approver: bool = False,
+    administrators: Collection[str] = (),
 ) -> DecisionOutcome:
     """Approve or reject `po_key` as `actor`; raise `AlreadyDecided` if it is too late.
 
     Only the people the order was routed to (approver, second approver, deputy) may
-    decide it; anyone else gets `NotYourDecision`. An administrator may decide in their
-    place (`in_place_of_approver`), which the audit record says. An order routed to no
-    one (stored before routing existed) is open to any reviewer.
+    decide it; anyone else gets `NotYourDecision`. An administrator (one of
+    `administrators`) may decide in their place (`in_place_of_approver`), which the
+    audit record says; anyone else asking to is refused. An order routed to no one
+    (stored before routing existed) is open to any reviewer. E-mail addresses compare
+    case-insensitively and are recorded in lower case, so one person is one approval.
+
+    A quantity change on the second of two approvals restarts the approval: the first
+    approver agreed to other quantities, so their approval is withdrawn (the audit keeps
+    it) and they are asked again.
     """
     if outcome not in _RECORDED:
         raise InvalidDecision(f"a decision is 'approve' or 'reject', not {outcome!r}")
+    actor = Actor(person_key(actor.name), actor.channel)
+    if in_place_of_approver and not same_person_in(actor.name, tuple(administrators)):
+        raise NotAnAdministrator(actor.name)
     with uow_factory() as uow:
         order = uow.orders.lock(po_key)
         if order is None:
@@ -108,19 +99,23 @@ def decide(
         _refuse_if_decided(order, earlier, actor)
         if not in_place_of_approver:
             _refuse_if_not_routed(order, actor)
-        changed = _changed_quantities(order, quantities or {})
+        changed = _changed_quantities(order, quantities or {}) if outcome == "approve" else {}
+        withdrawn = _restart_if_changed(uow, order, earlier, changed, actor)
         try:
             decision = uow.orders.record_decision(po_key, _RECORDED[outcome], actor, comment)
         except IntegrityError as error:
             # The unique (order, person) key caught a race the lock did not (SQLite).
             uow.rollback()
             raise AlreadyDecided(po_key, status_seen, actor.name, "decided", None) from error
+        details = _details(order, changed)
         for line in order.lines:
             if line.sku in changed:
-                line.approved_quantity = changed[line.sku]
-        approvals = sum(d.outcome == "approved" for d in earlier) + (outcome == "approve")
+                new = changed[line.sku]
+                line.approved_quantity = None if new == line.proposed_quantity else new
+        kept = [d for d in earlier if d.outcome == "approved" and d not in withdrawn]
+        approvals = len(kept) + (outcome == "approve")
         required = max(order.required_approvals or 1, 1)
-        details = _details(order, changed, approvals, required)
+        details |= {"approvals": approvals, "required_approvals": required}
         if in_place_of_approver:
             details["in_place_of"] = _routed_people(order)
         status = _apply(uow, order, outcome, actor, comment, details, approvals, required)
@@ -134,7 +129,33 @@ def decide(
             approvals=approvals,
             required_approvals=required,
             changed_quantities=changed,
+            restarted=bool(withdrawn),
         )
+
+
+def _restart_if_changed(
+    uow: UnitOfWork,
+    order: PurchaseOrder,
+    earlier: list[Decision],
+    changed: Mapping[str, Decimal],
+    actor: Actor,
+) -> list[Decision]:
+    """Withdraw earlier approvals when the quantities they agreed to change; audited."""
+    approved = [d for d in earlier if d.outcome == "approved"]
+    if not changed or not approved:
+        return []
+    trail = {
+        "withdrawn": [
+            {"by": d.decided_by, "at": d.decided_at.isoformat(), "channel": d.channel}
+            for d in approved
+        ],
+        "quantities": {sku: str(value) for sku, value in changed.items()},
+    }
+    reason = "quantities changed after a first approval: the approval starts again"
+    uow.orders.withdraw_decisions(approved)
+    uow.orders.note(order.po_key, "approval_restarted", actor, reason, trail)
+    uow.reviews.renotify(order.po_key)  # the earlier approver is e-mailed again
+    return approved
 
 
 def _apply(
@@ -173,7 +194,7 @@ def _refuse_if_decided(order: PurchaseOrder, earlier: list[Decision], actor: Act
             last.outcome if last else None,
             last.decided_at if last else None,
         )
-    mine = next((d for d in earlier if d.decided_by == actor.name), None)
+    mine = next((d for d in earlier if person_key(d.decided_by) == actor.name), None)
     if mine is not None:
         raise AlreadyDecided(
             order.po_key, order.status, mine.decided_by, mine.outcome, mine.decided_at
@@ -187,16 +208,17 @@ def _routed_people(order: PurchaseOrder) -> list[str]:
 
 def _refuse_if_not_routed(order: PurchaseOrder, actor: Actor) -> None:
     allowed = _routed_people(order)
-    if allowed and actor.name not in allowed:
+    if allowed and not same_person_in(actor.name, tuple(allowed)):
         raise NotYourDecision(order.po_key, actor.name, allowed)
 
 
 def _changed_quantities(
     order: PurchaseOrder, quantities: Mapping[str, Decimal]
 ) -> dict[str, Decimal]:
-    """Quantities that differ from the proposal; the proposal itself is never overwritten."""
-    proposed = {line.sku: line.proposed_quantity for line in order.lines}
-    unknown = sorted(set(quantities) - set(proposed))
+    """Quantities that differ from what the order holds now (an earlier approver's
+    quantity, else the proposal); the proposal itself is never overwritten."""
+    current = {line.sku: _effective(line) for line in order.lines}
+    unknown = sorted(set(quantities) - set(current))
     if unknown:
         raise InvalidDecision(f"purchase order {order.po_key} has no line for {', '.join(unknown)}")
     changed: dict[str, Decimal] = {}
@@ -204,19 +226,30 @@ def _changed_quantities(
         value = Decimal(quantity)
         if not value.is_finite() or value < 0:
             raise InvalidDecision(f"{sku}: a quantity must be a number >= 0, not {quantity}")
-        if value != proposed[sku]:
+        if value != current[sku]:
             changed[sku] = value
+    if current and all(changed.get(sku, qty) == 0 for sku, qty in current.items()):
+        raise InvalidDecision(
+            f"every line of {order.po_key} would be zero: reject the order instead"
+        )
     return changed
 
 
-def _details(
-    order: PurchaseOrder, changed: Mapping[str, Decimal], approvals: int, required: int
-) -> dict[str, object]:
-    proposed = {line.sku: line.proposed_quantity for line in order.lines}
-    details: dict[str, object] = {"approvals": approvals, "required_approvals": required}
-    if changed:
-        details["quantities"] = {
-            sku: {"proposed": str(proposed[sku]), "approved": str(value)}
+def _effective(line: OrderLine) -> Decimal:
+    return line.approved_quantity if line.approved_quantity is not None else line.proposed_quantity
+
+
+def _details(order: PurchaseOrder, changed: Mapping[str, Decimal]) -> dict[str, object]:
+    if not changed:
+        return {}
+    lines = {line.sku: line for line in order.lines}
+    return {
+        "quantities": {
+            sku: {
+                "proposed": str(lines[sku].proposed_quantity),
+                "before": str(_effective(lines[sku])),
+                "approved": str(value),
+            }
             for sku, value in changed.items()
         }
-    return details
+    }

@@ -13,6 +13,17 @@ from pydantic import BaseModel, Field, model_validator
 STANDARD_TIER = "standard"
 
 
+def person_key(address: str) -> str:
+    """An e-mail address as compared everywhere: mail systems treat case as noise, so
+    `Ann@Corp.test` and `ann@corp.test` are one person (one approval, one routing)."""
+    return address.strip().casefold()
+
+
+def same_person_in(person: str, people: list[str] | tuple[str, ...]) -> bool:
+    key = person_key(person)
+    return any(person_key(other) == key for other in people)
+
+
 class RoutingRule(BaseModel):
     """Send matching orders to `approver`. Every field given must match; unset fields match
     anything. The most specific matching rule wins (most fields given), then file order."""
@@ -62,6 +73,11 @@ class RoutingPolicy(BaseModel):
     )
     # Never "approve": an order nobody looked at must not reach a supplier by default.
     on_deadline: Literal["hold", "expire"] = "hold"
+    administrators: list[str] = Field(
+        default_factory=list,
+        description="People who may decide an order in place of its routed approvers "
+        "(explicitly, and audited as such). E-mail addresses, compared case-insensitively.",
+    )
 
     @model_validator(mode="after")
     def _tiers_are_distinct(self) -> RoutingPolicy:
@@ -76,6 +92,9 @@ class RoutingPolicy(BaseModel):
         if unknown:
             raise ValueError(f"routing rules name unknown tiers: {', '.join(unknown)}")
         return self
+
+    def is_administrator(self, person: str) -> bool:
+        return same_person_in(person, self.administrators)
 
     def ordered_tiers(self) -> list[ValueTier]:
         """Every tier from the lowest, starting with the implicit standard one."""

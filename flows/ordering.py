@@ -86,6 +86,11 @@ def plan(
         params=params,
     )
     orders, lines = group_orders(lines, tables["suppliers"], as_of=as_of, params=params)
+    # The supplier's name travels with the order to the e-mail and the review page.
+    names = tables["suppliers"][["supplier_id", "name"]].drop_duplicates("supplier_id")
+    orders = orders.merge(
+        names.rename(columns={"name": "supplier_name"}), on="supplier_id", how="left"
+    )
     get_run_logger().info(
         "Planned %d purchase orders with %d lines", len(orders), int((lines["order_qty"] > 0).sum())
     )

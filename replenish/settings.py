@@ -24,7 +24,9 @@ from forecasting import ForecastParams
 from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
 
-SECRET_KEYS = frozenset({"smtp_password", "password", "secret_key", "api_key", "token"})
+SECRET_KEYS = frozenset(
+    {"smtp_password", "password", "secret", "secret_key", "api_key", "token"}
+)
 
 
 class SettingsError(ValueError):
@@ -71,6 +73,20 @@ class SourceSettings(BaseModel):
         return self
 
 
+class ReviewSettings(BaseModel):
+    """The review page (`replenish review-server`) and the signed links e-mails carry.
+
+    `secret` signs every link: whoever holds it can mint a link for any approver, so it
+    comes from the environment only (`REPLENISH_REVIEW__SECRET`, refused in the config
+    file). In development, without it, a generated secret is kept beside the database so
+    the nightly run and the review server agree; production refuses to start without it.
+    """
+
+    secret: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+
+
 class ErpSettings(BaseModel):
     adapter: Literal["file_drop"] = "file_drop"
     drop_dir: Path = Path("erp-drop")
@@ -91,6 +107,7 @@ class Settings(BaseSettings):
     source: SourceSettings = Field(default_factory=SourceSettings)
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
 
     @classmethod
@@ -116,6 +133,13 @@ class Settings(BaseSettings):
             raise ValueError("production needs real e-mail: set email.transport = 'smtp'")
         if "example.com" in self.approvals.default_approver:
             raise ValueError("production needs a real approvals.default_approver")
+        secret = self.review.secret.get_secret_value() if self.review.secret else ""
+        if len(secret) < 32:
+            raise ValueError(
+                "production needs a review link secret of at least 32 characters: set "
+                "REPLENISH_REVIEW__SECRET (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
         return self
 
 

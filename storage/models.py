@@ -148,6 +148,9 @@ class PurchaseOrder(Base):
     po_key: Mapped[str] = mapped_column(String(96), unique=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
     supplier_id: Mapped[str] = mapped_column(String(64))
+    # The name as the night's extract gave it (migration 0005): the review page and the
+    # e-mails name the supplier a buyer knows, long after the extract is gone.
+    supplier_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     location: Mapped[str] = mapped_column(String(64))
     order_date: Mapped[date] = mapped_column(Date)
     expected_delivery: Mapped[date] = mapped_column(Date)
@@ -167,6 +170,11 @@ class PurchaseOrder(Base):
     # Deadline handling: None, "reminded", "escalated", "held" (see approvals.escalation).
     escalation_stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
     escalation_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # When the review e-mail(s) for this order were queued; None = its approvers still
+    # have to be told (a run e-mails every waiting order not yet notified, not only its own).
+    review_notified_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -272,6 +280,32 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QueuedMail(Base):
+    """An e-mail written down before it is sent: kept until a server took it, retried by
+    every later run meanwhile, so an SMTP outage delays mail but never loses it."""
+
+    __tablename__ = "mail_queue"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_mail_queue_dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255))
+    run_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)  # the whole RFC 5322 message, as text
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    location: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class AuditRecord(Base):

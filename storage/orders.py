@@ -88,6 +88,15 @@ class OrderRepository:
             )
         )
 
+    def withdraw_decisions(self, decisions: Sequence[Decision]) -> None:
+        """Remove verdicts that no longer hold (an approval of quantities since changed).
+
+        The audit trail keeps them: the caller notes the withdrawal in the same transaction.
+        """
+        for decision in decisions:
+            self.session.delete(decision)
+        self.session.flush()
+
     def note(
         self,
         po_key: str,

@@ -148,6 +148,7 @@ def proposals(orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame) ->
             order={
                 "po_key": key,
                 "supplier_id": str(order["supplier_id"]),
+                "supplier_name": _text_or_none(order.get("supplier_name")),
                 "location": str(order["location"]),
                 "order_date": pd.Timestamp(order["order_date"]).date(),
                 "expected_delivery": pd.Timestamp(order["expected_delivery"]).date(),
@@ -157,6 +158,11 @@ def proposals(orders: pd.DataFrame, lines: pd.DataFrame, flags: pd.DataFrame) ->
             lines=_line_rows(lines_by_key.get(key)),
             flags=_flag_rows(flags_by_key.get(key)),
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    value = clean(value)
+    return str(value) if value not in (None, "") else None
 
 
 def _line_rows(frame: pd.DataFrame | None) -> list[dict[str, Any]]:

@@ -6,7 +6,9 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.mail import MailQueueRepository
 from storage.orders import OrderRepository
+from storage.reviews import ReviewRepository
 from storage.runs import RunRepository
 
 
@@ -20,6 +22,8 @@ class UnitOfWork:
     session: Session
     runs: RunRepository
     orders: OrderRepository
+    reviews: ReviewRepository
+    mail: MailQueueRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -28,6 +32,8 @@ class UnitOfWork:
         self.session = self._sessions()
         self.runs = RunRepository(self.session)
         self.orders = OrderRepository(self.session)
+        self.reviews = ReviewRepository(self.session)
+        self.mail = MailQueueRepository(self.session)
         return self
 
     def __exit__(

@@ -27,6 +27,7 @@ TABLES = {
     "decisions",
     "submissions",
     "notifications",
+    "mail_queue",
     "audit_log",
 }
 

@@ -1,0 +1,53 @@
+"""Why a decision was refused: each says, in a sentence a person can act on, what to do."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class AlreadyDecided(RuntimeError):
+    """The order no longer waits for this person's decision; says who decided what, when."""
+
+    def __init__(
+        self, po_key: str, status: str, by: str | None, outcome: str | None, at: datetime | None
+    ) -> None:
+        if by is not None and outcome is not None:
+            # Stored times are UTC; SQLite hands them back without a zone, hence the label.
+            when = f" on {at:%d %b %Y at %H:%M} UTC" if at is not None else ""
+            text = f"purchase order {po_key} was already {outcome} by {by}{when}"
+        else:
+            text = f"purchase order {po_key} no longer waits for a decision (it is {status})"
+        super().__init__(text)
+        self.po_key = po_key
+        self.status = status
+        self.decided_by = by
+        self.outcome = outcome
+        self.decided_at = at
+
+
+class NotYourDecision(PermissionError):
+    """The person is not among those the order was routed to; names who may decide it."""
+
+    def __init__(self, po_key: str, actor: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"purchase order {po_key} waits for {', '.join(allowed)}, not for {actor}; "
+            "ask one of them, or an administrator to decide it in their place"
+        )
+        self.po_key = po_key
+        self.actor = actor
+        self.allowed = allowed
+
+
+class NotAnAdministrator(PermissionError):
+    """Deciding in place of the routed approvers is for the listed administrators only."""
+
+    def __init__(self, actor: str) -> None:
+        super().__init__(
+            f"{actor} is not an administrator (approvals.administrators): only an "
+            "administrator may decide in place of the routed approvers"
+        )
+        self.actor = actor
+
+
+class InvalidDecision(ValueError):
+    """The decision itself is malformed: unknown outcome, unknown sku, negative quantity."""
