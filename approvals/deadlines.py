@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from approvals.escalation import DeadlineAction, Stage, Step, WaitingOrder, due_actions
 from approvals.lifecycle import InvalidTransition, OrderStatus
-from approvals.notifications import OutgoingMail, deadline_notice, review_link
-from approvals.policy import RoutingPolicy
+from approvals.links import ReviewLinks
+from approvals.notifications import OutgoingMail, deadline_notice
+from approvals.policy import RoutingPolicy, same_person_in
 from storage.models import PurchaseOrder
 from storage.orders import Actor, StateConflict
 from storage.unit_of_work import UnitOfWork
@@ -26,11 +27,11 @@ DEADLINES = Actor(name="decision-deadline", channel="nightly-run")
 
 @dataclass(frozen=True)
 class Mailing:
-    """Where deadline e-mails come from and what their links point at."""
+    """Where deadline e-mails come from and how their links are signed."""
 
     sender: str
     operator: str
-    review_base_url: str
+    links: ReviewLinks
 
 
 def chase_deadlines(
@@ -50,10 +51,12 @@ def chase_deadlines(
         on_deadline=policy.on_deadline,
         operator=mailing.operator,
     )
-    approvers = {order.po_key: order.approver or "" for order in waiting}
+    orders = {order.po_key: order for order in waiting}
+    grace = timedelta(hours=policy.escalation_grace_hours)
     done = []
     for action in actions:
-        deliver([_mail(action, approvers[action.po_key], mailing, r) for r in action.recipients])
+        order = orders[action.po_key]
+        deliver([_mail(action, order, mailing, r, now + grace) for r in action.recipients])
         if _record(uow_factory, action, now):
             done.append(action)
     return done
@@ -78,15 +81,29 @@ def _record(uow_factory: Callable[[], UnitOfWork], action: DeadlineAction, now: 
     return True
 
 
-def _mail(action: DeadlineAction, approver: str, mailing: Mailing, recipient: str) -> OutgoingMail:
+def _mail(
+    action: DeadlineAction,
+    order: WaitingOrder,
+    mailing: Mailing,
+    recipient: str,
+    link_expires: datetime,
+) -> OutgoingMail:
+    # A fresh link: the one in the first e-mail expired with the deadline. Only people
+    # the order is routed to get one (the operator is told, not asked to decide).
+    routed = tuple(p for p in (order.approver, order.second_approver, order.deputy) if p)
+    link = (
+        mailing.links.order_link(recipient, action.po_key, link_expires)
+        if same_person_in(recipient, routed)
+        else ""
+    )
     return deadline_notice(
         sender=mailing.sender,
         recipient=recipient,
         step=action.step.value,
         po_key=action.po_key,
-        approver=approver,
+        approver=order.approver or "",
         due=f"{action.due_at:%a %d %b %Y %H:%M} UTC",
-        link=review_link(mailing.review_base_url, action.po_key),
+        link=link,
     )
 
 

@@ -2,7 +2,7 @@
 
 Messages are built here as values (pure); a `Mailer` adapter delivers them. Links point
 at the review page and only *show* the order: mail scanners open links, so nothing may
-change on a GET.
+change on a GET. Each link is signed for its recipient (`approvals.links`).
 """
 
 from __future__ import annotations
@@ -58,10 +58,6 @@ def money(amount: float, currency: str) -> str:
     return f"{currency} {amount:,.2f}"
 
 
-def review_link(base_url: str, po_key: str) -> str:
-    return f"{base_url.rstrip('/')}/orders/{po_key}"
-
-
 def review_request(
     *,
     sender: str,
@@ -72,6 +68,7 @@ def review_request(
     deadline: str,
     run_id: str,
     notices: Sequence[OrderForReview] = (),
+    digest_link: str | None = None,
 ) -> OutgoingMail:
     """One e-mail per approver: every order waiting for them, worst first, and the orders
     sent tonight with a warning they should act on (`notices`, e.g. expedite: the shelf
@@ -83,6 +80,7 @@ def review_request(
         "as_of": as_of.isoformat(),
         "deadline": deadline,
         "run_id": run_id,
+        "digest_link": digest_link,
     }
     count, warned = len(orders), len(notices)
     day = f"{as_of:%d %b %Y}"

@@ -103,7 +103,6 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
         as_of,
         review,
         facts.proposed,
-        checked.tables["suppliers"],
     )
     facts.submitted = clock.run("submit", submission.submit, services)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from approvals.links import ReviewLinks
 from integrations.email.base import Mailer
 from integrations.email.outbox import OutboxMailer
 from integrations.email.smtp import SmtpMailer
@@ -15,6 +16,7 @@ from integrations.erp.base import ErpAdapter
 from integrations.erp.file_drop import FileDropErp
 from integrations.sources.base import CsvFolderSource, Source, SqlSource
 from integrations.sources.errors import SourceError
+from replenish.review_secret import review_secret
 from replenish.settings import Settings
 from storage.database import make_engine, migrate, session_factory
 from storage.unit_of_work import UnitOfWork
@@ -27,6 +29,7 @@ class Services:
     uow: Callable[[], UnitOfWork]
     erp: ErpAdapter
     mailer: Mailer
+    links: ReviewLinks
 
 
 def build(settings: Settings, *, run_migrations: bool = True) -> Services:
@@ -41,6 +44,7 @@ def build(settings: Settings, *, run_migrations: bool = True) -> Services:
         uow=lambda: UnitOfWork(sessions),
         erp=_erp(settings),
         mailer=_mailer(settings),
+        links=ReviewLinks(review_secret(settings), settings.review_base_url),
     )
 
 

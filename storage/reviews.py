@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import CursorResult, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from approvals.lifecycle import AWAITING_DECISION
@@ -45,15 +45,16 @@ class ReviewRepository:
             )
         )
 
-    def mark_notified(self, po_keys: Iterable[str], at: datetime) -> None:
-        keys = list(po_keys)
-        if keys:
-            self.session.execute(
-                update(PurchaseOrder)
-                .where(PurchaseOrder.po_key.in_(keys))
-                .values(review_notified_at=at)
-                .execution_options(synchronize_session=False)
-            )
+    def claim_notice(self, po_key: str, at: datetime) -> bool:
+        """Mark the order's approvers as told, only if nobody did yet (conditional update)."""
+        result = self.session.execute(
+            update(PurchaseOrder)
+            .where(PurchaseOrder.po_key == po_key, PurchaseOrder.review_notified_at.is_(None))
+            .values(review_notified_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        return result.rowcount == 1
 
     def renotify(self, po_key: str) -> None:
         """Have the next run e-mail this order's approvers again (its approval restarted)."""

@@ -42,7 +42,8 @@ def add_parser(commands: Any) -> None:
         decide.add_argument(
             "--in-place-of-approver",
             action="store_true",
-            help="an administrator deciding for the routed people (recorded as such)",
+            help="an administrator (listed in approvals.administrators) deciding for the "
+            "routed people; recorded as such in the audit trail",
         )
         if outcome == "approve":
             decide.add_argument(
@@ -78,7 +79,7 @@ def _list(services: Any, person: str | None, *, as_json: bool) -> int:
         waiting = [
             _summary(po)
             for po in uow.orders.waiting_for_decision()
-            if person is None or person in (po.approver, po.second_approver, po.deputy)
+            if person is None or _routed_to(po, person)
         ]
     if as_json:
         print(json.dumps(waiting, indent=2, default=str))
@@ -97,6 +98,13 @@ def _list(services: Any, person: str | None, *, as_json: bool) -> int:
             f"{', '.join(order['reasons']) or 'no flags'}"
         )
     return 0
+
+
+def _routed_to(po: Any, person: str) -> bool:
+    from approvals.policy import same_person_in
+
+    routed = tuple(p for p in (po.approver, po.second_approver, po.deputy) if p)
+    return same_person_in(person, routed)
 
 
 def _summary(po: Any) -> dict[str, Any]:
@@ -158,16 +166,22 @@ def _show(services: Any, po_key: str, *, as_json: bool) -> int:
 
 
 def _decide(services: Any, args: argparse.Namespace) -> int:
-    from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision, decide
-    from storage.orders import Actor
+    from approvals.decisions import (
+        AlreadyDecided,
+        InvalidDecision,
+        NotAnAdministrator,
+        NotYourDecision,
+    )
+    from services.decisions import DecideOrder, decide_order
 
     try:
-        quantities = _quantities(getattr(args, "qty", []))
-        result = decide(
-            services.uow, args.po_key, args.action, Actor(args.person, CHANNEL), args.comment,
-            quantities, in_place_of_approver=args.in_place_of_approver,
+        command = DecideOrder(
+            po_key=args.po_key, outcome=args.action, person=args.person, channel=CHANNEL,
+            comment=args.comment, quantities=_quantities(getattr(args, "qty", [])),
+            in_place_of_approver=args.in_place_of_approver,
         )  # fmt: skip
-    except (AlreadyDecided, NotYourDecision) as error:
+        result = decide_order(services.uow, services.settings.approvals, command)
+    except (AlreadyDecided, NotYourDecision, NotAnAdministrator) as error:
         print(f"replenish: refused: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except (InvalidDecision, KeyError) as error:
@@ -175,7 +189,12 @@ def _decide(services: Any, args: argparse.Namespace) -> int:
     if result.final:
         print(f"{result.po_key} is now {result.status.value} (by {result.decided_by}).")
         if result.status.value == "approved":
-            print("It goes to the ERP with the next nightly run.")
+            print("It goes to the ERP with the next nightly run, or now: replenish submit.")
+    elif result.restarted:
+        print(
+            f"{result.po_key}: quantities changed after an earlier approval, so the approval "
+            "starts again; the earlier approver is asked once more."
+        )
     else:
         print(
             f"{result.po_key}: approval {result.approvals} of {result.required_approvals} "

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from approvals.deadlines import Mailing, chase_deadlines
 from approvals.decisions import AlreadyDecided, decide
 from approvals.escalation import Step
+from approvals.links import ReviewLinks
 from approvals.notifications import OutgoingMail
 from approvals.policy import RoutingPolicy
 from storage.orders import Actor
@@ -22,7 +23,9 @@ from storage.unit_of_work import UnitOfWork
 # chases deadlines at the real clock) must never find these orders due.
 DUE = datetime(2100, 1, 4, 12, 0, tzinfo=UTC)
 GRACE = timedelta(hours=24)
-MAILING = Mailing(sender="replenish@x", operator="ops@x", review_base_url="http://review")
+MAILING = Mailing(
+    sender="replenish@x", operator="ops@x", links=ReviewLinks("s" * 32, "http://review")
+)
 
 
 class Outbox:

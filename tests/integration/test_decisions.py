@@ -21,6 +21,7 @@ from approvals.decisions import (
     AlreadyDecided,
     DecisionOutcome,
     InvalidDecision,
+    NotAnAdministrator,
     NotYourDecision,
     Outcome,
     decide,
@@ -31,6 +32,7 @@ from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 
 ANN = Actor("ann@example.com", "review-page")
+ADMINS = ("it.admin@example.com",)
 BOB = Actor("bob@example.com", "review-page")
 
 
@@ -89,7 +91,9 @@ def test_changed_quantities_are_kept_beside_the_proposal(uows: Callable[[], Unit
         audit = uow.orders.audit_trail(key)[-1]
     assert lines == {"SKU-1": (Decimal("24"), Decimal("12")), "SKU-2": (Decimal("10"), None)}
     assert audit.details is not None
-    assert audit.details["quantities"] == {"SKU-1": {"proposed": "24.000", "approved": "12"}}
+    assert audit.details["quantities"] == {
+        "SKU-1": {"proposed": "24.000", "before": "24.000", "approved": "12"}
+    }
 
 
 @pytest.mark.parametrize(
@@ -135,11 +139,15 @@ def test_only_the_people_the_order_was_routed_to_may_decide(
     assert e.value.allowed == ["ann@example.com", "bob@example.com"]
     assert decisions(uows, key) == []  # nothing recorded, the order still waits
     assert transitions(uows, key) == []
-    # the deputy may; so may an administrator in their place, which the audit says
-    admin = Actor("it.admin@example.com", "cli")
+    # the deputy may; so may a listed administrator in their place, which the audit says
+    admin = Actor("IT.Admin@example.com", "cli")
+    with pytest.raises(NotAnAdministrator, match="not an administrator"):
+        decide(uows, key, "reject", cid, in_place_of_approver=True, administrators=ADMINS)
+    assert decisions(uows, key) == []
     result = decide(
-        uows, key, "reject", admin, comment="supplier closed", in_place_of_approver=True
-    )
+        uows, key, "reject", admin, comment="supplier closed", in_place_of_approver=True,
+        administrators=ADMINS,
+    )  # fmt: skip
     assert result.status is OrderStatus.REJECTED
     with uows() as uow:
         audit = uow.orders.audit_trail(key)
@@ -295,3 +303,50 @@ def test_concurrent_deciders_on_sqlite_also_get_already_decided(sqlite_url: str)
         assert decisions(uows, key) == [(won[0].decided_by, "approved")]
     finally:
         engine.dispose()
+
+
+def test_addresses_compare_case_insensitively(uows: Callable[[], UnitOfWork]) -> None:
+    key = pending_order(uows, required_approvals=2)
+    first = decide(uows, key, "approve", Actor("Ann@Example.COM", "review-page"))
+    assert (first.decided_by, first.approvals) == ("ann@example.com", 1)
+    # the same person in other letters is not a second approver
+    with pytest.raises(AlreadyDecided, match=r"already approved by ann@example\.com"):
+        decide(uows, key, "approve", Actor("ANN@example.com", "cli"))
+    assert decisions(uows, key) == [("ann@example.com", "approved")]
+    second = decide(uows, key, "approve", Actor("BOB@example.com", "cli"))
+    assert (second.status, second.approvals) == (OrderStatus.APPROVED, 2)
+
+
+def test_a_quantity_change_after_a_first_approval_restarts_the_approval(
+    uows: Callable[[], UnitOfWork],
+) -> None:
+    key = pending_order(uows, required_approvals=2)
+    decide(uows, key, "approve", ANN, quantities={"SKU-1": Decimal("30")})
+    # bob confirms the quantities ann approved: no change, the order is approved
+    # (checked on a twin order below); here bob changes one, so ann must look again
+    second = decide(uows, key, "approve", BOB, quantities={"SKU-1": Decimal("18")})
+    assert second.restarted
+    assert (second.status, second.approvals) == (OrderStatus.PENDING_REVIEW, 1)
+    assert decisions(uows, key) == [("bob@example.com", "approved")]
+    with uows() as uow:
+        po = uow.orders.get(key)
+        assert po is not None
+        assert po.review_notified_at is None  # the next run e-mails ann again
+        assert {ln.sku: ln.approved_quantity for ln in po.lines}["SKU-1"] == Decimal("18")
+        restart = [r for r in uow.orders.audit_trail(key) if r.action == "approval_restarted"]
+    assert restart[0].details["withdrawn"][0]["by"] == "ann@example.com"
+    again = decide(uows, key, "approve", ANN)
+    assert (again.status, again.approvals) == (OrderStatus.APPROVED, 2)
+
+    twin = pending_order(uows, required_approvals=2)
+    decide(uows, twin, "approve", ANN, quantities={"SKU-1": Decimal("30")})
+    same = decide(uows, twin, "approve", BOB, quantities={"SKU-1": Decimal("30")})
+    assert not same.restarted
+    assert same.status is OrderStatus.APPROVED
+
+
+def test_setting_every_line_to_zero_is_refused(uows: Callable[[], UnitOfWork]) -> None:
+    key = pending_order(uows)
+    with pytest.raises(InvalidDecision, match="reject the order instead"):
+        decide(uows, key, "approve", ANN, quantities={"SKU-1": Decimal("0"), "SKU-2": Decimal("0")})
+    assert decisions(uows, key) == []

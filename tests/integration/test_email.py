@@ -12,7 +12,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -22,12 +22,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from approvals.links import ReviewLinks
 from approvals.notifications import (
     FlagNote,
     OrderForReview,
     OutgoingMail,
     quality_alert,
-    review_link,
     review_request,
 )
 from integrations.email.base import MailError
@@ -36,6 +36,13 @@ from integrations.email.smtp import SmtpMailer
 
 SENDER = "replenish@example.com"
 REVIEW_BASE = "https://replenish.example.com/review"
+LINKS = ReviewLinks("test-secret-" + "x" * 24, REVIEW_BASE)
+
+
+def review_link(base: str, po_key: str) -> str:
+    """A signed link as the run writes it (deterministic for one secret and expiry)."""
+    assert base == LINKS.base_url
+    return LINKS.order_link("buyer@example.com", po_key, datetime(2100, 1, 1, tzinfo=UTC))
 
 
 @dataclass(frozen=True)
@@ -185,8 +192,8 @@ def test_smtp_delivers_a_review_request(smtp_server: SmtpServer) -> None:
 
     text = body(message, "plain")
     for link in (
-        f"{REVIEW_BASE}/orders/RPL-20261125-SUP01-DC-NORTH",
-        f"{REVIEW_BASE}/orders/RPL-20261125-SUP02-STORE-3",
+        review_link(REVIEW_BASE, "RPL-20261125-SUP01-DC-NORTH"),
+        review_link(REVIEW_BASE, "RPL-20261125-SUP02-STORE-3"),
     ):
         assert f"Review: {link}" in text
     assert "SKU-7: line value EUR 9,800.00 exceeds 5,000.00" in text
@@ -196,7 +203,7 @@ def test_smtp_delivers_a_review_request(smtp_server: SmtpServer) -> None:
     html = body(message, "html")
     assert "&lt;Acme &amp; Sons&gt;" in html
     assert "<Acme & Sons>" not in html
-    assert f'href="{REVIEW_BASE}/orders/RPL-20261125-SUP01-DC-NORTH"' in html
+    assert f'href="{review_link(REVIEW_BASE, "RPL-20261125-SUP01-DC-NORTH")}"' in html
 
 
 def test_smtp_delivers_a_plain_text_quality_alert(smtp_server: SmtpServer) -> None:

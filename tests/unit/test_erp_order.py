@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flows.submission import _erp_order
+from services.submission import erp_order
 from storage.models import OrderLine, PurchaseOrder
 
 
@@ -35,7 +35,7 @@ def order(*lines: tuple[str, str, str | None, str]) -> PurchaseOrder:
 
 
 def test_proposed_quantities_go_out_when_nobody_changed_them() -> None:
-    sent = _erp_order(order(("A", "12", None, "2.5"), ("B", "6", None, "1.333")))
+    sent = erp_order(order(("A", "12", None, "2.5"), ("B", "6", None, "1.333")))
     assert [(line.sku, line.quantity, line.line_value) for line in sent.lines] == [
         ("A", Decimal("12"), Decimal("30.00")),
         ("B", Decimal("6"), Decimal("8.00")),
@@ -44,6 +44,6 @@ def test_proposed_quantities_go_out_when_nobody_changed_them() -> None:
 
 
 def test_a_buyers_quantity_wins_and_zero_drops_the_line() -> None:
-    sent = _erp_order(order(("A", "12", "24", "2.5"), ("B", "6", "0", "1.333")))
+    sent = erp_order(order(("A", "12", "24", "2.5"), ("B", "6", "0", "1.333")))
     assert [(line.sku, line.quantity) for line in sent.lines] == [("A", Decimal("24"))]
     assert sent.value == Decimal("60.00")

@@ -1,0 +1,153 @@
+"""Tell people what waits for them, and never lose an e-mail on the way.
+
+Every message is written to the mail queue (in the same transaction as the fact that it
+was due) before any server is asked to take it; a message the server refuses or cannot
+take stays queued with the reason and is retried by every later run. A run e-mails
+every order still waiting whose approvers were not told yet, whichever run proposed it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from email import message_from_string
+from email import policy as email_policy
+from email.message import EmailMessage
+
+from approvals import deadlines
+from approvals.escalation import DeadlineAction
+from approvals.notifications import OutgoingMail
+from approvals.policy import RoutingPolicy, person_key
+from integrations.email.base import Mailer, MailError
+from services.review_mail import ReviewMailing, review_mails
+from storage.unit_of_work import UnitOfWork
+
+Log = logging.Logger | logging.LoggerAdapter[logging.Logger]
+
+
+def notify_reviewers(
+    uow_factory: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    mailing: ReviewMailing,
+    *,
+    run_id: str,
+    as_of: date,
+    notices: Mapping[str, str],
+    now: datetime | None = None,
+    log: Log | None = None,
+) -> list[str]:
+    """Queue one e-mail per person for the waiting orders not yet notified (and tonight's
+    orders sent with a warning, `notices`: po_key -> person), then send the queue."""
+    now = now or datetime.now(UTC)
+    with uow_factory() as uow:
+        # Claimed by a conditional update: two overlapping runs never mail one order twice.
+        waiting = [
+            po for po in uow.reviews.not_yet_notified() if uow.reviews.claim_notice(po.po_key, now)
+        ]
+        decided = {
+            po.po_key: {person_key(d.decided_by) for d in uow.orders.decisions_on(po.id)}
+            for po in waiting
+        }
+        told = {po: notices[po.po_key] for po in uow.reviews.orders(notices)}
+        mails, _ = review_mails(
+            waiting, decided, told, mailing, run_id=run_id, as_of=as_of, now=now
+        )
+        _enqueue(uow, run_id, mails, now)
+        uow.commit()
+    return deliver_queued(uow_factory, mailer, run_id, now=now, log=log)
+
+
+def send_mails(
+    uow_factory: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    run_id: str,
+    mails: Sequence[OutgoingMail],
+    *,
+    log: Log | None = None,
+) -> list[str]:
+    """Queue the messages (once per dedupe key) and send everything queued."""
+    now = datetime.now(UTC)
+    with uow_factory() as uow:
+        _enqueue(uow, run_id, mails, now)
+        uow.commit()
+    return deliver_queued(uow_factory, mailer, run_id, now=now, log=log)
+
+
+def chase_deadlines(
+    uow_factory: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    policy: RoutingPolicy,
+    mailing: deadlines.Mailing,
+    run_id: str,
+    *,
+    now: datetime | None = None,
+    log: Log | None = None,
+) -> tuple[list[DeadlineAction], list[str]]:
+    """Reminders, escalations and hold/expire for overdue orders; their mail is queued."""
+    delivered: list[str] = []
+    actions = deadlines.chase_deadlines(
+        uow_factory,
+        policy,
+        mailing,
+        lambda mails: delivered.extend(send_mails(uow_factory, mailer, run_id, mails, log=log)),
+        now or datetime.now(UTC),
+    )
+    return actions, delivered
+
+
+def deliver_queued(
+    uow_factory: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    run_id: str,
+    *,
+    now: datetime | None = None,
+    log: Log | None = None,
+) -> list[str]:
+    """Send every queued message; one that fails stays queued for the next run.
+
+    The row is locked while its message is handed over (FOR UPDATE SKIP LOCKED on
+    PostgreSQL), so two runs at once never send one message twice.
+    """
+    log = log or logging.getLogger(__name__)
+    with uow_factory() as uow:
+        ids = [mail.id for mail in uow.mail.unsent()]
+    delivered = []
+    for mail_id in ids:
+        with uow_factory() as uow:
+            mail = uow.mail.claim(mail_id)
+            if mail is None:
+                continue  # another run sent it meanwhile
+            at = now or datetime.now(UTC)
+            try:
+                location = mailer.send(_message(mail.message))
+            except MailError as error:
+                uow.mail.failed(mail, str(error), at)
+                uow.commit()
+                log.error("E-mail to %s stays queued (attempt %d): %s",
+                          mail.recipient, mail.attempts, error)  # fmt: skip
+                continue
+            uow.mail.sent(mail, location, at, run_id)
+            uow.commit()
+            log.info("E-mailed %s: %s", mail.recipient, mail.subject)
+        delivered.append(location)
+    return delivered
+
+
+def _enqueue(uow: UnitOfWork, run_id: str, mails: Sequence[OutgoingMail], now: datetime) -> None:
+    for mail in mails:
+        uow.mail.enqueue(
+            dedupe_key=mail.dedupe_key,
+            run_id=run_id,
+            kind=mail.kind,
+            recipient=mail.recipient,
+            subject=str(mail.message["Subject"]),
+            message=mail.message.as_string(),
+            at=now,
+        )
+
+
+def _message(text: str) -> EmailMessage:
+    parsed = message_from_string(text, policy=email_policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed

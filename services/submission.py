@@ -1,0 +1,137 @@
+"""Submit approved orders to the ERP exactly once, from the nightly run or `replenish submit`.
+
+Protocol per order, safe with two processes at once (a nightly run and a `replenish
+submit` beside it): lock the order row, claim its key (unique), mark it `submitting`
+and commit; then lock it again, and only if the claim is still unsent ask the ERP
+whether it already holds the key (a crash after the ERP call, before our commit) and
+only then create it. The second lock is held across the ERP call, so a second process
+waits and then finds the order sent instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from approvals.lifecycle import OrderStatus
+from integrations.erp.base import ErpAdapter, ErpError, ErpOrder, ErpOrderLine
+from storage.models import OrderLine, PurchaseOrder
+from storage.orders import Actor, StateConflict
+from storage.records import CENT
+from storage.unit_of_work import UnitOfWork
+
+_SENDABLE = {OrderStatus.AUTO_APPROVED.value, OrderStatus.APPROVED.value}
+
+
+@dataclass
+class Submitted:
+    submitted: list[str] = field(default_factory=list)
+    already_in_erp: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def submit_approved(
+    uow_factory: Callable[[], UnitOfWork],
+    erp: ErpAdapter,
+    actor: Actor,
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+) -> Submitted:
+    """Send every approved order (of any run) to the ERP exactly once."""
+    log = logger or logging.getLogger(__name__)
+    outcome = Submitted()
+    with uow_factory() as uow:
+        ready = [po.po_key for po in uow.orders.ready_to_submit()]
+    for key in ready:
+        if not _claim(uow_factory, key, erp.name, actor):
+            continue
+        _send(uow_factory, key, erp, actor, outcome, log)
+    log.info(
+        "Submitted %d orders to %s (%d were already there, %d failed)",
+        len(outcome.submitted), erp.name, len(outcome.already_in_erp), len(outcome.failed),
+    )  # fmt: skip
+    return outcome
+
+
+def _claim(uow_factory: Callable[[], UnitOfWork], key: str, adapter: str, actor: Actor) -> bool:
+    """Claim the key and mark the order `submitting`; False when it is not ours to send."""
+    with uow_factory() as uow:
+        po = uow.orders.lock(key)
+        if po is None:
+            return False
+        claim = uow.orders.claim_submission(key, adapter)
+        if claim.status == "submitted":
+            return False
+        if po.status in _SENDABLE:
+            try:
+                uow.orders.transition(key, OrderStatus.SUBMITTING, actor)
+            except StateConflict:
+                return False
+        elif po.status != OrderStatus.SUBMITTING.value:
+            return False  # sent, failed or changed by someone else meanwhile
+        uow.commit()
+    return True
+
+
+def _send(
+    uow_factory: Callable[[], UnitOfWork],
+    key: str,
+    erp: ErpAdapter,
+    actor: Actor,
+    outcome: Submitted,
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger],
+) -> None:
+    with uow_factory() as uow:
+        po = uow.orders.lock(key)
+        claim = uow.orders.claim_submission(key, erp.name)
+        if po is None or po.status != OrderStatus.SUBMITTING.value or claim.status == "submitted":
+            return  # another process sent it while we waited for the lock
+        try:
+            receipt = erp.find(key) or erp.submit(erp_order(po))
+        except ErpError as error:
+            uow.orders.record_submission(claim, external_ref=None, error=str(error))
+            uow.orders.transition(key, OrderStatus.FAILED, actor, reason=str(error))
+            uow.commit()
+            outcome.failed[key] = str(error)
+            log.error("ERP refused %s: %s", key, error)
+            return
+        uow.orders.record_submission(claim, external_ref=receipt.external_ref, error=None)
+        uow.orders.transition(
+            key, OrderStatus.SUBMITTED, actor, details={"external_ref": receipt.external_ref}
+        )
+        uow.commit()
+    (outcome.submitted if receipt.created else outcome.already_in_erp).append(key)
+
+
+def erp_order(po: PurchaseOrder) -> ErpOrder:
+    """The order as the ERP gets it: a buyer's quantity wins over the proposal.
+
+    A line a buyer set to zero is left out, and values are recomputed from the quantities
+    actually ordered, so the ERP's total matches what was approved to the cent.
+    """
+    lines = [
+        ErpOrderLine(
+            sku=line.sku,
+            quantity=quantity,
+            unit_price=line.unit_cost,
+            line_value=(quantity * line.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP),
+        )
+        for line in po.lines
+        if (quantity := ordered_quantity(line)) > 0
+    ]
+    return ErpOrder(
+        po_key=po.po_key,
+        supplier_id=po.supplier_id,
+        location=po.location,
+        order_date=po.order_date,
+        expected_delivery=po.expected_delivery,
+        currency=po.currency,
+        value=sum((line.line_value for line in lines), Decimal("0.00")),
+        lines=tuple(lines),
+    )
+
+
+def ordered_quantity(line: OrderLine) -> Decimal:
+    """What is ordered for a line: the buyer's quantity where one was given, else the proposal."""
+    return line.approved_quantity if line.approved_quantity is not None else line.proposed_quantity
