@@ -172,9 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     quarantine.add_argument("--config", type=Path, default=None, help="TOML config file")
 
-    from replenish.commands import review
+    from replenish.commands import review, serve
 
     review.add_parser(commands)
+    serve.add_parsers(commands)
     return parser
 
 
@@ -203,6 +204,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from replenish.commands import review as review_command
 
                 return review_command.run(args)
+            case "review-server":
+                from replenish.commands import serve
+
+                return serve.serve(args)
+            case "submit":
+                from replenish.commands import serve
+
+                return serve.submit(args)
     except CliError as error:
         print(f"replenish: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -291,10 +300,22 @@ def _demo(args: argparse.Namespace) -> int:
     print("Where to look next:")
     print("  - the purchase orders sent to the ERP: erp-drop/*.json (one file per order)")
     print("  - the e-mails to buyers for flagged orders: outbox/*.eml")
+    link = _demo_review_link()
+    if link:
+        print("  - decide the flagged orders in the browser: start the review page with")
+        print("      .venv/bin/replenish review-server")
+        print(f"    and open the buyer's link (from the e-mail in outbox/): {link}")
     refused = f"replenish quarantine --run {summary['run_id']}"
     print(f"  - the rows refused by the data-quality gate: {refused}")
     print("  - run again: orders already proposed for today are not created or sent twice")
     return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+
+
+def _demo_review_link() -> str | None:
+    """The digest link of the buyer with the most waiting orders, as the e-mail has it."""
+    from replenish.commands.review import digest_link_for_busiest
+
+    return digest_link_for_busiest()
 
 
 def _quarantine(args: argparse.Namespace) -> int:

@@ -30,9 +30,14 @@ class ReviewMailing:
 
 
 def money_at_stake(po: PurchaseOrder) -> Decimal:
-    """What a wrong decision on the order could cost: its flags' money, else its value."""
-    flagged = sum((flag.money_at_stake for flag in po.flags), Decimal("0"))
-    return flagged if flagged > 0 else po.value
+    """What a wrong decision on the order could cost: per flagged line (and for the order
+    as a whole) the largest sum one of its flags puts at stake, never counting the same
+    money twice; the order's value when no flag names a sum. Never more than the value."""
+    largest: dict[str | None, Decimal] = {}
+    for flag in po.flags:
+        largest[flag.sku] = max(largest.get(flag.sku, Decimal("0")), flag.money_at_stake)
+    at_stake = sum(largest.values(), Decimal("0"))
+    return min(at_stake, po.value) if at_stake > 0 else po.value
 
 
 def decision_due(po: PurchaseOrder, hours: int, now: datetime) -> datetime:

@@ -34,6 +34,15 @@ def add_parser(commands: Any) -> None:
     show = actions.add_parser("show", help="one order: lines, quantities, why it was flagged")
     show.add_argument("po_key", help="the purchase order key, e.g. RPL-20261125-SUP-03-DC")
     show.add_argument("--json", action="store_true", help="print one JSON object")
+    link = actions.add_parser(
+        "link",
+        help="print a review-page link for one order (or, without PO_KEY, a digest)",
+        description="A signed link to the review page, for a person the order was routed "
+        "to or an administrator (approvals.administrators); it expires at the order's "
+        "decision deadline. Without PO_KEY: the person's digest of waiting orders.",
+    )
+    link.add_argument("po_key", nargs="?", default=None, help="the purchase order key")
+    link.add_argument("--for", dest="person", required=True, help="whose link (e-mail)")
     for outcome in ("approve", "reject"):
         decide = actions.add_parser(outcome, help=f"{outcome} an order waiting for you")
         decide.add_argument("po_key", help="the purchase order key")
@@ -71,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         return _list(services, args.person, as_json=args.json)
     if args.action == "show":
         return _show(services, args.po_key, as_json=args.json)
+    if args.action == "link":
+        return _link(services, args.po_key, args.person)
     return _decide(services, args)
 
 
@@ -98,6 +109,60 @@ def _list(services: Any, person: str | None, *, as_json: bool) -> int:
             f"{', '.join(order['reasons']) or 'no flags'}"
         )
     return 0
+
+
+def _link(services: Any, po_key: str | None, person: str) -> int:
+    from datetime import UTC, datetime
+
+    from services.review_mail import decision_due
+
+    now = datetime.now(UTC)
+    hours = services.settings.approvals.review_hours
+    with services.uow() as uow:
+        if po_key is None:
+            waiting = uow.reviews.waiting_for(person)
+            if not waiting:
+                return _refuse(f"no purchase order waits for {person}")
+            expires = max(decision_due(po, hours, now) for po in waiting)
+            print(services.links.digest_link(person, expires))
+            return 0
+        po = uow.orders.get(po_key)
+        if po is None:
+            return _fail(f"no purchase order {po_key}")
+        allowed = _routed_to(po, person) or services.settings.approvals.is_administrator(person)
+        if not allowed and any((po.approver, po.second_approver, po.deputy)):
+            return _refuse(f"{po_key} is not routed to {person}, who is not an administrator")
+        print(services.links.order_link(person, po_key, decision_due(po, hours, now)))
+    return 0
+
+
+def digest_link_for_busiest(config: str | None = None) -> str | None:
+    """The digest link of whoever has the most orders waiting (for `replenish demo`)."""
+    from collections import Counter
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from replenish.bootstrap import build
+    from replenish.settings import load_settings
+    from services.review_mail import decision_due
+
+    services = build(load_settings(Path(config) if config else None))
+    now = datetime.now(UTC)
+    with services.uow() as uow:
+        waiting = uow.orders.waiting_for_decision()
+        counts = Counter(po.approver for po in waiting if po.approver)
+        if not counts:
+            return None
+        person = counts.most_common(1)[0][0]
+        hours = services.settings.approvals.review_hours
+        expires = max(decision_due(po, hours, now) for po in waiting if po.approver == person)
+    link: str = services.links.digest_link(person, expires)
+    return link
+
+
+def _refuse(message: str) -> int:
+    print(f"replenish: refused: {message}", file=sys.stderr)
+    return EXIT_REFUSED
 
 
 def _routed_to(po: Any, person: str) -> bool:

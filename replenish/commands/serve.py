@@ -1,0 +1,89 @@
+"""`replenish review-server` (the review page) and `replenish submit` (the submit stage alone).
+
+Both run on the same database and settings as the nightly run, without Prefect: the
+review page must answer while no run is going, and an approved order should not have
+to wait for the night to reach the ERP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+SUBMIT = ("submit-command", "cli")
+
+
+def add_parsers(commands: Any) -> None:
+    server = commands.add_parser(
+        "review-server",
+        help="serve the review page the e-mailed links open",
+        description="Serve the review page (the links in the review e-mails) on the same "
+        "database and settings as the nightly run. Put it behind your reverse proxy with "
+        "TLS and set review_base_url to its public address (docs/review-server.md).",
+    )
+    server.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    server.add_argument("--port", type=int, default=None, help="port (default 8765)")
+    server.add_argument("--config", type=Path, default=None, help="TOML config file")
+    submit = commands.add_parser(
+        "submit",
+        help="send approved orders to the ERP now, without waiting for the nightly run",
+        description="Run the submission stage alone: every approved order goes to the ERP "
+        "exactly once. Safe beside a running nightly run (each order is locked while sent).",
+    )
+    submit.add_argument("--config", type=Path, default=None, help="TOML config file")
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from approvals.web.app import ReviewContext, create_app
+
+    services = _services(args.config)
+    if services is None:
+        return EXIT_USAGE
+    settings = services.settings
+    host = args.host or settings.review.host
+    port = args.port if args.port is not None else settings.review.port
+    app = create_app(
+        ReviewContext(uow=services.uow, links=services.links, policy=settings.approvals)
+    )
+    print(f"Review page on http://{host}:{port} (links point at {settings.review_base_url})")
+    # proxy_headers: behind a reverse proxy the client address comes from X-Forwarded-For;
+    # server_header off: no version banner for scanners.
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False,
+                log_level="info")  # fmt: skip
+    return 0
+
+
+def submit(args: argparse.Namespace) -> int:
+    from services.submission import submit_approved
+    from storage.orders import Actor
+
+    services = _services(args.config)
+    if services is None:
+        return EXIT_USAGE
+    outcome = submit_approved(services.uow, services.erp, Actor(*SUBMIT))
+    print(
+        f"Sent to the ERP ({services.erp.name}): {len(outcome.submitted)} new, "
+        f"{len(outcome.already_in_erp)} already there, {len(outcome.failed)} failed."
+    )
+    for key in outcome.submitted:
+        print(f"  {key}")
+    for key, error in outcome.failed.items():
+        print(f"  {key}: FAILED: {error}", file=sys.stderr)
+    return EXIT_FAILED if outcome.failed else 0
+
+
+def _services(config: Path | None) -> Any:
+    from replenish.bootstrap import build
+    from replenish.settings import SettingsError, load_settings
+
+    try:
+        return build(load_settings(config))
+    except (SettingsError, ValueError) as error:
+        print(f"replenish: error: {error}", file=sys.stderr)
+        return None

@@ -1,0 +1,177 @@
+"""What the review page shows: one order as its approver must see it, or one approver's
+digest of waiting orders. Read-only: nothing here changes the database.
+
+Access is decided here, from the stored order, not from the link alone: a link names a
+person, and the page opens only for someone the order was routed to (approver, second
+approver, deputy), for an administrator, or for an order routed to nobody (sent with a
+warning, or stored before routing existed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from approvals.lifecycle import AWAITING_DECISION, OrderStatus
+from approvals.links import Grant
+from approvals.policy import RoutingPolicy, person_key, same_person_in
+from services.decisions import decision_sentence
+from services.review_mail import decision_due, money_at_stake
+from services.submission import ordered_quantity
+from storage.models import Forecast, PurchaseOrder
+from storage.unit_of_work import UnitOfWork
+
+
+class NotForYou(PermissionError):
+    """The person named by the link has no business with this order (no data given)."""
+
+
+@dataclass(frozen=True)
+class FlagView:
+    code: str
+    sku: str | None
+    message: str
+    money_at_stake: Decimal
+
+
+@dataclass(frozen=True)
+class LineView:
+    sku: str
+    proposed: Decimal
+    current: Decimal  # what would be ordered now: an earlier approver's quantity, else proposed
+    unit_cost: Decimal
+    line_value: Decimal
+    explanation: str
+    numbers: dict[str, Any]
+    history: list[float] = field(default_factory=list)
+    forecast: list[float] = field(default_factory=list)
+    spread: float | None = None  # per-period standard deviation of the forecast
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    po_key: str
+    person: str
+    supplier: str
+    location: str
+    currency: str
+    value: Decimal
+    status: str
+    deadline: datetime | None
+    money_at_stake: Decimal
+    flags: list[FlagView]
+    lines: list[LineView]
+    decisions: list[str]  # "approved by ann@corp.test on ... (through the review page)"
+    approvals: int
+    required_approvals: int
+    can_decide: bool
+    in_place_of_approver: bool  # an administrator, not routed: deciding for the routed people
+    waiting_for: list[str]
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    po_key: str
+    supplier: str
+    location: str
+    currency: str
+    value: Decimal
+    money_at_stake: Decimal
+    deadline: datetime
+    reasons: list[str]
+
+
+def order_page(
+    uow_factory: Callable[[], UnitOfWork], policy: RoutingPolicy, grant: Grant, now: datetime
+) -> OrderPage:
+    """The order named by the grant, or `NotForYou` / `KeyError` (both show no data)."""
+    assert grant.po_key is not None
+    with uow_factory() as uow:
+        po = uow.orders.get(grant.po_key)
+        if po is None:
+            raise KeyError(grant.po_key)
+        routed = _routed(po)
+        admin = policy.is_administrator(grant.person)
+        if routed and not same_person_in(grant.person, routed) and not admin:
+            raise NotForYou(grant.person)
+        earlier = uow.orders.decisions_on(po.id)
+        forecasts = uow.reviews.forecasts(po.run_id, [(ln.sku, ln.location) for ln in po.lines])
+        mine = any(person_key(d.decided_by) == grant.person for d in earlier)
+        waiting = OrderStatus(po.status) in AWAITING_DECISION
+        approvals = sum(d.outcome == "approved" for d in earlier)
+        return OrderPage(
+            po_key=po.po_key,
+            person=grant.person,
+            supplier=po.supplier_name or po.supplier_id,
+            location=po.location,
+            currency=po.currency,
+            value=po.value,
+            status=po.status,
+            deadline=decision_due(po, 0, now) if po.decision_due_at else None,
+            money_at_stake=money_at_stake(po),
+            flags=[
+                FlagView(f.code, f.sku, f.message, f.money_at_stake)
+                for f in sorted(po.flags, key=lambda f: f.money_at_stake, reverse=True)
+            ],
+            lines=[_line(line, forecasts.get((line.sku, line.location))) for line in po.lines],
+            decisions=[decision_sentence(d) for d in earlier],
+            approvals=approvals,
+            required_approvals=max(po.required_approvals or 1, 1),
+            can_decide=waiting and not mine,
+            in_place_of_approver=bool(routed) and not same_person_in(grant.person, routed),
+            waiting_for=[p for p in routed if p != po.deputy] if waiting else [],
+        )
+
+
+def digest_page(
+    uow_factory: Callable[[], UnitOfWork], policy: RoutingPolicy, grant: Grant, now: datetime
+) -> list[DigestEntry]:
+    """Every order still waiting for the person, most money at stake first."""
+    with uow_factory() as uow:
+        waiting = uow.reviews.waiting_for(grant.person)
+        undecided = [
+            po
+            for po in waiting
+            if not any(person_key(d.decided_by) == grant.person
+                       for d in uow.orders.decisions_on(po.id))
+        ]  # fmt: skip
+        entries = [
+            DigestEntry(
+                po_key=po.po_key,
+                supplier=po.supplier_name or po.supplier_id,
+                location=po.location,
+                currency=po.currency,
+                value=po.value,
+                money_at_stake=money_at_stake(po),
+                deadline=decision_due(po, policy.review_hours, now),
+                reasons=sorted({flag.code for flag in po.flags}),
+            )
+            for po in undecided
+        ]
+    return sorted(entries, key=lambda e: (-e.money_at_stake, e.deadline))
+
+
+def _routed(po: PurchaseOrder) -> tuple[str, ...]:
+    return tuple(p for p in (po.approver, po.second_approver, po.deputy) if p)
+
+
+def _line(line: Any, forecast: Forecast | None) -> LineView:
+    spread = None
+    if forecast is not None and forecast.protection_periods and forecast.demand_std is not None:
+        # The interval's spread spread evenly over its periods (variance adds up).
+        spread = float(forecast.demand_std) / max(float(forecast.protection_periods), 1.0) ** 0.5
+    return LineView(
+        sku=line.sku,
+        proposed=line.proposed_quantity,
+        current=ordered_quantity(line),
+        unit_cost=line.unit_cost,
+        line_value=line.line_value,
+        explanation=line.explanation,
+        numbers=dict(line.details or {}),
+        history=[float(v) for v in (forecast.history_tail or [])] if forecast else [],
+        forecast=[float(v) for v in (forecast.forecast_path or [])] if forecast else [],
+        spread=spread,
+    )
