@@ -141,14 +141,17 @@ def test_get_and_head_show_the_order_and_change_nothing(review: Review) -> None:
     assert "Acme &lt;Fasteners&gt; &amp; Sons" in body  # escaped, never markup
     assert "New item: &lt;b&gt;check&lt;/b&gt;" in body
     assert body.index("LARGE_LINE_VALUE") < body.index("NEW_ITEM")  # most money first
-    assert "EUR 1,500.00" in body and "DC-NORTH" in body
+    assert "EUR 1,500.00" in body
+    assert "DC-NORTH" in body
     assert f"{review.due:%a %d %b %Y, %H:%M} UTC" in body
     assert "<script" not in body
-    assert 'name="qty:SKU-1"' in body and 'name="csrf"' in body
+    assert 'name="qty:SKU-1"' in body
+    assert 'name="csrf"' in body
     assert review.client.head(review.path()).status_code == 200
     digest = review.client.get(review.links.digest_link(ANN, review.due).removeprefix(
         review.links.base_url))  # fmt: skip
-    assert digest.status_code == 200 and review.key in digest.text
+    assert digest.status_code == 200
+    assert review.key in digest.text
     assert review.client.head(review.links.digest_link(ANN, review.due)).status_code == 200
     assert state(review) == before
 
@@ -213,7 +216,8 @@ def test_tampered_expired_and_foreign_links_change_nothing_and_show_nothing(
             assert_no_order_data(response, review)
     assert state(review) == before
     expired = review.client.get(cases["expired"])
-    assert expired.status_code == 410 and "expired" in expired.text
+    assert expired.status_code == 410
+    assert "expired" in expired.text
 
 
 def test_a_decision_is_a_post_from_the_page_taken_once(review: Review) -> None:
@@ -252,7 +256,8 @@ def test_an_administrator_decides_in_place_of_the_approver_audited(review: Revie
     with review.uows() as uow:
         last = uow.orders.audit_trail(review.key)[-1]
     assert (last.to_state, last.actor, last.channel) == ("rejected", ADMIN, "review-page")
-    assert last.details is not None and last.details["in_place_of"] == [ANN, BOB]
+    assert last.details is not None
+    assert last.details["in_place_of"] == [ANN, BOB]
 
 
 def test_the_digest_lists_waiting_orders_most_money_at_stake_first(review: Review) -> None:
@@ -275,7 +280,8 @@ def test_a_real_socket_serves_the_page_and_takes_one_decision(review: Review) ->
         assert state(review)[1] == 0
         decided = client.post(path, data=review.form(path, decision="approve"))
         # the relative redirect leads back to the same page, which now tells the decision
-        assert decided.status_code == 200 and str(decided.url) == base + path
+        assert decided.status_code == 200
+        assert str(decided.url) == base + path
         assert f"approved by {ANN}" in decided.text
     assert state(review)[:2] == ("approved", 1)
 
@@ -304,7 +310,8 @@ def test_twenty_concurrent_posts_give_exactly_one_decision(postgres_url: str) ->
         assert sorted(codes) == [303] + [409] * 19
         with uows() as uow:
             po = uow.orders.get(key)
-            assert po is not None and po.status == "approved"
+            assert po is not None
+            assert po.status == "approved"
             assert len(uow.orders.decisions_on(po.id)) == 1
             transitions = [r for r in uow.orders.audit_trail(key) if r.to_state == "approved"]
         assert len(transitions) == 1
