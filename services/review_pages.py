@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from approvals.lifecycle import AWAITING_DECISION, OrderStatus
@@ -22,6 +22,7 @@ from services.decisions import decision_sentence
 from services.review_mail import decision_due, money_at_stake
 from services.submission import ordered_quantity
 from storage.models import Forecast, PurchaseOrder
+from storage.records import CENT
 from storage.unit_of_work import UnitOfWork
 
 
@@ -43,7 +44,7 @@ class LineView:
     proposed: Decimal
     current: Decimal  # what would be ordered now: an earlier approver's quantity, else proposed
     unit_cost: Decimal
-    line_value: Decimal
+    line_value: Decimal  # of the quantity ordered now (`current`), to the cent
     explanation: str
     numbers: dict[str, Any]
     history: list[float] = field(default_factory=list)
@@ -58,7 +59,8 @@ class OrderPage:
     supplier: str
     location: str
     currency: str
-    value: Decimal
+    value: Decimal  # as proposed
+    ordered_value: Decimal  # with the quantities a buyer set (what the ERP would get)
     status: str
     deadline: datetime | None
     money_at_stake: Decimal
@@ -102,6 +104,7 @@ def order_page(
         mine = any(person_key(d.decided_by) == grant.person for d in earlier)
         waiting = OrderStatus(po.status) in AWAITING_DECISION
         approvals = sum(d.outcome == "approved" for d in earlier)
+        lines = [_line(line, forecasts.get((line.sku, line.location))) for line in po.lines]
         return OrderPage(
             po_key=po.po_key,
             person=grant.person,
@@ -109,6 +112,7 @@ def order_page(
             location=po.location,
             currency=po.currency,
             value=po.value,
+            ordered_value=sum((line.line_value for line in lines), Decimal("0.00")),
             status=po.status,
             deadline=decision_due(po, 0, now) if po.decision_due_at else None,
             money_at_stake=money_at_stake(po),
@@ -116,7 +120,7 @@ def order_page(
                 FlagView(f.code, f.sku, f.message, f.money_at_stake)
                 for f in sorted(po.flags, key=lambda f: f.money_at_stake, reverse=True)
             ],
-            lines=[_line(line, forecasts.get((line.sku, line.location))) for line in po.lines],
+            lines=lines,
             decisions=[decision_sentence(d) for d in earlier],
             approvals=approvals,
             required_approvals=max(po.required_approvals or 1, 1),
@@ -168,7 +172,7 @@ def _line(line: Any, forecast: Forecast | None) -> LineView:
         proposed=line.proposed_quantity,
         current=ordered_quantity(line),
         unit_cost=line.unit_cost,
-        line_value=line.line_value,
+        line_value=(ordered_quantity(line) * line.unit_cost).quantize(CENT, ROUND_HALF_UP),
         explanation=line.explanation,
         numbers=dict(line.details or {}),
         history=[float(v) for v in (forecast.history_tail or [])] if forecast else [],

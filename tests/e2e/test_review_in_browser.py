@@ -1,0 +1,203 @@
+"""A buyer's two clicks, with real parts: the nightly run e-mails a real SMTP server on
+loopback, the link is taken from the message received, headless Chromium opens it,
+changes one quantity and approves; the database holds one decision with that quantity,
+and `replenish submit` sends the order to the ERP once.
+
+Skipped only when Debian's /usr/bin/chromium is absent (CI installs it). The screenshots
+go to test-artifacts/ (ignored by git) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from sqlalchemy import select
+
+from storage.database import make_engine, session_factory
+from storage.models import Decision, PurchaseOrder
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AS_OF = "2026-11-25"
+BIN = Path(sys.executable).parent
+BUYER = "buyer@example.com"
+
+
+@dataclass
+class Inbox:
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        parsed = email.message_from_bytes(envelope.original_content or b"", policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    for _ in range(5):  # aiosmtpd cannot bind port 0: take a free one, retry if taken
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        try:
+            controller.start()
+        except (OSError, RuntimeError):
+            continue
+        break
+    else:
+        pytest.fail("could not start the SMTP test server on 127.0.0.1")
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()
+
+
+def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "replenish"), *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def night(
+    tmp_path_factory: pytest.TempPathFactory, inbox: tuple[Inbox, int]
+) -> tuple[Path, dict[str, str], int]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (Debian's chromium package; .ci/run installs it)")
+    workdir = tmp_path_factory.mktemp("browser")
+    web_port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")}
+    env = {
+        **base,
+        "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
+        "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "REPLENISH_DATABASE_URL": f"sqlite:///{workdir / 'replenish.db'}",
+        "REPLENISH_EMAIL__TRANSPORT": "smtp", "REPLENISH_EMAIL__SMTP_HOST": "127.0.0.1",
+        "REPLENISH_EMAIL__SMTP_PORT": str(inbox[1]),
+        "REPLENISH_REVIEW_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "REPLENISH_REVIEW__SECRET": secrets.token_urlsafe(48),
+    }  # fmt: skip
+    made = replenish("sample-data", "--out", "data", "--items", "30", "--seed", "3",
+                     "--as-of", AS_OF, cwd=workdir, env=env)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    done = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["orders"]["pending_review"] >= 1
+    return workdir, env, web_port
+
+
+@pytest.fixture(scope="module")
+def review_server(night: tuple[Path, dict[str, str], int]) -> Iterator[str]:
+    workdir, env, port = night
+    process = subprocess.Popen(
+        [str(BIN / "replenish"), "review-server", "--port", str(port)],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"the review server did not start: {output}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
+    night: tuple[Path, dict[str, str], int], inbox: tuple[Inbox, int], review_server: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    workdir, env, _ = night
+    mails = [m for m in inbox[0].messages if BUYER in str(m["To"])]
+    assert len(mails) == 1  # one e-mail for the buyer, whatever the number of orders
+    text = mails[0].get_body(("plain",)).get_content()
+    links = re.findall(rf"{re.escape(review_server)}/orders/(\S+)/(\S+)", text)
+    assert links, text
+    key, _token = links[0]
+    link = f"{review_server}/orders/{key}/{_token}"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.goto(link)
+            assert page.locator("h1").inner_text()  # the supplier and location
+            field_ = page.locator('input[name^="qty:"]').first
+            sku = (field_.get_attribute("name") or "").removeprefix("qty:")
+            changed = Decimal(field_.input_value()) + 1
+            field_.fill(str(changed))
+            page.fill("#comment", "one more, the promotion starts early")
+            page.screenshot(path=str(ARTIFACTS / "review-page.png"), full_page=True)
+            page.click("button[value=approve]")
+            page.wait_for_selector("#decisions")
+            assert f"approved by {BUYER}" in page.locator("#decisions").inner_text()
+            page.screenshot(path=str(ARTIFACTS / "review-page-decided.png"), full_page=True)
+        finally:
+            browser.close()
+
+    engine = make_engine(env["REPLENISH_DATABASE_URL"])
+    try:
+        with session_factory(engine)() as session:
+            po = session.scalar(select(PurchaseOrder).where(PurchaseOrder.po_key == key))
+            assert po is not None
+            assert po.status == "approved"
+            decisions = session.scalars(
+                select(Decision).where(Decision.purchase_order_id == po.id)
+            ).all()
+            assert [(d.decided_by, d.outcome, d.channel) for d in decisions] == [
+                (BUYER, "approved", "review-page")
+            ]
+            quantities = {line.sku: line.approved_quantity for line in po.lines}
+            assert quantities[sku] == changed
+    finally:
+        engine.dispose()
+
+    sent = replenish("submit", cwd=workdir, env=env)
+    assert sent.returncode == 0, sent.stderr
+    assert "1 new" in sent.stdout
+    assert key in sent.stdout
+    order = json.loads((workdir / "erp-drop" / f"{key}.json").read_text())
+    assert {line["sku"]: Decimal(str(line["quantity"])) for line in order["lines"]}[sku] == changed
+    again = replenish("submit", cwd=workdir, env=env)
+    assert "0 new" in again.stdout  # exactly once
