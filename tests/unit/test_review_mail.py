@@ -1,0 +1,79 @@
+"""Review e-mails from stored orders (pure, in-memory orders): one per person, only
+people who still have to decide, most money at stake first, links signed per person."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from approvals.links import ReviewLinks
+from services.review_mail import ReviewMailing, money_at_stake, review_mails
+from storage.models import OrderLine, PurchaseOrder, ReviewFlag
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+LINKS = ReviewLinks("unit-review-mail-secret-" + "m" * 10, "http://review")
+MAILING = ReviewMailing("replenish@x", "buyer@x", 24, LINKS)
+
+
+def order(
+    key: str, value: str, stakes: list[tuple[str | None, str]], **routing: object
+) -> PurchaseOrder:
+    po = PurchaseOrder(
+        po_key=key, supplier_id="S1", supplier_name="Supplier One", location="DC",
+        currency="EUR", value=Decimal(value), order_date=date(2026, 11, 25),
+        expected_delivery=date(2026, 12, 1),
+        decision_due_at=NOW + timedelta(hours=24), **{"required_approvals": 1, **routing},
+    )  # fmt: skip
+    line = OrderLine(sku="A", location="DC", proposed_quantity=Decimal("1"),
+                     unit_cost=Decimal(value), line_value=Decimal(value), explanation="")  # fmt: skip
+    po.lines = [line]
+    po.flags = [
+        ReviewFlag(sku=sku, code=f"F{i}", severity="warning", message=f"flag {i}",
+                   money_at_stake=Decimal(stake))
+        for i, (sku, stake) in enumerate(stakes)
+    ]  # fmt: skip
+    return po
+
+
+def test_money_at_stake_never_counts_one_line_twice_nor_more_than_the_value() -> None:
+    assert money_at_stake(order("K", "1000", [("A", "700"), ("A", "300"), (None, "200")])) == 900
+    assert money_at_stake(order("K", "500", [("A", "450"), ("B", "450")])) == 500
+    assert money_at_stake(order("K", "500", [])) == 500
+
+
+def test_one_mail_per_person_still_to_decide_most_money_first() -> None:
+    small = order("K-SMALL", "300", [("A", "300")], approver="Ann@x")
+    big = order("K-BIG", "9000", [("A", "5000")], approver="ann@x")
+    two = order("K-TWO", "20000", [(None, "20000")], approver="ann@x", second_approver="head@x",
+                required_approvals=2)  # fmt: skip
+    legacy = order("K-OLD", "100", [("A", "100")])  # stored before routing: the default approver
+    decided = {"K-TWO": {"ann@x"}}  # ann approved already: only head is asked
+    mails, told = review_mails(
+        [small, big, two, legacy], decided, {}, MAILING, run_id="r1", as_of=date(2026, 11, 25),
+        now=NOW,
+    )  # fmt: skip
+    assert sorted(told) == ["K-BIG", "K-OLD", "K-SMALL", "K-TWO"]
+    by_person = {mail.recipient: mail for mail in mails}
+    assert set(by_person) == {"ann@x", "head@x", "buyer@x"}
+    text = by_person["ann@x"].message.get_body(("plain",)).get_content()
+    assert text.index("K-BIG") < text.index("K-SMALL")
+    assert "K-TWO" not in text
+    assert "K-TWO" in by_person["head@x"].message.get_body(("plain",)).get_content()
+    assert all(mail.dedupe_key.endswith(":r1") for mail in mails)
+    link = next(w for w in text.split() if "/orders/K-BIG/" in w)
+    grant = LINKS.read_order(link.rsplit("/", 1)[-1], "K-BIG", NOW)
+    assert grant.person == "ann@x"
+    assert grant.expires_at == NOW + timedelta(hours=24)
+    digest = next(w for w in text.split() if "/digest/" in w)
+    assert LINKS.read_digest(digest.rsplit("/", 1)[-1], NOW).person == "ann@x"
+
+
+def test_orders_sent_with_a_warning_are_told_without_a_decision() -> None:
+    warned = order("K-WARN", "400", [("A", "150")])
+    mails, told = review_mails([], {}, {warned: "buyer@x"}, MAILING, run_id="r2",
+                               as_of=date(2026, 11, 25), now=NOW)  # fmt: skip
+    assert told == []
+    assert [m.recipient for m in mails] == ["buyer@x"]
+    subject = str(mails[0].message["Subject"])
+    assert subject.endswith("with a warning")
+    assert "to review" not in subject
