@@ -24,8 +24,11 @@ def order(
         expected_delivery=date(2026, 12, 1),
         decision_due_at=NOW + timedelta(hours=24), **{"required_approvals": 1, **routing},
     )  # fmt: skip
-    line = OrderLine(sku="A", location="DC", proposed_quantity=Decimal("1"),
-                     unit_cost=Decimal(value), line_value=Decimal(value), explanation="")  # fmt: skip
+    cost = Decimal(value)
+    line = OrderLine(
+        sku="A", location="DC", proposed_quantity=Decimal("1"), unit_cost=cost, line_value=cost,
+        explanation="",
+    )  # fmt: skip
     po.lines = [line]
     po.flags = [
         ReviewFlag(sku=sku, code=f"F{i}", severity="warning", message=f"flag {i}",
