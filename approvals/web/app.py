@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -62,7 +63,21 @@ def create_app(context: ReviewContext) -> Any:
         Route("/digest/{token}", views.show_digest, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: views.not_found})
-    return SecurityHeaders(app)
+    return SecurityHeaders(_relative_root(app))
+
+
+# How far the page is below the app's root ("../../" on /orders/KEY/TOKEN), so the
+# stylesheet is found under whatever path prefix a reverse proxy serves the app at.
+_root: ContextVar[str] = ContextVar("review_root", default="")
+
+
+def _relative_root(app: Any) -> Any:
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            _root.set("../" * max(str(scope.get("path", "/")).count("/") - 1, 0))
+        await app(scope, receive, send)
+
+    return wrapped
 
 
 _pages = Environment(
@@ -231,5 +246,5 @@ def _refused(message: str, status: int) -> Response:
 
 
 def _render(template: str, context: dict[str, Any], status: int) -> Response:
-    html = _pages.get_template(template).render(context)
+    html = _pages.get_template(template).render({"root": _root.get(), **context})
     return HTMLResponse(html, status_code=status)

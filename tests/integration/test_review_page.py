@@ -145,6 +145,7 @@ def test_get_and_head_show_the_order_and_change_nothing(review: Review) -> None:
     assert "DC-NORTH" in body
     assert f"{review.due:%a %d %b %Y, %H:%M} UTC" in body
     assert "<script" not in body
+    assert 'href="../../review.css"' in body  # relative: works under a proxy's path prefix
     assert 'name="qty:SKU-1"' in body
     assert 'name="csrf"' in body
     assert review.client.head(review.path()).status_code == 200
