@@ -42,6 +42,8 @@ __all__ = [
 
 Outcome = Literal["approve", "reject"]
 _RECORDED = {"approve": "approved", "reject": "rejected"}
+# Quantities are stored as Numeric(14, 3): anything this large is a typing slip.
+_MAX_QUANTITY = Decimal("1000000000")
 
 
 @dataclass(frozen=True)
@@ -224,8 +226,11 @@ def _changed_quantities(
     changed: dict[str, Decimal] = {}
     for sku, quantity in quantities.items():
         value = Decimal(quantity)
-        if not value.is_finite() or value < 0:
-            raise InvalidDecision(f"{sku}: a quantity must be a number >= 0, not {quantity}")
+        if not value.is_finite() or value < 0 or value >= _MAX_QUANTITY:
+            raise InvalidDecision(
+                f"{sku}: a quantity must be a number from 0 to {_MAX_QUANTITY - 1:,}, "
+                f"not {quantity}"
+            )
         if value != current[sku]:
             changed[sku] = value
     if current and all(changed.get(sku, qty) == 0 for sku, qty in current.items()):

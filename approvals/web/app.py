@@ -213,7 +213,12 @@ async def _form(request: Request) -> dict[str, str] | None:
     if len(body) > MAX_FORM_BYTES:
         return None
     # application/x-www-form-urlencoded: the only encoding the page's form uses.
-    parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=500)
+    try:
+        parsed = parse_qs(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=500
+        )
+    except ValueError:  # more fields than any order has lines
+        return None
     return {name: values[-1] for name, values in parsed.items()}
 
 

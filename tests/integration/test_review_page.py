@@ -241,7 +241,9 @@ def test_a_malformed_decision_is_explained_and_changes_nothing(review: Review) -
     before = state(review)
     path = review.path()
     for fields in ({"decision": "maybe"}, {"decision": "approve", "qty:SKU-1": "ten"},
-                   {"decision": "approve", "qty:SKU-9": "1"}):  # fmt: skip
+                   {"decision": "approve", "qty:SKU-9": "1"},
+                   {"decision": "approve", "qty:SKU-1": "1e40"},
+                   {"decision": "approve", "qty:SKU-1": "-1"}):  # fmt: skip
         response = review.client.post(path, data=review.form(path, **fields))
         assert response.status_code == 400
     assert state(review) == before
