@@ -114,50 +114,38 @@ def _list(services: Any, person: str | None, *, as_json: bool) -> int:
 def _link(services: Any, po_key: str | None, person: str) -> int:
     from datetime import UTC, datetime
 
-    from services.review_mail import decision_due
+    from services import review_links
+    from services.review_pages import NotForYou
 
-    now = datetime.now(UTC)
-    hours = services.settings.approvals.review_hours
-    with services.uow() as uow:
-        if po_key is None:
-            waiting = uow.reviews.waiting_for(person)
-            if not waiting:
-                return _refuse(f"no purchase order waits for {person}")
-            expires = max(decision_due(po, hours, now) for po in waiting)
-            print(services.links.digest_link(person, expires))
-            return 0
-        po = uow.orders.get(po_key)
-        if po is None:
-            return _fail(f"no purchase order {po_key}")
-        allowed = _routed_to(po, person) or services.settings.approvals.is_administrator(person)
-        if not allowed and any((po.approver, po.second_approver, po.deputy)):
-            return _refuse(f"{po_key} is not routed to {person}, who is not an administrator")
-        print(services.links.order_link(person, po_key, decision_due(po, hours, now)))
+    now, policy = datetime.now(UTC), services.settings.approvals
+    if po_key is None:
+        link = review_links.digest_link(services.uow, services.links, policy, person, now)
+        if link is None:
+            return _refuse(f"no purchase order waits for {person}")
+        print(link)
+        return 0
+    try:
+        print(review_links.order_link(services.uow, services.links, policy, po_key, person, now))
+    except NotForYou as refusal:
+        return _refuse(str(refusal))
+    except KeyError as error:
+        return _fail(str(error).strip("'\""))
     return 0
 
 
 def digest_link_for_busiest(config: str | None = None) -> str | None:
     """The digest link of whoever has the most orders waiting (for `replenish demo`)."""
-    from collections import Counter
     from datetime import UTC, datetime
     from pathlib import Path
 
     from replenish.bootstrap import build
     from replenish.settings import load_settings
-    from services.review_mail import decision_due
+    from services import review_links
 
     services = build(load_settings(Path(config) if config else None))
-    now = datetime.now(UTC)
-    with services.uow() as uow:
-        waiting = uow.orders.waiting_for_decision()
-        counts = Counter(po.approver for po in waiting if po.approver)
-        if not counts:
-            return None
-        person = counts.most_common(1)[0][0]
-        hours = services.settings.approvals.review_hours
-        expires = max(decision_due(po, hours, now) for po in waiting if po.approver == person)
-    link: str = services.links.digest_link(person, expires)
-    return link
+    return review_links.digest_link(
+        services.uow, services.links, services.settings.approvals, None, datetime.now(UTC)
+    )
 
 
 def _refuse(message: str) -> int:

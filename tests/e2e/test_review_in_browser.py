@@ -201,3 +201,19 @@ def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
     assert {line["sku"]: Decimal(str(line["quantity"])) for line in order["lines"]}[sku] == changed
     again = replenish("submit", cwd=workdir, env=env)
     assert "0 new" in again.stdout  # exactly once
+
+
+def test_links_are_minted_only_for_the_routed_people(
+    night: tuple[Path, dict[str, str], int],
+) -> None:
+    workdir, env, port = night
+    listed = replenish("review", "list", "--json", cwd=workdir, env=env)
+    key = json.loads(listed.stdout)[0]["po_key"]
+    mine = replenish("review", "link", key, "--for", BUYER, cwd=workdir, env=env)
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout.startswith(f"http://127.0.0.1:{port}/orders/{key}/")
+    stranger = replenish("review", "link", key, "--for", "eve@example.com", cwd=workdir, env=env)
+    assert stranger.returncode == 3
+    assert "not routed to eve@example.com" in stranger.stderr
+    digest = replenish("review", "link", "--for", BUYER, cwd=workdir, env=env)
+    assert digest.stdout.startswith(f"http://127.0.0.1:{port}/digest/")
