@@ -98,9 +98,8 @@ def check_known_items(table: Table, items: Table) -> None:
     listed = pd.MultiIndex.from_frame(items.values[["sku", "location"]])
     quarantined_item = unknown & pairs.isin(listed)
     rows = np.flatnonzero(unknown)
-    text = (
-        pd.Series("at location '", index=rows, dtype=object)
-        + printable(table.values["location"].iloc[rows])
+    text = pd.Series("at location '", index=rows, dtype=object) + printable(
+        table.values["location"].iloc[rows]
     )
     text = text + np.where(
         quarantined_item[rows], "' is an item whose own row is quarantined", "' is not in items"

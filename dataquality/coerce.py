@@ -64,9 +64,7 @@ def coerce(table: Table, rules: ValidationRules) -> None:
 
 def _parse(column: Column, cells: pd.Series, files: pd.Series, rules: ValidationRules) -> Parsed:
     if column.type is ColumnType.KEY:
-        return check_text(
-            parse_keys(cells, upper=column.upper), column.max_length, identifier=True
-        )
+        return check_text(parse_keys(cells, upper=column.upper), column.max_length, identifier=True)
     if column.type is ColumnType.NUMBER:
         return parse_numbers(cells, decimal_comma=rules.decimal_comma)
     if column.type is ColumnType.DATE:

@@ -59,8 +59,14 @@ class Column:
 # The storage column sizes the gate keeps every value inside (storage/models.py).
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 1000
-TEXT_LENGTHS = {"currency": 8, "name": 255, "email": 255, "category": 255, "order_days": 64,
-                "channel": 64}
+TEXT_LENGTHS = {
+    "currency": 8,
+    "name": 255,
+    "email": 255,
+    "category": 255,
+    "order_days": 64,
+    "channel": 64,
+}
 
 
 def _req(name: str, type_: ColumnType, missing: Reason | None = Reason.MISSING_FIELD) -> Column:

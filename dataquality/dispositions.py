@@ -226,8 +226,11 @@ def with_empty_files(per_file: pd.DataFrame, files: Mapping[str, Sequence[str]])
     if not empty:
         return per_file
     zero = pd.DataFrame(
-        {"kind": [k for k, _ in empty], "file": [n for _, n in empty], **dict.fromkeys(
-            COUNT_COLUMNS[2:], 0)}
+        {
+            "kind": [k for k, _ in empty],
+            "file": [n for _, n in empty],
+            **dict.fromkeys(COUNT_COLUMNS[2:], 0),
+        }
     ).astype(dict.fromkeys(COUNT_COLUMNS[2:], "int64"))
     return pd.concat([per_file, zero[COUNT_COLUMNS]], ignore_index=True)
 

@@ -36,7 +36,12 @@ def printable(text: pd.Series, limit: int = SHOWN_CHARACTERS) -> pd.Series:
     if long.any():
         lengths = text[long].str.len()
         text = text.copy()
-        text[long] = text[long].str.slice(0, limit) + "... (" + lengths.map("{:,}".format).astype(object) + " characters)"
+        text[long] = (
+            text[long].str.slice(0, limit)
+            + "... ("
+            + lengths.map("{:,}".format).astype(object)
+            + " characters)"
+        )
     if text.str.contains(CONTROL_CHARS, regex=True).any():
         text = text.str.replace(
             CONTROL_CHARS, lambda m: "\\x" + format(ord(m.group()), "02x"), regex=True
@@ -87,7 +92,9 @@ def check_text(parsed: Parsed, max_length: int | None, *, identifier: bool) -> P
         lengths = text.str.len()
         long = (lengths > max_length).to_numpy()
         why = (
-            "is " + lengths[long].map("{:,}".format).astype(object) + f" characters long (at most {max_length})"
+            "is "
+            + lengths[long].map("{:,}".format).astype(object)
+            + f" characters long (at most {max_length})"
         )
         parsed.outcomes[Reason.TOO_LONG] = (long, why)
     if identifier:

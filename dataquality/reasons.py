@@ -93,7 +93,7 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.FUTURE_DATE: "the date is after the run's as-of date",
     Reason.TOO_LONG: "an identifier or text is longer than the product stores",
     Reason.CONTROL_CHARACTER: "an identifier holds a control character (e.g. a terminal escape)",
-    Reason.BAD_ENCODING: "the row holds a NUL byte or bytes that are not text in the file's encoding",
+    Reason.BAD_ENCODING: "the row holds a NUL byte or bytes that are not text in its encoding",
     Reason.MALFORMED_ROW: "the row has more or fewer fields than the header",
     Reason.STALE_STOCK: "the stock row's as_of date is older than validation.max_stock_age_days",
     Reason.NO_STOCK_ROW: "an active item has no usable stock row, so its shelf is unknown",

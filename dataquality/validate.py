@@ -8,21 +8,21 @@ from datetime import date
 
 import pandas as pd
 
+from dataquality.checks import check_source_problems
 from dataquality.coerce import as_text
 from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, SOURCE_PROBLEM, TableContract
 from dataquality.dispositions import (
     COUNT_COLUMNS,
-    missing_stock,
-    with_empty_files,
-    with_missing_stock,
     ISSUE_COLUMNS,
     clean_table,
     counts,
     issues,
+    missing_stock,
     quarantined_items,
     top_reasons,
+    with_empty_files,
+    with_missing_stock,
 )
-from dataquality.checks import check_source_problems
 from dataquality.rules import ValidationRules
 from dataquality.table import Table
 from dataquality.tables import (
@@ -118,5 +118,7 @@ def _prepared(contract: TableContract, frame: pd.DataFrame | None) -> pd.DataFra
         out[name] = as_text(frame[name]).to_numpy() if name in frame.columns else ""
     out["source_file"] = as_text(frame["source_file"]).to_numpy()
     out["source_line"] = pd.to_numeric(frame["source_line"]).to_numpy()
-    out[SOURCE_PROBLEM] = as_text(frame[SOURCE_PROBLEM]).to_numpy() if SOURCE_PROBLEM in frame else ""
+    out[SOURCE_PROBLEM] = (
+        as_text(frame[SOURCE_PROBLEM]).to_numpy() if SOURCE_PROBLEM in frame else ""
+    )
     return out
