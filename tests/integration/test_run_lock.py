@@ -18,10 +18,12 @@ from storage.run_lock import RunLocked, nightly_lock
 def test_second_holder_stands_aside_then_gets_it(engine: Engine, database_url: str) -> None:
     other = make_engine(database_url)
     try:
-        with nightly_lock(engine):
-            with pytest.raises(RunLocked, match="another nightly run is in progress"):
-                with nightly_lock(other):
-                    pytest.fail("two holders at once")
+        with (
+            nightly_lock(engine),
+            pytest.raises(RunLocked, match="another nightly run is in progress"),
+            nightly_lock(other),
+        ):
+            pytest.fail("two holders at once")
         with nightly_lock(other):  # released: the next run takes it
             pass
     finally:

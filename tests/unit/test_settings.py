@@ -123,5 +123,5 @@ def test_an_infinite_limit_from_the_environment_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "inf")
-    with pytest.raises(SettingsError, match="flags.order_value_limit: must be a finite"):
+    with pytest.raises(SettingsError, match=r"flags\.order_value_limit: must be a finite"):
         load_settings()
