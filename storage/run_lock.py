@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import RunLock
@@ -91,7 +91,7 @@ def _row_acquire(engine: Engine, name: str, me: Holder) -> None:
     for _ in range(2):
         try:
             with engine.begin() as connection:
-                connection.execute(RunLock.__table__.insert().values(**row))
+                connection.execute(insert(RunLock).values(**row))
             return
         except IntegrityError:
             pass
