@@ -97,7 +97,7 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
     result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
     clock.run("forecast", ordering.record_forecasts, services, run_id, result)
     facts.forecast = result
-    planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy)
+    planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy, services)
     facts.plan = planned
     review = clock.run("flag", ordering.flag, planned, checked, result, settings.flags, services)
     facts.review = review

@@ -139,6 +139,7 @@ def _json_dict(value: Any) -> dict[str, Any] | None:
 LINE_DETAIL_COLUMNS = [
     "on_hand",
     "on_order",
+    "own_on_order",
     "backorders",
     "position",
     "demand_mean",
