@@ -5,7 +5,7 @@ Pure: pandas frames and pydantic rules in, frames out; no Prefect, database or f
 
 from dataquality.contract import CONTRACTS, KINDS, ColumnType, TableContract
 from dataquality.reasons import Reason
-from dataquality.report import quarantine_share_breaches, summarise
+from dataquality.report import gate_breaches, quarantine_share_breaches, summarise
 from dataquality.rules import ValidationRules
 from dataquality.validate import ValidationResult, validate
 
@@ -17,6 +17,7 @@ __all__ = [
     "TableContract",
     "ValidationResult",
     "ValidationRules",
+    "gate_breaches",
     "quarantine_share_breaches",
     "summarise",
     "validate",

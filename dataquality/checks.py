@@ -11,7 +11,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dataquality.parsing import Mask
+from dataquality.contract import SOURCE_PROBLEM
+from dataquality.parsing import Mask, printable
 from dataquality.reasons import Reason
 from dataquality.table import Table
 
@@ -65,9 +66,9 @@ def _flag_conflicts(table: Table, rows: pd.DataFrame, where: pd.Series) -> None:
     by_key = [rows[k] for k in key]
     size = where.groupby(by_key, dropna=False).transform("size")
     first = where.groupby(by_key, dropna=False).transform("first")
-    shown = rows[key[0]].astype(str)
+    shown = printable(rows[key[0]].astype(str))
     for k in key[1:]:
-        shown = shown + "' / '" + rows[k].astype(str)
+        shown = shown + "' / '" + printable(rows[k].astype(str))
     text = (
         "('"
         + shown
@@ -97,8 +98,8 @@ def check_known_items(table: Table, items: Table) -> None:
     listed = pd.MultiIndex.from_frame(items.values[["sku", "location"]])
     quarantined_item = unknown & pairs.isin(listed)
     rows = np.flatnonzero(unknown)
-    text = (
-        pd.Series("at location '", index=rows, dtype=object) + table.values["location"].iloc[rows]
+    text = pd.Series("at location '", index=rows, dtype=object) + printable(
+        table.values["location"].iloc[rows]
     )
     text = text + np.where(
         quarantined_item[rows], "' is an item whose own row is quarantined", "' is not in items"
@@ -113,7 +114,41 @@ def check_quantity(table: Table, column: str, max_quantity: float, *, negative_o
         if not negative_ok:
             table.flag(Reason.NEGATIVE_QUANTITY, column, quantity < 0, "is negative")
         absurd = np.abs(quantity) > max_quantity
-    table.flag(Reason.ABSURD_QUANTITY, column, absurd, f"is beyond the limit of {max_quantity:g}")
+    table.flag(
+        Reason.ABSURD_QUANTITY,
+        column,
+        absurd,
+        f"is beyond the limit of {max_quantity:,g} (validation.max_quantity)",
+    )
+
+
+def check_source_problems(table: Table) -> None:
+    """Rows the source could not read cleanly ("CODE: sentence" in `source_problem`)."""
+    if SOURCE_PROBLEM not in table.raw.columns:
+        return
+    problem = table.raw[SOURCE_PROBLEM].astype(str)
+    has = (problem != "").to_numpy()
+    if not has.any():
+        return
+    code, _, sentence = (problem[has].str.partition(": ")[i] for i in (0, 1, 2))
+    for value in code.unique():
+        reason = Reason(value)
+        rows = code.index[(code == value).to_numpy()]
+        mask = _positions(rows, len(table))
+        table.flag(reason, "row", mask, sentence.loc[rows], quote=False)
+
+
+def check_ceiling(table: Table, column: str, limit: float, setting: str) -> None:
+    """A number above its plausible maximum (`validation.<setting>`): OUT_OF_RANGE."""
+    values = table.values[column].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        above = values > limit
+    table.flag(
+        Reason.OUT_OF_RANGE,
+        column,
+        above,
+        f"is above the plausible maximum of {limit:,g} (validation.{setting})",
+    )
 
 
 def check_not_future(table: Table, column: str, as_of: date) -> None:

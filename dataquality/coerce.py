@@ -15,6 +15,7 @@ from dataquality.contract import Column, ColumnType
 from dataquality.parsing import (
     Parsed,
     Text,
+    check_text,
     parse_dates,
     parse_flags,
     parse_keys,
@@ -63,14 +64,14 @@ def coerce(table: Table, rules: ValidationRules) -> None:
 
 def _parse(column: Column, cells: pd.Series, files: pd.Series, rules: ValidationRules) -> Parsed:
     if column.type is ColumnType.KEY:
-        return parse_keys(cells, upper=column.upper)
+        return check_text(parse_keys(cells, upper=column.upper), column.max_length, identifier=True)
     if column.type is ColumnType.NUMBER:
         return parse_numbers(cells, decimal_comma=rules.decimal_comma)
     if column.type is ColumnType.DATE:
         return parse_dates(cells, files)
     if column.type is ColumnType.FLAG:
         return parse_flags(cells)
-    return parse_text(cells)
+    return check_text(parse_text(cells), column.max_length, identifier=False)
 
 
 def distinct(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:

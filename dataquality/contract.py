@@ -42,6 +42,32 @@ class Column:
     upper: bool = True
     integer: bool = False  # validated output is int64 (the check itself is table-specific)
 
+    @property
+    def max_length(self) -> int | None:
+        """The longest text the product stores for this column (None: not text).
+
+        Identifiers end up in VARCHAR(64) columns and in order keys; a longer cell is
+        quarantined (TOO_LONG) here rather than raising in PostgreSQL at the end of a night.
+        """
+        if self.type is ColumnType.KEY:
+            return MAX_ID_LENGTH
+        if self.type is ColumnType.TEXT:
+            return TEXT_LENGTHS.get(self.name, MAX_TEXT_LENGTH)
+        return None
+
+
+# The storage column sizes the gate keeps every value inside (storage/models.py).
+MAX_ID_LENGTH = 64
+MAX_TEXT_LENGTH = 1000
+TEXT_LENGTHS = {
+    "currency": 8,
+    "name": 255,
+    "email": 255,
+    "category": 255,
+    "order_days": 64,
+    "channel": 64,
+}
+
 
 def _req(name: str, type_: ColumnType, missing: Reason | None = Reason.MISSING_FIELD) -> Column:
     return Column(name, type_, required=True, missing=missing)
@@ -194,3 +220,6 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 SOURCE_COLUMNS: tuple[str, str] = ("source_file", "source_line")
+# Optional: what the source already knows is wrong with a row it could not read cleanly
+# ("MALFORMED_ROW: has 6 fields, the header 5"); the gate quarantines it with that reason.
+SOURCE_PROBLEM = "source_problem"

@@ -8,6 +8,7 @@ row lists only its quarantine reasons (its repairs no longer matter).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -216,3 +217,45 @@ def _demand_dates(rows: pd.DataFrame) -> pd.Series:
         )
         dates.loc[demand] = parsed.to_numpy(dtype="datetime64[ns]")
     return dates
+
+
+def with_empty_files(per_file: pd.DataFrame, files: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Counts with a zero line for each file read that held no data row."""
+    seen = set(per_file["file"])
+    empty = [(kind, name) for kind, names in files.items() for name in names if name not in seen]
+    if not empty:
+        return per_file
+    zero = pd.DataFrame(
+        {
+            "kind": [k for k, _ in empty],
+            "file": [n for _, n in empty],
+            **dict.fromkeys(COUNT_COLUMNS[2:], 0),
+        }
+    ).astype(dict.fromkeys(COUNT_COLUMNS[2:], "int64"))
+    return pd.concat([per_file, zero[COUNT_COLUMNS]], ignore_index=True)
+
+
+def missing_stock(items: pd.DataFrame, stock: pd.DataFrame) -> pd.DataFrame:
+    """Active accepted item-locations without an accepted stock row (sku, location).
+
+    Without one the planner reads the shelf as empty and orders as if it were: a reason of
+    its own, so the buyer sees it and a mostly missing stock file stops the run.
+    """
+    active = items.loc[items["active"].astype(bool), ["sku", "location"]]
+    known = pd.MultiIndex.from_frame(stock[["sku", "location"]].astype(object))
+    absent = ~pd.MultiIndex.from_frame(active.astype(object)).isin(known)
+    return active.loc[absent].reset_index(drop=True).astype(object)
+
+
+def with_missing_stock(quarantined: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
+    """`quarantined_items` plus NO_STOCK_ROW for the item-locations without stock."""
+    if missing.empty:
+        return quarantined
+    code = Reason.NO_STOCK_ROW.value
+    keys = ["sku", "location"]
+    merged = quarantined.merge(missing.assign(_missing=True), on=keys, how="outer")
+    flagged = merged["_missing"].eq(True).to_numpy()
+    reasons = merged["reasons"].fillna("").astype(str)
+    merged["reasons"] = reasons.where(~flagged, (reasons + ";" + code).str.lstrip(";"))
+    merged["newest_demand_date"] = merged["newest_demand_date"].where(~flagged, pd.NaT)
+    return merged.drop(columns="_missing").sort_values(keys).reset_index(drop=True)

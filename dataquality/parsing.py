@@ -19,6 +19,35 @@ from dataquality.reasons import Reason
 Mask: TypeAlias = np.ndarray  # one bool per row, positional
 Text: TypeAlias = str | pd.Series  # one sentence ending for all flagged rows, or one per row
 
+# C0/C1 controls, line/paragraph separators and bidi overrides: characters that move a
+# terminal's cursor, start an escape sequence or reorder what a reader sees.
+CONTROL_CHARS = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+SHOWN_CHARACTERS = 60
+
+
+def printable(text: pd.Series, limit: int = SHOWN_CHARACTERS) -> pd.Series:
+    """Cells as they may be quoted in a one-line sentence: controls escaped, long text cut.
+
+    A reason quotes the value it refuses; a 10 MB cell or an escape sequence must not
+    become a 10 MB sentence or a command to the operator's terminal.
+    """
+    text = text.astype(str)
+    long = (text.str.len() > limit).to_numpy()
+    if long.any():
+        lengths = text[long].str.len()
+        text = text.copy()
+        text[long] = (
+            text[long].str.slice(0, limit)
+            + "... ("
+            + lengths.map("{:,}".format).astype(object)
+            + " characters)"
+        )
+    if text.str.contains(CONTROL_CHARS, regex=True).any():
+        text = text.str.replace(
+            CONTROL_CHARS, lambda m: "\\x" + format(ord(m.group()), "02x"), regex=True
+        )
+    return text
+
 
 @dataclass
 class Parsed:
@@ -46,7 +75,34 @@ def parse_keys(raw: pd.Series, *, upper: bool) -> Parsed:
         upped = stripped.str.upper()
         changed = (upped != stripped).to_numpy()
         parsed.values = upped
-        parsed.outcomes[Reason.CASE_NORMALISED] = (changed, "read as '" + upped[changed] + "'")
+        shown = printable(upped[changed])
+        parsed.outcomes[Reason.CASE_NORMALISED] = (changed, "read as '" + shown + "'")
+    return parsed
+
+
+def check_text(parsed: Parsed, max_length: int | None, *, identifier: bool) -> Parsed:
+    """Quarantine cells longer than the product stores, and identifiers holding controls.
+
+    Free text keeps its tabs and line breaks (a quoted description may span lines); an
+    identifier never legitimately holds one, and one that does is an attack or a broken
+    export, not a SKU.
+    """
+    text = parsed.values.astype(str)
+    if max_length is not None:
+        lengths = text.str.len()
+        long = (lengths > max_length).to_numpy()
+        why = (
+            "is "
+            + lengths[long].map("{:,}".format).astype(object)
+            + f" characters long (at most {max_length})"
+        )
+        parsed.outcomes[Reason.TOO_LONG] = (long, why)
+    if identifier:
+        control = text.str.contains(CONTROL_CHARS, regex=True).to_numpy(dtype=bool)
+        parsed.outcomes[Reason.CONTROL_CHARACTER] = (
+            control,
+            "holds a control character (shown escaped)",
+        )
     return parsed
 
 

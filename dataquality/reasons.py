@@ -37,6 +37,13 @@ class Reason(StrEnum):
     BAD_PACK_SIZE = "BAD_PACK_SIZE"
     BAD_MOQ = "BAD_MOQ"
     FUTURE_DATE = "FUTURE_DATE"
+    TOO_LONG = "TOO_LONG"
+    CONTROL_CHARACTER = "CONTROL_CHARACTER"
+    BAD_ENCODING = "BAD_ENCODING"
+    MALFORMED_ROW = "MALFORMED_ROW"
+    STALE_STOCK = "STALE_STOCK"
+    # not a row's reason: an active item with no usable stock row (its lines are held)
+    NO_STOCK_ROW = "NO_STOCK_ROW"
 
     @property
     def description(self) -> str:
@@ -84,4 +91,10 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.BAD_PACK_SIZE: "the pack size is not a whole number >= 1",
     Reason.BAD_MOQ: "the minimum order quantity is negative",
     Reason.FUTURE_DATE: "the date is after the run's as-of date",
+    Reason.TOO_LONG: "an identifier or text is longer than the product stores",
+    Reason.CONTROL_CHARACTER: "an identifier holds a control character (e.g. a terminal escape)",
+    Reason.BAD_ENCODING: "the row holds a NUL byte or bytes that are not text in its encoding",
+    Reason.MALFORMED_ROW: "the row has more or fewer fields than the header",
+    Reason.STALE_STOCK: "the stock row's as_of date is older than validation.max_stock_age_days",
+    Reason.NO_STOCK_ROW: "an active item has no usable stock row, so its shelf is unknown",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dataquality.rules import ValidationRules
 from dataquality.validate import ValidationResult
 
 SUMMARY_COLUMNS = [
@@ -37,6 +38,34 @@ def quarantine_share_breaches(counts: pd.DataFrame, limit: float) -> list[str]:
         messages.append(
             f"{row.file}: {row.share:.1%} of {row.read:,} rows quarantined "
             f"(limit {limit:.1%}){reasons}"
+        )
+    return messages
+
+
+def gate_breaches(result: ValidationResult, rules: ValidationRules) -> list[str]:
+    """Every reason the run must stop before ordering, one line each.
+
+    Too many quarantined rows in a file; a file of demand, items, suppliers or stock with a
+    header and no rows (a broken export beside a healthy one would otherwise just read as
+    no sales); too many active items without a usable stock row.
+    """
+    messages = quarantine_share_breaches(result.counts, rules.max_quarantine_share)
+    counts = result.counts
+    empty = counts[(counts["read"] == 0) & (counts["kind"] != "open_orders")]
+    messages += [
+        f"{row.file}: has a header but no data rows (a broken {row.kind} export?)"
+        for row in empty.itertuples(index=False)
+    ]
+    items = result.tables["items"]
+    active = int(items["active"].astype(bool).sum()) if "active" in items else len(items)
+    missing = len(result.missing_stock)
+    if active and missing / active > rules.max_missing_stock_share:
+        shown = ", ".join(
+            f"{r.sku}/{r.location}" for r in result.missing_stock.head(3).itertuples(index=False)
+        )
+        messages.append(
+            f"stock: {missing:,} of {active:,} active items ({missing / active:.1%}) have no "
+            f"usable stock row (limit {rules.max_missing_stock_share:.1%}; e.g. {shown})"
         )
     return messages
 

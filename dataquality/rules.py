@@ -11,6 +11,12 @@ class ValidationRules(BaseModel):
     Policy defaults (service level, review period) are deliberately not here: a missing
     value stays NaN in the validated items and purchasing fills it from its own policy,
     so a change of policy never needs the data re-validated.
+
+    The `max_*` bounds are where every number enters: a value above one is quarantined
+    (OUT_OF_RANGE or ABSURD_QUANTITY) instead of reaching the arithmetic, so one 1e308 in
+    one cell can never overflow a forecast, a NUMERIC column or the ERP and stop the night.
+    Together they keep every product the planner forms (quantity x cost, daily demand x
+    days) far inside what the database columns hold (docs/data-quality.md "Bounds").
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -25,11 +31,51 @@ class ValidationRules(BaseModel):
     max_quantity: float = Field(
         default=1_000_000.0,
         gt=0,
-        description="Larger demand, stock or open-order quantities are quarantined as absurd.",
+        le=1e9,
+        description=(
+            "Larger demand, stock or open-order quantities, pack sizes, MOQs and maximum "
+            "order quantities are quarantined as absurd."
+        ),
+    )
+    max_unit_cost: float = Field(
+        default=1_000_000.0,
+        gt=0,
+        le=1e9,
+        description="A larger unit cost is quarantined (OUT_OF_RANGE).",
+    )
+    max_order_value: float = Field(
+        default=1e9,
+        gt=0,
+        le=1e11,
+        description="A larger supplier minimum order value is quarantined (OUT_OF_RANGE).",
+    )
+    max_lead_time_days: float = Field(
+        default=730.0,
+        gt=0,
+        le=3650,
+        description="Longer lead times, lead-time spreads and review periods are quarantined.",
     )
     max_quarantine_share: float = Field(
         default=0.2,
         ge=0,
         le=1,
         description="A file with a larger quarantined share stops the run before ordering.",
+    )
+    max_stock_age_days: float = Field(
+        default=7.0,
+        ge=0,
+        le=3650,
+        description=(
+            "A stock row whose as_of is older than this many days before the run is "
+            "quarantined as STALE_STOCK: ordering from last week's shelf buys the wrong amount."
+        ),
+    )
+    max_missing_stock_share: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description=(
+            "When more active items than this share have no usable stock row the run stops "
+            "before ordering; below it, each such item's lines are held (NO_STOCK_ROW)."
+        ),
     )

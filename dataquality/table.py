@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dataquality.contract import ColumnType, TableContract
-from dataquality.parsing import Mask, Text
+from dataquality.parsing import Mask, Text, printable
 from dataquality.reasons import Reason
 
 
@@ -73,7 +73,7 @@ class Table:
         else:
             ending = text.loc[rows].astype(object)
         if quote and field_name in self.raw.columns:
-            head = field_name + " '" + self.raw[field_name].iloc[rows] + "' "
+            head = field_name + " '" + printable(self.raw[field_name].iloc[rows]) + "' "
             detail = head.to_numpy(dtype=object) + ending.to_numpy(dtype=object)
         else:
             detail = (field_name + " " + ending).to_numpy(dtype=object)

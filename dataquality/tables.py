@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dataquality.checks import (
+    check_ceiling,
     check_duplicates,
     check_known_items,
     check_not_future,
@@ -39,6 +40,8 @@ def check_suppliers(table: Table, rules: ValidationRules) -> None:
         Reason.OUT_OF_RANGE,
         "must be more than 0 days",
     )
+    check_ceiling(table, "min_order_value", rules.max_order_value, "max_order_value")
+    check_ceiling(table, "lead_time_days", rules.max_lead_time_days, "max_lead_time_days")
     check_duplicates(table)
 
 
@@ -68,11 +71,20 @@ def check_items(table: Table, suppliers: Table, rules: ValidationRules) -> None:
         ("max_order_qty", v["max_order_qty"] <= 0, "must be more than 0"),
     ):
         check_range(table, column, bad, Reason.OUT_OF_RANGE, text)
-    _check_supplier(table, suppliers)
+    for column, limit, name in (
+        ("unit_cost", rules.max_unit_cost, "max_unit_cost"),
+        ("lead_time_days", rules.max_lead_time_days, "max_lead_time_days"),
+        ("lead_time_std_days", rules.max_lead_time_days, "max_lead_time_days"),
+        ("review_period_days", rules.max_lead_time_days, "max_lead_time_days"),
+    ):
+        check_ceiling(table, column, limit, name)
+    for column in ("pack_size", "moq", "max_order_qty"):
+        check_quantity(table, column, rules.max_quantity, negative_ok=True)
+    _check_supplier(table, suppliers, rules)
     check_duplicates(table)
 
 
-def _check_supplier(table: Table, suppliers: Table) -> None:
+def _check_supplier(table: Table, suppliers: Table, rules: ValidationRules) -> None:
     """Unknown suppliers are quarantined; a missing lead time falls back to the supplier's."""
     accepted = suppliers.values.loc[suppliers.kept()]
     lead_times = accepted.set_index("supplier_id")["lead_time_days"]
@@ -86,7 +98,8 @@ def _check_supplier(table: Table, suppliers: Table) -> None:
     )
     missing = table.blank["lead_time_days"]
     fallback = supplier.map(lead_times).to_numpy(dtype=float)
-    filled = missing & known & np.isfinite(fallback)
+    # the supplier's default was bounded when the supplier row was checked
+    filled = missing & known & np.isfinite(fallback) & (fallback <= rules.max_lead_time_days)
     table.values.loc[filled, "lead_time_days"] = fallback[filled]
     table.flag(
         Reason.LEAD_TIME_FROM_SUPPLIER,
@@ -117,10 +130,19 @@ def check_demand(table: Table, items: Table, rules: ValidationRules, as_of: date
 
 
 def check_stock(table: Table, items: Table, rules: ValidationRules, as_of: date) -> None:
-    """Stock on hand: negative is a backorder (allowed), absurd is not."""
+    """Stock on hand: negative is a backorder (allowed), absurd or stale is not."""
     coerce(table, rules)
     check_quantity(table, "on_hand", rules.max_quantity, negative_ok=True)
     check_not_future(table, "as_of", as_of)
+    oldest = pd.Timestamp(as_of) - pd.Timedelta(days=rules.max_stock_age_days)
+    stale = (table.values["as_of"] < oldest).to_numpy(dtype=bool)
+    table.flag(
+        Reason.STALE_STOCK,
+        "as_of",
+        stale,
+        f"is more than {rules.max_stock_age_days:g} days before the run's as-of date "
+        f"{as_of.isoformat()} (validation.max_stock_age_days)",
+    )
     check_known_items(table, items)
     check_duplicates(table)
 

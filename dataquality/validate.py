@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
+from dataquality.checks import check_source_problems
 from dataquality.coerce import as_text
-from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
+from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, SOURCE_PROBLEM, TableContract
 from dataquality.dispositions import (
     COUNT_COLUMNS,
     ISSUE_COLUMNS,
     clean_table,
     counts,
     issues,
+    missing_stock,
     quarantined_items,
     top_reasons,
+    with_empty_files,
+    with_missing_stock,
 )
 from dataquality.rules import ValidationRules
 from dataquality.table import Table
@@ -44,16 +48,26 @@ class ValidationResult:
     counts: pd.DataFrame
     issues: pd.DataFrame
     quarantined_items: pd.DataFrame
+    # active accepted items with no usable stock row (sku, location): held, or a breach
+    missing_stock: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"sku": [], "location": []}, dtype=object)
+    )
 
 
 def validate(
-    frames: Mapping[str, pd.DataFrame], *, as_of: date, rules: ValidationRules
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    as_of: date,
+    rules: ValidationRules,
+    files: Mapping[str, Sequence[str]] | None = None,
 ) -> ValidationResult:
     """Give every input row one verdict: accepted, repaired (recorded) or quarantined (why).
 
     `frames` are the extract's tables keyed by kind, every cell as read plus
     `source_file` and `source_line`. A kind left out counts as an empty table (the
-    source adapter is the one that knows which files are required).
+    source adapter is the one that knows which files are required). `files` names every
+    file read per kind, so a file with a header and no rows still has its line (read 0)
+    in the counts instead of vanishing beside a full file of the same kind.
     """
     tables = {
         kind: Table(
@@ -63,6 +77,8 @@ def validate(
         )
         for kind, contract in CONTRACTS.items()
     }
+    for table in tables.values():
+        check_source_problems(table)
     check_suppliers(tables["suppliers"], rules)
     check_items(tables["items"], tables["suppliers"], rules)
     check_demand(tables["demand"], tables["items"], rules, as_of)
@@ -74,13 +90,17 @@ def validate(
     all_issues = pd.concat(issue_parts, ignore_index=True)
     all_issues = all_issues.astype({"line": "int64"})[ISSUE_COLUMNS]
     per_file = pd.concat([counts(t) for t in ordered], ignore_index=True)[COUNT_COLUMNS]
+    per_file = with_empty_files(per_file, files or {})
     reasons = top_reasons(pd.concat(tallies, ignore_index=True))
     per_file["top_reasons"] = per_file["file"].map(reasons).fillna("").astype(object)
+    clean = {kind: clean_table(tables[kind]) for kind in KINDS}
+    missing = missing_stock(clean["items"], clean["stock"])
     return ValidationResult(
-        tables={kind: clean_table(tables[kind]) for kind in KINDS},
+        tables=clean,
         counts=per_file,
         issues=all_issues,
-        quarantined_items=quarantined_items(all_issues),
+        quarantined_items=with_missing_stock(quarantined_items(all_issues), missing),
+        missing_stock=missing,
     )
 
 
@@ -98,4 +118,7 @@ def _prepared(contract: TableContract, frame: pd.DataFrame | None) -> pd.DataFra
         out[name] = as_text(frame[name]).to_numpy() if name in frame.columns else ""
     out["source_file"] = as_text(frame["source_file"]).to_numpy()
     out["source_line"] = pd.to_numeric(frame["source_line"]).to_numpy()
+    out[SOURCE_PROBLEM] = (
+        as_text(frame[SOURCE_PROBLEM]).to_numpy() if SOURCE_PROBLEM in frame else ""
+    )
     return out

@@ -14,7 +14,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from dataquality import ValidationResult, ValidationRules, validate
-from dataquality.report import quarantine_share_breaches, summarise
+from dataquality.report import gate_breaches, summarise
 from integrations.sources.base import Source
 from integrations.sources.csv_folder import RawExtract
 from integrations.sources.errors import SourceError
@@ -48,7 +48,10 @@ def extract(source: Source) -> RawExtract | SourceError:
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_inputs(raw: RawExtract, as_of: date, rules: ValidationRules) -> ValidationResult:
     """Accept, repair or quarantine every input row, each with its reason."""
-    checked = validate(raw.frames, as_of=as_of, rules=rules)
+    files: dict[str, list[str]] = {}
+    for info in raw.files:
+        files.setdefault(info.kind, []).append(info.file)
+    checked = validate(raw.frames, as_of=as_of, rules=rules, files=files)
     totals = checked.counts[["read", "accepted", "repaired", "quarantined"]].sum()
     get_run_logger().info(
         "Validated %d rows: %d accepted, %d repaired, %d quarantined",
@@ -77,8 +80,8 @@ def record_data_quality(services: Services, run_id: str, checked: ValidationResu
 
 @task(name="quality-gate", cache_policy=NO_CACHE)
 def quality_gate(checked: ValidationResult, rules: ValidationRules) -> list[str]:
-    """The files whose quarantined share passes the limit; any means: do not order."""
-    breaches = quarantine_share_breaches(checked.counts, rules.max_quarantine_share)
+    """Why the run must not order (too dirty, an empty file, stock missing); any: stop."""
+    breaches = gate_breaches(checked, rules)
     for message in breaches:
         get_run_logger().error(message)
     return breaches

@@ -11,13 +11,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.states import Failed, State
+from prefect.states import Cancelled, Failed, State
 
 from flows import data_quality, notify, ordering, reporting, submission
 from integrations.sources.errors import SourceError
 from replenish.bootstrap import Services, build, open_source
-from replenish.run_summary import RunFacts, build_summary
+from replenish.run_summary import RunFacts, build_summary, stood_aside
 from replenish.settings import load_settings
+from storage.run_lock import RunLocked, nightly_lock
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,8 +53,14 @@ def nightly_replenishment(
     """
     settings = load_settings(Path(config) if config else None)
     services = build(settings)
+    day = as_of or datetime.now(UTC).date()
     try:
-        return _run(services, source, as_of or datetime.now(UTC).date())
+        # One run at a time (storage.run_lock): a second one stands aside, ordering nothing.
+        with nightly_lock(services.engine):
+            return _run(services, source, day)
+    except RunLocked as error:
+        get_run_logger().warning("%s", error)
+        return Cancelled(message=str(error), data=stood_aside(day, str(error)))
     finally:
         services.engine.dispose()
 
@@ -90,7 +97,7 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
     result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
     clock.run("forecast", ordering.record_forecasts, services, run_id, result)
     facts.forecast = result
-    planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy)
+    planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy, services)
     facts.plan = planned
     review = clock.run("flag", ordering.flag, planned, checked, result, settings.flags, services)
     facts.review = review

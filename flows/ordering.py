@@ -23,10 +23,12 @@ from purchasing import (
     order_decisions,
     plan_lines,
 )
+from purchasing.position import OWN_ORDER_COLUMNS
 from purchasing.review_rules_history import HISTORY_COLUMNS
 from replenish.bootstrap import Services
 from storage import records
 from storage.orders import utcnow
+from storage.own_orders import own_order_lines
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,22 @@ def record_forecasts(services: Services, run_id: str, result: ForecastResult) ->
 
 @task(name="plan", cache_policy=NO_CACHE)
 def plan(
-    checked: ValidationResult, result: ForecastResult, as_of: date, params: PolicyParams
+    checked: ValidationResult,
+    result: ForecastResult,
+    as_of: date,
+    params: PolicyParams,
+    services: Services | None = None,
 ) -> Plan:
-    """Order-up-to quantities per item-location, rounded to packs and MOQs, grouped per supplier."""
+    """Order-up-to quantities per item-location, rounded to packs and MOQs, grouped per supplier.
+
+    Our own orders the extract does not show yet count as on order (with `services`), so
+    a rerun or the next night never buys again what is already ordered or waiting.
+    """
     tables = checked.tables
+    own = None
+    if services is not None:
+        with services.uow() as uow:
+            own = pd.DataFrame(own_order_lines(uow.session, as_of), columns=OWN_ORDER_COLUMNS)
     lines = plan_lines(
         result.summary,
         tables["items"],
@@ -84,6 +98,7 @@ def plan(
         tables["open_orders"],
         as_of=as_of,
         params=params,
+        own_orders=own,
     )
     orders, lines = group_orders(lines, tables["suppliers"], as_of=as_of, params=params)
     # The supplier's name travels with the order to the e-mail and the review page.

@@ -100,14 +100,19 @@ def _forecast_clause(lines: pd.DataFrame) -> Text:
     )  # fmt: skip
 
 
+_OWN = " of it our own orders not yet in the extract)"
+
+
 def _position_clause(lines: pd.DataFrame) -> Text:
     on_order = lines["on_order"].to_numpy(dtype=float)
     past_due = lines["past_due_qty"].to_numpy(dtype=float)
     back = lines["backorders"].to_numpy(dtype=float)
     position = lines["position"].to_numpy(dtype=float)
+    own = lines.get("own_on_order", pd.Series(0.0, index=lines.index)).to_numpy(dtype=float)
     return _cat(
         "On hand ", _num(lines["on_hand"]), _when(lines["stock_missing"], " (no stock record)"),
         _only(on_order != 0, lambda r: _cat(" + on order ", _num(on_order[r]))),
+        _only(own > 0, lambda r: _cat(" (", _num(own[r]), _OWN)),
         _only(past_due > 0, lambda r: _cat(" (", _num(past_due[r]), " past due)")),
         _only(back > 0, lambda r: _cat(" - backorders ", _num(back[r]))),
         _only((on_order != 0) | (back > 0), lambda r: _cat(" = ", _num(position[r]))),

@@ -29,6 +29,8 @@ ORDER_COLUMNS = [
 DEFAULT_CURRENCY = "EUR"
 
 _CLEAN = re.compile(r"[A-Z0-9]+")
+# purchase_orders.po_key is VARCHAR(96); "-R" (a review order) must still fit.
+MAX_KEY_LENGTH = 80
 _NOT_ALLOWED = re.compile(r"[^A-Z0-9]+")
 
 
@@ -46,10 +48,12 @@ def po_key(as_of: date | datetime | pd.Timestamp | str, supplier_id: str, locati
     """
     supplier, loc = str(supplier_id), str(location)
     key = f"RPL-{as_of_day(as_of):%Y%m%d}-{_key_part(supplier)}-{_key_part(loc)}"
-    if _CLEAN.fullmatch(supplier) and _CLEAN.fullmatch(loc):
+    if _CLEAN.fullmatch(supplier) and _CLEAN.fullmatch(loc) and len(key) <= MAX_KEY_LENGTH:
         return key
     digest = hashlib.sha256(f"{supplier}\x1f{loc}".encode()).hexdigest()[:6].upper()
-    return f"{key}-{digest}"
+    # Long ids are cut, the digest of the exact pair keeps the key unique: a key always
+    # fits the ERP's reference and the database column, with room for a review suffix.
+    return f"{key[: MAX_KEY_LENGTH - len(digest) - 1].rstrip('-')}-{digest}"
 
 
 def group_orders(

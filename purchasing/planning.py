@@ -40,6 +40,7 @@ LINE_COLUMNS = [
     # added here for grouping, flags and tracing
     "lead_time_days", "review_period_days", "lead_time_demand", "stock_missing",
     "past_due_qty", "arriving_within_lead_time", "hold", "constraint_inflation", "policy",
+    "own_on_order",
 ]  # fmt: skip
 
 _FORECAST_COLUMNS = [*KEYS, "demand_mean", "demand_quantile", "service_level"]
@@ -80,8 +81,12 @@ def plan_lines(
     *,
     as_of: date | datetime | pd.Timestamp | str,
     params: PolicyParams | None = None,
+    own_orders: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One line per active item-location (order_qty may be 0), each with its explanation.
+
+    `own_orders` are the product's own order lines (purchasing.position.OWN_ORDER_COLUMNS):
+    those the extract does not show yet count as on order, so nothing is bought twice.
 
     Lines with nothing to order are kept: the run summary and the audit trail must show
     that every active item was looked at, not only those that were bought.
@@ -114,7 +119,7 @@ def plan_lines(
     )
     position = inventory_position(
         lines, stock, open_orders, as_of=day, horizon_days=horizon,
-        lead_time_days=lines["lead_time_days"],
+        lead_time_days=lines["lead_time_days"], own_orders=own_orders,
     )  # fmt: skip
     lines = lines.join(position)
 

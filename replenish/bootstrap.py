@@ -51,7 +51,7 @@ def build(settings: Settings, *, run_migrations: bool = True) -> Services:
 def _erp(settings: Settings) -> ErpAdapter:
     match settings.erp.adapter:
         case "file_drop":
-            return FileDropErp(settings.erp.drop_dir)
+            return FileDropErp(settings.erp.drop_dir, settings.erp.ledger_file)
 
 
 def _mailer(settings: Settings) -> Mailer:

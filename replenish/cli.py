@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 EXIT_USAGE = 2
 EXIT_RUN_FAILED = 1
+EXIT_STOOD_ASIDE = 4  # another run held the lock: nothing was done, nothing is wrong
 
 
 class CliError(Exception):
@@ -253,6 +254,12 @@ def _run(source: Path, config: Path | None, as_of: date | None, *, as_json: bool
         from replenish.run_summary import render_text
 
         print(render_text(summary))
+    return _exit_code(summary)
+
+
+def _exit_code(summary: dict[str, Any]) -> int:
+    if summary["status"] == "stood_aside":
+        return EXIT_STOOD_ASIDE
     return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
 
 

@@ -187,8 +187,18 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://{user}@{host}"
 
 
+def stood_aside(as_of: Any, message: str) -> dict[str, Any]:
+    """The summary of a run that did not start because another one holds the lock."""
+    return {"run_id": "", "as_of": str(as_of), "status": STOOD_ASIDE, "message": message}
+
+
+STOOD_ASIDE = "stood_aside"
+
+
 def render_text(summary: dict[str, Any]) -> str:
     """The summary a buyer reads at the end of `replenish run` / `replenish demo`."""
+    if summary["status"] == STOOD_ASIDE:
+        return f"Nightly run {summary['as_of']}: stood aside: {summary['message']}"
     lines = [f"Nightly run {summary['as_of']} ({summary['run_id'][:8]}): {summary['status']}"]
     if summary["status"] == "failed":
         lines.append(f"  Stopped: {summary['message']}")

@@ -9,11 +9,12 @@ config can never leak one.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -88,8 +89,17 @@ class ReviewSettings(BaseModel):
 
 
 class ErpSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     adapter: Literal["file_drop"] = "file_drop"
     drop_dir: Path = Path("erp-drop")
+    ledger_file: Path | None = Field(
+        default=None,
+        description=(
+            "The file-drop adapter's record of every key written (default: beside the "
+            "folder, '<drop_dir>.ledger'); what makes a moved file never sent twice."
+        ),
+    )
 
 
 class Settings(BaseSettings):
@@ -155,13 +165,78 @@ def load_settings(config_file: Path | None = None) -> Settings:
                 f"(remove {', '.join(leaked)}; set e.g. REPLENISH_EMAIL__SMTP_PASSWORD or "
                 "REPLENISH_DATABASE_URL instead)"
             )
+    where = str(config_file) if config_file else "settings"
+    unknown = _unknown_keys(Settings, values)
+    if unknown:
+        raise SettingsError(
+            f"{where}: unknown setting {unknown[0]} (a typo? see config.example.toml)"
+            + (f"; also {', '.join(unknown[1:4])}" if len(unknown) > 1 else "")
+        )
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as error:
-        where = str(config_file) if config_file else "settings"
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "settings"
         raise SettingsError(f"{where}: {field}: {first['msg']}") from error
+    infinite = _non_finite(settings.model_dump())
+    if infinite:
+        raise SettingsError(
+            f"{where}: {infinite[0]}: must be a finite number (inf and nan are not limits)"
+        )
+    return settings
+
+
+def _unknown_keys(model: type[BaseModel], values: dict[str, Any], prefix: str = "") -> list[str]:
+    """Keys of the file that no setting has, at any depth: a typo must fail, not be ignored.
+
+    Checked here for every section, including models that other packages own and that do
+    not forbid extra keys themselves (routing rules, e-mail, ERP).
+    """
+    found: list[str] = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        field = model.model_fields.get(key)
+        if field is None:
+            found.append(path)
+            continue
+        nested = _model_of(field.annotation)
+        if nested is None:
+            continue
+        if isinstance(value, dict):
+            found.extend(_unknown_keys(nested, value, f"{path}."))
+        elif isinstance(value, list):
+            for position, item in enumerate(value):
+                if isinstance(item, dict):
+                    found.extend(_unknown_keys(nested, item, f"{path}[{position}]."))
+    return found
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds (itself, optional, or a list of them), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is dict:
+        return None  # free-form mappings (overrides per supplier) have keys of their own
+    for argument in get_args(annotation):
+        found = _model_of(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _non_finite(values: Any, prefix: str = "") -> list[str]:
+    """Paths of float settings that are inf or nan (TOML and the environment accept both)."""
+    if isinstance(values, float):
+        return [] if math.isfinite(values) else [prefix or "settings"]
+    if isinstance(values, dict):
+        return [
+            p
+            for key, value in values.items()
+            for p in _non_finite(value, f"{prefix}.{key}" if prefix else str(key))
+        ]
+    if isinstance(values, list | tuple):
+        return [p for i, v in enumerate(values) for p in _non_finite(v, f"{prefix}[{i}]")]
+    return []
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

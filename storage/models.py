@@ -36,8 +36,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Money = Numeric(14, 2)
-Quantity = Numeric(14, 3)
+# Wide enough for anything the data-quality gate lets through (quantities and costs are
+# bounded there, docs/data-quality.md "Bounds"): a line of 1.5e9 units at 1e6 each still
+# fits, so a NUMERIC overflow can never stop a night (migration 0006 widened 14 -> 24/20).
+Money = Numeric(24, 2)
+Quantity = Numeric(20, 3)
 
 
 class Base(DeclarativeBase):
@@ -328,3 +331,20 @@ class AuditRecord(Base):
     to_state: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class RunLock(Base):
+    """Who holds a named lock (the nightly run): the SQLite stand-in for an advisory lock.
+
+    On PostgreSQL the lock is `pg_try_advisory_lock`, released by the server when the
+    holder's connection dies; SQLite has nothing like it, so a row records the holder's
+    host and process and a later run takes the lock over only from a process that is gone.
+    """
+
+    __tablename__ = "run_locks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -15,9 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from storage.models import Forecast
+from storage.models import Forecast, RowDisposition
 
 CENT = Decimal("0.01")
+_VARCHAR = {
+    name: int(getattr(RowDisposition.__table__.columns[name].type, "length", 0) or 10**9)
+    for name in ("field", "sku", "location", "kind", "file", "disposition")
+}
 
 
 def to_money(value: float) -> Decimal:
@@ -49,26 +53,47 @@ def input_file_rows(counts: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+# What a stored row keeps of one raw cell: enough to recognise it, never a 10 MB copy
+# per quarantined row (the source file is the full evidence).
+RAW_CELL_CHARS = 2000
+
+
+def fit(text: str, size: int) -> str:
+    """`text` cut to a VARCHAR(size) column, marked when cut (never a database error)."""
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
 def disposition_rows(issues: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows for `row_dispositions`, each text cut to its column (the gate has already
+    quarantined what was too long; the quarantine record itself must still fit)."""
     if issues.empty:
         return []
     frame = issues[
         ["kind", "file", "line", "disposition", "reasons", "field", "detail", "sku", "location"]
     ].copy()
     frame["raw"] = [_raw(value) for value in issues["raw"]]
-    for column in ("field", "detail", "sku", "location"):
+    for column in ("field", "detail", "sku", "location", "kind", "file", "disposition"):
         frame[column] = frame[column].fillna("").astype(str)
+    for column in ("field", "sku", "location", "kind", "file", "disposition"):
+        size = _VARCHAR[column]
+        frame[column] = [fit(value, size) for value in frame[column]]
     frame["line"] = frame["line"].astype(int)
     return frame.to_dict("records")
 
 
 def _raw(value: Any) -> dict[str, Any] | None:
     if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value:
+        parsed: Any = value
+    elif isinstance(value, str) and value:
         parsed = json.loads(value)
-        return parsed if isinstance(parsed, dict) else {"value": parsed}
-    return None
+    else:
+        return None
+    if not isinstance(parsed, dict):
+        parsed = {"value": parsed}
+    return {
+        key: fit(cell, RAW_CELL_CHARS) if isinstance(cell, str) else cell
+        for key, cell in parsed.items()
+    }
 
 
 # Exactly the columns of the table: the forecast frame may carry more than is stored.
@@ -114,6 +139,7 @@ def _json_dict(value: Any) -> dict[str, Any] | None:
 LINE_DETAIL_COLUMNS = [
     "on_hand",
     "on_order",
+    "own_on_order",
     "backorders",
     "position",
     "demand_mean",

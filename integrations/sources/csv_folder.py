@@ -12,17 +12,33 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dataquality.contract import ALIASES, CONTRACTS, KINDS, SOURCE_COLUMNS, TableContract
+from dataquality.contract import (
+    ALIASES,
+    CONTRACTS,
+    KINDS,
+    SOURCE_COLUMNS,
+    SOURCE_PROBLEM,
+    TableContract,
+)
+from integrations.sources.csv_text import (
+    MARK,
+    decode,
+    mark_unreadable,
+    normalise_line_ends,
+    read_row_by_row,
+)
 from integrations.sources.errors import SourceError
 from integrations.sources.headers import apply_aliases, first_duplicate, normalise_names
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+MAX_COLUMNS = 1000
 
 
 @dataclass(frozen=True)
@@ -108,7 +124,7 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
         raise SourceError(f"{name}: unreadable ({exc.strerror or exc})") from exc
     if not data.strip():
         raise SourceError(f"{name}: file is empty")
-    text, encoding = _decode(name, data)
+    data, text, encoding = decode(name, normalise_line_ends(data))
     header = text.partition("\n")[0].rstrip("\r")
     if not header.strip():
         raise SourceError(f"{name}: the first line (the header) is empty")
@@ -120,19 +136,27 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
     if missing:
         listed = ", ".join(f"'{c}'" for c in missing)
         what = f"column {listed} is" if len(missing) == 1 else f"columns {listed} are"
-        found = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+        shown = [c if len(c) <= 40 else c[:40] + "..." for c in columns[:12]]
+        found = ", ".join(shown) + (", ..." if len(columns) > 12 else "")
+        found = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", found)  # one line, no escapes
         raise SourceError(f"{name}: required {what} missing (found: {found})")
     # What the line numbering needs from the text, taken before it is dropped: pandas
     # reads the bytes itself (a StringIO of the text took 4 bytes per character).
     physical = text.count("\n") + (0 if text.endswith("\n") else 1)
     quoted = '"' in text
+    unreadable = MARK in text
     del text
     frame = _parse(name, data, encoding, delimiter, columns)
+    if frame is None:  # a ragged row: read row by row, each with its true line
+        frame = _parse_rows(name, data, encoding, delimiter, columns)
+    else:
+        # Counting newlines inside cells costs a call per cell; it is only needed when the
+        # file has more physical lines than rows (a quoted cell spans lines).
+        multiline = quoted and physical > len(frame) + 1
+        frame["source_line"] = _physical_lines(frame[columns], quoted=multiline)
     frame["source_file"] = name
-    # Counting newlines inside cells costs a call per cell; it is only needed when the
-    # file has more physical lines than rows (a quoted cell spans lines).
-    multiline = quoted and physical > len(frame) + 1
-    frame["source_line"] = _physical_lines(frame[columns], quoted=multiline)
+    if unreadable:
+        mark_unreadable(frame, columns, encoding)
     blank = _blank_rows(frame[columns])
     frame = frame.loc[~blank].reset_index(drop=True)
     unknown = [c for c in columns if c not in contract.names]
@@ -149,35 +173,8 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
         tuple(renamed),
     )
     source = list(SOURCE_COLUMNS)
-    return frame[contract.names + source], frame[source + unknown], info
-
-
-def _decode(name: str, data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else cp1252: what spreadsheet exports actually use."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise SourceError(f"{name}: is UTF-16 text; save it as UTF-8 or cp1252 CSV")
-    if data.startswith(b"PK\x03\x04"):
-        raise SourceError(f"{name}: is a zip archive or Excel workbook, not CSV text")
-    if b"\x00" in data[:65536]:
-        raise SourceError(f"{name}: looks binary (contains NUL bytes), not CSV text")
-    candidates: tuple[tuple[str, bytes], ...]
-    if data.startswith(codecs.BOM_UTF8):
-        candidates = (("utf-8-sig", data[len(codecs.BOM_UTF8) :]),)
-    else:
-        candidates = (("utf-8", data), ("cp1252", data))
-    error: UnicodeDecodeError | None = None
-    for encoding, payload in candidates:
-        try:
-            return payload.decode(encoding.removesuffix("-sig")), encoding
-        except UnicodeDecodeError as exc:
-            error = exc
-    assert error is not None
-    tried = "UTF-8 (it starts with a UTF-8 BOM)" if len(candidates) == 1 else "UTF-8 or cp1252"
-    line = error.object.count(b"\n", 0, error.start) + 1
-    raise SourceError(
-        f"{name}: unreadable, not {tried} text (byte 0x{error.object[error.start]:02x} "
-        f"on line {line})"
-    )
+    problem = [SOURCE_PROBLEM] if SOURCE_PROBLEM in frame.columns else []
+    return frame[contract.names + source + problem], frame[source + unknown], info
 
 
 def _delimiter(header: str) -> str:
@@ -193,7 +190,13 @@ def _delimiter(header: str) -> str:
 
 def _header_names(name: str, header: str, delimiter: str) -> list[str]:
     """Trimmed, case-folded names with spaces as underscores; duplicates are refused."""
-    names = normalise_names(next(csv.reader([header], delimiter=delimiter)))
+    try:
+        cells = next(csv.reader([header], delimiter=delimiter))
+    except csv.Error as error:
+        raise SourceError(f"{name}: the header line is not readable CSV ({error})") from error
+    if len(cells) > MAX_COLUMNS:
+        raise SourceError(f"{name}: the header has {len(cells):,} columns; is it a CSV file?")
+    names = normalise_names(cells)
     column = first_duplicate(names)
     if column is not None:
         raise SourceError(f"{name}: column '{column}' appears more than once in the header")
@@ -202,26 +205,46 @@ def _header_names(name: str, header: str, delimiter: str) -> list[str]:
 
 def _parse(
     name: str, data: bytes, encoding: str, delimiter: str, columns: list[str]
-) -> pd.DataFrame:
-    """The rows as text, read by pandas from the file's bytes in the encoding `_decode` found
-    (utf-8-sig drops the byte-order mark)."""
+) -> pd.DataFrame | None:
+    """The rows as text, read by pandas from the file's bytes in the encoding `decode`
+    found (utf-8-sig drops the byte-order mark); None when a row has too many fields."""
     try:
         frame = pd.read_csv(
             io.BytesIO(data),
             encoding=encoding,
+            encoding_errors="replace",  # `decode` found the bytes that fail; their rows are marked
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,  # blank lines stay rows here so line numbers stay true
             header=0,
         )
-    except (pd.errors.ParserError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[-1].replace("Error tokenizing data. C error: ", "")
-        raise SourceError(f"{name}: unreadable CSV: {reason}") from exc
+    except pd.errors.ParserError as exc:
+        if "Expected" in str(exc) and "fields" in str(exc):
+            return None
+        raise SourceError(f"{name}: unreadable CSV: {_one_line(exc)}") from exc
+    except ValueError as exc:
+        raise SourceError(f"{name}: unreadable CSV: {_one_line(exc)}") from exc
     if frame.shape[1] != len(columns):
         raise SourceError(f"{name}: unreadable CSV: the header could not be split into columns")
     frame.columns = columns
     return frame.fillna("")
+
+
+def _parse_rows(
+    name: str, data: bytes, encoding: str, delimiter: str, columns: list[str]
+) -> pd.DataFrame:
+    """The slow, exact reading of a file with a ragged row (see `read_row_by_row`)."""
+    payload = data[len(codecs.BOM_UTF8) :] if encoding == "utf-8-sig" else data
+    text = payload.decode(encoding.removesuffix("-sig"), "replace")
+    try:
+        return read_row_by_row(text, delimiter, columns)
+    except csv.Error as exc:
+        raise SourceError(f"{name}: unreadable CSV: {_one_line(exc)}") from exc
+
+
+def _one_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[-1].replace("Error tokenizing data. C error: ", "")
 
 
 def _physical_lines(cells: pd.DataFrame, *, quoted: bool) -> np.ndarray:

@@ -93,3 +93,35 @@ def test_the_example_config_loads(tmp_path: Path) -> None:
     settings = load_settings(example)
     assert settings.flags.line_value_limit == 2500.0
     assert settings.approvals.review_hours == 24
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("[email]\nsmtp_hots = 'mail'\n", "unknown setting email.smtp_hots"),
+        ("[erp]\ndrop_folder = 'x'\n", "unknown setting erp.drop_folder"),
+        ("[approvals]\ndefault_aprover = 'a@example.com'\n", "approvals.default_aprover"),
+        ("[validation]\nmax_quantty = 5\n", "unknown setting validation.max_quantty"),
+        ("[flags]\norder_value_limit = inf\n", "flags.order_value_limit: must be a finite"),
+        ("[validation]\nmax_unit_cost = nan\n", "validation.max_unit_cost"),
+    ],
+)
+def test_typos_and_infinite_limits_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(write(tmp_path, text))
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_unknown_keys_in_routing_rules_are_refused(tmp_path: Path) -> None:
+    text = "[[approvals.rules]]\napprover = 'b@example.com'\nsuplier = 'ACME'\n"
+    with pytest.raises(SettingsError, match=r"approvals\.rules\[0\]\.suplier"):
+        load_settings(write(tmp_path, text))
+
+
+def test_an_infinite_limit_from_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "inf")
+    with pytest.raises(SettingsError, match=r"flags\.order_value_limit: must be a finite"):
+        load_settings()

@@ -152,6 +152,28 @@ CASES = [
     ("demand", {"date": "2024-07-01"}, R, "quarantined", Reason.FUTURE_DATE,
      "after the as-of date 2024-06-30"),
     ("stock", {"as_of": "2024-07-01"}, R, "quarantined", Reason.FUTURE_DATE, "after"),
+    ("stock", {"as_of": "2024-06-01"}, R, "quarantined", Reason.STALE_STOCK,
+     "more than 7 days before"),
+    # every number bounded where it enters: nothing absurd reaches the arithmetic
+    ("items", {"unit_cost": "1e308"}, R, "quarantined", Reason.OUT_OF_RANGE,
+     "above the plausible maximum of 1e+06 (validation.max_unit_cost)"),
+    ("items", {"lead_time_days": "1e30"}, R, "quarantined", Reason.OUT_OF_RANGE,
+     "validation.max_lead_time_days"),
+    ("items", {"moq": "1e12"}, R, "quarantined", Reason.ABSURD_QUANTITY, "max_quantity"),
+    ("items", {"pack_size": "1e308"}, R, "quarantined", Reason.ABSURD_QUANTITY, "max_quantity"),
+    ("items", {"max_order_qty": "1e30"}, R, "quarantined", Reason.ABSURD_QUANTITY,
+     "max_quantity"),
+    ("suppliers", {"min_order_value": "1e308"}, R, "quarantined", Reason.OUT_OF_RANGE,
+     "max_order_value"),
+    ("demand", {"quantity": "NaN"}, R, "quarantined", Reason.BAD_NUMBER, "is not a number"),
+    ("demand", {"quantity": "inf"}, R, "quarantined", Reason.BAD_NUMBER, "is not a number"),
+    ("demand", {"sku": "X" * 65}, R, "quarantined", Reason.TOO_LONG,
+     "is 65 characters long (at most 64)"),
+    ("suppliers", {"supplier_id": "S" * 200}, R, "quarantined", Reason.TOO_LONG,
+     "(200 characters)"),
+    ("suppliers", {"currency": "EURO-DOLLAR"}, R, "quarantined", Reason.TOO_LONG, "at most 8"),
+    ("demand", {"sku": "A1\x1b[2J"}, R, "quarantined", Reason.CONTROL_CHARACTER,
+     "sku 'A1\\x1b[2J' holds a control character"),
 ]
 # fmt: on
 
@@ -186,6 +208,10 @@ def test_every_reason_has_a_case_and_a_description() -> None:
     covered = {case[4] for case in CASES} | {
         Reason.DUPLICATE_COLLAPSED,
         Reason.CONFLICTING_DUPLICATE,
+        # set by the source, and item-level: tests/unit/test_gate_containment.py
+        Reason.BAD_ENCODING,
+        Reason.MALFORMED_ROW,
+        Reason.NO_STOCK_ROW,
     }
     assert covered == set(Reason)
     assert all(reason.description for reason in Reason)
@@ -354,7 +380,8 @@ def test_quarantined_items_collect_reasons_per_item_location() -> None:
     assert [{k: r[k] for k in ("sku", "location", "reasons")} for r in records] == [
         {"sku": "A1", "location": "L1", "reasons": "BAD_NUMBER;NEGATIVE_QUANTITY"},
         {"sku": "A2", "location": "", "reasons": "MISSING_FIELD"},  # any location of A2
-        {"sku": "A2", "location": "L1", "reasons": "BAD_NUMBER"},
+        # its only stock row is quarantined, so it has no usable one either
+        {"sku": "A2", "location": "L1", "reasons": "BAD_NUMBER;NO_STOCK_ROW"},
     ]
     # Only dated demand rows: the newest of their dates; stock rows always matter (NaT).
     newest = [r["newest_demand_date"] for r in records]
