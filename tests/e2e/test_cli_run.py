@@ -6,6 +6,7 @@ import csv
 import email
 import json
 import os
+import shutil
 import subprocess
 import sys
 from email import policy
@@ -172,8 +173,16 @@ def test_a_second_run_for_the_same_date_duplicates_nothing(
     assert sorted(p.name for p in (workdir / "outbox").glob("*.eml")) == before_mail
 
 
-def test_human_summary_names_counts_and_outputs(workdir: Path, env: dict[str, str]) -> None:
-    done = replenish("run", "--source", "data", "--as-of", AS_OF, cwd=workdir, env=env)
+def test_human_summary_names_counts_and_outputs(
+    workdir: Path, env: dict[str, str], first_run: dict, tmp_path: Path
+) -> None:
+    """A person reading the terminal sees the counts and where the outputs went.
+
+    Run in a fresh folder (its own database): in the shared one the first run's orders
+    already count as on order, so a third run of the same night rightly orders nothing.
+    """
+    shutil.copytree(workdir / "data", tmp_path / "data")
+    done = replenish("run", "--source", "data", "--as-of", AS_OF, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert "rows read" in done.stdout
     assert "quarantined" in done.stdout
