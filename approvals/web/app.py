@@ -15,9 +15,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -31,13 +30,13 @@ from approvals.decisions import AlreadyDecided, InvalidDecision, NotAnAdministra
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
 from approvals.web.chart import demand_chart
+from approvals.web.forms import outcome_of, quantities_of, read_form
 from approvals.web.security import SecurityHeaders
 from services.decisions import DecideOrder, decide_order
 from services.review_pages import NotForYou, OrderPage, digest_page, order_page
 from storage.unit_of_work import UnitOfWork
 
 CHANNEL = "review-page"
-MAX_FORM_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ class _Views:
         page = await self._page(po_key, token)
         if isinstance(page, Response):
             return page
-        form = await _form(request)
+        form = await read_form(request)
         if form is None:
             return _refused("The form was too large.", 413)
         if not self.context.links.csrf_matches(token, form.get("csrf", "")):
@@ -138,9 +137,9 @@ class _Views:
             )
         try:
             command = DecideOrder(
-                po_key=page.po_key, outcome=_outcome(form.get("decision", "")),
+                po_key=page.po_key, outcome=outcome_of(form.get("decision", "")),
                 person=page.person, channel=CHANNEL, comment=form.get("comment", "")[:2000],
-                quantities=_quantities(form), in_place_of_approver=page.in_place_of_approver,
+                quantities=quantities_of(form), in_place_of_approver=page.in_place_of_approver,
             )  # fmt: skip
             await run_in_threadpool(decide_order, self.context.uow, self.context.policy, command)
         except AlreadyDecided as refusal:
@@ -203,42 +202,6 @@ class _Views:
             "message": message,
         }
         return _render("order.html", context, status)
-
-
-async def _form(request: Request) -> dict[str, str] | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        return None
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        return None
-    # application/x-www-form-urlencoded: the only encoding the page's form uses.
-    try:
-        parsed = parse_qs(
-            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=500
-        )
-    except ValueError:  # more fields than any order has lines
-        return None
-    return {name: values[-1] for name, values in parsed.items()}
-
-
-def _outcome(value: str) -> Any:
-    if value not in ("approve", "reject"):
-        raise InvalidDecision("choose Approve or Reject")
-    return value
-
-
-def _quantities(form: dict[str, str]) -> dict[str, Decimal]:
-    quantities = {}
-    for name, value in form.items():
-        if not name.startswith("qty:") or not value.strip():
-            continue
-        sku = name[4:]
-        try:
-            quantities[sku] = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidDecision(f"{sku}: {value!r} is not a quantity") from None
-    return quantities
 
 
 def _sentence(error: Exception) -> str:

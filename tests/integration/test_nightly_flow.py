@@ -102,6 +102,7 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
         informed = set(
             session.scalars(select(PurchaseOrder.po_key).join(ReviewFlag).where(*own, ~holds))
         )
+        # This run's mail only: the session database is shared with the mail-queue tests.
         mails = session.scalars(
             select(Notification).where(Notification.run_id == summary["run_id"])
         ).all()

@@ -1,0 +1,50 @@
+"""The decision form as the page posts it: `decision` (approve | reject), `qty:<sku>`
+per line (blank = unchanged), `comment` and `csrf`. Small, url-encoded, nothing else."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+
+from approvals.decisions import InvalidDecision
+
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def read_form(request: Request) -> dict[str, str] | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        return None
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    # application/x-www-form-urlencoded: the only encoding the page's form uses.
+    try:
+        parsed = parse_qs(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=500
+        )
+    except ValueError:  # more fields than any order has lines
+        return None
+    return {name: values[-1] for name, values in parsed.items()}
+
+
+def outcome_of(value: str) -> Any:
+    if value not in ("approve", "reject"):
+        raise InvalidDecision("choose Approve or Reject")
+    return value
+
+
+def quantities_of(form: dict[str, str]) -> dict[str, Decimal]:
+    quantities = {}
+    for name, value in form.items():
+        if not name.startswith("qty:") or not value.strip():
+            continue
+        sku = name[4:]
+        try:
+            quantities[sku] = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidDecision(f"{sku}: {value!r} is not a quantity") from None
+    return quantities
