@@ -118,5 +118,5 @@ def test_the_largest_line_the_gate_allows_fits_the_columns(engine: Engine) -> No
 def review_decision_hook() -> None:
     """Hook for the lead (issue 10 owns the decision channel): feed
     `hostile.HOSTILE_QUANTITIES` (tests/integration/hostile.py) through `services`
-    decide/approve with a changed quantity on both databases and assert a one-line refusal for each non-finite, negative
-    or above-`validation.max_quantity` value (`--qty SKU=1e30` is accepted today)."""
+    decide/approve with a changed quantity on both databases and assert a one-line
+    refusal for each non-finite, negative or above-`validation.max_quantity` value (`--qty SKU=1e30` is accepted today)."""
