@@ -119,4 +119,5 @@ def review_decision_hook() -> None:
     """Hook for the lead (issue 10 owns the decision channel): feed
     `hostile.HOSTILE_QUANTITIES` (tests/integration/hostile.py) through `services`
     decide/approve with a changed quantity on both databases and assert a one-line
-    refusal for each non-finite, negative or above-`validation.max_quantity` value (`--qty SKU=1e30` is accepted today)."""
+    refusal for each non-finite, negative or above-`validation.max_quantity` value
+    (`--qty SKU=1e30` is accepted today)."""
