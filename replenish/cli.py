@@ -181,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from replenish.safe_output import safe_terminal
+
+    with safe_terminal():  # values from input files never drive the operator's terminal
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _quiet_prefect_defaults()
     try:
@@ -345,13 +352,19 @@ def _quarantine(args: argparse.Namespace) -> int:
         if run is None:
             raise CliError(f"no run {args.run_id}" if args.run_id else "no runs yet")
         rows = uow.runs.dispositions(run.id)
+    from replenish.safe_output import csv_cell
+
     fields = ["file", "line", "reasons", "field", "detail", "sku", "location", "raw"]
     table = [{name: getattr(row, name) for name in fields} for row in rows]
     if args.csv:
         with args.csv.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields)
             writer.writeheader()
-            writer.writerows({**r, "raw": json.dumps(r["raw"])} for r in table)
+            # every cell neutralised: the data owner opens this in a spreadsheet
+            writer.writerows(
+                {k: csv_cell(v) for k, v in {**r, "raw": json.dumps(r["raw"])}.items()}
+                for r in table
+            )
         print(f"Wrote {len(table)} quarantined rows of run {run.id} to {args.csv}")
         return 0
     print(f"Run {run.id} ({run.as_of}): {len(table)} quarantined rows")

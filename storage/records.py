@@ -60,7 +60,13 @@ RAW_CELL_CHARS = 2000
 
 def fit(text: str, size: int) -> str:
     """`text` cut to a VARCHAR(size) column, marked when cut (never a database error)."""
+    text = storable(text)
     return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def storable(text: str) -> str:
+    """Text PostgreSQL accepts: a NUL byte (which its text types refuse) shown as \\x00."""
+    return text.replace("\x00", "\\x00") if "\x00" in text else text
 
 
 def disposition_rows(issues: pd.DataFrame) -> list[dict[str, Any]]:
@@ -72,8 +78,8 @@ def disposition_rows(issues: pd.DataFrame) -> list[dict[str, Any]]:
         ["kind", "file", "line", "disposition", "reasons", "field", "detail", "sku", "location"]
     ].copy()
     frame["raw"] = [_raw(value) for value in issues["raw"]]
-    for column in ("field", "detail", "sku", "location", "kind", "file", "disposition"):
-        frame[column] = frame[column].fillna("").astype(str)
+    for column in ("field", "detail", "sku", "location", "kind", "file", "disposition", "reasons"):
+        frame[column] = [storable(value) for value in frame[column].fillna("").astype(str)]
     for column in ("field", "sku", "location", "kind", "file", "disposition"):
         size = _VARCHAR[column]
         frame[column] = [fit(value, size) for value in frame[column]]
@@ -91,7 +97,7 @@ def _raw(value: Any) -> dict[str, Any] | None:
     if not isinstance(parsed, dict):
         parsed = {"value": parsed}
     return {
-        key: fit(cell, RAW_CELL_CHARS) if isinstance(cell, str) else cell
+        storable(str(key)): fit(cell, RAW_CELL_CHARS) if isinstance(cell, str) else cell
         for key, cell in parsed.items()
     }
 

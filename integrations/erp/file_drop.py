@@ -3,17 +3,15 @@
 The ERP's import job picks files up from the folder and usually moves them away, so the
 folder cannot be the memory of what was sent. The adapter keeps its own ledger beside
 the folder (`<folder>.ledger`, one JSON line per event, fsync'd): a key is recorded as
-`writing` before its file appears and `written` after, and a key the ledger knows is
-never written again, whatever the folder holds by then.
+`writing` once its file is complete under a temporary name, and `written` once it is
+published; a key the ledger knows is never written again, whatever the folder holds.
 
 A file appears whole or not at all: written to `.<key>.part`, flushed to disk, then
-hard-linked into place (the link fails if the key is already there). Every step runs
-under an exclusive lock on the ledger, so two processes never write one key.
-
-A run killed between `writing` and the link leaves a key whose file may or may not have
-reached the ERP (the importer may have taken it). That key is not sent again: `find`
-reports it as an `ErpError` for the operator to check, because a lost order is noticed
-and fixed in a minute, a duplicate one is paid for.
+renamed into place. The rename is the moment of sending, and it is atomic: the `.part`
+file exists before it and not after. So a run killed anywhere is completed exactly by
+the next one: `writing` with the `.part` file still there was never published (rename it
+now), `writing` without it was (record it). Every step runs under an exclusive lock on
+the ledger, so two processes never write one key, and no one else creates `.part` files.
 """
 
 from __future__ import annotations
@@ -47,7 +45,7 @@ class FileDropErp:
         return self.folder / f"{po_key}.json"
 
     def find(self, po_key: str) -> ErpReceipt | None:
-        """The key's receipt if the ledger (or the folder) has it; ErpError if uncertain."""
+        """The key's receipt if the ledger (or the folder) has it."""
         with self._locked():
             return self._known(po_key)
 
@@ -60,43 +58,38 @@ class FileDropErp:
                 if known is not None:
                     return known
                 payload = json.dumps(order.model_dump(mode="json"), indent=2, sort_keys=True)
-                part = self.folder / f".{key}{PART_SUFFIX}"
+                part = self._part(key)
                 with part.open("w", encoding="utf-8") as handle:
                     handle.write(payload + "\n")
                     handle.flush()
                     os.fsync(handle.fileno())
                 self._record(key, WRITING)
-                try:
-                    os.link(part, final)
-                    created = True
-                except FileExistsError:
-                    created = False
-                self._record(key, WRITTEN)
-                part.unlink()
+                self._publish(key)
         except OSError as error:
             raise ErpError(f"cannot write {key} to {self.folder}: {error}") from error
-        return ErpReceipt(po_key=key, external_ref=str(final), created=created)
+        return ErpReceipt(po_key=key, external_ref=str(final), created=True)
+
+    def _part(self, key: str) -> Path:
+        return self.folder / f".{key}{PART_SUFFIX}"
+
+    def _publish(self, key: str) -> None:
+        """Rename the complete `.part` file into place (the send), then record it."""
+        os.replace(self._part(key), self.path_for(key))
+        _sync_folder(self.folder)
+        self._record(key, WRITTEN)
 
     def _known(self, key: str) -> ErpReceipt | None:
-        state = self._states.get(key)
         final = self.path_for(key)
-        if state == WRITTEN:
+        if self._states.get(key) == WRITTEN:
             return ErpReceipt(po_key=key, external_ref=str(final), created=False)
-        if final.exists():  # written before the ledger existed, or by an older version
-            if state != WRITTEN:
-                self._record(key, WRITTEN)
+        if final.exists():  # written before the ledger existed (an older version)
+            self._record(key, WRITTEN)
             return ErpReceipt(po_key=key, external_ref=str(final), created=False)
-        if state == WRITING:
-            raise ErpError(
-                f"{key}: a run stopped while writing it to {self.folder} and the file is no "
-                "longer there (taken by the ERP's import?); check the ERP for this key before "
-                f"sending it again (ledger {self.ledger})"
-            )
         return None
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """The ledger, locked and read up to date; leftover `.part` files removed."""
+        """The ledger, locked and read up to date; a killed run's work completed."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle = self.ledger.open("a+", encoding="utf-8")
@@ -106,7 +99,7 @@ class FileDropErp:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
             self._handle = handle
             self._catch_up()
-            self._remove_parts()
+            self._recover()
             yield
 
     def _catch_up(self) -> None:
@@ -130,6 +123,23 @@ class FileDropErp:
             if key and (state == WRITTEN or self._states.get(key) != WRITTEN):
                 self._states[key] = state
 
+    def _recover(self) -> None:
+        """Finish what a killed run left: `writing` keys, then remove leftover files.
+
+        A `writing` key whose `.part` file is still there was never renamed into place:
+        publish it now. One without it was published (the importer may have taken it):
+        record that. Any other `.part` file (killed before `writing`), and `.RPL-*` temp
+        files of older versions, were never sent: debris.
+        """
+        for key in [k for k, state in self._states.items() if state == WRITING]:
+            if self._part(key).exists() and not self.path_for(key).exists():
+                self._publish(key)
+            else:
+                self._record(key, WRITTEN)
+        leftovers = {*self.folder.glob(f".*{PART_SUFFIX}"), *self.folder.glob(".RPL-*")}
+        for part in leftovers:
+            part.unlink(missing_ok=True)
+
     def _record(self, key: str, state: str) -> None:
         line = json.dumps({"key": key, "state": state, "at": datetime.now(UTC).isoformat()})
         self._handle.write(line + "\n")
@@ -138,12 +148,11 @@ class FileDropErp:
         self._states[key] = state
         self._offset = self.ledger.stat().st_size
 
-    def _remove_parts(self) -> None:
-        """`.part` files of a killed run (and `.RPL-*` ones of older versions): debris, since
-        the ledger, not the part file, says whether a key was sent.
 
-        Safe under the ledger lock: no other process is between writing and linking.
-        """
-        leftovers = {*self.folder.glob(f".*{PART_SUFFIX}"), *self.folder.glob(".RPL-*")}
-        for part in leftovers:
-            part.unlink(missing_ok=True)
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable before the ledger says it happened."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

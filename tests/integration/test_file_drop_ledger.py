@@ -8,9 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
-from integrations.erp.base import ErpError, ErpOrder, ErpOrderLine
+from integrations.erp.base import ErpOrder, ErpOrderLine
 from integrations.erp.file_drop import FileDropErp
 
 
@@ -57,13 +55,24 @@ def test_leftover_part_files_are_removed_and_a_torn_ledger_line_ignored(tmp_path
     assert FileDropErp(drop).find("RPL-20261130-S1-DC") is not None
 
 
-def test_a_key_interrupted_mid_write_and_gone_is_not_resent(tmp_path: Path) -> None:
+def test_a_key_killed_before_its_rename_is_published_once(tmp_path: Path) -> None:
     drop = tmp_path / "erp-drop"
     drop.mkdir()
-    line = json.dumps({"key": "RPL-20261130-S1-DC", "state": "writing"})
-    (tmp_path / "erp-drop.ledger").write_text(line + "\n")
-    with pytest.raises(ErpError, match="check the ERP for this key before sending it again"):
-        FileDropErp(drop).submit(order())
+    key = "RPL-20261130-S1-DC"
+    (drop / f".{key}.part").write_text("{}\n")  # complete, never renamed into place
+    (tmp_path / "erp-drop.ledger").write_text(json.dumps({"key": key, "state": "writing"}) + "\n")
+    adapter = FileDropErp(drop)
+    assert adapter.find(key) is not None  # completed on start, not sent a second time
+    assert not adapter.submit(order()).created
+    assert sorted(p.name for p in drop.iterdir()) == [f"{key}.json"]
+
+
+def test_a_key_killed_after_its_rename_and_then_imported_is_not_resent(tmp_path: Path) -> None:
+    drop = tmp_path / "erp-drop"
+    drop.mkdir()
+    key = "RPL-20261130-S1-DC"  # renamed into place, then the importer took it
+    (tmp_path / "erp-drop.ledger").write_text(json.dumps({"key": key, "state": "writing"}) + "\n")
+    assert not FileDropErp(drop).submit(order()).created
     assert list(drop.iterdir()) == []
 
 
