@@ -99,10 +99,12 @@ def check_text(parsed: Parsed, max_length: int | None, *, identifier: bool) -> P
         parsed.outcomes[Reason.TOO_LONG] = (long, why)
     if identifier:
         control = text.str.contains(CONTROL_CHARS, regex=True).to_numpy(dtype=bool)
-        parsed.outcomes[Reason.CONTROL_CHARACTER] = (
-            control,
-            "holds a control character (shown escaped)",
-        )
+    else:  # a NUL byte is never text (a source other than CSV may hand one over)
+        control = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+    parsed.outcomes[Reason.CONTROL_CHARACTER] = (
+        control,
+        "holds a control character (shown escaped)",
+    )
     return parsed
 
 

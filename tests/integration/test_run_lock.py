@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -56,3 +57,28 @@ def test_a_dead_holder_does_not_block_the_next_night(sqlite_url: str) -> None:
             assert connection.execute(RunLock.__table__.select()).first() is None
     finally:
         engine.dispose()
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_server")
+def test_a_run_started_while_another_holds_the_lock_stands_aside(
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from replenish import cli
+
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))
+    (tmp_path / "data").mkdir()
+    engine = make_engine(sqlite_url)
+    try:
+        with nightly_lock(engine):
+            code = cli.main(["run", "--source", str(tmp_path / "data"), "--as-of", "2026-11-30"])
+    finally:
+        engine.dispose()
+    printed = capsys.readouterr().out
+    assert code == cli.EXIT_STOOD_ASIDE
+    assert "stood aside: another nightly run is in progress (process" in printed
+    assert not (tmp_path / "erp-drop").exists()

@@ -1,0 +1,83 @@
+"""The submit stage in a process of its own, killed with SIGKILL at a chosen point.
+
+`FAULT_KILL_AT` names the point (nothing: run to the end):
+- `commit:N`: right after the Nth database commit (each order commits its claim, then its
+  result: 1 = claimed and `submitting`, 2 = first order recorded `submitted`, ...);
+- `part_written`: the order's file complete under its temporary name, ledger not told;
+- `ledger_writing`: the ledger says `writing`, the file not yet renamed into place;
+- `renamed`: the file published in the drop folder, the ledger not yet told;
+- `ledger_written`: the ledger says `written`, the database not yet told.
+The hooks live here, in the test, not in the product: they wrap the real functions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def install(point: str) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from integrations.erp import file_drop
+
+    kind, _, number = point.partition(":")
+    if kind == "commit":
+        commits = [0]
+
+        def after_commit(_session: Session) -> None:
+            commits[0] += 1
+            if commits[0] == int(number):
+                die()
+
+        event.listen(Session, "after_commit", after_commit)
+        return
+    real_record = file_drop.FileDropErp._record
+    real_replace = file_drop.os.replace
+
+    def record(self: Any, key: str, state: str) -> None:
+        if kind == "part_written" and state == file_drop.WRITING:
+            die()
+        real_record(self, key, state)
+        if kind == "ledger_writing" and state == file_drop.WRITING:
+            die()
+        if kind == "ledger_written" and state == file_drop.WRITTEN:
+            die()
+
+    def replace(source: Any, target: Any) -> None:
+        real_replace(source, target)
+        if kind == "renamed":
+            die()
+
+    file_drop.FileDropErp._record = record  # type: ignore[method-assign]
+    file_drop.os.replace = replace  # type: ignore[assignment]
+
+
+def main() -> None:
+    point = os.environ.get("FAULT_KILL_AT", "")
+    if point:
+        install(point)
+    import flows.submission as submission
+    from replenish.bootstrap import build
+    from replenish.settings import load_settings
+
+    # outside a flow run Prefect has no run logger; the stage's own logic is unchanged
+    submission.get_run_logger = lambda: logging.getLogger("submit")  # type: ignore[assignment]
+    services = build(load_settings())
+    outcome = submission.submit.fn(services)
+    Path(os.environ["FAULT_OUTCOME"]).write_text(
+        json.dumps({"submitted": outcome.submitted, "failed": outcome.failed})
+    )
+
+
+if __name__ == "__main__":
+    main()
