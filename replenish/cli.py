@@ -13,12 +13,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+#: Exit codes of `replenish run`, `demo` and `submit` (README, "Commands").
+EXIT_RUN_FAILED = 1  # the run stopped on its input, or failed
 EXIT_USAGE = 2
-EXIT_RUN_FAILED = 1
+EXIT_RUN_PARTIAL = 4  # orders proposed, but some not sent to the ERP or not announced
 
 
 class CliError(Exception):
@@ -114,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=_date,
         default=None,
-        help="the date to plan for, YYYY-MM-DD (default today)",
+        help="the date to plan for, YYYY-MM-DD (default today in schedule_timezone)",
     )
     run.add_argument(
         "--json", action="store_true", help="print one JSON object with the run summary"
@@ -157,6 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--config", type=Path, default=None, help="TOML config file")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
 
+    submit = commands.add_parser(
+        "submit",
+        help="send approved (and earlier failed) orders to the ERP now, exactly once",
+        description="Send every approved order and every order whose submission failed "
+        "to the ERP, without waiting for the next nightly run. An order already in the ERP "
+        "is recognised by its key and not sent again.",
+    )
+    submit.add_argument("--config", type=Path, default=None, help="TOML config file")
+    submit.add_argument("--json", action="store_true", help="print one JSON object")
+
     quarantine = commands.add_parser(
         "quarantine",
         help="list the quarantined input rows of a run, with reasons",
@@ -191,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _demo(args)
             case "quarantine":
                 return _quarantine(args)
+            case "submit":
+                return _submit(args)
             case "backtest":
                 from replenish.commands import backtest as backtest_command
 
@@ -218,8 +232,21 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
+def _today(config: Path | None = None) -> date:
+    """Today in the schedule's time zone: the same day the nightly run would plan for."""
+    from replenish.run_date import run_date
+    from replenish.settings import SettingsError, load_settings
+
+    try:
+        timezone = load_settings(config).schedule_timezone
+    except SettingsError as error:
+        raise CliError(str(error)) from None
+    return run_date(timezone)
+
+
+def exit_code(status: str) -> int:
+    """0 succeeded, 1 stopped or failed, 4 partial (see EXIT_*)."""
+    return {"succeeded": 0, "partial": EXIT_RUN_PARTIAL}.get(status, EXIT_RUN_FAILED)
 
 
 def _sample_data(args: argparse.Namespace) -> int:
@@ -244,7 +271,7 @@ def _run(source: Path, config: Path | None, as_of: date | None, *, as_json: bool
         from replenish.run_summary import render_text
 
         print(render_text(summary))
-    return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+    return exit_code(str(summary["status"]))
 
 
 def execute_run(source: Path | None, config: Path | None, as_of: date | None) -> dict[str, Any]:
@@ -270,9 +297,12 @@ def execute_run(source: Path | None, config: Path | None, as_of: date | None) ->
         config=str(config.resolve()) if config else None,
         return_state=True,
     )
-    summary = state.result(raise_on_failure=False)
-    if not isinstance(summary, dict):
-        raise CliError(f"the run crashed: {state.message or summary}")
+    from flows.outcomes import summary_of
+
+    result = state.result(raise_on_failure=False)
+    summary = summary_of(result)
+    if summary is None:
+        raise CliError(f"the run crashed: {state.message or result}")
     return summary
 
 
@@ -294,7 +324,33 @@ def _demo(args: argparse.Namespace) -> int:
     refused = f"replenish quarantine --run {summary['run_id']}"
     print(f"  - the rows refused by the data-quality gate: {refused}")
     print("  - run again: orders already proposed for today are not created or sent twice")
-    return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+    return exit_code(str(summary["status"]))
+
+
+def _submit(args: argparse.Namespace) -> int:
+    if args.config is not None and not args.config.is_file():
+        raise CliError(f"config file {args.config} not found")
+    from flows.outcomes import summary_of
+    from flows.submit_approved import submit_approved
+
+    _today(args.config)  # the settings fail fast, before Prefect starts
+    config = str(args.config.resolve()) if args.config else None
+    state = submit_approved(config=config, return_state=True)
+    result = state.result(raise_on_failure=False)
+    summary = summary_of(result)
+    if summary is None:
+        raise CliError(f"the submission crashed: {state.message or result}")
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        failures = summary["submission_failures"]
+        print(
+            f"Sent to the ERP: {summary['submitted']} new, {summary['already_in_erp']} already "
+            f"there, {len(failures)} failed."
+        )
+        for key, error in failures.items():
+            print(f"  {key}: {error}")
+    return exit_code(str(summary["status"]))
 
 
 def _quarantine(args: argparse.Namespace) -> int:

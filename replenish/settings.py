@@ -9,12 +9,27 @@ config can never leak one.
 
 from __future__ import annotations
 
+import json
+import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -25,6 +40,10 @@ from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
 
 SECRET_KEYS = frozenset({"smtp_password", "password", "secret_key", "api_key", "token"})
+#: The variable naming the config file when no --config / `config` parameter is given
+#: (a worker's environment, `job_variables.env`). No setting is called `config`, so it
+#: cannot collide with one.
+CONFIG_VARIABLE = "REPLENISH_CONFIG"
 
 
 class SettingsError(ValueError):
@@ -53,6 +72,13 @@ class EmailSettings(BaseModel):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    send_retries: int = Field(
+        default=2, ge=0, description="Prefect retries of the e-mail stage (route) after a failure."
+    )
+    retry_delay_seconds: list[float] = Field(
+        default_factory=lambda: [30.0, 120.0],
+        description="Wait before each retry (the last value repeats).",
+    )
 
 
 class SourceSettings(BaseModel):
@@ -74,6 +100,18 @@ class SourceSettings(BaseModel):
 class ErpSettings(BaseModel):
     adapter: Literal["file_drop"] = "file_drop"
     drop_dir: Path = Path("erp-drop")
+    submit_retries: int = Field(
+        default=2, ge=0, description="Prefect retries of the submit stage while orders fail."
+    )
+    retry_delay_seconds: list[float] = Field(
+        default_factory=lambda: [60.0, 300.0],
+        description="Wait before each retry (the last value repeats).",
+    )
+    alert_after_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="An order whose ERP submission failed this many times alerts the operator.",
+    )
 
 
 class Settings(BaseSettings):
@@ -84,11 +122,18 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///replenish.db"
     review_base_url: str = "http://127.0.0.1:8765"
+    schedule_timezone: str = Field(
+        default="Europe/Berlin",
+        description="The nightly schedule's time zone: a run is dated by its scheduled start "
+        "in this zone (replenish.run_date).",
+    )
     forecast: ForecastParams = Field(default_factory=ForecastParams)
     policy: PolicyParams = Field(default_factory=PolicyParams)
     flags: FlagRules = Field(default_factory=FlagRules)
     validation: ValidationRules = Field(default_factory=ValidationRules)
-    source: SourceSettings = Field(default_factory=SourceSettings)
+    # NoDecode: an operator's `REPLENISH_SOURCE=/data/tonight` is a folder, not JSON;
+    # `_source_folder` reads it (it crashed every run when pydantic parsed it as JSON).
+    source: Annotated[SourceSettings, NoDecode] = Field(default_factory=SourceSettings)
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
     email: EmailSettings = Field(default_factory=EmailSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
@@ -105,6 +150,24 @@ class Settings(BaseSettings):
         # The config file arrives as init values; the environment must win over it.
         return (env_settings, init_settings, file_secret_settings)
 
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_folder(cls, value: Any) -> Any:
+        """`REPLENISH_SOURCE` (or `source = "..."` in the file) may simply name the folder."""
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("{") else {"folder": text}
+        return value
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+        return value
+
     @model_validator(mode="after")
     def _production_is_complete(self) -> Settings:
         """Outside development, refuse settings that would silently lose mail or data."""
@@ -114,14 +177,63 @@ class Settings(BaseSettings):
             raise ValueError("production needs a server database: set REPLENISH_DATABASE_URL")
         if self.email.transport == "outbox":
             raise ValueError("production needs real e-mail: set email.transport = 'smtp'")
-        if "example.com" in self.approvals.default_approver:
-            raise ValueError("production needs a real approvals.default_approver")
+        placeholders = example_addresses(self)
+        if placeholders:
+            # Mail to example.com goes nowhere: an alert or a review request would be lost.
+            raise ValueError(
+                f"production needs real addresses instead of {', '.join(placeholders)}"
+            )
+        if is_loopback_url(self.review_base_url):
+            raise ValueError(
+                f"production needs a review_base_url buyers can open, not {self.review_base_url}"
+            )
         return self
+
+
+def example_addresses(settings: Settings) -> list[str]:
+    """Settings still holding a documentation address (example.com/.org/.net)."""
+    found = []
+    routing = settings.approvals.model_dump(mode="json")
+    named = {"email.sender": settings.email.sender}
+    named.update(_strings(routing, "approvals."))
+    for path, value in named.items():
+        domain = value.rpartition("@")[2].lower()
+        if "@" in value and domain.split(".")[-2:-1] == ["example"]:
+            found.append(f"{path} = {value}")
+    return found
+
+
+def _strings(value: Any, prefix: str) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {
+            k: v
+            for key, item in value.items()
+            for k, v in _strings(item, f"{prefix}{key}.").items()
+        }
+    if isinstance(value, list):
+        return {
+            k: v for i, item in enumerate(value) for k, v in _strings(item, f"{prefix}{i}.").items()
+        }
+    return {prefix.rstrip("."): value} if isinstance(value, str) else {}
+
+
+def is_loopback_url(url: str) -> bool:
+    """A URL only this machine can open (127.x, localhost, ::1, 0.0.0.0)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return (
+        host in {"localhost", "::1", "0.0.0.0"}
+        or host.startswith("127.")
+        or host.endswith(".localhost")
+    )
 
 
 def load_settings(config_file: Path | None = None) -> Settings:
     """Read the config file (if any) and the environment; fail with one clear message."""
     values: dict[str, Any] = {}
+    if config_file is None and os.environ.get(CONFIG_VARIABLE):
+        config_file = Path(os.environ[CONFIG_VARIABLE])
     if config_file is not None:
         values = _read_toml(config_file)
         leaked = _secret_paths(values) + _urls_with_passwords(values)

@@ -35,6 +35,15 @@ class RunRepository:
     def get(self, run_id: str) -> Run | None:
         return self.session.get(Run, run_id)
 
+    def by_flow_run(self, flow_run_id: str) -> Run | None:
+        """The run a Prefect flow run recorded (for alerts about that flow run)."""
+        return self.session.scalar(
+            select(Run)
+            .where(Run.flow_run_id == flow_run_id)
+            .order_by(Run.started_at.desc())
+            .limit(1)
+        )
+
     def latest(self) -> Run | None:
         return self.session.scalar(select(Run).order_by(Run.started_at.desc()).limit(1))
 
