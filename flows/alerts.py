@@ -120,13 +120,14 @@ def _recorded_run(services: Services, flow_run_id: str, dedupe_key: str) -> tupl
 
 
 @flow(name="operator-alert")
-async def operator_alert(flow_run_id: str) -> bool:
+async def operator_alert(flow_run: str) -> bool:
     """E-mail the operator about a flow run that crashed or failed (started by the
-    automation in prefect.yaml; the in-process hooks cover the ordinary cases)."""
+    automation in prefect.yaml with the event's resource id, `prefect.flow-run.<id>`; the
+    in-process hooks cover the ordinary cases)."""
     from prefect.client.orchestration import get_client
 
     async with get_client() as client:
-        crashed = await client.read_flow_run(UUID(flow_run_id))
+        crashed = await client.read_flow_run(UUID(flow_run.removeprefix("prefect.flow-run.")))
         owner = await client.read_flow(crashed.flow_id)
     state = crashed.state
     cause = one_line((state.message if state else None) or "no message")

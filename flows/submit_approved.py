@@ -11,23 +11,20 @@ key and asks the ERP for it before creating it.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import flow_run
 
 from approvals.operator_alerts import submission_failing
 from flows import notify, submission
 from flows.alerts import tell_operator
 from flows.outcomes import RunPartial
+from flows.side_runs import recorded_run
 from flows.submission import Submitted
 from replenish.bootstrap import Services, build
-from replenish.run_date import run_date
 from replenish.settings import load_settings
 
 
@@ -110,40 +107,23 @@ def submit_approved(config: str | None = None) -> dict[str, Any]:
     Recorded as a run of its own (source `submit-approved`), so its e-mails and outcome
     are traceable like a night's. Raises `RunPartial` when orders still failed.
     """
-    settings = load_settings(Path(config) if config else None)
-    services = build(settings)
-    run_id = uuid.uuid4().hex
+    services = build(load_settings(Path(config) if config else None))
     try:
-        with services.uow() as uow:
-            as_of = run_date(settings.schedule_timezone)
-            flow_run_id = flow_run.get_id()
-            uow.runs.start(run_id, as_of, "submit-approved", datetime.now(UTC), flow_run_id)
-            uow.commit()
-        outcome = Submitted()
-        status, message = "failed", "crashed while submitting"
-        try:
-            outcome = submit_with_retries(services, run_id)
-            status = "partial" if outcome.failed else "succeeded"
-            message = (
+        with recorded_run(services, "submit-approved") as run:
+            outcome = submit_with_retries(services, run.run_id)
+            run.status = "partial" if outcome.failed else "succeeded"
+            run.message = (
                 f"{len(outcome.failed)} orders could not be submitted to the ERP"
                 if outcome.failed
                 else "completed"
             )
-        finally:
-            summary = {
-                "run_id": run_id,
-                "as_of": as_of.isoformat(),
-                "status": status,
-                "message": message,
+            run.summary = {
                 "submitted": len(outcome.submitted),
                 "already_in_erp": len(outcome.already_in_erp),
                 "submission_failures": dict(outcome.failed),
             }
-            with services.uow() as uow:
-                uow.runs.finish(run_id, status, message, summary, datetime.now(UTC))
-                uow.commit()
     finally:
         services.engine.dispose()
     if outcome.failed:
-        raise RunPartial(summary)
-    return summary
+        raise RunPartial(run.summary)
+    return run.summary
