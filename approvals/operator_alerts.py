@@ -65,6 +65,28 @@ def submission_failing(
     return OutgoingMail(f"erp-failing:{po_key}", "submission_alert", operator, message)
 
 
+def forecast_drift(
+    *, sender: str, operator: str, as_of: str, reasons: list[str], url: str | None
+) -> OutgoingMail:
+    """Segments whose forecasts got worse than their own baseline: once per night."""
+    subject = f"replenish: forecast drift in {len(reasons)} segments ({as_of})"
+    body = "\n".join(
+        [
+            f"The forecast monitoring of {as_of} found segments doing worse than usual:",
+            "",
+            *[f"- {reason}" for reason in reasons],
+            "",
+            f"Details: {url or 'the forecast-accuracy artifact of the monitoring flow run'}",
+            "",
+            "A bias far from zero means demand moved away from what the models expect (a",
+            "promotion, a new customer, a lost listing): check with the planners before the",
+            "next orders, and override or hold the segment's orders if needed.",
+        ]
+    )
+    message = _message(sender, operator, subject, body, "forecast-drift")
+    return OutgoingMail(f"drift:{as_of}", "drift_alert", operator, message)
+
+
 def one_line(text: str) -> str:
     """The first non-empty line of a state message or error, shortened for a subject."""
     for line in text.splitlines():

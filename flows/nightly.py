@@ -133,7 +133,8 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         return True
 
     result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
-    clock.run("forecast", ordering.record_forecasts, services, run_id, result)
+    items = checked.tables["items"]
+    clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)
     facts.forecast = result
     planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy)
     facts.plan = planned

@@ -63,10 +63,19 @@ def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> 
 
 
 @task(name="record-forecasts", cache_policy=NO_CACHE)
-def record_forecasts(services: Services, run_id: str, result: ForecastResult) -> None:
-    """Keep each series' class, model and distribution: the 'why' behind every quantity."""
+def record_forecasts(
+    services: Services, run_id: str, result: ForecastResult, items: pd.DataFrame | None = None
+) -> None:
+    """Keep each series' class, model and distribution: the 'why' behind every quantity;
+    with the item's supplier and category, the segments monitoring compares by."""
+    summary = result.summary
+    if items is not None:
+        segments = items[["sku", "location", "supplier_id", "category"]].drop_duplicates(
+            ["sku", "location"]
+        )
+        summary = summary.merge(segments, on=["sku", "location"], how="left")
     with services.uow() as uow:
-        rows = records.forecast_rows(result.summary, result.path, result.history)
+        rows = records.forecast_rows(summary, result.path, result.history)
         uow.runs.add_forecasts(run_id, rows)
         uow.commit()
 

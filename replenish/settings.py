@@ -114,6 +114,20 @@ class ErpSettings(BaseModel):
     )
 
 
+class MonitoringSettings(BaseModel):
+    """How the monitoring flow scores forecasts and when a segment has drifted."""
+
+    lookback_days: int = Field(default=120, ge=14, description="Forecasts of this many days.")
+    horizon: int = Field(default=7, ge=1, description="Periods after each forecast scored.")
+    season: int = Field(default=7, ge=1, description="Seasonal-naive lag of the error scale.")
+    recent_origins: int = Field(default=7, ge=1, description="Latest nights: 'lately'.")
+    baseline_origins: int = Field(default=28, ge=1, description="Nights before: the baseline.")
+    rmsse_ratio: float = Field(default=1.5, gt=1.0)
+    bias_shift: float = Field(default=0.25, gt=0.0)
+    min_series: int = Field(default=3, ge=1)
+    decision_days: int = Field(default=28, ge=1, description="Orders of this many days.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REPLENISH_", env_nested_delimiter="__", extra="forbid"
@@ -137,6 +151,7 @@ class Settings(BaseSettings):
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
     email: EmailSettings = Field(default_factory=EmailSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     @classmethod
     def settings_customise_sources(
