@@ -18,7 +18,8 @@ from typing import Any, ParamSpec, TypeVar
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from flows import data_quality, notify, order_artifacts, ordering, reporting
+from approvals.lifecycle import OrderStatus
+from flows import data_quality, notify, order_artifacts, ordering, reporting, ui_decisions
 from flows.alerts import tell_operator
 from flows.outcomes import QualityGateFailed, RunPartial, RunStopped
 from flows.submit_approved import submit_with_retries
@@ -28,6 +29,7 @@ from replenish.run_date import run_date, scheduled_start
 from replenish.run_summary import RunFacts, build_summary
 from replenish.settings import load_settings
 
+PENDING = OrderStatus.PENDING_REVIEW.value
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -160,6 +162,9 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         # The orders are stored; approved ones must still reach the ERP tonight.
         facts.problems.append(f"route failed: {type(error).__name__}: {error}")
         get_run_logger().error("Review e-mails not sent (%s); submitting anyway", error)
+    pending = [k for k in facts.proposed.created if review.decisions[k] == PENDING]
+    clock.run("route", ui_decisions.open_forms, pending)
+    clock.run("route", ui_decisions.close_decided, services)
     facts.submitted = clock.run("submit", submit_with_retries, services, run_id)
     return False
 
