@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from storage.models import Forecast, InputFile, Notification, RowDisposition, Run
 
+#: `runs.source` of the flows beside the nightly run (flows.side_runs).
+SIDE_RUN_SOURCES = ("submit-approved", "chase-deadlines", "monitoring")
+
 
 class RunRepository:
     def __init__(self, session: Session) -> None:
@@ -45,7 +48,14 @@ class RunRepository:
         )
 
     def latest(self) -> Run | None:
-        return self.session.scalar(select(Run).order_by(Run.started_at.desc()).limit(1))
+        """The latest nightly run (the submission, deadline and monitoring flows record
+        runs too, without input rows)."""
+        return self.session.scalar(
+            select(Run)
+            .where(Run.source.not_in(SIDE_RUN_SOURCES))
+            .order_by(Run.started_at.desc())
+            .limit(1)
+        )
 
     def finish(
         self,

@@ -171,6 +171,19 @@ async def wait_terminal(api_url: str, run_ids: list[UUID]) -> dict[UUID, str]:
     pytest.fail(f"flow runs did not finish: {states}")
 
 
+async def crash_automation(api_url: str) -> bool:
+    """prefect.yaml's trigger became an automation that runs operator-alert on a crash."""
+    from prefect.client.orchestration import PrefectClient
+
+    async with PrefectClient(api=api_url) as client:
+        automations = await client.read_automations()
+    return any(
+        "prefect.flow-run.Crashed" in str(a.trigger.model_dump())
+        and "RunDeployment" in type(a.actions[0]).__name__
+        for a in automations
+    )
+
+
 async def artifact_keys(api_url: str, run_id: UUID) -> set[str]:
     from prefect.client.orchestration import PrefectClient
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
@@ -189,6 +202,7 @@ def test_the_nightly_deployment_runs_on_a_worker_once_at_a_time(served: Served) 
     # One of the two ran to the end; the other was refused by the concurrency limit.
     assert sorted(states.values()) == ["CANCELLED", "COMPLETED"], states
     ran = next(run_id for run_id, state in states.items() if state == "COMPLETED")
+    assert asyncio.run(crash_automation(served.api_url))
     keys = asyncio.run(artifact_keys(served.api_url, ran))
     assert {"run-summary", "data-quality", "flagged-orders", "submitted-orders"} <= keys
 

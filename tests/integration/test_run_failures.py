@@ -123,6 +123,9 @@ def test_erp_down_then_up_submits_each_order_exactly_once(
     ]
     alerted = {str(m["Subject"]).split()[3] for m in alerts if "ERP submissions" in m["Subject"]}
     assert alerted == failed  # each order that kept failing told the operator, once
+    partial = [m for m in alerts if str(m["Subject"]).startswith("replenish: nightly-")]
+    assert len(partial) == 1  # the failure hook: a partial run is a failed flow run
+    assert "could not be submitted to the ERP" in str(partial[0].get_content())  # type: ignore[attr-defined]
 
     drop.unlink()  # the ERP is back
     state, second = run_night(folder, as_of)
