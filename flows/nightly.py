@@ -163,7 +163,8 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         facts.problems.append(f"route failed: {type(error).__name__}: {error}")
         get_run_logger().error("Review e-mails not sent (%s); submitting anyway", error)
     pending = [k for k in facts.proposed.created if review.decisions[k] == PENDING]
-    clock.run("route", ui_decisions.open_forms, pending)
+    if settings.approvals.prefect_forms:
+        clock.run("route", ui_decisions.open_forms, pending)
     clock.run("route", ui_decisions.close_decided, services)
     facts.submitted = clock.run("submit", submit_with_retries, services, run_id)
     return False

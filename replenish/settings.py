@@ -61,6 +61,11 @@ class ApprovalRouting(RoutingPolicy):
         default="operator@example.com",
         description="Receives data-quality alerts and failed-run notices.",
     )
+    prefect_forms: bool = Field(
+        default=True,
+        description="Under a Prefect server, open a decision form (an order-decision flow "
+        "run) per waiting order; off: decisions only on the review page and the CLI.",
+    )
 
 
 class EmailSettings(BaseModel):
