@@ -211,3 +211,62 @@ def test_an_exception_in_a_stage_is_recorded_and_the_operator_emailed(
     assert "order arithmetic exploded" in text
     assert str(state.state_details.flow_run_id) in text
     assert "nightly-replenishment" in str(alerts[0]["Subject"])
+
+
+def test_submit_runs_when_the_review_emails_cannot_be_sent(
+    night: tuple[Path, date], sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, as_of = night
+    with socket.socket() as probe:  # a loopback port nobody listens on: SMTP is down
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("REPLENISH_EMAIL__TRANSPORT", "smtp")
+    monkeypatch.setenv("REPLENISH_EMAIL__SMTP_PORT", str(dead_port))
+    monkeypatch.setenv("REPLENISH_EMAIL__SEND_RETRIES", "0")
+    monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "1500")
+
+    state, summary = run_night(folder, as_of)
+
+    assert state == "FAILED"
+    assert summary["status"] == "partial"
+    assert any(p.startswith("route failed") for p in summary["problems"])
+    assert summary["orders"]["pending_review"] > 0  # there were e-mails to send
+    assert summary["submitted"] >= summary["orders"]["auto_approved"] > 0  # sent anyway
+    assert len(list((folder / "erp-drop").glob("*.json"))) == summary["submitted"]
+
+
+def test_the_crash_automation_flow_emails_the_operator(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the automation runs when a worker's process died (no hook could run)."""
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    from flows.alerts import operator_alert
+
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+
+    @flow(name="nightly-replenishment")
+    def killed() -> None:
+        """Stands in for the run whose process was killed."""
+
+    async def crashed_run() -> str:
+        async with get_client() as client:
+            run = await client.create_flow_run(
+                killed, state=Crashed(message="Process exited with status code -9")
+            )
+        return f"prefect.flow-run.{run.id}"
+
+    import asyncio
+
+    resource = asyncio.run(crashed_run())
+    assert asyncio.run(operator_alert(flow_run=resource)) is True
+    mails = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(mails) == 1
+    message = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
+    assert "nightly-replenishment" in str(message["Subject"])
+    assert "crashed" in str(message["Subject"]).lower()
+    assert "status code -9" in str(message.get_content())  # type: ignore[attr-defined]
