@@ -10,7 +10,10 @@ failure hooks and still hands the summary to a caller in the same process
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from integrations.sources.errors import SourceError
 
 
 class RunIncomplete(Exception):
@@ -45,6 +48,10 @@ class QualityGateFailed(Exception):
         self.breaches = breaches
 
 
+#: Failures the run expects and reports itself: logged without a traceback.
+EXPECTED_FAILURES = (SourceError, QualityGateFailed, RunIncomplete)
+
+
 def summary_of(result: object) -> dict[str, Any] | None:
     """The run summary a flow returned or raised, for the CLI and tests."""
     if isinstance(result, dict):
@@ -52,3 +59,28 @@ def summary_of(result: object) -> dict[str, Any] | None:
     if isinstance(result, RunIncomplete):
         return result.summary
     return None
+
+
+class _ExpectedFailureFilter(logging.Filter):
+    """Log an expected failure (a broken file, the quality gate, a stopped or partial
+    run) as its one line, without the traceback: it is the data owner's or the ERP's
+    problem, and a traceback would only hide the line that names it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], EXPECTED_FAILURES):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_expected_failures() -> None:
+    """Install the filter on Prefect's flow and task run loggers (once)."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _ExpectedFailureFilter) for f in logger.filters):
+            logger.addFilter(_ExpectedFailureFilter())
+
+
+# Every flow that raises these imports this module: quiet them wherever a flow runs (the
+# CLI, a worker).
+quiet_expected_failures()
