@@ -132,6 +132,14 @@ def close_decided(services: Services) -> list[str]:
     under a deployment: without a server there are no suspended runs to look for."""
     if deployment.get_id() is None:
         return []
+    try:
+        return _close_decided(services)
+    except Exception as error:  # the forms are a way in: never hold up the run for them
+        get_run_logger().warning("Could not close decided Prefect forms: %s", error)
+        return []
+
+
+def _close_decided(services: Services) -> list[str]:
     closed: list[str] = []
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(

@@ -204,7 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "quarantine":
                 return _quarantine(args)
             case "submit":
-                return _submit(args)
+                from replenish.commands import submit as submit_command
+
+                return submit_command.run(args)
             case "backtest":
                 from replenish.commands import backtest as backtest_command
 
@@ -232,7 +234,7 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _today(config: Path | None = None) -> date:
+def today(config: Path | None = None) -> date:
     """Today in the schedule's time zone: the same day the nightly run would plan for."""
     from replenish.run_date import run_date
     from replenish.settings import SettingsError, load_settings
@@ -253,7 +255,7 @@ def _sample_data(args: argparse.Namespace) -> int:
     from replenish.sample_data import write_sample_data
 
     summary = write_sample_data(
-        args.out, items=args.items, seed=args.seed, dirty=args.dirty, as_of=args.as_of or _today()
+        args.out, items=args.items, seed=args.seed, dirty=args.dirty, as_of=args.as_of or today()
     )
     print(f"Wrote sample data to {summary.out_dir}:")
     for name, rows in summary.files.items():
@@ -310,7 +312,7 @@ def _demo(args: argparse.Namespace) -> int:
     from replenish.run_summary import render_text
     from replenish.sample_data import write_sample_data
 
-    as_of = _today()
+    as_of = today()
     folder = Path("demo") / "data"
     sample = write_sample_data(folder, items=args.items, seed=args.seed, dirty=0.03, as_of=as_of)
     print(f"Sample data for {as_of}: {sum(sample.files.values()):,} rows in {folder}/")
@@ -324,32 +326,6 @@ def _demo(args: argparse.Namespace) -> int:
     refused = f"replenish quarantine --run {summary['run_id']}"
     print(f"  - the rows refused by the data-quality gate: {refused}")
     print("  - run again: orders already proposed for today are not created or sent twice")
-    return exit_code(str(summary["status"]))
-
-
-def _submit(args: argparse.Namespace) -> int:
-    if args.config is not None and not args.config.is_file():
-        raise CliError(f"config file {args.config} not found")
-    from flows.outcomes import summary_of
-    from flows.submit_approved import submit_approved
-
-    _today(args.config)  # the settings fail fast, before Prefect starts
-    config = str(args.config.resolve()) if args.config else None
-    state = submit_approved(config=config, return_state=True)
-    result = state.result(raise_on_failure=False)
-    summary = summary_of(result)
-    if summary is None:
-        raise CliError(f"the submission crashed: {state.message or result}")
-    if args.json:
-        print(json.dumps(summary, indent=2, default=str))
-    else:
-        failures = summary["submission_failures"]
-        print(
-            f"Sent to the ERP: {summary['submitted']} new, {summary['already_in_erp']} already "
-            f"there, {len(failures)} failed."
-        )
-        for key, error in failures.items():
-            print(f"  {key}: {error}")
     return exit_code(str(summary["status"]))
 
 

@@ -38,6 +38,7 @@ from dataquality import ValidationRules
 from forecasting import ForecastParams
 from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
+from replenish.placeholders import example_addresses, is_loopback_url
 
 SECRET_KEYS = frozenset({"smtp_password", "password", "secret_key", "api_key", "token"})
 #: The variable naming the config file when no --config / `config` parameter is given
@@ -197,7 +198,10 @@ class Settings(BaseSettings):
             raise ValueError("production needs a server database: set REPLENISH_DATABASE_URL")
         if self.email.transport == "outbox":
             raise ValueError("production needs real e-mail: set email.transport = 'smtp'")
-        placeholders = example_addresses(self)
+        placeholders = example_addresses(
+            {"email.sender": self.email.sender},
+            self.approvals.model_dump(mode="json"),
+        )
         if placeholders:
             # Mail to example.com goes nowhere: an alert or a review request would be lost.
             raise ValueError(
@@ -208,45 +212,6 @@ class Settings(BaseSettings):
                 f"production needs a review_base_url buyers can open, not {self.review_base_url}"
             )
         return self
-
-
-def example_addresses(settings: Settings) -> list[str]:
-    """Settings still holding a documentation address (example.com/.org/.net)."""
-    found = []
-    routing = settings.approvals.model_dump(mode="json")
-    named = {"email.sender": settings.email.sender}
-    named.update(_strings(routing, "approvals."))
-    for path, value in named.items():
-        domain = value.rpartition("@")[2].lower()
-        if "@" in value and domain.split(".")[-2:-1] == ["example"]:
-            found.append(f"{path} = {value}")
-    return found
-
-
-def _strings(value: Any, prefix: str) -> dict[str, str]:
-    if isinstance(value, dict):
-        return {
-            k: v
-            for key, item in value.items()
-            for k, v in _strings(item, f"{prefix}{key}.").items()
-        }
-    if isinstance(value, list):
-        return {
-            k: v for i, item in enumerate(value) for k, v in _strings(item, f"{prefix}{i}.").items()
-        }
-    return {prefix.rstrip("."): value} if isinstance(value, str) else {}
-
-
-def is_loopback_url(url: str) -> bool:
-    """A URL only this machine can open (127.x, localhost, ::1, 0.0.0.0)."""
-    from urllib.parse import urlsplit
-
-    host = (urlsplit(url).hostname or "").lower()
-    return (
-        host in {"localhost", "::1", "0.0.0.0"}
-        or host.startswith("127.")
-        or host.endswith(".localhost")
-    )
 
 
 def load_settings(config_file: Path | None = None) -> Settings:
