@@ -67,3 +67,37 @@ def _changed_share(lines: pd.DataFrame) -> float | None:
 
 def _round(value: float) -> float | None:
     return None if pd.isna(value) else round(float(value), 1)
+
+
+def judge_changes(changes: pd.DataFrame, actuals: pd.DataFrame) -> dict[str, Any]:
+    """Did people's quantity changes do better than the proposal, once demand was known?
+
+    `changes`: one row per line a person changed: origin (the period the order was
+    planned from), sku, location, proposed, approved, demand_mean (the forecast demand
+    over the protection interval) and protection_periods. `actuals`: sku, location,
+    period, y. The quantity that would have been right is taken as the proposal moved by
+    the forecast's error over the interval (ideal = proposed + realised - forecast); the
+    person did better when their quantity is closer to it. Lines whose interval has not
+    fully passed are not judged yet.
+    """
+    empty = {"changes_judged": 0, "people_closer_share": None}
+    if changes.empty or actuals.empty:
+        return empty
+    span = np.ceil(changes["protection_periods"].astype(float)).astype(int)
+    keyed = changes.assign(change=np.arange(len(changes)), span=span.to_numpy())
+    window = keyed[["change", "sku", "location", "origin", "span"]].merge(
+        actuals, on=["sku", "location"], how="inner"
+    )
+    window = window[
+        (window["period"] >= window["origin"])
+        & (window["period"] < window["origin"] + window["span"])
+    ]
+    realised = window.groupby("change").agg(n=("y", "size"), demand=("y", "sum"))
+    judged = keyed.join(realised, on="change", how="inner")
+    judged = judged[judged["n"] >= judged["span"]]
+    if judged.empty:
+        return empty
+    proposed = judged["proposed"].astype(float)
+    ideal = proposed + judged["demand"] - judged["demand_mean"].astype(float)
+    closer = (judged["approved"].astype(float) - ideal).abs() < (proposed - ideal).abs()
+    return {"changes_judged": len(judged), "people_closer_share": round(float(closer.mean()), 3)}

@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from approvals.decision_stats import decision_metrics
+from approvals.decision_stats import decision_metrics, judge_changes
 from approvals.operator_alerts import forecast_drift
 from flows import notify
 from flows.alerts import tell_operator
@@ -34,6 +34,11 @@ RESULT_COLUMNS = [
 ]  # fmt: skip
 
 
+CHANGE_COLUMNS = [
+    "as_of", "sku", "location", "proposed", "approved", "demand_mean", "protection_periods",
+]  # fmt: skip
+
+
 @flow(name="forecast-monitoring", on_failure=[tell_operator], on_crashed=[tell_operator])
 def monitor_forecasts(config: str | None = None) -> dict[str, Any]:
     """Score stored forecasts against later demand per demand class, supplier and category;
@@ -43,8 +48,9 @@ def monitor_forecasts(config: str | None = None) -> dict[str, Any]:
     try:
         with recorded_run(services, "monitoring") as run:
             as_of = date.fromisoformat(run.as_of)
-            table: pd.DataFrame = accuracy(services, as_of)  # (pandas is untyped: say so)
-            people = approvals(services)
+            forecasts, actuals = stored_forecasts(services, as_of)
+            table: pd.DataFrame = accuracy(services, forecasts, actuals)  # pandas is untyped
+            people = approvals(services, as_of, actuals)
             store(services, run.run_id, as_of, table)
             publish(table, people)
             alerts = [str(r) for r in table.loc[table["drift"].astype(bool), "reason"]]
@@ -57,15 +63,20 @@ def monitor_forecasts(config: str | None = None) -> dict[str, Any]:
     return run.summary
 
 
-@task(name="score-forecasts", cache_policy=NO_CACHE)
-def accuracy(services: Services, as_of: date) -> pd.DataFrame:
-    """Every segment's recent accuracy beside its baseline (one query, vectorised)."""
+def stored_forecasts(services: Services, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The forecasts of the last `lookback_days` and the demand sold since (one query)."""
     settings = services.settings
-    rules = DriftRules(**settings.monitoring.model_dump(exclude={"lookback_days", "decision_days"}))
     with services.uow() as uow:
         since = as_of - timedelta(days=settings.monitoring.lookback_days)
         rows = MonitoringRepository(uow.session).forecasts_since(since)
-    forecasts, actuals = monitoring_frames(rows, settings.forecast.days_per_period)
+    return monitoring_frames(rows, settings.forecast.days_per_period)
+
+
+@task(name="score-forecasts", cache_policy=NO_CACHE)
+def accuracy(services: Services, forecasts: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Every segment's recent accuracy beside its baseline (vectorised)."""
+    settings = services.settings
+    rules = DriftRules(**settings.monitoring.model_dump(exclude={"lookback_days", "decision_days"}))
     scores = score_forecasts(forecasts, actuals, rules.horizon, rules.season)
     get_run_logger().info(
         "Scored %d forecasts of %d nights against later demand",
@@ -100,17 +111,28 @@ def monitoring_frames(
 
 
 @task(name="approval-figures", cache_policy=NO_CACHE)
-def approvals(services: Services) -> dict[str, Any]:
-    """Auto-approval rate, time to decision, flags overturned, quantities changed."""
-    since = datetime.now(UTC) - timedelta(days=services.settings.monitoring.decision_days)
+def approvals(services: Services, as_of: date, actuals: pd.DataFrame) -> dict[str, Any]:
+    """Auto-approval rate, time to decision, flags overturned, quantities changed, and
+    whether people's changes did better than the proposal once demand was known."""
+    settings = services.settings
+    since = datetime.now(UTC) - timedelta(days=settings.monitoring.decision_days)
     with services.uow() as uow:
-        orders, lines = MonitoringRepository(uow.session).decisions_since(since)
+        repository = MonitoringRepository(uow.session)
+        orders, lines = repository.decisions_since(since)
+        changed = repository.changed_lines(
+            as_of - timedelta(days=settings.monitoring.lookback_days)
+        )
     order_columns = ["id", "created_at", "outcome", "channel", "decided_at"]
     line_columns = ["purchase_order_id", "proposed_quantity", "approved_quantity"]
-    return decision_metrics(
+    figures = decision_metrics(
         pd.DataFrame(orders, columns=[*order_columns, "po_key", "status"]),
         pd.DataFrame(lines, columns=line_columns),
     )
+    changes = pd.DataFrame(changed, columns=CHANGE_COLUMNS)
+    if len(changes):
+        days = (pd.to_datetime(changes["as_of"]) - pd.Timestamp(_EPOCH)).dt.days
+        changes["origin"] = np.floor(days / settings.forecast.days_per_period).astype(int)
+    return {**figures, **judge_changes(changes, actuals)}
 
 
 def store(services: Services, run_id: str, as_of: date, table: pd.DataFrame) -> None:

@@ -75,6 +75,35 @@ class MonitoringRepository:
         )
         return [dict(r) for r in orders.mappings()], [dict(r) for r in lines.mappings()]
 
+    def changed_lines(self, since: date) -> list[dict[str, Any]]:
+        """Lines of orders planned since `since` whose quantity a person changed, with the
+        forecast they were planned from (demand over the protection interval)."""
+        rows = self.session.execute(
+            select(
+                Run.as_of,
+                OrderLine.sku,
+                OrderLine.location,
+                OrderLine.proposed_quantity.label("proposed"),
+                OrderLine.approved_quantity.label("approved"),
+                Forecast.demand_mean,
+                Forecast.protection_periods,
+            )
+            .join(PurchaseOrder, PurchaseOrder.id == OrderLine.purchase_order_id)
+            .join(Run, Run.id == PurchaseOrder.run_id)
+            .join(
+                Forecast,
+                (Forecast.run_id == PurchaseOrder.run_id)
+                & (Forecast.sku == OrderLine.sku)
+                & (Forecast.location == OrderLine.location),
+            )
+            .where(
+                Run.as_of >= since,
+                OrderLine.approved_quantity.is_not(None),
+                OrderLine.approved_quantity != OrderLine.proposed_quantity,
+            )
+        )
+        return [dict(row) for row in rows.mappings()]
+
     def add_results(self, run_id: str, as_of: date, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
             self.session.execute(

@@ -4,18 +4,22 @@ forecasts, a demand level shift in one category, one drift alert naming it."""
 from __future__ import annotations
 
 import email
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from email import policy
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from approvals.lifecycle import OrderStatus
 from flows.monitoring import monitor_forecasts
 from replenish.bootstrap import build
 from replenish.run_date import run_date
 from replenish.settings import load_settings
 from storage.monitoring import MonitoringRepository
+from storage.orders import Actor
+from storage.unit_of_work import UnitOfWork
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
@@ -63,9 +67,32 @@ def store_nights() -> None:
                     }
                 )  # fmt: skip
             uow.runs.add_forecasts(run_id, rows)
+            if night == 10:
+                changed_by_a_buyer(uow, run_id, as_of)
             uow.runs.finish(run_id, "succeeded", "", {}, datetime.now(UTC))
         uow.commit()
     services.engine.dispose()
+
+
+def changed_by_a_buyer(uow: UnitOfWork, run_id: str, as_of: date) -> None:
+    """A flagged order of that night whose quantity a buyer raised from 50 to 70, while
+    the demand that followed was what the forecast said: the proposal was closer."""
+    buyer = Actor("ann@acme.test", "review-page")
+    key = f"RPL-{as_of:%Y%m%d}-SUP-3-DC"
+    line = {
+        "sku": "GAR-0", "location": "DC", "proposed_quantity": Decimal(50),
+        "approved_quantity": Decimal(70), "unit_cost": Decimal(2), "line_value": Decimal(100),
+        "explanation": "order-up-to",
+    }  # fmt: skip
+    order = {
+        "po_key": key, "supplier_id": "SUP-3", "location": "DC", "order_date": as_of,
+        "expected_delivery": as_of + timedelta(days=7), "currency": "EUR",
+        "value": Decimal(100),
+    }  # fmt: skip
+    uow.orders.add_proposal(run_id, order, [line], [], buyer)
+    uow.orders.transition(key, OrderStatus.PENDING_REVIEW, buyer)
+    uow.orders.transition(key, OrderStatus.APPROVED, buyer)
+    uow.orders.record_decision(key, "approved", buyer)
 
 
 def test_a_level_shift_in_one_category_alerts_for_that_category_only(
@@ -97,5 +124,10 @@ def test_a_level_shift_in_one_category_alerts_for_that_category_only(
     ]
     assert len(mails) == 1
     assert "category 'Garden'" in str(mails[0].get_content())  # type: ignore[attr-defined]
-    assert summary["approvals"]["orders"] == 0
-
+    people = summary["approvals"]
+    assert people["orders"] == 1
+    assert people["decided_by_people"] == 1
+    assert people["flags_overturned_share"] == 1.0
+    assert people["quantities_changed_share"] == 1.0
+    assert people["changes_judged"] == 1
+    assert people["people_closer_share"] == 0.0  # the proposal was closer to what sold

@@ -47,3 +47,30 @@ def test_no_orders_no_figures() -> None:
     empty = pd.DataFrame(columns=["id", "created_at", "outcome", "channel", "decided_at"])
     lines = pd.DataFrame(columns=["purchase_order_id", "proposed_quantity", "approved_quantity"])
     assert decision_metrics(empty, lines)["auto_approval_rate"] is None
+
+
+def test_a_change_is_judged_against_the_demand_that_followed() -> None:
+    from approvals.decision_stats import judge_changes
+
+    changes = pd.DataFrame(
+        {
+            "origin": [100, 100, 120],
+            "sku": ["A", "B", "C"],
+            "location": ["DC", "DC", "DC"],
+            "proposed": [50.0, 50.0, 50.0],
+            "approved": [70.0, 70.0, 70.0],  # every person asked for 20 more
+            "demand_mean": [40.0, 40.0, 40.0],
+            "protection_periods": [4.0, 4.0, 4.0],
+        }
+    )
+    days = range(95, 110)
+    actuals = pd.concat(
+        [
+            pd.DataFrame({"sku": "A", "location": "DC", "period": days, "y": 15.0}),  # 60 sold
+            pd.DataFrame({"sku": "B", "location": "DC", "period": days, "y": 8.0}),  # 32 sold
+            pd.DataFrame({"sku": "C", "location": "DC", "period": days, "y": 10.0}),  # not yet
+        ]
+    )
+    figures = judge_changes(changes, actuals)
+    # A: ideal 70, the person was right; B: ideal 42, the proposal was closer; C: too early.
+    assert figures == {"changes_judged": 2, "people_closer_share": 0.5}
