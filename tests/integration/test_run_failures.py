@@ -270,3 +270,32 @@ def test_the_crash_automation_flow_emails_the_operator(
     assert "nightly-replenishment" in str(message["Subject"])
     assert "crashed" in str(message["Subject"]).lower()
     assert "status code -9" in str(message.get_content())  # type: ignore[attr-defined]
+
+
+def test_the_hook_names_the_cause_and_skips_a_stop_already_reported() -> None:
+    """The data-quality alert already told the operator why; the hook adds no second one."""
+    from prefect import flow
+
+    from flows.alerts import cause_of
+    from flows.outcomes import RunStopped
+
+    seen: list[str | None] = []
+
+    def hook(flow: Any, flow_run: Any, state: Any) -> None:
+        seen.append(cause_of(state))
+
+    @flow(on_failure=[hook])
+    def stops() -> None:
+        raise RunStopped({"status": "stopped", "message": "quality gate"}, operator_told=True)
+
+    @flow(on_failure=[hook])
+    def partly() -> None:
+        raise RunPartial({"status": "partial", "message": "2 orders could not be submitted"})
+
+    @flow(on_failure=[hook])
+    def breaks() -> None:
+        raise OSError("disk full")
+
+    for run in (stops, partly, breaks):
+        assert run(return_state=True).type.value == "FAILED"
+    assert seen == [None, "2 orders could not be submitted", "OSError: disk full"]
