@@ -94,6 +94,11 @@ def record_forecasts(
         segments = items[["sku", "location", "supplier_id", "category"]].drop_duplicates(
             ["sku", "location"]
         )
+        # The columns' sizes (storage.models.Forecast): a grouping label, not a record.
+        segments = segments.assign(
+            supplier_id=segments["supplier_id"].astype(str).str.slice(0, 64),
+            category=segments["category"].astype(str).str.slice(0, 128),
+        )
         summary = summary.merge(segments, on=["sku", "location"], how="left")
     with services.uow() as uow:
         rows = records.forecast_rows(summary, result.path, result.history)
