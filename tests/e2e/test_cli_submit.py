@@ -53,4 +53,3 @@ def test_a_partial_run_exits_4_and_submit_finishes_it(tmp_path: Path) -> None:
     assert result["status"] == "succeeded"
     assert result["submitted"] == len(failed)
     assert {p.stem for p in (tmp_path / "erp-drop").glob("*.json")} == failed
-
