@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-dev
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
+# A local Prefect server, the work pool, every deployment, a worker, the review page;
+# prints the URLs; Ctrl-C stops all of it (ops/serve.sh, README "Deploying").
+serve: $(STAMP)
+	BIN=$(BIN) ops/serve.sh
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) demo outbox erp-drop replenish.db replenish.db-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .serve demo outbox erp-drop replenish.db replenish.db-* .pytest_cache .mypy_cache .ruff_cache

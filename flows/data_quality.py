@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from dataquality import ValidationResult, ValidationRules, validate
 from dataquality.report import gate_breaches, summarise
+from flows.outcomes import QualityGateFailed
 from integrations.sources.base import Source
 from integrations.sources.csv_folder import RawExtract
 from integrations.sources.errors import SourceError
@@ -23,18 +24,18 @@ from storage import records
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(source: Source) -> RawExtract | SourceError:
+def extract(source: Source) -> RawExtract:
     """Read one night's extract (CSV folder or database), every cell as text.
 
-    A broken file is returned, not raised: it is the data owner's problem to fix, and
-    the operator needs its one-line message, not a traceback.
+    A broken file raises `SourceError`: the task ends Failed (it found the problem) and
+    the flow stops the run with the error's one line, naming the file.
     """
     logger = get_run_logger()
     try:
         raw = source.read()
     except SourceError as error:
         logger.error("Cannot read the extract from %s: %s", source.describe(), error)
-        return error
+        raise
     for info in raw.files:
         how = f" ({info.encoding}, {info.delimiter_name})" if info.delimiter else ""
         logger.info("Read %s: %s rows%s", info.file, info.rows, how)
@@ -79,9 +80,11 @@ def record_data_quality(services: Services, run_id: str, checked: ValidationResu
 
 
 @task(name="quality-gate", cache_policy=NO_CACHE)
-def quality_gate(checked: ValidationResult, rules: ValidationRules) -> list[str]:
-    """Why the run must not order (too dirty, an empty file, stock missing); any: stop."""
+def quality_gate(checked: ValidationResult, rules: ValidationRules) -> None:
+    """Raise `QualityGateFailed` (the task ends Failed) when the run must not order from
+    this data: a file too dirty, an empty file, stock missing for too many items."""
     breaches = gate_breaches(checked, rules)
     for message in breaches:
         get_run_logger().error(message)
-    return breaches
+    if breaches:
+        raise QualityGateFailed(breaches)

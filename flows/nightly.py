@@ -1,4 +1,10 @@
-"""The nightly replenishment flow: read like the run's table of contents."""
+"""The nightly replenishment flow: read like the run's table of contents.
+
+Every run ends in the `runs` table as succeeded, partial, stopped or failed, whatever
+raised (`_run`'s finally); a run that did not fully succeed raises a named exception
+(`flows.outcomes`) after its summary and artifacts are published, so Prefect shows it
+red and the failure hooks e-mail the operator.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +17,35 @@ from typing import Any, ParamSpec, TypeVar
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.states import Cancelled, Failed, State
+from prefect.states import Cancelled, State
 
-from flows import data_quality, notify, ordering, reporting, submission
+from approvals.lifecycle import OrderStatus
+from flows import data_quality, notify, order_artifacts, ordering, reporting, ui_decisions
+from flows.alerts import tell_operator
+from flows.outcomes import QualityGateFailed, RunPartial, RunStopped
+from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from replenish.bootstrap import Services, build, open_source
+from replenish.run_date import run_date, scheduled_start
 from replenish.run_summary import RunFacts, build_summary, stood_aside
 from replenish.settings import load_settings
 from storage.run_lock import RunLocked, nightly_lock
 
+PENDING = OrderStatus.PENDING_REVIEW.value
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 class StageClock:
-    """Wall-clock seconds per stage, for the run summary and the benchmark."""
+    """Wall-clock seconds per stage, for the run summary and the benchmark; and the stage
+    running now, so a failure names where it happened."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.current = "start"
 
     def run(self, stage: str, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        self.current = stage
         start = time.perf_counter()
         try:
             return fn(*args, **kwargs)
@@ -40,36 +55,63 @@ class StageClock:
             )
 
 
-@flow(name="nightly-replenishment", log_prints=True)
+@flow(
+    name="nightly-replenishment",
+    log_prints=True,
+    on_failure=[tell_operator],
+    on_crashed=[tell_operator],
+)
 def nightly_replenishment(
     source: str | None = None, as_of: date | None = None, config: str | None = None
 ) -> dict[str, Any] | State:
     """Forecast demand for every item-location, propose purchase orders, send the ordinary
     ones to the ERP and the exceptions to their approvers.
 
-    Stops before ordering when the input data fails the quality gate, and tells the
-    operator. Returns the run summary (the `replenish run --json` object). `source` is a
-    CSV folder; without it the configured source (a folder or a SQL database) is read.
+    Returns the run summary (the `replenish run --json` object). Raises `RunStopped` when
+    the input failed (a broken file, the data-quality gate: nothing ordered, the operator
+    told) and `RunPartial` when orders could not be sent or announced; both carry the
+    summary. `source` is a CSV folder; without it the configured source is read
+    (`REPLENISH_SOURCE`, or the config file's [source]). `as_of` defaults to the
+    scheduled start's day in `schedule_timezone`. Only one run works at a time: a second
+    one stands aside (Cancelled, `stood_aside`), ordering nothing.
     """
     settings = load_settings(Path(config) if config else None)
     services = build(settings)
-    day = as_of or datetime.now(UTC).date()
+    night = as_of or run_date(settings.schedule_timezone, scheduled_start())
     try:
         # One run at a time (storage.run_lock): a second one stands aside, ordering nothing.
         with nightly_lock(services.engine):
-            return _run(services, source, day)
+            return _run(services, source, night)
     except RunLocked as error:
         get_run_logger().warning("%s", error)
-        return Cancelled(message=str(error), data=stood_aside(day, str(error)))
+        return Cancelled(message=str(error), data=stood_aside(night, str(error)))
     finally:
         services.engine.dispose()
 
 
-def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any] | State:
-    settings = services.settings
-    run_id = uuid.uuid4().hex
-    facts = RunFacts(run_id=run_id, as_of=as_of, settings=settings)
+def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any]:
+    facts = RunFacts(run_id=uuid.uuid4().hex, as_of=as_of, settings=services.settings)
     clock = StageClock()
+    told = False
+    try:
+        told = _stages(services, facts, clock, location)
+    except BaseException as error:
+        # A bug, the database gone, a kill: recorded as failed with its one-line cause
+        # before Prefect marks the run Failed (or Crashed) and the hook alerts.
+        facts.failed(f"{clock.current} failed: {type(error).__name__}: {error}")
+        raise
+    finally:
+        summary = _close(services, facts, clock)
+    if summary["status"] == "stopped":
+        raise RunStopped(summary, operator_told=told)
+    if summary["status"] == "partial":
+        raise RunPartial(summary)
+    return summary
+
+
+def _stages(services: Services, facts: RunFacts, clock: StageClock, location: str | None) -> bool:
+    """The run itself; True when it stopped and already told the operator why."""
+    settings, as_of, run_id = services.settings, facts.as_of, facts.run_id
     try:
         source = open_source(settings, location)
     except SourceError as error:
@@ -78,53 +120,75 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
     with services.uow() as uow:
         uow.runs.start(run_id, as_of, where, datetime.now(UTC), _flow_run_id())
         uow.commit()
+    facts.started = True
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
     if source is None:
-        return _stop(services, facts.failed(str(problem)), clock)
+        facts.stopped(str(problem))
+        return False
 
-    raw = clock.run("extract", data_quality.extract, source)
-    if isinstance(raw, SourceError):
-        return _stop(services, facts.failed(str(raw)), clock)
+    try:
+        raw = clock.run("extract", data_quality.extract, source)
+    except SourceError as error:
+        facts.stopped(str(error))
+        return False
     facts.files = list(raw.files)
     checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
     clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked
-    breaches = clock.run("validate", data_quality.quality_gate, checked, settings.validation)
-    if breaches:
-        clock.run("report", notify.alert_data_quality, services, run_id, as_of, breaches)
-        return _stop(services, facts.failed("input data failed the quality gate", breaches), clock)
+    try:
+        clock.run("validate", data_quality.quality_gate, checked, settings.validation)
+    except QualityGateFailed as gate:
+        facts.stopped("input data failed the quality gate", gate.breaches)
+        clock.run("report", notify.alert_data_quality, services, run_id, as_of, gate.breaches)
+        return True
 
     result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
-    clock.run("forecast", ordering.record_forecasts, services, run_id, result)
+    items = checked.tables["items"]
+    clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)
     facts.forecast = result
     planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy, services)
     facts.plan = planned
     review = clock.run("flag", ordering.flag, planned, checked, result, settings.flags, services)
     facts.review = review
     facts.proposed = clock.run("flag", ordering.propose, services, run_id, review)
-    facts.emails = clock.run(
-        "route",
-        notify.route,
-        services,
-        run_id,
-        as_of,
-        review,
-        facts.proposed,
+    route = notify.route.with_options(
+        retries=settings.email.send_retries,
+        retry_delay_seconds=settings.email.retry_delay_seconds,
     )
-    facts.submitted = clock.run("submit", submission.submit, services)
+    try:
+        facts.emails = clock.run(
+            "route",
+            route,
+            services,
+            run_id,
+            as_of,
+            review,
+            facts.proposed,
+        )
+    except Exception as error:
+        # The orders are stored; approved ones must still reach the ERP tonight.
+        facts.problems.append(f"route failed: {type(error).__name__}: {error}")
+        get_run_logger().error("Review e-mails not sent (%s); submitting anyway", error)
+    pending = [k for k in facts.proposed.created if review.decisions[k] == PENDING]
+    if settings.approvals.prefect_forms:
+        clock.run("route", ui_decisions.open_forms, pending)
+    clock.run("route", ui_decisions.close_decided, services)
+    facts.submitted = clock.run("submit", submit_with_retries, services, run_id)
+    return False
 
+
+def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, Any]:
+    """Record and publish the run, whatever happened; never hide the error that ended it."""
     summary = build_summary(facts, clock.seconds)
-    clock.run("report", reporting.report, services, run_id, summary)
+    if not facts.started:
+        return summary  # nothing recorded to close: the database may be what failed
+    try:
+        clock.run("report", reporting.report, services, facts.run_id, summary)
+        clock.run("report", order_artifacts.publish, services, facts)
+    except Exception:
+        get_run_logger().exception("Could not record or publish run %s", facts.run_id)
     summary["stage_seconds"] = clock.seconds
     return summary
-
-
-def _stop(services: Services, facts: RunFacts, clock: StageClock) -> State:
-    """Record and publish a run that could not order; the flow run ends Failed."""
-    summary = build_summary(facts, clock.seconds)
-    clock.run("report", reporting.report, services, facts.run_id, summary)
-    summary["stage_seconds"] = clock.seconds
-    return Failed(message=str(summary["message"]), data=summary)
 
 
 def _flow_run_id() -> str | None:

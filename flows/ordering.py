@@ -13,7 +13,7 @@ from approvals.lifecycle import OrderStatus
 from approvals.routing import ROUTING_COLUMNS, route_orders
 from dataquality import ValidationResult
 from flows.identity import NIGHTLY
-from forecasting import ForecastParams, ForecastResult, forecast_demand
+from forecasting import ForecastParams, ForecastResult, forecast_demand, progress
 from purchasing import (
     FlagRules,
     PolicyParams,
@@ -55,20 +55,55 @@ class Proposed:
 
 @task(name="forecast", cache_policy=NO_CACHE)
 def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> ForecastResult:
-    """Forecast every item-location in one statsforecast pass; lead-time demand quantiles."""
-    result = forecast_demand(
-        checked.tables["demand"], checked.tables["items"], as_of=as_of, params=params
-    )
+    """Forecast every item-location in one statsforecast pass; lead-time demand quantiles.
+
+    Logs each model call as it finishes (series forecast so far, of how many), so a long
+    night shows it is moving."""
+    items = checked.tables["items"]
+    with progress.listening(_ForecastProgress(len(items))):
+        result = forecast_demand(checked.tables["demand"], items, as_of=as_of, params=params)
     classes = result.summary["demand_class"].value_counts().to_dict()
     get_run_logger().info("Forecast %d series: %s", len(result.summary), classes)
     return result
 
 
+class _ForecastProgress:
+    """Counts series per stage and logs one line per model call."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done: dict[str, int] = {}
+
+    def __call__(self, stage: str, model: str, series: int) -> None:
+        self.done[stage] = self.done.get(stage, 0) + series
+        if stage == "forecast":
+            get_run_logger().info(
+                "Forecast %s on %d series: %d of %d item-locations so far",
+                model, series, self.done[stage], self.total,
+            )  # fmt: skip
+        else:
+            get_run_logger().info("Backtest of %s on %d series done", model, series)
+
+
 @task(name="record-forecasts", cache_policy=NO_CACHE)
-def record_forecasts(services: Services, run_id: str, result: ForecastResult) -> None:
-    """Keep each series' class, model and distribution: the 'why' behind every quantity."""
+def record_forecasts(
+    services: Services, run_id: str, result: ForecastResult, items: pd.DataFrame | None = None
+) -> None:
+    """Keep each series' class, model and distribution: the 'why' behind every quantity;
+    with the item's supplier and category, the segments monitoring compares by."""
+    summary = result.summary
+    if items is not None:
+        segments = items[["sku", "location", "supplier_id", "category"]].drop_duplicates(
+            ["sku", "location"]
+        )
+        # The columns' sizes (storage.models.Forecast): a grouping label, not a record.
+        segments = segments.assign(
+            supplier_id=segments["supplier_id"].astype(str).str.slice(0, 64),
+            category=segments["category"].astype(str).str.slice(0, 128),
+        )
+        summary = summary.merge(segments, on=["sku", "location"], how="left")
     with services.uow() as uow:
-        rows = records.forecast_rows(result.summary, result.path, result.history)
+        rows = records.forecast_rows(summary, result.path, result.history)
         uow.runs.add_forecasts(run_id, rows)
         uow.commit()
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting import progress
 from forecasting.crossval import cross_validate
 from forecasting.metrics import mase, naive_scales, per_series_mean, rmsse, scaled_bias
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate
@@ -107,6 +108,7 @@ def choose_models(
                 frequency=params.frequency, horizon=horizon, windows=params.selection_windows,
                 input_size=max(input_size, candidate.min_input_size), spread=False,
             )  # fmt: skip
+            progress.model_call("backtest", candidate.name, int(fits.sum()))
             code = ids.get_indexer(cv.forecasts["unique_id"])
             actual = cv.forecasts["y"].to_numpy(np.float64)
             raw = cv.forecasts["forecast"].to_numpy(np.float64)

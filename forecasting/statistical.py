@@ -11,6 +11,7 @@ import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import HistoricAverage
 
+from forecasting import progress
 from forecasting.blocks import ForecastBlock
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate
 from forecasting.params import Frequency
@@ -115,6 +116,7 @@ def _run_candidate(
     )
     forecast = engine.forecast(df=frame, h=horizon, fitted=True)
     fitted = engine.forecast_fitted_values()
+    progress.model_call("forecast", candidate.name, len(rows))
 
     labels = prepared.ids["unique_id"]
     out_codes = pd.Categorical(forecast["unique_id"].to_numpy()[::horizon], categories=labels)

@@ -13,13 +13,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+#: Exit codes of `replenish run`, `demo` and `submit` (README, "Commands").
+EXIT_RUN_FAILED = 1  # the run stopped on its input, or failed
 EXIT_USAGE = 2
-EXIT_RUN_FAILED = 1
-EXIT_STOOD_ASIDE = 4  # another run held the lock: nothing was done, nothing is wrong
+EXIT_RUN_PARTIAL = 4  # orders proposed, but some not sent to the ERP or not announced
+EXIT_STOOD_ASIDE = 5  # another run held the lock: nothing was done, nothing is wrong
 
 
 class CliError(Exception):
@@ -115,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=_date,
         default=None,
-        help="the date to plan for, YYYY-MM-DD (default today)",
+        help="the date to plan for, YYYY-MM-DD (default today in schedule_timezone)",
     )
     run.add_argument(
         "--json", action="store_true", help="print one JSON object with the run summary"
@@ -157,6 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
     simulate.add_argument("--config", type=Path, default=None, help="TOML config file")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    submit = commands.add_parser(
+        "submit",
+        help="send approved (and earlier failed) orders to the ERP now, exactly once",
+        description="Send every approved order and every order whose submission failed "
+        "to the ERP, without waiting for the next nightly run. An order already in the ERP "
+        "is recognised by its key and not sent again.",
+    )
+    submit.add_argument("--config", type=Path, default=None, help="TOML config file")
+    submit.add_argument("--json", action="store_true", help="print one JSON object")
 
     quarantine = commands.add_parser(
         "quarantine",
@@ -200,6 +212,10 @@ def _main(argv: Sequence[str] | None) -> int:
                 return _demo(args)
             case "quarantine":
                 return _quarantine(args)
+            case "submit":
+                from replenish.commands import submit as submit_command
+
+                return submit_command.run(args)
             case "backtest":
                 from replenish.commands import backtest as backtest_command
 
@@ -216,10 +232,6 @@ def _main(argv: Sequence[str] | None) -> int:
                 from replenish.commands import serve
 
                 return serve.serve(args)
-            case "submit":
-                from replenish.commands import serve
-
-                return serve.submit(args)
     except CliError as error:
         print(f"replenish: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -235,15 +247,29 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
+def today(config: Path | None = None) -> date:
+    """Today in the schedule's time zone: the same day the nightly run would plan for."""
+    from replenish.run_date import run_date
+    from replenish.settings import SettingsError, load_settings
+
+    try:
+        timezone = load_settings(config).schedule_timezone
+    except SettingsError as error:
+        raise CliError(str(error)) from None
+    return run_date(timezone)
+
+
+def exit_code(status: str) -> int:
+    """0 succeeded, 1 stopped or failed, 4 partial, 5 stood aside (see EXIT_*)."""
+    codes = {"succeeded": 0, "partial": EXIT_RUN_PARTIAL, "stood_aside": EXIT_STOOD_ASIDE}
+    return codes.get(status, EXIT_RUN_FAILED)
 
 
 def _sample_data(args: argparse.Namespace) -> int:
     from replenish.sample_data import write_sample_data
 
     summary = write_sample_data(
-        args.out, items=args.items, seed=args.seed, dirty=args.dirty, as_of=args.as_of or _today()
+        args.out, items=args.items, seed=args.seed, dirty=args.dirty, as_of=args.as_of or today()
     )
     print(f"Wrote sample data to {summary.out_dir}:")
     for name, rows in summary.files.items():
@@ -261,13 +287,7 @@ def _run(source: Path, config: Path | None, as_of: date | None, *, as_json: bool
         from replenish.run_summary import render_text
 
         print(render_text(summary))
-    return _exit_code(summary)
-
-
-def _exit_code(summary: dict[str, Any]) -> int:
-    if summary["status"] == "stood_aside":
-        return EXIT_STOOD_ASIDE
-    return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+    return exit_code(str(summary["status"]))
 
 
 def execute_run(source: Path | None, config: Path | None, as_of: date | None) -> dict[str, Any]:
@@ -293,9 +313,12 @@ def execute_run(source: Path | None, config: Path | None, as_of: date | None) ->
         config=str(config.resolve()) if config else None,
         return_state=True,
     )
-    summary = state.result(raise_on_failure=False)
-    if not isinstance(summary, dict):
-        raise CliError(f"the run crashed: {state.message or summary}")
+    from flows.outcomes import summary_of
+
+    result = state.result(raise_on_failure=False)
+    summary = summary_of(result)
+    if summary is None:
+        raise CliError(f"the run crashed: {state.message or result}")
     return summary
 
 
@@ -303,7 +326,7 @@ def _demo(args: argparse.Namespace) -> int:
     from replenish.run_summary import render_text
     from replenish.sample_data import write_sample_data
 
-    as_of = _today()
+    as_of = today()
     folder = Path("demo") / "data"
     sample = write_sample_data(folder, items=args.items, seed=args.seed, dirty=0.03, as_of=as_of)
     print(f"Sample data for {as_of}: {sum(sample.files.values()):,} rows in {folder}/")
@@ -322,7 +345,7 @@ def _demo(args: argparse.Namespace) -> int:
     refused = f"replenish quarantine --run {summary['run_id']}"
     print(f"  - the rows refused by the data-quality gate: {refused}")
     print("  - run again: orders already proposed for today are not created or sent twice")
-    return EXIT_RUN_FAILED if summary["status"] == "failed" else 0
+    return exit_code(str(summary["status"]))
 
 
 def _demo_review_link() -> str | None:

@@ -33,18 +33,32 @@ class RunFacts:
     proposed: Proposed | None = None
     emails: list[str] = field(default_factory=list)
     submitted: Submitted | None = None
+    # Stages that failed without stopping the run (the e-mails could not be sent): the
+    # run goes on to submit, and ends partial.
+    problems: list[str] = field(default_factory=list)
+    # The run's row exists in the `runs` table (false when the database refused it).
+    started: bool = False
 
     def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
+        """Something raised: the run ends `failed` (a bug, the database down, a crash)."""
         self.status = "failed"
         self.message = message
         self.breaches = list(breaches or [])
+        return self
+
+    def stopped(self, message: str, breaches: list[str] | None = None) -> RunFacts:
+        """The run refused its input (a broken file, the quality gate) before ordering."""
+        self.failed(message, breaches)
+        self.status = "stopped"
         return self
 
 
 def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str, Any]:
     """The `replenish run --json` object (keys as in DESIGN.md's command-line contract)."""
     status = facts.status
-    if facts.submitted is not None and facts.submitted.failed:
+    if status == "succeeded" and (
+        facts.problems or (facts.submitted is not None and facts.submitted.failed)
+    ):
         status = "partial"
     message = facts.message or _default_message(facts)
     settings = facts.settings
@@ -63,6 +77,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
         "already_in_erp": len(facts.submitted.already_in_erp) if facts.submitted else 0,
         "submission_failures": dict(facts.submitted.failed) if facts.submitted else {},
         "emails": len(facts.emails),
+        "problems": list(facts.problems),
         "stage_seconds": dict(stage_seconds),
         "outputs": {
             "database": _safe_url(settings.database_url),
@@ -73,9 +88,10 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
 
 
 def _default_message(facts: RunFacts) -> str:
+    parts = list(facts.problems)
     if facts.submitted is not None and facts.submitted.failed:
-        return f"{len(facts.submitted.failed)} orders could not be submitted to the ERP"
-    return "completed"
+        parts.append(f"{len(facts.submitted.failed)} orders could not be submitted to the ERP")
+    return "; ".join(parts) or "completed"
 
 
 def _rows(facts: RunFacts) -> dict[str, dict[str, Any]]:
@@ -200,7 +216,7 @@ def render_text(summary: dict[str, Any]) -> str:
     if summary["status"] == STOOD_ASIDE:
         return f"Nightly run {summary['as_of']}: stood aside: {summary['message']}"
     lines = [f"Nightly run {summary['as_of']} ({summary['run_id'][:8]}): {summary['status']}"]
-    if summary["status"] == "failed":
+    if summary["status"] in ("failed", "stopped"):
         lines.append(f"  Stopped: {summary['message']}")
         lines.extend(f"   - {message}" for message in summary.get("quality_breaches", []))
     rows = summary["rows"]
@@ -252,7 +268,7 @@ def render_text(summary: dict[str, Any]) -> str:
                 f"  {orders['already_proposed']} of them were already proposed by an earlier run "
                 "for this date and were not created again."
             )
-    elif summary["status"] != "failed":
+    elif summary["status"] not in ("failed", "stopped"):
         lines.append("  Orders: nothing needs ordering tonight.")
     if summary["flags"]:
         informing = summary.get("flags_informing", {})
@@ -273,6 +289,7 @@ def render_text(summary: dict[str, Any]) -> str:
         )
         + f"; e-mails sent: {summary['emails']}."
     )
+    lines.extend(f"  Problem: {problem}" for problem in summary.get("problems", []))
     outputs = summary["outputs"]
     lines.append(f"  ERP drop folder: {outputs['erp_drop']}")
     lines.append(f"  Outbox (e-mails): {outputs['outbox']}")

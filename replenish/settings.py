@@ -9,13 +9,29 @@ config can never leak one.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -24,10 +40,15 @@ from dataquality import ValidationRules
 from forecasting import ForecastParams
 from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
+from replenish.placeholders import example_addresses, is_loopback_url
 
 SECRET_KEYS = frozenset(
     {"smtp_password", "password", "secret", "secret_key", "api_key", "token"}
 )
+#: The variable naming the config file when no --config / `config` parameter is given
+#: (a worker's environment, `job_variables.env`). No setting is called `config`, so it
+#: cannot collide with one.
+CONFIG_VARIABLE = "REPLENISH_CONFIG"
 
 
 class SettingsError(ValueError):
@@ -45,6 +66,11 @@ class ApprovalRouting(RoutingPolicy):
         default="operator@example.com",
         description="Receives data-quality alerts and failed-run notices.",
     )
+    prefect_forms: bool = Field(
+        default=True,
+        description="Under a Prefect server, open a decision form (an order-decision flow "
+        "run) per waiting order; off: decisions only on the review page and the CLI.",
+    )
 
 
 class EmailSettings(BaseModel):
@@ -56,6 +82,13 @@ class EmailSettings(BaseModel):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    send_retries: int = Field(
+        default=2, ge=0, description="Prefect retries of the e-mail stage (route) after a failure."
+    )
+    retry_delay_seconds: list[float] = Field(
+        default_factory=lambda: [30.0, 120.0],
+        description="Wait before each retry (the last value repeats).",
+    )
 
 
 class SourceSettings(BaseModel):
@@ -101,6 +134,35 @@ class ErpSettings(BaseModel):
         ),
     )
 
+    submit_retries: int = Field(
+        default=2, ge=0, description="Prefect retries of the submit stage while orders fail."
+    )
+    retry_delay_seconds: list[float] = Field(
+        default_factory=lambda: [60.0, 300.0],
+        description="Wait before each retry (the last value repeats).",
+    )
+    alert_after_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="An order whose ERP submission failed this many times alerts the operator.",
+    )
+
+
+class MonitoringSettings(BaseModel):
+    """How the monitoring flow scores forecasts and when a segment has drifted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lookback_days: int = Field(default=120, ge=14, description="Forecasts of this many days.")
+    horizon: int = Field(default=7, ge=1, description="Periods after each forecast scored.")
+    season: int = Field(default=7, ge=1, description="Seasonal-naive lag of the error scale.")
+    recent_origins: int = Field(default=7, ge=1, description="Latest nights: 'lately'.")
+    baseline_origins: int = Field(default=28, ge=1, description="Nights before: the baseline.")
+    rmsse_ratio: float = Field(default=1.5, gt=1.0)
+    bias_shift: float = Field(default=0.25, gt=0.0)
+    min_series: int = Field(default=3, ge=1)
+    decision_days: int = Field(default=28, ge=1, description="Orders of this many days.")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -110,15 +172,23 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///replenish.db"
     review_base_url: str = "http://127.0.0.1:8765"
+    schedule_timezone: str = Field(
+        default="Europe/Berlin",
+        description="The nightly schedule's time zone: a run is dated by its scheduled start "
+        "in this zone (replenish.run_date).",
+    )
     forecast: ForecastParams = Field(default_factory=ForecastParams)
     policy: PolicyParams = Field(default_factory=PolicyParams)
     flags: FlagRules = Field(default_factory=FlagRules)
     validation: ValidationRules = Field(default_factory=ValidationRules)
-    source: SourceSettings = Field(default_factory=SourceSettings)
+    # NoDecode: an operator's `REPLENISH_SOURCE=/data/tonight` is a folder, not JSON;
+    # `_source_folder` reads it (it crashed every run when pydantic parsed it as JSON).
+    source: Annotated[SourceSettings, NoDecode] = Field(default_factory=SourceSettings)
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
     email: EmailSettings = Field(default_factory=EmailSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -132,6 +202,24 @@ class Settings(BaseSettings):
         # The config file arrives as init values; the environment must win over it.
         return (env_settings, init_settings, file_secret_settings)
 
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_folder(cls, value: Any) -> Any:
+        """`REPLENISH_SOURCE` (or `source = "..."` in the file) may simply name the folder."""
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("{") else {"folder": text}
+        return value
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+        return value
+
     @model_validator(mode="after")
     def _production_is_complete(self) -> Settings:
         """Outside development, refuse settings that would silently lose mail or data."""
@@ -141,8 +229,19 @@ class Settings(BaseSettings):
             raise ValueError("production needs a server database: set REPLENISH_DATABASE_URL")
         if self.email.transport == "outbox":
             raise ValueError("production needs real e-mail: set email.transport = 'smtp'")
-        if "example.com" in self.approvals.default_approver:
-            raise ValueError("production needs a real approvals.default_approver")
+        placeholders = example_addresses(
+            {"email.sender": self.email.sender},
+            self.approvals.model_dump(mode="json"),
+        )
+        if placeholders:
+            # Mail to example.com goes nowhere: an alert or a review request would be lost.
+            raise ValueError(
+                f"production needs real addresses instead of {', '.join(placeholders)}"
+            )
+        if is_loopback_url(self.review_base_url):
+            raise ValueError(
+                f"production needs a review_base_url buyers can open, not {self.review_base_url}"
+            )
         secret = self.review.secret.get_secret_value() if self.review.secret else ""
         if len(secret) < 32:
             raise ValueError(
@@ -156,6 +255,8 @@ class Settings(BaseSettings):
 def load_settings(config_file: Path | None = None) -> Settings:
     """Read the config file (if any) and the environment; fail with one clear message."""
     values: dict[str, Any] = {}
+    if config_file is None and os.environ.get(CONFIG_VARIABLE):
+        config_file = Path(os.environ[CONFIG_VARIABLE])
     if config_file is not None:
         values = _read_toml(config_file)
         leaked = _secret_paths(values) + _urls_with_passwords(values)

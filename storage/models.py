@@ -140,6 +140,9 @@ class Forecast(Base):
     # Days of history capped as one-off spikes before fitting, and the cap.
     capped_periods: Mapped[int | None] = mapped_column(Integer, nullable=True)
     demand_cap: Mapped[float | None] = mapped_column(nullable=True)
+    # The segments monitoring compares accuracy by (migration 0007).
+    supplier_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class PurchaseOrder(Base):
@@ -348,3 +351,28 @@ class RunLock(Base):
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int] = mapped_column(Integer)
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class MonitoringResult(Base):
+    """One segment's forecast accuracy on one monitoring night, beside its own baseline.
+
+    Kept per night so a drift can be traced back, and a segment's accuracy followed over
+    months (the Prefect artifacts show only the latest).
+    """
+
+    __tablename__ = "monitoring_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    segment: Mapped[str] = mapped_column(String(128))
+    series: Mapped[int] = mapped_column(Integer)
+    forecasts: Mapped[int] = mapped_column(Integer)
+    mase: Mapped[float | None] = mapped_column(nullable=True)
+    rmsse: Mapped[float | None] = mapped_column(nullable=True)
+    bias: Mapped[float | None] = mapped_column(nullable=True)
+    coverage: Mapped[float | None] = mapped_column(nullable=True)
+    target: Mapped[float | None] = mapped_column(nullable=True)
+    baseline_rmsse: Mapped[float | None] = mapped_column(nullable=True)
+    baseline_bias: Mapped[float | None] = mapped_column(nullable=True)
+    drift: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")

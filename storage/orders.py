@@ -298,8 +298,15 @@ class OrderRepository:
         return decision
 
     def ready_to_submit(self) -> list[PurchaseOrder]:
-        """Approved orders of any run that have not reached the ERP yet, oldest first."""
-        statuses = [s.value for s in READY_TO_SUBMIT] + [OrderStatus.SUBMITTING.value]
+        """Approved orders of any run that have not reached the ERP yet, oldest first.
+
+        `failed` is included: an ERP outage must not leave an approved order behind for
+        ever; the idempotency key (and asking the ERP first) keeps the retry single.
+        """
+        statuses = [s.value for s in READY_TO_SUBMIT] + [
+            OrderStatus.SUBMITTING.value,
+            OrderStatus.FAILED.value,
+        ]
         return list(
             self.session.scalars(
                 select(PurchaseOrder)
@@ -348,6 +355,26 @@ class OrderRepository:
             submission.status = "failed"
             submission.error = error
         self.session.flush()
+
+    def external_refs(self, po_keys: Iterable[str]) -> dict[str, str]:
+        """The ERP's reference of each submitted order, for the run's artifact."""
+        keys = list(po_keys)
+        if not keys:
+            return {}
+        rows = self.session.execute(
+            select(Submission.po_key, Submission.external_ref).where(Submission.po_key.in_(keys))
+        )
+        return {str(key): str(ref or "") for key, ref in rows}
+
+    def failing_submissions(self, min_attempts: int) -> list[Submission]:
+        """Submissions still failing after at least `min_attempts` tries: a person must look."""
+        return list(
+            self.session.scalars(
+                select(Submission)
+                .where(Submission.status == "failed", Submission.attempts >= min_attempts)
+                .order_by(Submission.id)
+            )
+        )
 
     def _submission(self, po_key: str) -> Submission | None:
         return self.session.scalar(

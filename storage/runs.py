@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from storage.models import Forecast, InputFile, Notification, RowDisposition, Run
 
+#: `runs.source` of the flows beside the nightly run (flows.side_runs).
+SIDE_RUN_SOURCES = ("submit-approved", "chase-deadlines", "monitoring")
+
 
 class RunRepository:
     def __init__(self, session: Session) -> None:
@@ -35,8 +38,24 @@ class RunRepository:
     def get(self, run_id: str) -> Run | None:
         return self.session.get(Run, run_id)
 
+    def by_flow_run(self, flow_run_id: str) -> Run | None:
+        """The run a Prefect flow run recorded (for alerts about that flow run)."""
+        return self.session.scalar(
+            select(Run)
+            .where(Run.flow_run_id == flow_run_id)
+            .order_by(Run.started_at.desc())
+            .limit(1)
+        )
+
     def latest(self) -> Run | None:
-        return self.session.scalar(select(Run).order_by(Run.started_at.desc()).limit(1))
+        """The latest nightly run (the submission, deadline and monitoring flows record
+        runs too, without input rows)."""
+        return self.session.scalar(
+            select(Run)
+            .where(Run.source.not_in(SIDE_RUN_SOURCES))
+            .order_by(Run.started_at.desc())
+            .limit(1)
+        )
 
     def finish(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 EXIT_USAGE = 2
@@ -36,12 +36,13 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
     from forecasting.backtest import backtest
     from forecasting.backtest_report import summarise
     from integrations.sources.csv_folder import read_csv_folder
+    from replenish.run_date import run_date
     from replenish.settings import load_settings
 
     if not args.source.is_dir():
         raise ValueError(f"source folder {args.source} does not exist or is not a folder")
     settings = load_settings(args.config)
-    as_of: date = args.as_of or datetime.now(UTC).date()
+    as_of: date = args.as_of or run_date(settings.schedule_timezone)
     raw = read_csv_folder(args.source)
     checked = validate(raw.frames, as_of=as_of, rules=settings.validation)
     result = backtest(

@@ -1,8 +1,5 @@
-"""`replenish review-server` (the review page) and `replenish submit` (the submit stage alone).
-
-Both run on the same database and settings as the nightly run, without Prefect: the
-review page must answer while no run is going, and an approved order should not have
-to wait for the night to reach the ERP.
+"""`replenish review-server`: the review page, on the same database and settings as the
+nightly run, without Prefect: the page must answer while no run is going.
 """
 
 from __future__ import annotations
@@ -13,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 EXIT_USAGE = 2
-EXIT_FAILED = 1
-SUBMIT = ("submit-command", "cli")
 
 
 def add_parsers(commands: Any) -> None:
@@ -28,13 +23,6 @@ def add_parsers(commands: Any) -> None:
     server.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=None, help="port (default 8765)")
     server.add_argument("--config", type=Path, default=None, help="TOML config file")
-    submit = commands.add_parser(
-        "submit",
-        help="send approved orders to the ERP now, without waiting for the nightly run",
-        description="Run the submission stage alone: every approved order goes to the ERP "
-        "exactly once. Safe beside a running nightly run (each order is locked while sent).",
-    )
-    submit.add_argument("--config", type=Path, default=None, help="TOML config file")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -57,25 +45,6 @@ def serve(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False,
                 log_level="info")  # fmt: skip
     return 0
-
-
-def submit(args: argparse.Namespace) -> int:
-    from services.submission import submit_approved
-    from storage.orders import Actor
-
-    services = _services(args.config)
-    if services is None:
-        return EXIT_USAGE
-    outcome = submit_approved(services.uow, services.erp, Actor(*SUBMIT))
-    print(
-        f"Sent to the ERP ({services.erp.name}): {len(outcome.submitted)} new, "
-        f"{len(outcome.already_in_erp)} already there, {len(outcome.failed)} failed."
-    )
-    for key in outcome.submitted:
-        print(f"  {key}")
-    for key, error in outcome.failed.items():
-        print(f"  {key}: FAILED: {error}", file=sys.stderr)
-    return EXIT_FAILED if outcome.failed else 0
 
 
 def _services(config: Path | None) -> Any:

@@ -21,9 +21,9 @@ def run(args: argparse.Namespace) -> int:
     from integrations.sources.csv_folder import read_csv_folder
     from integrations.sources.errors import SourceError
     from purchasing.simulation import simulate
+    from replenish.run_date import run_date
     from replenish.settings import SettingsError, load_settings
 
-    as_of: date = args.as_of or date.today()
     if not args.source.is_dir():
         return _fail(f"source folder {args.source} does not exist or is not a folder")
     try:
@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         raw = read_csv_folder(args.source)
     except (SettingsError, SourceError) as error:
         return _fail(str(error))
+    as_of: date = args.as_of or run_date(settings.schedule_timezone)
     checked = validate(raw.frames, as_of=as_of, rules=settings.validation)
     result = simulate(
         checked.tables["items"],

@@ -303,3 +303,21 @@ def test_quantile_covers_simulated_poisson_demand() -> None:
     coverage = (fresh <= quantiles[:, None]).mean()
     assert 0.82 <= coverage <= 0.97, coverage
     assert set(summary["demand_class"]) >= {"intermittent", "smooth"}
+
+
+def test_model_calls_report_progress_to_a_listener() -> None:
+    """Each model call tells the listener how many series it covered (the flow logs it)."""
+    from forecasting import progress
+
+    rng = np.random.default_rng(2)
+    keys = [(f"S{i}", "L1") for i in range(5)]
+    demand = demand_frame({key: rng.poisson(4, 400) for key in keys})
+    heard: list[tuple[str, str, int]] = []
+    with progress.listening(lambda stage, model, n: heard.append((stage, model, n))):
+        summary = forecast_demand(demand, item_frame(keys), as_of=date(2025, 2, 4), params=DAILY)
+    forecast_calls = [n for stage, _, n in heard if stage == "forecast"]
+    assert sum(forecast_calls) == len(summary.summary) == 5  # every series exactly once
+    assert any(stage == "backtest" for stage, _, _ in heard)
+    heard.clear()
+    forecast_demand(demand, item_frame(keys), as_of=date(2025, 2, 4), params=DAILY)
+    assert heard == []  # outside the block nobody listens

@@ -125,3 +125,63 @@ def test_an_infinite_limit_from_the_environment_is_refused(
     monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "inf")
     with pytest.raises(SettingsError, match=r"flags\.order_value_limit: must be a finite"):
         load_settings()
+def test_replenish_source_names_the_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The variable an operator sets on a worker must not crash the settings (it did)."""
+    monkeypatch.setenv("REPLENISH_SOURCE", "/data/tonight")
+    settings = load_settings()
+    assert settings.source.kind == "csv_folder"
+    assert settings.source.folder == Path("/data/tonight")
+
+
+def test_replenish_config_names_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write(tmp_path, "[flags]\nline_value_limit = 123.0\n")
+    monkeypatch.setenv("REPLENISH_CONFIG", str(config))
+    assert load_settings().flags.line_value_limit == 123.0
+
+
+def test_an_unknown_schedule_timezone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPLENISH_SCHEDULE_TIMEZONE", "Europe/Atlantis")
+    with pytest.raises(SettingsError, match="not an IANA time zone"):
+        load_settings()
+
+
+PRODUCTION = {
+    "REPLENISH_ENVIRONMENT": "production",
+    "REPLENISH_DATABASE_URL": "postgresql+psycopg://app@db/replenish",
+    "REPLENISH_EMAIL__TRANSPORT": "smtp",
+    "REPLENISH_EMAIL__SENDER": "replenish@acme.test",
+    "REPLENISH_APPROVALS__OPERATOR": "it-ops@acme.test",
+    "REPLENISH_APPROVALS__DEFAULT_APPROVER": "buyers@acme.test",
+    "REPLENISH_REVIEW_BASE_URL": "https://replenish.acme.test",
+    "REPLENISH_REVIEW__SECRET": "a-long-random-secret-for-the-tests-only-0123456789",
+}
+
+
+def test_a_complete_production_setup_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().environment == "production"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("REPLENISH_APPROVALS__OPERATOR", "operator@example.com", "approvals.operator"),
+        ("REPLENISH_EMAIL__SENDER", "replenish@example.com", "email.sender"),
+        ("REPLENISH_APPROVALS__DEFAULT_APPROVER", "buyer@example.com", "default_approver"),
+        ("REPLENISH_APPROVALS__DEPUTIES", '{"buyers@acme.test": "x@mail.example.org"}', "deputies"),
+        ("REPLENISH_REVIEW_BASE_URL", "http://127.0.0.1:8765", "review_base_url"),
+        ("REPLENISH_REVIEW_BASE_URL", "http://localhost:8765", "review_base_url"),
+    ],
+)
+def test_production_refuses_placeholders(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, fragment: str
+) -> None:
+    for key, setting in PRODUCTION.items():
+        monkeypatch.setenv(key, setting)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match="production needs") as caught:
+        load_settings()
+    assert fragment in str(caught.value)

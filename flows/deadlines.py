@@ -1,0 +1,31 @@
+"""The `chase-deadlines` flow: reminders, escalations to deputies and the hold/expire
+outcome for orders past their decision deadline, during the day (the nightly run does
+the same once a night; a deadline of a few hours needs more often)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+
+from flows import notify, ui_decisions
+from flows.alerts import tell_operator
+from flows.side_runs import recorded_run
+from replenish.bootstrap import build
+from replenish.settings import load_settings
+
+
+@flow(name="chase-deadlines", on_failure=[tell_operator], on_crashed=[tell_operator])
+def chase_deadlines(config: str | None = None) -> dict[str, Any]:
+    """Remind, escalate, hold or expire what waits past its deadline; never approve."""
+    services = build(load_settings(Path(config) if config else None))
+    try:
+        with recorded_run(services, "chase-deadlines") as run:
+            sent = notify.chase_deadlines(services, run.run_id)
+            closed = ui_decisions.close_decided(services)
+            run.status, run.message = "succeeded", f"{len(sent)} e-mails sent"
+            run.summary = {"emails": len(sent), "prefect_forms_closed": closed}
+    finally:
+        services.engine.dispose()
+    return run.summary

@@ -1,0 +1,50 @@
+"""A run row for the flows beside the nightly one (submission, deadlines, monitoring), so
+their e-mails have a run to belong to and their outcome is in the `runs` table too."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect.runtime import flow_run
+
+from replenish.bootstrap import Services
+from replenish.run_date import run_date
+
+
+@dataclass
+class SideRun:
+    """What the flow fills in; `status` and `message` stay "failed" unless it finishes."""
+
+    run_id: str
+    as_of: str
+    status: str = "failed"
+    message: str = "did not finish"
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
+    """Start a run row, and close it with whatever the body set, even when it raised."""
+    as_of = run_date(services.settings.schedule_timezone)
+    run = SideRun(run_id=uuid.uuid4().hex, as_of=as_of.isoformat())
+    flow_run_id = flow_run.get_id()
+    with services.uow() as uow:
+        uow.runs.start(run.run_id, as_of, source, datetime.now(UTC), flow_run_id)
+        uow.commit()
+    try:
+        yield run
+    except BaseException as error:
+        run.status, run.message = "failed", f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        summary = {"run_id": run.run_id, "as_of": run.as_of, "status": run.status}
+        summary.update(message=run.message, **run.summary)
+        run.summary = summary
+        with services.uow() as uow:
+            uow.runs.finish(run.run_id, run.status, run.message, summary, datetime.now(UTC))
+            uow.commit()

@@ -1,0 +1,130 @@
+"""Approved orders to the ERP with Prefect retries, an alert for orders that keep
+failing, and the `submit-approved` flow (`replenish submit`, its own deployment) that
+sends what was approved since the night without waiting for the next one.
+
+`flows.submission.submit` does one pass over every approved (or earlier failed) order and
+records each failure; this module wraps it: a pass that left orders failed raises, so
+Prefect retries the stage after a delay (the ERP is often back a minute later), and each
+retry picks the failed orders up again. Exactly once still holds: every pass claims the
+key and asks the ERP for it before creating it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from approvals.operator_alerts import submission_failing
+from flows import notify, submission
+from flows.alerts import tell_operator
+from flows.outcomes import RunPartial
+from flows.side_runs import recorded_run
+from flows.submission import Submitted
+from replenish.bootstrap import Services, build
+from replenish.settings import load_settings
+
+
+class OrdersNotSubmitted(Exception):
+    """Some approved orders failed to reach the ERP in this pass (Prefect retries)."""
+
+    def __init__(self, tally: Submitted) -> None:
+        super().__init__(f"{len(tally.failed)} orders could not be submitted to the ERP")
+        self.tally = tally
+
+
+@dataclass
+class _Tally:
+    """What every pass of the retried task sent, across its attempts."""
+
+    outcome: Submitted
+
+    def add(self, attempt: Submitted) -> None:
+        self.outcome.submitted.extend(attempt.submitted)
+        self.outcome.already_in_erp.extend(attempt.already_in_erp)
+        # Only the last pass's failures are still failures.
+        self.outcome.failed = dict(attempt.failed)
+
+
+@task(name="submit", cache_policy=NO_CACHE)
+def _submit_pass(services: Services, tally: _Tally) -> Submitted:
+    """One pass over the approved orders; raise while some failed, so Prefect retries."""
+    tally.add(submission.submit.fn(services))
+    if tally.outcome.failed:
+        raise OrdersNotSubmitted(tally.outcome)
+    return tally.outcome
+
+
+def submit_with_retries(services: Services, run_id: str) -> Submitted:
+    """Submit with `erp.submit_retries` Prefect retries; then alert on orders that failed
+    `erp.alert_after_attempts` times. Never raises for a failed order: the run records it
+    (partial) and the next run or `replenish submit` tries again."""
+    erp = services.settings.erp
+    retried = _submit_pass.with_options(
+        retries=erp.submit_retries, retry_delay_seconds=erp.retry_delay_seconds
+    )
+    tally = _Tally(Submitted())
+    try:
+        outcome = retried(services, tally)
+    except OrdersNotSubmitted as error:
+        outcome = error.tally
+    alert_failing_orders(services, run_id)
+    return outcome
+
+
+def alert_failing_orders(services: Services, run_id: str) -> list[str]:
+    """One e-mail per order the ERP refused `alert_after_attempts` times (once per order)."""
+    settings = services.settings
+    with services.uow() as uow:
+        failing = [
+            (s.po_key, s.attempts, s.error or "")
+            for s in uow.orders.failing_submissions(settings.erp.alert_after_attempts)
+        ]
+    mails = [
+        submission_failing(
+            sender=settings.email.sender,
+            operator=settings.approvals.operator,
+            po_key=key,
+            attempts=attempts,
+            error=error,
+        )
+        for key, attempts, error in failing
+    ]
+    if failing:
+        get_run_logger().error(
+            "Orders failing in the ERP: %s", ", ".join(f"{k} ({n}x)" for k, n, _ in failing)
+        )
+    return notify.send(services, run_id, mails)
+
+
+@flow(name="submit-approved", on_failure=[tell_operator], on_crashed=[tell_operator])
+def submit_approved(config: str | None = None) -> dict[str, Any]:
+    """Send every approved order (and every earlier failed one) to the ERP, exactly once.
+
+    Recorded as a run of its own (source `submit-approved`), so its e-mails and outcome
+    are traceable like a night's. Raises `RunPartial` when orders still failed.
+    """
+    services = build(load_settings(Path(config) if config else None))
+    try:
+        with recorded_run(services, "submit-approved") as run:
+            outcome = submit_with_retries(services, run.run_id)
+            run.status = "partial" if outcome.failed else "succeeded"
+            run.message = (
+                f"{len(outcome.failed)} orders could not be submitted to the ERP"
+                if outcome.failed
+                else "completed"
+            )
+            run.summary = {
+                "submitted": len(outcome.submitted),
+                "submitted_keys": list(outcome.submitted),
+                "already_in_erp": len(outcome.already_in_erp),
+                "submission_failures": dict(outcome.failed),
+            }
+    finally:
+        services.engine.dispose()
+    if outcome.failed:
+        raise RunPartial(run.summary)
+    return run.summary
