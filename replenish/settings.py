@@ -23,6 +23,7 @@ from dataquality import ValidationRules
 from forecasting import ForecastParams
 from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
+from purchasing.currency import Currencies
 
 SECRET_KEYS = frozenset({"smtp_password", "password", "secret_key", "api_key", "token"})
 
@@ -87,6 +88,8 @@ class Settings(BaseSettings):
     forecast: ForecastParams = Field(default_factory=ForecastParams)
     policy: PolicyParams = Field(default_factory=PolicyParams)
     flags: FlagRules = Field(default_factory=FlagRules)
+    # The base currency of every money setting and the rates to compare other currencies.
+    currency: Currencies = Field(default_factory=Currencies)
     validation: ValidationRules = Field(default_factory=ValidationRules)
     source: SourceSettings = Field(default_factory=SourceSettings)
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)

@@ -16,9 +16,16 @@ from storage.models import Notification, PurchaseOrder
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
+# Since issue 14 an order's size alone no longer holds it: large_order_value holds the
+# big first orders of a fresh database (no history yet), and the tier compares the whole
+# supplier order (an order and its review order `-R` together) in euros, USD at 0.9.
 CONFIG = """
 [flags]
+large_order_value = true
 order_value_limit = 1500.0
+
+[currency]
+rates = { USD = 0.9 }
 
 [approvals]
 default_approver = "buyer@example.com"
@@ -66,8 +73,17 @@ def test_routing_is_stored_on_each_waiting_order(
             )
         )
     assert waiting
+    with build(load_settings(config)).uow() as uow:
+        all_orders = uow.session.scalars(
+            select(PurchaseOrder).where(PurchaseOrder.run_id == summary["run_id"])
+        ).all()
+        whole: dict[str, float] = {}
+        for po in all_orders:
+            rate = 0.9 if po.currency == "USD" else 1.0
+            family = po.po_key.removesuffix("-R")
+            whole[family] = whole.get(family, 0.0) + float(po.value) * rate
     for po in waiting:
-        two = po.value > 1500
+        two = whole[po.po_key.removesuffix("-R")] > 1500
         assert po.approver == "buyer@example.com"
         assert po.deputy == "deputy@example.com"
         assert po.routing_tier == ("two-people" if two else "standard")
@@ -80,7 +96,9 @@ def test_routing_is_stored_on_each_waiting_order(
         assert started + hours <= due <= datetime.now(UTC) + hours
         assert po.escalation_stage is None
     expected = {"buyer@example.com"} | (
-        {"head@example.com"} if any(po.value > 1500 for po in waiting) else set()
+        {"head@example.com"}
+        if any(whole[po.po_key.removesuffix("-R")] > 1500 for po in waiting)
+        else set()
     )
     assert mailed == expected
     by_currency: dict[str, float] = {}
