@@ -15,6 +15,7 @@ from prefect.states import Failed, State
 
 from flows import data_quality, notify, ordering, reporting, submission
 from integrations.sources.errors import SourceError
+from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, build, open_source
 from replenish.run_summary import RunFacts, build_summary
 from replenish.settings import load_settings
@@ -92,7 +93,13 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
     facts.forecast = result
     planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy)
     facts.plan = planned
-    review = clock.run("flag", ordering.flag, planned, checked, result, settings.flags, services)
+    try:
+        review = clock.run(
+            "flag", ordering.flag, planned, checked, result, settings.flags, services
+        )
+    except MissingExchangeRate as error:
+        # A limit compared with an amount in an unknown currency would be a silent guess.
+        return _stop(services, facts.failed(str(error)), clock)
     facts.review = review
     facts.proposed = clock.run("flag", ordering.propose, services, run_id, review)
     facts.emails = clock.run(

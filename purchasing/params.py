@@ -31,6 +31,14 @@ class PolicyParams(BaseModel):
         description="Share of demand outcomes the stock target should cover when the item "
         "sets none. 1.0 is refused: it would mean infinite safety stock.",
     )
+    fill_rate_classes: list[str] = Field(
+        default_factory=lambda: ["intermittent", "lumpy"],
+        description="Demand classes whose service level is a fill rate (share of demand "
+        "served from stock) unless the item's or category's policy names a measure; the "
+        "others are a cycle service level (share of cycles without a stock-out). For "
+        "sporadic items most cycles see no demand, so a cycle service level is met by luck "
+        "and says little about how much of the demand that comes is served.",
+    )
     default_review_period_days: float = Field(
         default=7.0,
         gt=0.0,

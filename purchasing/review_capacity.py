@@ -15,20 +15,22 @@ import pandas as pd
 from purchasing.params import FlagRules
 
 _LINE = ["po_key", "sku", "location"]
+ALWAYS_REVIEW = "ALWAYS_REVIEW"
 
 
 def apply_review_capacity(
     flags: pd.DataFrame, approvers: pd.Series, rules: FlagRules
 ) -> pd.DataFrame:
     """`flags` with `holds` (this flag holds its order tonight) and `passed_on` (it would
-    have held, but its approver's capacity was spent on larger stakes) columns.
+    have held, but its approver's capacity went to larger stakes) columns.
 
-    `approvers` maps po_key to the approver routing chose. One decision is one held
-    line (however many flags it has) or one order held by an order-level flag; the
-    lines of an order held whole take no extra capacity (the order is decided once).
-    Order-level flags always hold and use capacity first; lines are then ranked per
-    approver by their largest money at stake in the base currency (ties by po_key,
-    sku, location, so the cut is reproducible).
+    `approvers` maps po_key to the approver routing chose. One decision is one held line
+    (however many flags it has), or one order held whole by an order-level flag, which
+    takes its lines along: its stake is the largest of the order's and its lines', so
+    whatever is passed on had less at stake than everything kept. Decisions are ranked
+    per approver by money at stake in the base currency (ties by key, so the cut is
+    reproducible); ALWAYS_REVIEW orders (the administrator asked to see every one) are
+    never passed on and come first.
     """
     flags = flags.copy()
     by_rule = rules.holds_by_rule(flags).to_numpy(dtype=bool)
@@ -37,28 +39,31 @@ def apply_review_capacity(
     if flags.empty or rules.review_capacity <= 0:
         return flags
     stake_column = "money_at_stake_base" if "money_at_stake_base" in flags else "money_at_stake"
-    approver = flags["po_key"].map(approvers).fillna("").astype(str)
     is_line = flags["sku"].notna().to_numpy()
-    order_level = by_rule & ~is_line
-    whole = set(flags.loc[order_level, "po_key"])
-    # One decision per order held whole, however many order-level flags it has.
-    held_orders = flags.loc[order_level, "po_key"].drop_duplicates()
-    used_per_approver = approver.loc[held_orders.index].value_counts()
-
-    candidates = by_rule & is_line & ~flags["po_key"].isin(whole).to_numpy()
+    whole = flags["po_key"].isin(set(flags.loc[by_rule & ~is_line, "po_key"])).to_numpy()
+    # The decision each holding flag belongs to: its order when held whole, else its line.
+    unit = flags["po_key"].astype(str)
+    unit = unit.where(whole, unit + "\x1f" + flags["sku"].astype(str) + "\x1f"
+                      + flags["location"].astype(str))  # fmt: skip
+    pinned = (flags["code"].astype(str) == ALWAYS_REVIEW).to_numpy()
     units = (
-        flags.loc[candidates, _LINE]
-        .assign(stake=flags.loc[candidates, stake_column].astype(float), approver=approver)
-        .groupby(_LINE, sort=False)
-        .agg(stake=("stake", "max"), approver=("approver", "first"))
+        pd.DataFrame(
+            {
+                "unit": unit,
+                "stake": flags[stake_column].astype(float),
+                "pinned": pinned,
+                "approver": flags["po_key"].map(approvers).fillna("").astype(str),
+            }
+        )
+        .loc[by_rule]
+        .groupby("unit", sort=False)
+        .agg(stake=("stake", "max"), pinned=("pinned", "any"), approver=("approver", "first"))
         .reset_index()
-        .sort_values(["stake", *_LINE], ascending=[False, True, True, True], kind="stable")
+        .sort_values(["pinned", "stake", "unit"], ascending=[False, False, True], kind="stable")
     )
     rank = units.groupby("approver").cumcount().to_numpy()
-    taken = units["approver"].map(used_per_approver).fillna(0).to_numpy(dtype=int)
-    units["keep"] = rank + taken < rules.review_capacity
-    keep = flags[_LINE].merge(units[[*_LINE, "keep"]], on=_LINE, how="left")["keep"]
-    passed = candidates & keep.eq(False).to_numpy()
+    kept = set(units.loc[units["pinned"].to_numpy() | (rank < rules.review_capacity), "unit"])
+    passed = by_rule & ~unit.isin(kept).to_numpy()
     flags["holds"] = by_rule & ~passed
     flags["passed_on"] = passed
     return flags
@@ -80,18 +85,29 @@ def review_load(flags: pd.DataFrame, approvers: pd.Series) -> dict[str, int]:
 
 
 def passed_on_totals(flags: pd.DataFrame, base: str) -> dict[str, object]:
-    """How many lines were passed on for capacity, and their money at stake per currency."""
+    """What was passed on for capacity: lines and orders (an order-level flag), their
+    flags, and the money at stake per currency (the largest stake per line or order)."""
     if flags.empty or "passed_on" not in flags:
-        return {"lines": 0, "flags": 0, "money_at_stake": {}}
+        return {"lines": 0, "orders": 0, "flags": 0, "money_at_stake": {}}
     passed = flags.loc[flags["passed_on"].astype(bool)]
     if "currency" not in passed:
         passed = passed.assign(currency=base)
-    per_line = passed.groupby(_LINE, sort=False).agg(
-        stake=("money_at_stake", "max"), currency=("currency", "first")
+    is_line = passed["sku"].notna()
+    per_line = (
+        passed.loc[is_line]
+        .groupby(_LINE, sort=False)
+        .agg(stake=("money_at_stake", "max"), currency=("currency", "first"))
     )
-    money = per_line.groupby("currency")["stake"].sum()
+    per_order = (
+        passed.loc[~is_line]
+        .groupby("po_key", sort=False)
+        .agg(stake=("money_at_stake", "max"), currency=("currency", "first"))
+    )
+    both = pd.concat([per_line, per_order], ignore_index=True)
+    money = both.groupby("currency")["stake"].sum() if len(both) else pd.Series(dtype=float)
     return {
         "lines": len(per_line),
+        "orders": len(per_order),
         "flags": len(passed),
         "money_at_stake": {str(c): round(float(v), 2) for c, v in money.sort_index().items()},
     }

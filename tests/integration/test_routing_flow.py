@@ -115,3 +115,21 @@ def test_routing_is_stored_on_each_waiting_order(
     assert subject is not None
     total = " + ".join(f"{c} {v:,.2f}" for c, v in sorted(by_currency.items()))
     assert f"({total})" in subject
+
+
+def test_a_currency_without_a_rate_stops_the_run_naming_it(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_of = date(2026, 10, 12)  # a Monday: every sample supplier orders
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", database_url)
+    monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))
+    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+    write_sample_data(tmp_path / "data", items=30, seed=12, dirty=0.0, as_of=as_of)
+    suppliers = tmp_path / "data" / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text().replace(",EUR,", ",GBP,", 1))
+    state = nightly_replenishment(source=str(tmp_path / "data"), as_of=as_of, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.type.value == "FAILED"
+    message = str(summary.data["message"]) if hasattr(summary, "data") else str(summary)
+    assert "no exchange rate for GBP" in message
+    assert not list((tmp_path / "erp-drop").glob("*.json"))  # nothing ordered on a guess

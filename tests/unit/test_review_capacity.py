@@ -39,7 +39,7 @@ def test_the_largest_stakes_hold_and_the_rest_are_passed_on_per_approver() -> No
     assert capped["passed_on"].sum() == 3
     assert review_load(capped, APPROVERS) == {"anna@x": 3, "carl@x": 3}
     assert passed_on_totals(capped, "EUR") == {
-        "lines": 3, "flags": 3, "money_at_stake": {"EUR": 900.0}
+        "lines": 3, "orders": 0, "flags": 3, "money_at_stake": {"EUR": 900.0}
     }  # fmt: skip
 
 
@@ -55,19 +55,34 @@ def test_flags_that_only_inform_take_no_capacity_and_a_line_is_one_decision() ->
     assert review_load(capped, APPROVERS) == {"anna@x": 3}
 
 
-def test_order_level_flags_always_hold_and_use_capacity_first() -> None:
+def test_an_order_held_whole_is_one_decision_ranked_by_its_largest_stake() -> None:
     flags = pd.DataFrame(
         [
-            order_flag("PO-D", 150.0),
+            order_flag("PO-D", 150.0),  # an unusual order with little at stake
             order_flag("PO-B", 120.0),
-            *flag_rows("PO-B", [9000.0]),  # inside an order held whole: no extra decision
-            *flag_rows("PO-A", [5000.0, 4000.0]),
+            *flag_rows("PO-B", [9000.0]),  # its line: the order's decision is worth 9,000
+            *flag_rows("PO-A", [5000.0, 4000.0, 3000.0]),
         ]
+    )
+    capped = apply_review_capacity(flags, APPROVERS, RULES)
+    kept = capped.loc[capped["holds"], ["po_key", "money_at_stake"]]
+    assert sorted(map(tuple, kept.to_numpy().tolist())) == [
+        ("PO-A", 4000.0), ("PO-A", 5000.0), ("PO-B", 120.0), ("PO-B", 9000.0)
+    ]  # fmt: skip
+    assert review_load(capped, APPROVERS) == {"anna@x": 3}
+    assert passed_on_totals(capped, "EUR") == {
+        "lines": 1, "orders": 1, "flags": 2, "money_at_stake": {"EUR": 3150.0}
+    }  # fmt: skip
+
+
+def test_always_review_orders_are_never_passed_on() -> None:
+    flags = pd.DataFrame(
+        [{**order_flag("PO-D", 10.0), "code": "ALWAYS_REVIEW"},
+         *flag_rows("PO-A", [5000.0, 4000.0, 3000.0])]
     )  # fmt: skip
     capped = apply_review_capacity(flags, APPROVERS, RULES)
+    assert capped.loc[capped["passed_on"], "money_at_stake"].tolist() == [3000.0]
     assert capped.loc[capped["sku"].isna(), "holds"].all()
-    assert capped.loc[capped["passed_on"], "money_at_stake"].tolist() == [4000.0]
-    assert review_load(capped, APPROVERS) == {"anna@x": 3}
 
 
 def test_a_passed_on_line_goes_out_tonight_with_its_flag() -> None:
