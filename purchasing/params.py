@@ -363,9 +363,11 @@ class FlagRules(BaseModel):
         `review_min_money_at_stake`. Order-level flags (no sku: an unusual order, its
         supplier's minimum, always-review suppliers) always hold.
         """
+        by_rule = self.holds_by_rule(flags)
         if "holds" in flags:
-            return flags["holds"].astype(bool)
-        return self.holds_by_rule(flags)
+            decided = flags["holds"]
+            return decided.where(decided.notna(), by_rule).astype(bool)
+        return by_rule
 
     def holds_by_rule(self, flags: pd.DataFrame) -> pd.Series:
         """`holds` before any review capacity is applied."""
