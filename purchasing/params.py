@@ -39,6 +39,14 @@ class PolicyParams(BaseModel):
         "sporadic items most cycles see no demand, so a cycle service level is met by luck "
         "and says little about how much of the demand that comes is served.",
     )
+    fill_rate_quantile_cap: float = Field(
+        default=0.995,
+        gt=0.5,
+        lt=1.0,
+        description="A fill-rate level never exceeds this quantile of protection-interval "
+        "demand: serving a rare huge order (a project now and then) from the shelf would "
+        "take absurd stock, which is not what stock is for.",
+    )
     default_review_period_days: float = Field(
         default=7.0,
         gt=0.0,

@@ -15,7 +15,7 @@ import pandas as pd
 from forecasting.uncertainty import COUNT_CLASSES
 from purchasing.params import PolicyParams
 from purchasing.policies import policy_table
-from purchasing.service_measure import CYCLE_SERVICE_LEVEL, FILL_RATE, fill_rate_level
+from purchasing.service_measure import CYCLE_SERVICE_LEVEL, FILL_RATE, fill_rate_target
 
 
 def service_measures(lines: pd.DataFrame, params: PolicyParams) -> np.ndarray:
@@ -41,11 +41,12 @@ def service_targets(lines: pd.DataFrame, params: PolicyParams) -> tuple[np.ndarr
         classes = part.get("demand_class", pd.Series("", index=part.index))
         lead = part["lead_time_days"].to_numpy(dtype=float)
         review = part["review_period_days"].to_numpy(dtype=float)
-        level[rows] = fill_rate_level(
+        level[rows] = fill_rate_target(
             part["demand_mean"].to_numpy(dtype=float),
             part["demand_std"].fillna(0.0).to_numpy(dtype=float),
             review / (lead + review),
             part["service_level"].to_numpy(dtype=float),
             classes.isin(COUNT_CLASSES).to_numpy(),
+            params.fill_rate_quantile_cap,
         )
     return measure, level

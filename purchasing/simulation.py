@@ -16,9 +16,16 @@ import pandas as pd
 from purchasing.demand_history import DemandHistory, demand_history
 from purchasing.params import PolicyParams
 from purchasing.position import KEYS, require_unique
-from purchasing.replay import ReplayTotals, SeriesTerms, replay
+from purchasing.replay import Estimator, ReplayTotals, SeriesTerms, replay
+from purchasing.replay_classes import COUNT_LIKE, window_classes
 from purchasing.replay_policies import PolicyArrays, apply_policies, policy_arrays
-from purchasing.review_levels import Levels, min_max_baseline_levels, order_up_to_levels
+from purchasing.review_levels import (
+    Levels,
+    min_max_baseline_levels,
+    product_levels,
+    safety_baseline_levels,
+)
+from purchasing.service_measure import FILL_RATE
 
 FIGURES = (
     "fill_rate",
@@ -32,10 +39,12 @@ FIGURES = (
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Figures of the policy and of the baseline (keys: FIGURES, plus series/periods)."""
+    """Figures of the policy and of the baseline (keys: FIGURES, plus series/periods), and
+    their service curves when asked for (`purchasing.service_curve`)."""
 
     policy: dict[str, float | int]
     baseline: dict[str, float | int]
+    curve: dict[str, list[dict[str, float]]] | None = None
 
 
 def series_terms(
@@ -99,6 +108,89 @@ def _target(service_level: np.ndarray, cycles: np.ndarray, replayed: np.ndarray)
     return float(service_level[replayed].mean()) if replayed.any() else 0.0
 
 
+@dataclass(frozen=True)
+class ReplaySetup:
+    """Everything a replay needs besides the service target: demand, terms, estimates."""
+
+    demand: np.ndarray
+    terms: SeriesTerms
+    window: int
+    backorder: bool
+    seed: int = 0
+    policies: PolicyArrays | None = None
+    periods_per_year: float = 365.0
+    classes: np.ndarray | None = None  # demand class per series; None = from the window
+    fill_rate_classes: tuple[str, ...] = ("intermittent", "lumpy")
+    estimate: Estimator | None = None  # None = trailing-window mean and spread
+
+    def series_classes(self) -> np.ndarray:
+        if self.classes is not None:
+            return self.classes
+        return window_classes(self.demand, self.terms.begin, self.window)
+
+    def fill_rate(self, classes: np.ndarray) -> np.ndarray:
+        """Which series state their target as a fill rate (policy measure, else class)."""
+        by_class = np.isin(classes, self.fill_rate_classes)
+        if self.policies is None or self.policies.measure is None:
+            return by_class
+        named = self.policies.measure
+        return np.where(pd.isna(named), by_class, named == FILL_RATE).astype(bool)
+
+
+def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, float | int]:
+    """Figures of the product's policy at the given per-series service targets."""
+    terms, policies = setup.terms, setup.policies
+    classes = setup.series_classes()
+    count_like = np.isin(classes, COUNT_LIKE)
+    fill = setup.fill_rate(classes)
+
+    def policy(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
+        levels = product_levels(
+            mean, std, lead_periods=terms.lead_periods[rows],
+            lead_std_periods=terms.lead_std_periods[rows],
+            review_periods=terms.review_periods[rows], service_level=service_level[rows],
+            count_like=count_like[rows], fill_rate=fill[rows],
+        )  # fmt: skip
+        if policies is None:
+            return levels
+        return apply_policies(
+            levels, rows, mean, policies, unit_cost=terms.unit_cost,
+            periods_per_year=setup.periods_per_year,
+        )  # fmt: skip
+
+    totals = replay(
+        setup.demand, terms, policy, window=setup.window, backorder=setup.backorder,
+        seed=setup.seed, estimate=setup.estimate,
+    )  # fmt: skip
+    figures = summarise(totals, service_level)
+    figures["fill_rate_series"] = int(fill[totals.periods > 0].sum())
+    return figures
+
+
+def replay_baseline(
+    setup: ReplaySetup, service_level: np.ndarray | None = None
+) -> dict[str, float | int]:
+    """The spreadsheet min/max; with `service_level`, plus its z x sigma x sqrt(L) safety."""
+    terms = setup.terms
+
+    def baseline(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
+        if service_level is None:
+            return min_max_baseline_levels(
+                mean, lead_periods=terms.lead_periods[rows],
+                review_periods=terms.review_periods[rows],
+            )  # fmt: skip
+        return safety_baseline_levels(
+            mean, std, lead_periods=terms.lead_periods[rows],
+            review_periods=terms.review_periods[rows], service_level=service_level[rows],
+        )  # fmt: skip
+
+    totals = replay(
+        setup.demand, terms, baseline, window=setup.window, backorder=setup.backorder,
+        seed=setup.seed, estimate=setup.estimate,
+    )  # fmt: skip
+    return summarise(totals, terms.service_level if service_level is None else service_level)
+
+
 def simulate_terms(
     demand: np.ndarray,
     terms: SeriesTerms,
@@ -108,38 +200,22 @@ def simulate_terms(
     seed: int = 0,
     policies: PolicyArrays | None = None,
     periods_per_year: float = 365.0,
+    classes: np.ndarray | None = None,
+    fill_rate_classes: tuple[str, ...] = ("intermittent", "lumpy"),
+    estimate: Estimator | None = None,
 ) -> SimulationResult:
     """Replay policy and baseline on a demand matrix with the given terms.
 
-    `policies` = the configured per-item policies; None = order-up-to everywhere.
+    `policies` = the configured per-item policies; None = order-up-to everywhere. The
+    policy orders up to each series' level for its service measure (`product_levels`).
     """
-
-    def policy(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
-        levels = order_up_to_levels(
-            mean, std, lead_periods=terms.lead_periods[rows],
-            lead_std_periods=terms.lead_std_periods[rows],
-            review_periods=terms.review_periods[rows], service_level=terms.service_level[rows],
-        )  # fmt: skip
-        if policies is None:
-            return levels
-        return apply_policies(
-            levels, rows, mean, policies, unit_cost=terms.unit_cost,
-            periods_per_year=periods_per_year,
-        )  # fmt: skip
-
-    def baseline(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
-        return min_max_baseline_levels(
-            mean, lead_periods=terms.lead_periods[rows], review_periods=terms.review_periods[rows]
-        )
-
-    results = [
-        summarise(
-            replay(demand, terms, rule, window=window, backorder=backorder, seed=seed),
-            terms.service_level,
-        )
-        for rule in (policy, baseline)
-    ]
-    return SimulationResult(policy=results[0], baseline=results[1])
+    setup = ReplaySetup(
+        demand, terms, window, backorder, seed, policies, periods_per_year, classes,
+        tuple(fill_rate_classes), estimate,
+    )  # fmt: skip
+    return SimulationResult(
+        policy=replay_policy(setup, terms.service_level), baseline=replay_baseline(setup)
+    )
 
 
 def simulate(
