@@ -90,6 +90,20 @@ class PolicyParams(BaseModel):
         description="In `replenish simulate`, each review re-estimates demand from this "
         "many trailing days; a series is replayed only once it has that much history.",
     )
+    simulation_estimates: Literal["engine", "trailing"] = Field(
+        default="engine",
+        description="In `replenish simulate`, each review's demand mean and spread come "
+        "from the product's forecasting engine refitted on what was known then (engine: "
+        "model choice, spike cap and classes included) or from a trailing window "
+        "(trailing: fast, measures the policy alone).",
+    )
+    simulation_refit_every_days: float = Field(
+        default=28.0,
+        gt=0.0,
+        description="With simulation_estimates = 'engine', the forecast is refitted every "
+        "this many days of the replay (one statsforecast pass over all series each time) "
+        "and its figures used until the next refit.",
+    )
     simulation_seed: int = Field(
         default=0,
         description="Seed of the lead-time draws in `replenish simulate` (items with a "

@@ -92,13 +92,17 @@ def product_levels(
     mean = protection * per_period_mean
     std = np.sqrt(protection * per_period_std**2 + (per_period_mean * lead_std_periods) ** 2)
     level = np.broadcast_to(np.asarray(service_level, dtype=float), mean.shape)
-    count = np.asarray(count_like, dtype=bool)
-    target = forecast_quantile(mean, std, level, count)
-    fill = np.asarray(fill_rate, dtype=bool)
+    count = np.broadcast_to(np.asarray(count_like, dtype=bool), mean.shape)
+    fill = np.broadcast_to(np.asarray(fill_rate, dtype=bool), mean.shape)
+    share = np.broadcast_to(review_periods / np.maximum(protection, 1e-12), mean.shape)
+    target = np.zeros(mean.shape)
+    cycle = ~fill
+    if cycle.any():
+        target[cycle] = forecast_quantile(mean[cycle], std[cycle], level[cycle], count[cycle])
     if fill.any():
-        share = review_periods / np.maximum(protection, 1e-12)
-        capped = fill_rate_target(mean, std, share, level, count, quantile_cap)
-        target = np.where(fill, capped, target)
+        target[fill] = fill_rate_target(
+            mean[fill], std[fill], share[fill], level[fill], count[fill], quantile_cap
+        )
     return Levels(reorder=target, up_to=target)
 
 

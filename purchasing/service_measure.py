@@ -32,7 +32,7 @@ MEASURES = (FILL_RATE, CYCLE_SERVICE_LEVEL)
 
 _BISECTION_STEPS = 64
 _TAIL = 1e-7  # the count distributions are searched up to their 1 - _TAIL quantile
-_GRID_MAX = 96  # count levels up to this many units are read from one table
+_GRID_SIZES = (16, 64, 256)  # count levels up to these many units are read from tables
 
 
 def normal_loss(z: np.ndarray) -> np.ndarray:
@@ -116,10 +116,15 @@ def fill_rate_level(
     # Count rows search whole units from -1 (never evaluated), so that 0 is tried too.
     low = np.where(count_like, -1.0, 0.0)
     high = np.where(count_like, np.ceil(mean + 12.0 * std + 10.0), mean + 9.0 * std)
-    # Small count distributions: every whole level at once from a table of the loss.
-    tabled = spread & count_like & (high <= _GRID_MAX)
-    if tabled.any():
-        level[tabled] = _count_levels(mean[tabled], std[tabled], share[tabled], allowed[tabled])
+    # Count distributions of moderate size: every whole level at once from a table of
+    # the loss, rows bucketed by how far their table must reach.
+    tabled = spread & count_like & (high <= _GRID_SIZES[-1])
+    lower = 0.0
+    for size in _GRID_SIZES:
+        bucket = tabled & (high > lower) & (high <= size)
+        lower = size
+        if bucket.any():
+            level[bucket] = _count_levels(mean[bucket], std[bucket], share[bucket], allowed[bucket])
     rows = np.flatnonzero(spread & ~tabled)
     wide = count_like[rows]
     if wide.any():  # large counts: bisect up to the distribution's far tail

@@ -7,12 +7,14 @@ supplier terms (pack, MOQ, maximum), so the difference in the figures is the pol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
+from forecasting import ForecastParams
 from purchasing.demand_history import DemandHistory, demand_history
 from purchasing.params import PolicyParams
 from purchasing.position import KEYS, require_unique
@@ -163,7 +165,14 @@ def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, fl
         seed=setup.seed, estimate=setup.estimate,
     )  # fmt: skip
     figures = summarise(totals, service_level)
-    figures["fill_rate_series"] = int(fill[totals.periods > 0].sum())
+    replayed = totals.periods > 0
+    measured = fill & replayed
+    figures["fill_rate_series"] = int(measured.sum())
+    # The fill rate achieved where it is the promise (NaN-free: 1.0 without such demand).
+    asked = float(totals.demand[measured].sum())
+    figures["fill_rate_of_fill_rate_series"] = (
+        float(totals.served[measured].sum()) / asked if asked > 0 else 1.0
+    )
     return figures
 
 
@@ -226,8 +235,18 @@ def simulate(
     frequency: str,
     days_per_period: float,
     params: PolicyParams | None = None,
+    forecast_params: ForecastParams | None = None,
+    curve_targets: Sequence[float] = (),
 ) -> SimulationResult:
-    """Replay the policy and the baseline over the validated history of the active items."""
+    """Replay the policy and the baseline over the validated history of the active items.
+
+    With `params.simulation_estimates == "engine"` and `forecast_params`, both rules see
+    the forecasting engine's estimates, refitted every `simulation_refit_every_days`;
+    `curve_targets` adds both service curves (`purchasing.service_curve`).
+    """
+    from purchasing.engine_estimates import engine_estimates
+    from purchasing.service_curve import service_curve
+
     params = params or PolicyParams()
     active = items.loc[items["active"].astype(bool)].reset_index(drop=True)
     history = demand_history(demand, active, frequency=frequency, as_of=as_of)
@@ -237,9 +256,21 @@ def simulate(
     )
     category = active.get("category", "")
     series = history.keys.merge(active[KEYS].assign(category=category), on=KEYS, how="left")
-    return simulate_terms(
-        history.quantity, terms, window=window,
-        backorder=params.simulation_unmet_demand == "backorder", seed=params.simulation_seed,
-        policies=policy_arrays(series.fillna({"category": ""}), params),
-        periods_per_year=365.0 / days_per_period,
+    estimate, classes = None, None
+    if params.simulation_estimates == "engine" and forecast_params is not None:
+        refit = max(1, round(params.simulation_refit_every_days / days_per_period))
+        first = int(terms.begin.min()) if terms.begin.size else 0  # the first replayed period
+        engine = engine_estimates(
+            demand, active, history, begin=first, refit_every=refit, params=forecast_params
+        )
+        estimate, classes = engine, engine.classes
+    setup = ReplaySetup(
+        history.quantity, terms, window, params.simulation_unmet_demand == "backorder",
+        params.simulation_seed, policy_arrays(series.fillna({"category": ""}), params),
+        365.0 / days_per_period, classes, tuple(params.fill_rate_classes), estimate,
     )  # fmt: skip
+    return SimulationResult(
+        policy=replay_policy(setup, terms.service_level),
+        baseline=replay_baseline(setup),
+        curve=service_curve(setup, curve_targets) if curve_targets else None,
+    )
