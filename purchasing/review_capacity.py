@@ -70,10 +70,15 @@ def apply_review_capacity(
 
 
 def review_load(flags: pd.DataFrame, approvers: pd.Series) -> dict[str, int]:
-    """Decisions held per approver tonight (held lines + orders held whole), largest first."""
+    """Decisions held per approver tonight (held lines + orders held whole), largest first.
+
+    A line held only because its order could not be split (`review_split`) is decided
+    with that order's flagged lines, not on its own."""
     if flags.empty or "holds" not in flags:
         return {}
     held = flags.loc[flags["holds"].astype(bool)]
+    if "held_with_order" in held:  # decided with the flagged lines of their order
+        held = held.loc[~held["held_with_order"].eq(True)]
     is_line = held["sku"].notna()
     whole = set(held.loc[~is_line, "po_key"])
     lines = held.loc[is_line & ~held["po_key"].isin(whole), _LINE].drop_duplicates()

@@ -111,8 +111,8 @@ def _held_for_minimum(
         }
     )
     # Decided after the review capacity: these hold with their order and take no extra
-    # decision (the order is decided once).
-    return rows.assign(holds=True, passed_on=False)
+    # decision (they are decided with the order's flagged lines).
+    return rows.assign(holds=True, passed_on=False, held_with_order=True)
 
 
 def _recount(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:

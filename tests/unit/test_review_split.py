@@ -128,3 +128,4 @@ def test_a_line_held_only_for_its_orders_minimum_says_why() -> None:
         "(EUR 120.00) would be below the supplier's minimum order value of EUR 150.00."
     )
     assert why["holds"].all()
+    assert why["held_with_order"].all()  # no decision of their own (review_load)
