@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from purchasing.simulation import ReplaySetup, replay_baseline, replay_policy
+from purchasing.replay_rules import ReplaySetup, replay_baseline, replay_policy
 
 DEFAULT_TARGETS = (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
 POINT_KEYS = ("service_target", "fill_rate", "cycle_service_level", "avg_inventory_value")
