@@ -33,6 +33,13 @@ class RoutingRule(BaseModel):
     category: str | None = Field(default=None, description="The order's main category.")
     location: str | None = None
     tier: str | None = Field(default=None, description="A value tier's name.")
+    up_to: float | None = Field(
+        default=None,
+        ge=0,
+        description="The approver's authority for this rule, in the base currency: an "
+        "order worth more (the whole supplier order, never a part split off) goes to the "
+        "next matching rule, so a limit decides who approves, not whether an order waits.",
+    )
 
     @property
     def specificity(self) -> int:

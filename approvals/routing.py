@@ -11,6 +11,11 @@ from collections.abc import Mapping
 import pandas as pd
 
 from approvals.policy import RoutingPolicy
+from purchasing.currency import Currencies
+
+# A review order `<po_key>-R` holds the flagged lines of `<po_key>`: both are one order
+# for routing (see `purchasing.review_split`).
+_REVIEW_SUFFIX = "-R"
 
 ROUTING_COLUMNS = [
     "approver",
@@ -22,19 +27,36 @@ ROUTING_COLUMNS = [
 ]
 
 
-def route_orders(orders: pd.DataFrame, lines: pd.DataFrame, policy: RoutingPolicy) -> pd.DataFrame:
+def route_orders(
+    orders: pd.DataFrame,
+    lines: pd.DataFrame,
+    policy: RoutingPolicy,
+    currencies: Currencies | None = None,
+) -> pd.DataFrame:
     """Per `po_key`: approver, second approver (two-approval tiers), deputy, tier, deadline.
 
-    The tier is the highest whose `above` the order's value exceeds. The approver comes
-    from the most specific matching rule (supplier, main category, location, tier), else
-    `by_supplier`, else `by_category`, else the default approver.
+    Money limits are delegation of authority: they decide who approves, never whether an
+    order waits. The tier is the highest whose `above` the order's value exceeds; the
+    approver comes from the most specific matching rule (supplier, main category,
+    location, tier) whose authority (`up_to`) covers the order, else `by_supplier`, else
+    `by_category`, else the default approver.
+
+    The value judged is the whole supplier order's, in the base currency of `currencies`
+    (an order in a currency without a rate raises MissingExchangeRate): a review order
+    `<po_key>-R` split off for its flagged lines is routed with its `<po_key>` as one,
+    so splitting an order can never bring it under someone's limit.
     """
     if orders.empty:
         return pd.DataFrame(columns=ROUTING_COLUMNS, index=pd.Index([], name="po_key"))
+    currencies = currencies or Currencies()
     keyed = orders.set_index("po_key")
-    category = _main_category(lines).reindex(keyed.index)
-    tier = _tiers(keyed["value"].astype(float), policy)
-    approver = _by_rules(keyed, category, tier, policy)
+    family = pd.Series(keyed.index.astype(str), index=keyed.index).str.removesuffix(_REVIEW_SUFFIX)
+    value = keyed["value"].astype(float).groupby(family.to_numpy()).transform("sum")
+    if "currency" in keyed:
+        value = currencies.to_base(value, keyed["currency"])
+    category = family.map(_main_category(_as_family(lines)))
+    tier = _tiers(value, policy)
+    approver = _by_rules(keyed, category, tier, value, policy)
     approver = _first_of(
         approver,
         keyed["supplier_id"].map(dict(policy.by_supplier)),
@@ -87,10 +109,21 @@ def _tiers(value: pd.Series, policy: RoutingPolicy) -> pd.Series:
     return tier
 
 
+def _as_family(lines: pd.DataFrame) -> pd.DataFrame:
+    if lines.empty or "po_key" not in lines:
+        return lines
+    return lines.assign(po_key=lines["po_key"].astype(str).str.removesuffix(_REVIEW_SUFFIX))
+
+
 def _by_rules(
-    keyed: pd.DataFrame, category: pd.Series, tier: pd.Series, policy: RoutingPolicy
+    keyed: pd.DataFrame,
+    category: pd.Series,
+    tier: pd.Series,
+    value: pd.Series,
+    policy: RoutingPolicy,
 ) -> pd.Series:
-    """The approver of the most specific matching rule (ties: the first in the file)."""
+    """The approver of the most specific matching rule whose authority covers the order's
+    value (ties: the first in the file)."""
     approver = pd.Series(None, index=keyed.index, dtype=object)
     best = pd.Series(-1, index=keyed.index)
     fields = {
@@ -105,6 +138,8 @@ def _by_rules(
             wanted = getattr(rule, name)
             if wanted is not None:
                 match &= column == wanted
+        if rule.up_to is not None:
+            match &= value <= rule.up_to
         better = match & (rule.specificity > best)
         approver = approver.mask(better, rule.approver)
         best = best.mask(better, rule.specificity)

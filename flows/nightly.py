@@ -25,6 +25,7 @@ from flows.alerts import tell_operator
 from flows.outcomes import QualityGateFailed, RunPartial, RunStopped
 from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
+from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, build, open_source
 from replenish.run_date import run_date, scheduled_start
 from replenish.run_summary import RunFacts, build_summary, stood_aside
@@ -148,7 +149,15 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
     facts.forecast = result
     planned = clock.run("plan", ordering.plan, checked, result, as_of, settings.policy, services)
     facts.plan = planned
-    review = clock.run("flag", ordering.flag, planned, checked, result, settings.flags, services)
+    try:
+        review = clock.run(
+            "flag", ordering.flag, planned, checked, result, settings.flags, services
+        )
+    except MissingExchangeRate as error:
+        # A limit compared with an amount in an unknown currency would be a silent guess:
+        # stop before ordering (the failure hook tells the operator which rate is missing).
+        facts.stopped(str(error))
+        return False
     facts.review = review
     facts.proposed = clock.run("flag", ordering.propose, services, run_id, review)
     route = notify.route.with_options(

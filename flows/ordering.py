@@ -24,7 +24,9 @@ from purchasing import (
     plan_lines,
 )
 from purchasing.position import OWN_ORDER_COLUMNS
+from purchasing.review_capacity import apply_review_capacity
 from purchasing.review_rules_history import HISTORY_COLUMNS
+from purchasing.review_rules_orders import ORDER_HISTORY_COLUMNS
 from replenish.bootstrap import Services
 from storage import records
 from storage.orders import utcnow
@@ -155,27 +157,37 @@ def flag(
     rules: FlagRules,
     services: Services,
 ) -> Review:
-    """Mark what a person must see, with reasons; route each flagged order to its approver."""
+    """Mark what a person must see, with reasons; route each flagged order to its approver.
+
+    Routing runs before the review capacity (each approver takes at most
+    `flags.review_capacity` decisions, the largest stakes first) and again after the
+    split, which routes a review order with the order it came from.
+    """
+    settings = services.settings
     categories = checked.tables["items"][["sku", "location", "category"]]
+    lines = planned.lines.merge(categories, on=["sku", "location"], how="left")
     flags = flag_orders(
-        planned.lines.merge(categories, on=["sku", "location"], how="left"),
+        lines,
         planned.orders,
         result.summary,
         checked.quarantined_items,
         rules,
         history=_order_history(services, planned, rules.history_orders),
+        order_history=_supplier_history(services, planned, rules.order_history_orders),
+        currencies=settings.currency,
     )
+    ordered = lines[lines["order_qty"] > 0]
+    first = route_orders(planned.orders, ordered, settings.approvals, settings.currency)
+    flags = apply_review_capacity(flags, first["approver"], rules)
     if rules.hold_only_flagged_lines:
-        orders, lines, flags = hold_flagged_lines(
+        orders, split_lines, flags = hold_flagged_lines(
             planned.orders, planned.lines, flags, rules.holds(flags)
         )
-        planned = Plan(lines=lines, orders=orders)
+        planned = Plan(lines=split_lines, orders=orders)
     decisions = order_decisions(planned.orders, flags, rules).set_index("po_key")["decision"]
-    lines = planned.lines.merge(
-        checked.tables["items"][["sku", "location", "category"]], on=["sku", "location"], how="left"
-    )
+    lines = planned.lines.merge(categories, on=["sku", "location"], how="left")
     routing = route_orders(
-        planned.orders, lines[lines["order_qty"] > 0], services.settings.approvals
+        planned.orders, lines[lines["order_qty"] > 0], settings.approvals, settings.currency
     )
     pending = int((decisions == OrderStatus.PENDING_REVIEW.value).sum())
     get_run_logger().info("%d flags on %d of %d orders", len(flags), pending, len(planned.orders))
@@ -186,6 +198,19 @@ def flag(
         approvers=routing["approver"],
         routing=routing,
     )
+
+
+def _supplier_history(services: Services, planned: Plan, per_pair: int) -> pd.DataFrame:
+    """Earlier placed orders of tonight's suppliers at their locations (unusual-order rule)."""
+    orders = planned.orders
+    pairs = list(orders[["supplier_id", "location"]].drop_duplicates().itertuples(False, None))
+    before = orders["order_date"].min() if len(orders) else None
+    with services.uow() as uow:
+        rows = uow.orders.recent_orders(
+            pairs, per_pair, before=None if before is None else pd.Timestamp(before).date()
+        )
+    history = pd.DataFrame(rows, columns=ORDER_HISTORY_COLUMNS)
+    return history.astype({"value": float, "line_count": float})
 
 
 def _order_history(services: Services, planned: Plan, per_item: int) -> pd.DataFrame:

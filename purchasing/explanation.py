@@ -94,13 +94,23 @@ def _forecast_clause(lines: pd.DataFrame) -> Text:
     lead, review = lines["lead_time_days"], lines["review_period_days"]
     return _cat(
         "Expect ", _num(lines["demand_mean"]), " units over the next ", _num(lead + review),
-        " days (lead time ", _num(lead), " + review ", _num(review), "); to cover ",
-        _num(lines["service_level"] * 100), "% of outcomes we need ", _num(lines["target"]),
+        " days (lead time ", _num(lead), " + review ", _num(review), "); to ",
+        _measure(lines), " we need ", _num(lines["target"]),
         " (incl. ", _num(lines["safety_stock"]), " safety stock). ",
     )  # fmt: skip
 
 
 _OWN = " of it our own orders not yet in the extract)"
+def _measure(lines: pd.DataFrame) -> Text:
+    """ "serve 95% of demand from stock" (fill rate) or "cover 95% of outcomes" (cycle)."""
+    level = _num(lines["service_level"] * 100)
+    measure = lines.get("service_measure", pd.Series("", index=lines.index))
+    fill = (measure == "fill_rate").to_numpy()
+    return np.where(
+        fill,
+        _cat("serve ", level, "% of demand from stock"),
+        _cat("cover ", level, "% of outcomes"),
+    )
 
 
 def _position_clause(lines: pd.DataFrame) -> Text:

@@ -12,6 +12,7 @@ from enum import StrEnum
 class FlagCode(StrEnum):
     LARGE_LINE_VALUE = "LARGE_LINE_VALUE"
     LARGE_ORDER_VALUE = "LARGE_ORDER_VALUE"
+    UNUSUAL_ORDER = "UNUSUAL_ORDER"
     NEW_ITEM = "NEW_ITEM"
     DATA_QUALITY = "DATA_QUALITY"
     STOCKOUT_RISK = "STOCKOUT_RISK"
@@ -33,6 +34,7 @@ class FlagCode(StrEnum):
 SEVERITY = {
     FlagCode.LARGE_LINE_VALUE: "medium",
     FlagCode.LARGE_ORDER_VALUE: "medium",
+    FlagCode.UNUSUAL_ORDER: "medium",
     FlagCode.NEW_ITEM: "medium",
     FlagCode.DATA_QUALITY: "high",
     FlagCode.STOCKOUT_RISK: "high",

@@ -33,6 +33,12 @@ class ItemPolicy(BaseModel):
         gt=0.0,
         description="EOQ: yearly cost of holding stock, as a share of its unit cost.",
     )
+    service_measure: Literal["fill_rate", "cycle_service_level"] | None = Field(
+        default=None,
+        description="What the item's service level promises: the share of demand served "
+        "from stock (fill_rate) or the share of replenishment cycles without a stock-out "
+        "(cycle_service_level). None = by demand class (PolicyParams.fill_rate_classes).",
+    )
     min_qty: float | None = Field(default=None, ge=0.0)
     max_qty: float | None = Field(default=None, gt=0.0)
 

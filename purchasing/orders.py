@@ -96,7 +96,9 @@ def group_orders(
     currency = orders["supplier_id"].map(suppliers.set_index("supplier_id")["currency"])
     # An unknown or blank currency falls back to the company default rather than blocking.
     known = currency.notna() & (currency.astype(str).str.strip() != "")
-    orders["currency"] = currency.where(known, DEFAULT_CURRENCY).astype(object)
+    # Upper-cased so "usd" and "USD" are one currency in every total and rate look-up.
+    orders["currency"] = currency.where(known, DEFAULT_CURRENCY).astype(str).str.strip().str.upper()
+    orders["currency"] = orders["currency"].astype(object)
     orders = orders[ORDER_COLUMNS]
 
     keyed = lines.drop(columns=["po_key"], errors="ignore").merge(

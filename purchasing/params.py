@@ -31,6 +31,22 @@ class PolicyParams(BaseModel):
         description="Share of demand outcomes the stock target should cover when the item "
         "sets none. 1.0 is refused: it would mean infinite safety stock.",
     )
+    fill_rate_classes: list[str] = Field(
+        default_factory=lambda: ["intermittent", "lumpy"],
+        description="Demand classes whose service level is a fill rate (share of demand "
+        "served from stock) unless the item's or category's policy names a measure; the "
+        "others are a cycle service level (share of cycles without a stock-out). For "
+        "sporadic items most cycles see no demand, so a cycle service level is met by luck "
+        "and says little about how much of the demand that comes is served.",
+    )
+    fill_rate_quantile_cap: float = Field(
+        default=0.995,
+        gt=0.5,
+        lt=1.0,
+        description="A fill-rate level never exceeds this quantile of protection-interval "
+        "demand: serving a rare huge order (a project now and then) from the shelf would "
+        "take absurd stock, which is not what stock is for.",
+    )
     default_review_period_days: float = Field(
         default=7.0,
         gt=0.0,
@@ -74,6 +90,20 @@ class PolicyParams(BaseModel):
         description="In `replenish simulate`, each review re-estimates demand from this "
         "many trailing days; a series is replayed only once it has that much history.",
     )
+    simulation_estimates: Literal["engine", "trailing"] = Field(
+        default="engine",
+        description="In `replenish simulate`, each review's demand mean and spread come "
+        "from the product's forecasting engine refitted on what was known then (engine: "
+        "model choice, spike cap and classes included) or from a trailing window "
+        "(trailing: fast, measures the policy alone).",
+    )
+    simulation_refit_every_days: float = Field(
+        default=28.0,
+        gt=0.0,
+        description="With simulation_estimates = 'engine', the forecast is refitted every "
+        "this many days of the replay (one statsforecast pass over all series each time) "
+        "and its figures used until the next refit.",
+    )
     simulation_seed: int = Field(
         default=0,
         description="Seed of the lead-time draws in `replenish simulate` (items with a "
@@ -85,8 +115,8 @@ class FlagRules(BaseModel):
     """Which exceptions send a purchase order to a buyer instead of straight to the ERP.
 
     Every rule has its own on/off switch so an administrator can silence one rule without
-    touching the thresholds of the others. Money limits are compared in the order's own
-    currency (no exchange-rate conversion yet).
+    touching the thresholds of the others. Money limits are in the base currency
+    (`[currency]`) and compared in each order's currency at the configured rate.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -104,12 +134,50 @@ class FlagRules(BaseModel):
         description="A single line worth strictly more than this (order_qty * unit_cost) is "
         "reviewed: one wrong quantity at this size is a real cash or write-off risk.",
     )
-    large_order_value: bool = Field(default=True, description="Switch for the order value rule.")
+    unusual_order: bool = Field(
+        default=True,
+        description="Hold an order that departs from its supplier's own recent orders at "
+        "that location (value or line count), not one that is merely large: a big "
+        "supplier's routine order is big every week. Without enough history the value is "
+        "compared with one review period's forecast demand of the supplier's items at cost.",
+    )
+    unusual_order_ratio: float = Field(
+        default=1.75,
+        gt=1.0,
+        description="An order is unusual when its value (or line count) is strictly more "
+        "than this many times the trailing median of its supplier's placed orders (or the "
+        "forecast's protection interval of spend, when there is no history).",
+    )
+    unusual_order_min_extra_lines: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="A line count only counts as unusual when it is at least this many "
+        "lines above the usual: 2 lines where 1 is usual is not worth a person's time.",
+    )
+    order_history_orders: int = Field(
+        default=8,
+        ge=1,
+        description="How many of a supplier-location's most recent placed orders make its "
+        "usual order (medians of value and line count).",
+    )
+    order_history_min_orders: int = Field(
+        default=3,
+        ge=1,
+        description="Fewer placed orders than this are no history: the forecast's "
+        "protection interval of spend is the yardstick instead.",
+    )
+    large_order_value: bool = Field(
+        default=False,
+        description="Off by default. On: an order above order_value_limit is also held "
+        "while its supplier-location has no order history (fewer than "
+        "order_history_min_orders placed orders), for a business that wants a person on "
+        "every big first order. Absolute limits otherwise decide who approves "
+        "([approvals] tiers and authority limits), never whether an ordinary order waits.",
+    )
     order_value_limit: float = Field(
         default=10000.0,
         ge=0.0,
-        description="A purchase order worth strictly more than this in total is reviewed, "
-        "even if each line is small: it commits a large sum to one supplier at once.",
+        description="The first-order limit of large_order_value (in the base currency).",
     )
     new_item: bool = Field(
         default=True,
@@ -245,11 +313,14 @@ class FlagRules(BaseModel):
         "may refuse the order or add a surcharge.",
     )
     inform_only: list[FlagCode] = Field(
-        default_factory=lambda: [FlagCode.STOCKOUT_RISK],
+        default_factory=lambda: [FlagCode.STOCKOUT_RISK, FlagCode.LARGE_LINE_VALUE],
         description="Reason codes that are told to the buyer but do not hold the order. "
-        "STOCKOUT_RISK by default: ordering is not what is wrong (the shelf empties before "
-        "any order can arrive), and holding the order for a review would only delay it "
-        "further; the buyer is asked to expedite instead.",
+        "STOCKOUT_RISK: ordering is not what is wrong (the shelf empties before any order "
+        "can arrive), and holding the order would only delay it further; the buyer is asked "
+        "to expedite instead. LARGE_LINE_VALUE: a line is an exception when it is unusual "
+        "(new item, bad data, anomalous demand, far from its history, a likely duplicate), "
+        "not merely large; a large line those rules find ordinary goes out and is listed "
+        "for the buyer. Remove it from this list to hold every line above line_value_limit.",
     )
     review_min_money_at_stake: float = Field(
         default=100.0,
@@ -258,6 +329,15 @@ class FlagRules(BaseModel):
         "holding: the order goes out and the buyer's e-mail lists it under 'worth a look'. "
         "A person's review costs more than the risk of a few euros; 0 = every flag holds. "
         "Order-level flags always hold.",
+    )
+    review_capacity: int = Field(
+        default=30,
+        ge=0,
+        description="Decisions one approver can take per night (a held line, or a held "
+        "order for an order-level flag). When tonight's holds exceed it, the lines with the "
+        "most money at stake hold and the rest are passed on: sent with their flags as "
+        "information, counted in the run summary. 0 = no limit. Order-level flags always "
+        "hold (they use up capacity first).",
     )
     always_review_suppliers: list[str] = Field(
         default_factory=list,
@@ -269,8 +349,8 @@ class FlagRules(BaseModel):
         description="Thresholds per supplier or category, keyed 'supplier:<supplier_id>' or "
         "'category:<category>', each a map of threshold name to value, e.g. "
         "{'supplier:SUP-01' = {line_value_limit = 5000.0}}. Precedence: supplier over "
-        "category over the global value. order_value_limit takes supplier overrides only "
-        "(an order has no single category).",
+        "category over the global value. Order-level thresholds (unusual_order_ratio, "
+        "order_value_limit) take supplier overrides only (an order has no single category).",
     )
 
     @model_validator(mode="after")
@@ -298,14 +378,24 @@ class FlagRules(BaseModel):
     def holds(self, flags: pd.DataFrame) -> pd.Series:
         """Which flags hold their order for a person; the others only inform.
 
-        A line flag informs when its code is in `inform_only` or its money at stake is
-        below `review_min_money_at_stake`. Order-level flags (no sku: the order's value,
-        its supplier's minimum, always-review suppliers) always hold.
+        A flags frame that went through the review capacity carries the answer in its
+        `holds` column (`purchasing.review_capacity`). Otherwise: a line flag informs
+        when its code is in `inform_only` or its money at stake (in the base currency,
+        `money_at_stake_base`, when the frame has it) is below
+        `review_min_money_at_stake`. Order-level flags (no sku: an unusual order, its
+        supplier's minimum, always-review suppliers) always hold.
         """
+        by_rule = self.holds_by_rule(flags)
+        if "holds" in flags:
+            decided = flags["holds"]
+            return decided.where(decided.notna(), by_rule).astype(bool)
+        return by_rule
+
+    def holds_by_rule(self, flags: pd.DataFrame) -> pd.Series:
+        """`holds` before any review capacity is applied."""
         informs = flags["code"].astype(str).isin([str(code) for code in self.inform_only])
-        small = flags["sku"].notna() & (
-            flags["money_at_stake"].astype(float) < self.review_min_money_at_stake
-        )
+        stake = flags["money_at_stake_base" if "money_at_stake_base" in flags else "money_at_stake"]
+        small = flags["sku"].notna() & (stake.astype(float) < self.review_min_money_at_stake)
         return ~(informs | small)
 
     def enabled_codes(self) -> frozenset[str]:
@@ -313,6 +403,7 @@ class FlagRules(BaseModel):
         switches = {
             "LARGE_LINE_VALUE": self.large_line_value,
             "LARGE_ORDER_VALUE": self.large_order_value,
+            "UNUSUAL_ORDER": self.unusual_order,
             "NEW_ITEM": self.new_item,
             "DATA_QUALITY": self.data_quality,
             "STOCKOUT_RISK": self.stockout_risk,

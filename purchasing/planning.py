@@ -18,6 +18,7 @@ from purchasing.params import PolicyParams
 from purchasing.policies import policy_targets
 from purchasing.position import KEYS, inventory_position, require_unique
 from purchasing.quantities import applied_constraints, quantity_steps
+from purchasing.service_targets import service_targets
 
 # The explanation names are re-exported: other modules import them from here, where
 # they lived before the explanation had a module of its own.
@@ -41,9 +42,12 @@ LINE_COLUMNS = [
     "lead_time_days", "review_period_days", "lead_time_demand", "stock_missing",
     "past_due_qty", "arriving_within_lead_time", "hold", "constraint_inflation", "policy",
     "own_on_order",
+    "service_measure",
 ]  # fmt: skip
 
 _FORECAST_COLUMNS = [*KEYS, "demand_mean", "demand_quantile", "service_level"]
+# Used for the fill-rate level when the forecast gives them (`purchasing.service_targets`).
+_SPREAD_COLUMNS = ["demand_std", "demand_class"]
 
 
 def _note_capped_spikes(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
@@ -97,8 +101,9 @@ def plan_lines(
     require_unique(active, KEYS, "items")
     require_unique(forecast_summary, KEYS, "forecast summary")
 
+    spread = [c for c in _SPREAD_COLUMNS if c in forecast_summary]
     lines = active.drop(columns=["service_level"], errors="ignore").merge(
-        forecast_summary[_FORECAST_COLUMNS], on=KEYS, how="left"
+        forecast_summary[[*_FORECAST_COLUMNS, *spread]], on=KEYS, how="left"
     )
     lines = lines.rename(columns={"service_level": "forecast_service_level"})
     lines["review_period_days"] = lines["review_period_days"].fillna(
@@ -122,6 +127,9 @@ def plan_lines(
         lead_time_days=lines["lead_time_days"], own_orders=own_orders,
     )  # fmt: skip
     lines = lines.join(position)
+    # The level for each item's service measure: the forecast's quantile for a cycle
+    # service level, the loss-function level for a fill rate.
+    lines["service_measure"], lines["demand_quantile"] = service_targets(lines, params)
 
     lines["safety_stock"] = lines["demand_quantile"] - lines["demand_mean"]
     # Order-up-to by default; an item's or category's configured policy may set another

@@ -22,6 +22,8 @@ from purchasing.review_levels import Levels
 
 # rows reviewed, their per-period mean and std -> reorder / order-up-to levels
 LevelRule = Callable[[np.ndarray, np.ndarray, np.ndarray], Levels]
+# (period t, rows reviewed) -> their per-period mean and std, from what was known before t
+Estimator = Callable[[int, np.ndarray], tuple[np.ndarray, np.ndarray]]
 _UNMET_TOLERANCE = 1e-9
 
 
@@ -63,12 +65,15 @@ def replay(
     window: int,
     backorder: bool,
     seed: int = 0,
+    estimate: Estimator | None = None,
 ) -> ReplayTotals:
     """Step through `demand` (series x periods): receive, review and order, serve demand.
 
     An order placed at the start of period t arrives at the start of period t + lead, so the
     position after ordering covers demand of lead + review periods. A cycle is the review
     period that starts when an order lands; it fails when any demand in it goes unserved.
+    `estimate` replaces the trailing-window mean and spread (e.g. the forecasting
+    engine's, refitted every few periods).
     """
     n, horizon = demand.shape
     rng = np.random.default_rng(seed)
@@ -91,9 +96,13 @@ def replay(
             backlog -= shipped
         rows = np.flatnonzero(live & ((t - terms.begin) % review == 0))
         if rows.size:
-            mean = (sums[rows, t] - sums[rows, t - window]) / window
-            var = (squares[rows, t] - squares[rows, t - window]) / window - mean**2
-            levels = rule(rows, mean, np.sqrt(np.maximum(var, 0.0)))
+            if estimate is None:
+                mean = (sums[rows, t] - sums[rows, t - window]) / window
+                var = (squares[rows, t] - squares[rows, t - window]) / window - mean**2
+                std = np.sqrt(np.maximum(var, 0.0))
+            else:
+                mean, std = estimate(t, rows)
+            levels = rule(rows, mean, std)
             starting = terms.begin[rows] == t  # open with the stock the rule asks for
             on_hand[rows[starting]] = np.nan_to_num(levels.up_to[starting])
             position = on_hand[rows] + on_order[rows] - backlog[rows]

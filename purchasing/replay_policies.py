@@ -31,6 +31,7 @@ class PolicyArrays:
     holding_rate: np.ndarray
     min_qty: np.ndarray
     max_qty: np.ndarray
+    measure: np.ndarray | None = None  # service measure named by the policy (None = by class)
 
 
 def policy_arrays(series: pd.DataFrame, params: PolicyParams) -> PolicyArrays:
@@ -43,6 +44,7 @@ def policy_arrays(series: pd.DataFrame, params: PolicyParams) -> PolicyArrays:
             name: table[name].to_numpy(dtype=float)
             for name in ("fixed_quantity", "ordering_cost", "holding_rate", "min_qty", "max_qty")
         },
+        measure=table["service_measure"].to_numpy(dtype=object),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from purchasing.currency import Currencies
 from purchasing.params import FlagRules
 from purchasing.position import KEYS
 from purchasing.review_rules_base import FLAG_COLUMNS, SEVERITY, FlagCode, threshold
@@ -30,10 +31,12 @@ from purchasing.review_rules_history import (
     price_change,
     quantity_vs_history,
 )
+from purchasing.review_rules_orders import empty_order_history, large_first_order, unusual_order
 
 __all__ = [
     "AUTO_APPROVED",
     "FLAG_COLUMNS",
+    "FLAG_EXTRA_COLUMNS",
     "PENDING_REVIEW",
     "SEVERITY",
     "FlagCode",
@@ -44,6 +47,9 @@ __all__ = [
 PENDING_REVIEW = "pending_review"
 AUTO_APPROVED = "auto_approved"
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+# Added by `flag_orders` after the contract columns: the order's currency and the money
+# at stake in the base currency, which ranks flags across currencies.
+FLAG_EXTRA_COLUMNS = ["currency", "money_at_stake_base"]
 
 
 def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
@@ -55,22 +61,6 @@ def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
         + " is above the review limit of " + _money(hit["currency"], limit.loc[hit.index]) + "."
     )  # fmt: skip
     return _line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
-
-
-def large_order_value(orders: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
-    """Orders worth strictly more than the order limit, once per order (sku/location None).
-
-    The limit takes supplier overrides only: an order mixes categories.
-    """
-    limit = threshold(orders.drop(columns="category", errors="ignore"), rules, "order_value_limit")
-    big = orders.loc[orders["value"] > limit]
-    message = (
-        "Order value " + _money(big["currency"], big["value"]) + " over "
-        + big["line_count"].astype(str) + " lines is above the review limit of "
-        + _money(big["currency"], limit.loc[big.index]) + "."
-    )  # fmt: skip
-    order_level = big.assign(sku=None, location=None)
-    return _line_flags(order_level, FlagCode.LARGE_ORDER_VALUE, message, big["value"])
 
 
 def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFrame:
@@ -188,28 +178,40 @@ def flag_orders(
     rules: FlagRules | None = None,
     *,
     history: pd.DataFrame | None = None,
+    order_history: pd.DataFrame | None = None,
+    currencies: Currencies | None = None,
 ) -> pd.DataFrame:
     """All flags of the switched-on rules, ranked by money at stake (largest first).
 
-    `history` holds earlier order lines (`review_rules_history.HISTORY_COLUMNS`); without
-    it the rules comparing with earlier orders stay silent. A `category` column on the
-    lines lets category overrides apply.
+    `history` holds earlier order lines (`review_rules_history.HISTORY_COLUMNS`) and
+    `order_history` earlier placed orders (`review_rules_orders.ORDER_HISTORY_COLUMNS`);
+    without them the rules comparing with earlier orders stay silent (the unusual-order
+    rule falls back to the forecast). A `category` column on the lines lets category
+    overrides apply. Money thresholds are in `currencies.base` and compared in each
+    order's currency; an order in a currency without a rate raises MissingExchangeRate.
 
-    Money at stake is the line value for line rules, the order value for the order rule,
-    and the uncovered lead-time demand at cost for a stock-out risk. Only lines in a
-    purchase order are checked: a line with nothing to order has nothing to approve.
+    Money at stake is the line value for line rules, the spend above the usual for an
+    unusual order, and the uncovered lead-time demand at cost for a stock-out risk; it
+    is in the order's currency (`currency`), and ranked by its base-currency value
+    (`money_at_stake_base`). Only lines in a purchase order are checked: a line with
+    nothing to order has nothing to approve.
     """
     rules = rules or FlagRules()
+    currencies = currencies or Currencies()
+    orders = orders.assign(fx_rate=currencies.rate_of(orders["currency"]).to_numpy())
     ordered = lines.loc[lines["po_key"].notna()].merge(
-        orders[[c for c in ("po_key", "currency", "order_date") if c in orders]],
+        orders[[c for c in ("po_key", "currency", "order_date", "fx_rate") if c in orders]],
         on="po_key",
         how="left",
     )
+    order_history = empty_order_history() if order_history is None else order_history
     found = []
     if rules.large_line_value:
         found.append(large_line_value(ordered, rules))
+    if rules.unusual_order:
+        found.append(unusual_order(orders, lines, order_history, rules))
     if rules.large_order_value:
-        found.append(large_order_value(orders, rules))
+        found.append(large_first_order(orders, order_history, rules))
     if rules.new_item:
         found.append(new_item(ordered, forecast_summary))
     if rules.data_quality:
@@ -220,18 +222,24 @@ def flag_orders(
         found.append(constraint_inflation(ordered, rules))
     found.extend(_more_flags(ordered, orders, forecast_summary, rules, history))
     found = [frame for frame in found if not frame.empty]
+    columns = [*FLAG_COLUMNS, *FLAG_EXTRA_COLUMNS]
     if not found:
-        return pd.DataFrame({c: pd.Series(dtype=float if c == "money_at_stake" else object)
-                             for c in FLAG_COLUMNS})  # fmt: skip
+        return pd.DataFrame({c: pd.Series(dtype=float if c.startswith("money") else object)
+                             for c in columns})  # fmt: skip
     flags = pd.concat(found, ignore_index=True)
+    keyed = orders.set_index("po_key")
+    flags["currency"] = flags["po_key"].map(keyed["currency"]).astype(object)
+    flags["money_at_stake_base"] = (
+        flags["money_at_stake"].astype(float) * flags["po_key"].map(keyed["fx_rate"]).astype(float)
+    ).round(2)
     flags["_rank"] = flags["severity"].map(_SEVERITY_RANK)
     flags = flags.sort_values(
-        ["money_at_stake", "_rank", "po_key", "code", "sku"],
+        ["money_at_stake_base", "_rank", "po_key", "code", "sku"],
         ascending=[False, True, True, True, True],
         kind="stable",
         na_position="last",
     )
-    return flags[FLAG_COLUMNS].reset_index(drop=True)
+    return flags[columns].reset_index(drop=True)
 
 
 def _more_flags(

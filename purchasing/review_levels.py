@@ -10,6 +10,9 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
+from forecasting.uncertainty import protection_quantile as forecast_quantile
+from purchasing.service_measure import fill_rate_target
+
 FloatArray = np.ndarray
 
 
@@ -67,3 +70,56 @@ def min_max_baseline_levels(
     x review period. No safety stock: it is the yardstick the product must beat."""
     low = per_period_mean * lead_periods
     return Levels(reorder=low, up_to=low + per_period_mean * review_periods)
+
+
+def product_levels(
+    per_period_mean: FloatArray,
+    per_period_std: FloatArray,
+    *,
+    lead_periods: FloatArray,
+    lead_std_periods: FloatArray,
+    review_periods: FloatArray,
+    service_level: FloatArray,
+    count_like: FloatArray,
+    fill_rate: FloatArray,
+    quantile_cap: float = 0.995,
+) -> Levels:
+    """The nightly run's own levels: order up to the forecast's quantile (normal, or
+    negative binomial for count-like demand) for a cycle service level, or to the
+    loss-function level for a fill rate (`purchasing.service_measure`), over the same
+    protection interval and variance as `order_up_to_levels`."""
+    protection = lead_periods + review_periods
+    mean = protection * per_period_mean
+    std = np.sqrt(protection * per_period_std**2 + (per_period_mean * lead_std_periods) ** 2)
+    level = np.broadcast_to(np.asarray(service_level, dtype=float), mean.shape)
+    count = np.broadcast_to(np.asarray(count_like, dtype=bool), mean.shape)
+    fill = np.broadcast_to(np.asarray(fill_rate, dtype=bool), mean.shape)
+    share = np.broadcast_to(review_periods / np.maximum(protection, 1e-12), mean.shape)
+    target = np.zeros(mean.shape)
+    cycle = ~fill
+    if cycle.any():
+        target[cycle] = forecast_quantile(mean[cycle], std[cycle], level[cycle], count[cycle])
+    if fill.any():
+        target[fill] = fill_rate_target(
+            mean[fill], std[fill], share[fill], level[fill], count[fill], quantile_cap
+        )
+    return Levels(reorder=target, up_to=target)
+
+
+def safety_baseline_levels(
+    per_period_mean: FloatArray,
+    per_period_std: FloatArray,
+    *,
+    lead_periods: FloatArray,
+    review_periods: FloatArray,
+    service_level: FloatArray,
+) -> Levels:
+    """The spreadsheet min/max with the textbook safety stock z x sigma x sqrt(lead time)
+    added to both: how a buyer with a spreadsheet buys more service. At 50% (z = 0) it is
+    the plain `min_max_baseline_levels`."""
+    z = stats.norm.ppf(np.clip(np.asarray(service_level, dtype=float), 1e-4, 1 - 1e-4))
+    safety = np.maximum(z, 0.0) * per_period_std * np.sqrt(lead_periods)
+    plain = min_max_baseline_levels(
+        per_period_mean, lead_periods=lead_periods, review_periods=review_periods
+    )
+    return Levels(reorder=plain.reorder + safety, up_to=plain.up_to + safety)

@@ -26,6 +26,14 @@ __all__ = [
 
 FLAG_COLUMNS = ["po_key", "sku", "location", "code", "severity", "message", "money_at_stake"]
 
+# Thresholds that are amounts of money, set in the base currency (`[currency]`): compared
+# in a row's own currency through its `fx_rate` column (base value of one unit) when the
+# frame has one.
+MONEY_THRESHOLDS = frozenset(
+    {"line_value_limit", "order_value_limit", "constraint_inflation_min_value",
+     "review_min_money_at_stake"}
+)  # fmt: skip
+
 
 def money(currency: pd.Series, amount: pd.Series) -> pd.Series:
     # Formatting only; a flag message is read by a person, the amount stays a float.
@@ -71,7 +79,8 @@ def threshold(frame: pd.DataFrame, rules: FlagRules, name: str) -> pd.Series:
 
     A supplier's terms are the most specific thing a buyer negotiates, so a supplier
     override beats a category one. Rows without a `category` column use supplier and
-    global values only (orders have no single category).
+    global values only (orders have no single category). Money thresholds are converted
+    into the row's currency when the frame carries `fx_rate` (see `MONEY_THRESHOLDS`).
     """
     by_supplier = rules.overrides_for("supplier", name)
     by_category = rules.overrides_for("category", name)
@@ -80,6 +89,8 @@ def threshold(frame: pd.DataFrame, rules: FlagRules, name: str) -> pd.Series:
         value = frame["category"].map(by_category).astype(float).fillna(value)
     if by_supplier and "supplier_id" in frame:
         value = frame["supplier_id"].map(by_supplier).astype(float).fillna(value)
+    if name in MONEY_THRESHOLDS and "fx_rate" in frame:
+        value = value / frame["fx_rate"].astype(float)
     return value
 
 

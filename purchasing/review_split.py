@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from purchasing.flag_codes import SEVERITY, FlagCode
+
 REVIEW_SUFFIX = "-R"
 _LINE_KEY = ["po_key", "sku", "location"]
 
@@ -54,6 +56,13 @@ def hold_flagged_lines(
     partly = share.index[(share["flagged"] > 0) & (share["flagged"] < share["size"])]
     too_small = share.index[share["kept_value"] < share["minimum"].fillna(0.0) - 0.005]
     split = set(partly) - whole_order_held - set(too_small)
+    kept_whole = (set(partly) & set(too_small)) - whole_order_held
+    if kept_whole:
+        # Every held line must say why it waits: these wait only for their order's sake.
+        waiting = ordered & ~is_flagged & lines["po_key"].isin(kept_whole).to_numpy()
+        flags = pd.concat(
+            [flags, _held_for_minimum(lines.loc[waiting], orders, share)], ignore_index=True
+        )
     if not split:
         return orders, lines, flags
 
@@ -71,6 +80,39 @@ def hold_flagged_lines(
     held["po_key"] = held["po_key"] + REVIEW_SUFFIX
     orders = pd.concat([orders, held], ignore_index=True)
     return _recount(orders, lines), lines, flags
+
+
+def _held_for_minimum(
+    waiting: pd.DataFrame, orders: pd.DataFrame, share: pd.DataFrame
+) -> pd.DataFrame:
+    """A BELOW_MIN_ORDER_VALUE flag on each unflagged line of an order that could not be
+    split: sent alone, tonight's part would fall below the supplier's minimum."""
+    currency = waiting["po_key"].map(orders.set_index("po_key")["currency"]).astype(str)
+    kept = waiting["po_key"].map(share["kept_value"]).astype(float)
+    minimum = waiting["po_key"].map(share["minimum"]).astype(float)
+    amount = kept.map("{:,.2f}".format)
+    floor = minimum.map("{:,.2f}".format)
+    message = (
+        "Waits with the flagged lines of this order: sent alone tonight, the ordinary lines ("
+        + currency + " " + amount + ") would be below the supplier's minimum order value of "
+        + currency + " " + floor + "."
+    )  # fmt: skip
+    code = str(FlagCode.BELOW_MIN_ORDER_VALUE)
+    rows = pd.DataFrame(
+        {
+            "po_key": waiting["po_key"].to_numpy(dtype=object),
+            "sku": waiting["sku"].to_numpy(dtype=object),
+            "location": waiting["location"].to_numpy(dtype=object),
+            "code": code,
+            "severity": SEVERITY[FlagCode.BELOW_MIN_ORDER_VALUE],
+            "message": message.to_numpy(dtype=object),
+            "money_at_stake": waiting["line_value"].to_numpy(dtype=float),
+            "currency": currency.to_numpy(dtype=object),
+        }
+    )
+    # Decided after the review capacity: these hold with their order and take no extra
+    # decision (they are decided with the order's flagged lines).
+    return rows.assign(holds=True, passed_on=False, held_with_order=True)
 
 
 def _recount(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:

@@ -7,18 +7,37 @@ supplier terms (pack, MOQ, maximum), so the difference in the figures is the pol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
+from forecasting import ForecastParams
 from purchasing.demand_history import DemandHistory, demand_history
 from purchasing.params import PolicyParams
 from purchasing.position import KEYS, require_unique
-from purchasing.replay import ReplayTotals, SeriesTerms, replay
-from purchasing.replay_policies import PolicyArrays, apply_policies, policy_arrays
-from purchasing.review_levels import Levels, min_max_baseline_levels, order_up_to_levels
+from purchasing.replay import Estimator, SeriesTerms
+from purchasing.replay_policies import PolicyArrays, policy_arrays
+from purchasing.replay_rules import (
+    ReplaySetup,
+    replay_baseline,
+    replay_policy,
+    summarise,
+)
+
+__all__ = [
+    "FIGURES",
+    "ReplaySetup",
+    "SimulationResult",
+    "replay_baseline",
+    "replay_policy",
+    "series_terms",
+    "simulate",
+    "simulate_terms",
+    "summarise",
+]
 
 FIGURES = (
     "fill_rate",
@@ -32,10 +51,12 @@ FIGURES = (
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """Figures of the policy and of the baseline (keys: FIGURES, plus series/periods)."""
+    """Figures of the policy and of the baseline (keys: FIGURES, plus series/periods), and
+    their service curves when asked for (`purchasing.service_curve`)."""
 
     policy: dict[str, float | int]
     baseline: dict[str, float | int]
+    curve: dict[str, list[dict[str, float]]] | None = None
 
 
 def series_terms(
@@ -71,34 +92,6 @@ def series_terms(
     )
 
 
-def summarise(totals: ReplayTotals, service_level: np.ndarray) -> dict[str, float | int]:
-    """Pooled figures over all replayed series: each unit and each cycle counts once."""
-    replayed = totals.periods > 0
-    demand = float(totals.demand.sum())
-    cycles = float(totals.cycles.sum())
-    # Value held on average per series, summed: what the shelf ties up on a typical day.
-    held = totals.inventory_value[replayed] / totals.periods[replayed]
-    return {
-        "fill_rate": float(totals.served.sum()) / demand if demand > 0 else 1.0,
-        "cycle_service_level": 1.0 - float(totals.stockout_cycles.sum()) / cycles
-        if cycles > 0
-        else 1.0,
-        "target_service_level": _target(service_level, totals.cycles, replayed),
-        "avg_inventory_value": round(float(held.sum()), 2),
-        "orders": int(totals.orders.sum()),
-        "stockout_periods": int(totals.stockout_periods.sum()),
-        "series": int(replayed.sum()),
-        "periods": int(totals.periods.sum()),
-    }
-
-
-def _target(service_level: np.ndarray, cycles: np.ndarray, replayed: np.ndarray) -> float:
-    """The target weighted by cycles, like the achieved figure, so that the two compare."""
-    if cycles.sum() > 0:
-        return float((service_level * cycles).sum() / cycles.sum())
-    return float(service_level[replayed].mean()) if replayed.any() else 0.0
-
-
 def simulate_terms(
     demand: np.ndarray,
     terms: SeriesTerms,
@@ -108,38 +101,22 @@ def simulate_terms(
     seed: int = 0,
     policies: PolicyArrays | None = None,
     periods_per_year: float = 365.0,
+    classes: np.ndarray | None = None,
+    fill_rate_classes: tuple[str, ...] = ("intermittent", "lumpy"),
+    estimate: Estimator | None = None,
 ) -> SimulationResult:
     """Replay policy and baseline on a demand matrix with the given terms.
 
-    `policies` = the configured per-item policies; None = order-up-to everywhere.
+    `policies` = the configured per-item policies; None = order-up-to everywhere. The
+    policy orders up to each series' level for its service measure (`product_levels`).
     """
-
-    def policy(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
-        levels = order_up_to_levels(
-            mean, std, lead_periods=terms.lead_periods[rows],
-            lead_std_periods=terms.lead_std_periods[rows],
-            review_periods=terms.review_periods[rows], service_level=terms.service_level[rows],
-        )  # fmt: skip
-        if policies is None:
-            return levels
-        return apply_policies(
-            levels, rows, mean, policies, unit_cost=terms.unit_cost,
-            periods_per_year=periods_per_year,
-        )  # fmt: skip
-
-    def baseline(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
-        return min_max_baseline_levels(
-            mean, lead_periods=terms.lead_periods[rows], review_periods=terms.review_periods[rows]
-        )
-
-    results = [
-        summarise(
-            replay(demand, terms, rule, window=window, backorder=backorder, seed=seed),
-            terms.service_level,
-        )
-        for rule in (policy, baseline)
-    ]
-    return SimulationResult(policy=results[0], baseline=results[1])
+    setup = ReplaySetup(
+        demand, terms, window, backorder, seed, policies, periods_per_year, classes,
+        tuple(fill_rate_classes), estimate,
+    )  # fmt: skip
+    return SimulationResult(
+        policy=replay_policy(setup, terms.service_level), baseline=replay_baseline(setup)
+    )
 
 
 def simulate(
@@ -150,8 +127,18 @@ def simulate(
     frequency: str,
     days_per_period: float,
     params: PolicyParams | None = None,
+    forecast_params: ForecastParams | None = None,
+    curve_targets: Sequence[float] = (),
 ) -> SimulationResult:
-    """Replay the policy and the baseline over the validated history of the active items."""
+    """Replay the policy and the baseline over the validated history of the active items.
+
+    With `params.simulation_estimates == "engine"` and `forecast_params`, both rules see
+    the forecasting engine's estimates, refitted every `simulation_refit_every_days`;
+    `curve_targets` adds both service curves (`purchasing.service_curve`).
+    """
+    from purchasing.engine_estimates import engine_estimates
+    from purchasing.service_curve import service_curve
+
     params = params or PolicyParams()
     active = items.loc[items["active"].astype(bool)].reset_index(drop=True)
     history = demand_history(demand, active, frequency=frequency, as_of=as_of)
@@ -161,9 +148,21 @@ def simulate(
     )
     category = active.get("category", "")
     series = history.keys.merge(active[KEYS].assign(category=category), on=KEYS, how="left")
-    return simulate_terms(
-        history.quantity, terms, window=window,
-        backorder=params.simulation_unmet_demand == "backorder", seed=params.simulation_seed,
-        policies=policy_arrays(series.fillna({"category": ""}), params),
-        periods_per_year=365.0 / days_per_period,
+    estimate, classes = None, None
+    if params.simulation_estimates == "engine" and forecast_params is not None:
+        refit = max(1, round(params.simulation_refit_every_days / days_per_period))
+        first = int(terms.begin.min()) if terms.begin.size else 0  # the first replayed period
+        engine = engine_estimates(
+            demand, active, history, begin=first, refit_every=refit, params=forecast_params
+        )
+        estimate, classes = engine, engine.classes
+    setup = ReplaySetup(
+        history.quantity, terms, window, params.simulation_unmet_demand == "backorder",
+        params.simulation_seed, policy_arrays(series.fillna({"category": ""}), params),
+        365.0 / days_per_period, classes, tuple(params.fill_rate_classes), estimate,
     )  # fmt: skip
+    return SimulationResult(
+        policy=replay_policy(setup, terms.service_level),
+        baseline=replay_baseline(setup),
+        curve=service_curve(setup, curve_targets) if curve_targets else None,
+    )

@@ -159,6 +159,19 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--as-of", type=_date, default=None, help="YYYY-MM-DD (default today)")
     simulate.add_argument("--config", type=Path, default=None, help="TOML config file")
     simulate.add_argument("--json", action="store_true", help="print one JSON object")
+    simulate.add_argument(
+        "--estimates", choices=["engine", "trailing"], default=None,
+        help="demand estimates of each review: the forecasting engine refitted every "
+        "--refit-every days, or a trailing window (default: policy.simulation_estimates)",
+    )  # fmt: skip
+    simulate.add_argument(
+        "--refit-every", type=float, default=None, metavar="DAYS",
+        help="days between refits of the engine (default: policy.simulation_refit_every_days)",
+    )  # fmt: skip
+    simulate.add_argument(
+        "--plot", type=Path, default=Path("simulate-curve.svg"),
+        help="SVG file the service curves are drawn to (default simulate-curve.svg)",
+    )  # fmt: skip
 
     submit = commands.add_parser(
         "submit",

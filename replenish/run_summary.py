@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from purchasing.currency import totals_by_currency
+from replenish.review_summary import money_text, render_review, review_section
+
 if TYPE_CHECKING:
     from dataquality import ValidationResult
     from flows.ordering import Plan, Proposed, Review
@@ -73,6 +76,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
         "orders": _orders(facts),
         "flags": _flags(facts),
         "flags_informing": _flags(facts, holding=False),
+        "review": review_section(facts.review, settings),
         "submitted": len(facts.submitted.submitted) if facts.submitted else 0,
         "already_in_erp": len(facts.submitted.already_in_erp) if facts.submitted else 0,
         "submission_failures": dict(facts.submitted.failed) if facts.submitted else {},
@@ -134,11 +138,12 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "lines": 0,
         "auto_approved": 0,
         "pending_review": 0,
-        "value_total": 0.0,
+        "value_total": {},
         "created": 0,
         "already_proposed": 0,
         "auto_approval_rate": None,
         "auto_approved_lines": 0,
+        "auto_approved_value": {},
         "auto_approved_value_share": None,
         "sent_with_warning": 0,
         "held_lines": {},
@@ -149,22 +154,29 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
     decisions = facts.review.decisions
     auto = int((decisions == "auto_approved").sum())
     count = len(orders)
-    went = orders["po_key"].map(decisions).eq("auto_approved").to_numpy() if count else []
-    total_value = float(orders["value"].sum()) if count else 0.0
+    went = orders["po_key"].map(decisions).eq("auto_approved").to_numpy(dtype=bool)
+    base = facts.settings.currency.base
+    # The share is of money: each order's value in the base currency (the flag stage
+    # already refused a currency without a rate).
+    in_base = facts.settings.currency.to_base(orders["value"], orders["currency"])
+    total_value = float(in_base.sum())
     warned = set(facts.review.flags["po_key"]) if not facts.review.flags.empty else set()
     return {
         "purchase_orders": count,
         "lines": int(orders["line_count"].sum()) if count else 0,
         "auto_approved": auto,
         "pending_review": count - auto,
-        "value_total": round(float(orders["value"].sum()), 2) if count else 0.0,
+        "value_total": totals_by_currency(orders["value"], orders["currency"], base),
         "created": len(facts.proposed.created) if facts.proposed else 0,
         "already_proposed": len(facts.proposed.already_known) if facts.proposed else 0,
         "auto_approval_rate": round(auto / count, 3) if count else None,
         # The same from the buyer's side: lines and money that went out without a person.
         "auto_approved_lines": int(orders.loc[went, "line_count"].sum()) if count else 0,
+        "auto_approved_value": totals_by_currency(
+            orders.loc[went, "value"], orders.loc[went, "currency"], base
+        ),
         "auto_approved_value_share": (
-            round(float(orders.loc[went, "value"].sum()) / total_value, 3) if total_value else None
+            round(float(in_base[went].sum()) / total_value, 3) if total_value else None
         ),
         # Auto-approved, yet carrying a flag that only informs (the buyer is e-mailed).
         "sent_with_warning": int(orders.loc[went, "po_key"].isin(warned).sum()) if count else 0,
@@ -245,7 +257,7 @@ def render_text(summary: dict[str, Any]) -> str:
         rate = orders["auto_approval_rate"] or 0.0
         lines.append(
             f"  Orders: {orders['purchase_orders']} purchase orders, {orders['lines']} lines, "
-            f"worth {orders['value_total']:,.2f}."
+            f"worth {money_text(orders['value_total'])}."
         )
         value_share = orders.get("auto_approved_value_share") or 0.0
         lines.append(
@@ -270,6 +282,7 @@ def render_text(summary: dict[str, Any]) -> str:
             )
     elif summary["status"] not in ("failed", "stopped"):
         lines.append("  Orders: nothing needs ordering tonight.")
+    lines.extend(render_review(summary.get("review") or {}))
     if summary["flags"]:
         informing = summary.get("flags_informing", {})
         holding = {c: n - informing.get(c, 0) for c, n in summary["flags"].items()}

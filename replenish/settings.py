@@ -40,6 +40,7 @@ from dataquality import ValidationRules
 from forecasting import ForecastParams
 from integrations.sources.sql import SqlSourceConfig
 from purchasing import FlagRules, PolicyParams
+from purchasing.currency import Currencies
 from replenish.placeholders import example_addresses, is_loopback_url
 
 SECRET_KEYS = frozenset(
@@ -180,6 +181,8 @@ class Settings(BaseSettings):
     forecast: ForecastParams = Field(default_factory=ForecastParams)
     policy: PolicyParams = Field(default_factory=PolicyParams)
     flags: FlagRules = Field(default_factory=FlagRules)
+    # The base currency of every money setting and the rates to compare other currencies.
+    currency: Currencies = Field(default_factory=Currencies)
     validation: ValidationRules = Field(default_factory=ValidationRules)
     # NoDecode: an operator's `REPLENISH_SOURCE=/data/tonight` is a folder, not JSON;
     # `_source_folder` reads it (it crashed every run when pydantic parsed it as JSON).

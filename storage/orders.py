@@ -20,6 +20,7 @@ from storage.models import (
     ReviewFlag,
     Submission,
 )
+from storage.order_history import recent_supplier_orders
 
 
 class StateConflict(RuntimeError):
@@ -221,6 +222,13 @@ class OrderRepository:
              ("sku", "location", "supplier_id", "quantity", "unit_cost", "order_date")}
             for row in rows.mappings()
         ]  # fmt: skip
+
+    def recent_orders(
+        self, pairs: list[tuple[str, str]], per_pair: int = 8, *, before: date | None = None
+    ) -> list[dict[str, Any]]:
+        """The last `per_pair` placed orders of each (supplier_id, location), an order and
+        its review order counted as one (`storage.order_history`)."""
+        return recent_supplier_orders(self.session, pairs, ORDERED, per_pair, before=before)
 
     def add_proposal(
         self,

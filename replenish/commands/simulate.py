@@ -20,7 +20,9 @@ def run(args: argparse.Namespace) -> int:
     from dataquality import validate
     from integrations.sources.csv_folder import read_csv_folder
     from integrations.sources.errors import SourceError
+    from purchasing.service_curve import DEFAULT_TARGETS, dominates
     from purchasing.simulation import simulate
+    from replenish.curve_plot import write_curve_svg
     from replenish.run_date import run_date
     from replenish.settings import SettingsError, load_settings
 
@@ -33,18 +35,36 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     as_of: date = args.as_of or run_date(settings.schedule_timezone)
     checked = validate(raw.frames, as_of=as_of, rules=settings.validation)
+    policy = settings.policy
+    if args.estimates or args.refit_every:
+        policy = policy.model_copy(
+            update={
+                "simulation_estimates": args.estimates or policy.simulation_estimates,
+                "simulation_refit_every_days": args.refit_every
+                or policy.simulation_refit_every_days,
+            }
+        )
     result = simulate(
         checked.tables["items"],
         checked.tables["demand"],
         as_of=as_of,
         frequency=settings.forecast.frequency,
         days_per_period=settings.forecast.days_per_period,
-        params=settings.policy,
+        params=policy,
+        forecast_params=settings.forecast,
+        curve_targets=DEFAULT_TARGETS,
+    )
+    curve = result.curve or {"policy": [], "baseline": []}
+    plot = write_curve_svg(
+        curve, args.plot, f"Service against inventory ({policy.simulation_estimates} estimates)"
     )
     if args.json:
-        print(json.dumps({"policy": result.policy, "baseline": result.baseline}, indent=2))
+        print(json.dumps({"policy": result.policy, "baseline": result.baseline,
+                          "curve": curve, "curve_dominates": dominates(curve),
+                          "plot": str(plot)}, indent=2))  # fmt: skip
     else:
-        print(render(result.policy, result.baseline, unmet=settings.policy.simulation_unmet_demand))
+        print(render(result.policy, result.baseline, unmet=policy.simulation_unmet_demand))
+        print(f"Service curves (inventory value against fill rate) drawn to {plot}")
     return 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from purchasing.review_rules_history import HISTORY_COLUMNS
+from purchasing.review_rules_orders import ORDER_HISTORY_COLUMNS
 from storage.models import OrderLine, PurchaseOrder, Run
 from storage.orders import OrderRepository
 
@@ -49,3 +50,44 @@ def test_recent_lines_returns_the_last_n_earlier_lines_per_item_location(engine:
         (f"A{tag}", 99.0, date(2024, 1, 2)),  # approved quantity wins over proposed
     ]
     assert set(rows[0]) == set(HISTORY_COLUMNS)
+
+
+def test_recent_orders_counts_an_order_and_its_review_order_as_one(engine: Engine) -> None:
+    tag = uuid.uuid4().hex[:8].upper()
+    supplier = f"S{tag}"
+    now = pd.Timestamp("2024-01-01", tz="UTC").to_pydatetime()
+    with Session(engine) as session:
+        session.add(Run(id=f"o{tag}", as_of=date(2024, 1, 9), source="test", status="ok",
+                        started_at=now))  # fmt: skip
+        session.flush()
+        # (key suffix, day, status, value, lines): 3 Jan was split into PO and PO-R; the
+        # rejected order and tonight's (9 Jan) are not history; USD is its own currency.
+        orders = [("1", 2, "submitted", "100.00", 2, "EUR"), ("2", 3, "submitted", "300.00", 3,
+                   "EUR"), ("2-R", 3, "approved", "50.00", 1, "EUR"), ("3", 4, "rejected",
+                   "999.00", 9, "EUR"), ("4", 5, "confirmed", "70.00", 1, "USD"),
+                  ("5", 9, "submitted", "500.00", 5, "EUR")]  # fmt: skip
+        for suffix, day, status, value, count, currency in orders:
+            po = PurchaseOrder(
+                po_key=f"PO-{tag}-{suffix}", run_id=f"o{tag}", supplier_id=supplier,
+                location="WH1", order_date=date(2024, 1, day),
+                expected_delivery=date(2024, 1, 20), currency=currency, value=Decimal(value),
+                status=status, created_at=now, updated_at=now,
+            )  # fmt: skip
+            po.lines = [
+                OrderLine(sku=f"X{i}", location="WH1", proposed_quantity=Decimal(1),
+                          unit_cost=Decimal(1), line_value=Decimal(1), explanation="")
+                for i in range(count)
+            ]  # fmt: skip
+            session.add(po)
+        session.flush()
+        rows = OrderRepository(session).recent_orders(
+            [(supplier, "WH1"), (supplier, "WH9")], per_pair=8, before=date(2024, 1, 9)
+        )
+    assert set(rows[0]) == set(ORDER_HISTORY_COLUMNS)
+    got = sorted((r["currency"], r["order_date"], float(r["value"]), int(r["line_count"]))
+                 for r in rows)  # fmt: skip
+    assert got == [
+        ("EUR", date(2024, 1, 2), 100.0, 2),
+        ("EUR", date(2024, 1, 3), 350.0, 4),
+        ("USD", date(2024, 1, 5), 70.0, 1),
+    ]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from flows.nightly import nightly_replenishment
+from flows.outcomes import summary_of
 from replenish.bootstrap import build
 from replenish.sample_data import write_sample_data
 from replenish.settings import load_settings
@@ -16,9 +17,16 @@ from storage.models import Notification, PurchaseOrder
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 
+# Since issue 14 an order's size alone no longer holds it: large_order_value holds the
+# big first orders of a fresh database (no history yet), and the tier compares the whole
+# supplier order (an order and its review order `-R` together) in euros, USD at 0.9.
 CONFIG = """
 [flags]
+large_order_value = true
 order_value_limit = 1500.0
+
+[currency]
+rates = { USD = 0.9 }
 
 [approvals]
 default_approver = "buyer@example.com"
@@ -66,8 +74,17 @@ def test_routing_is_stored_on_each_waiting_order(
             )
         )
     assert waiting
+    with build(load_settings(config)).uow() as uow:
+        all_orders = uow.session.scalars(
+            select(PurchaseOrder).where(PurchaseOrder.run_id == summary["run_id"])
+        ).all()
+        whole: dict[str, float] = {}
+        for po in all_orders:
+            rate = 0.9 if po.currency == "USD" else 1.0
+            family = po.po_key.removesuffix("-R")
+            whole[family] = whole.get(family, 0.0) + float(po.value) * rate
     for po in waiting:
-        two = po.value > 1500
+        two = whole[po.po_key.removesuffix("-R")] > 1500
         assert po.approver == "buyer@example.com"
         assert po.deputy == "deputy@example.com"
         assert po.routing_tier == ("two-people" if two else "standard")
@@ -80,7 +97,9 @@ def test_routing_is_stored_on_each_waiting_order(
         assert started + hours <= due <= datetime.now(UTC) + hours
         assert po.escalation_stage is None
     expected = {"buyer@example.com"} | (
-        {"head@example.com"} if any(po.value > 1500 for po in waiting) else set()
+        {"head@example.com"}
+        if any(whole[po.po_key.removesuffix("-R")] > 1500 for po in waiting)
+        else set()
     )
     assert mailed == expected
     by_currency: dict[str, float] = {}
@@ -97,3 +116,22 @@ def test_routing_is_stored_on_each_waiting_order(
     assert subject is not None
     total = " + ".join(f"{c} {v:,.2f}" for c, v in sorted(by_currency.items()))
     assert f"({total})" in subject
+
+
+def test_a_currency_without_a_rate_stops_the_run_naming_it(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_of = date(2026, 10, 12)  # a Monday: every sample supplier orders
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", database_url)
+    monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))
+    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+    write_sample_data(tmp_path / "data", items=30, seed=12, dirty=0.0, as_of=as_of)
+    suppliers = tmp_path / "data" / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text().replace(",EUR,", ",GBP,", 1))
+    state = nightly_replenishment(source=str(tmp_path / "data"), as_of=as_of, return_state=True)
+    summary = summary_of(state.result(raise_on_failure=False))
+    assert state.type.value == "FAILED"
+    assert summary is not None
+    assert summary["status"] == "stopped"
+    assert "no exchange rate for GBP" in summary["message"]
+    assert not list((tmp_path / "erp-drop").glob("*.json"))  # nothing ordered on a guess

@@ -16,7 +16,8 @@ from purchasing import (
     group_orders,
     order_decisions,
 )
-from purchasing.review_flags import FLAG_COLUMNS
+from purchasing.currency import Currencies
+from purchasing.review_flags import FLAG_COLUMNS, FLAG_EXTRA_COLUMNS
 
 AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme", "Bolt"],
@@ -25,6 +26,8 @@ NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=o
 # Every switch off but the one under test; ALWAYS_REVIEW has no switch (its list is empty).
 _SWITCHES = {code: code.lower() for code in FlagCode if code != FlagCode.ALWAYS_REVIEW}
 ONLY = {code: FlagRules(**{s: c == code for c, s in _SWITCHES.items()}) for code in _SWITCHES}
+# S2 invoices in dollars: money limits (in EUR) are compared at this rate.
+RATES = Currencies(rates={"USD": 0.9})
 
 
 def line(sku: str, **overrides: Any) -> dict[str, Any]:
@@ -59,7 +62,7 @@ def forecast_for(lines: pd.DataFrame, new: tuple[str, ...] = ()) -> pd.DataFrame
 def flags_of(lines: pd.DataFrame, orders: pd.DataFrame, code: str, **kw: Any) -> pd.DataFrame:
     forecast = kw.pop("forecast", forecast_for(lines))
     quarantined = kw.pop("quarantined", NO_QUARANTINE)
-    return flag_orders(lines, orders, forecast, quarantined, ONLY[code])
+    return flag_orders(lines, orders, forecast, quarantined, ONLY[code], currencies=RATES)
 
 
 @pytest.mark.parametrize(("value", "fires"), [(2500.01, True), (2500.00, False), (2499.99, False)])
@@ -77,6 +80,8 @@ def test_large_line_value_fires_only_above_the_limit(value: float, fires: bool) 
 
 @pytest.mark.parametrize(("delta", "fires"), [(0.01, True), (0.0, False), (-0.01, False)])
 def test_large_order_value_fires_once_per_order_above_the_limit(delta: float, fires: bool) -> None:
+    # Opt-in since issue 14, and only for a supplier without order history (none here);
+    # S2's 20,000 USD is 18,000 EUR, above the limit too.
     rows = [line(s, order_qty=1.0, unit_cost=2000.0) for s in "ABCD"]
     rows.append(line("E", order_qty=1.0, unit_cost=2000.0 + delta))  # order: 10,000 + delta
     rows.append(line("F", order_qty=1.0, unit_cost=20000.0, supplier_id="S2"))
@@ -89,7 +94,8 @@ def test_large_order_value_fires_once_per_order_above_the_limit(delta: float, fi
     if fires:
         assert flag["money_at_stake"] == pytest.approx(10000.01)
         assert flag["message"] == (
-            "Order value EUR 10,000.01 over 5 lines is above the review limit of EUR 10,000.00."
+            "Order value EUR 10,000.01 over 5 lines is above the limit of EUR 10,000.00 for a "
+            "supplier with no order history here yet."
         )
 
 
@@ -136,7 +142,7 @@ def test_lines_without_an_order_are_not_flagged() -> None:
     lines, orders = plan(line("A", order_qty=0.0, on_hand=0.0, lead_time_demand=50.0))
     flags = flag_orders(lines, orders, forecast_for(lines, new=("A",)), NO_QUARANTINE)
     assert flags.empty
-    assert list(flags.columns) == FLAG_COLUMNS
+    assert list(flags.columns) == [*FLAG_COLUMNS, *FLAG_EXTRA_COLUMNS]
 
 
 def test_flags_are_ranked_by_money_at_stake() -> None:
@@ -146,16 +152,21 @@ def test_flags_are_ranked_by_money_at_stake() -> None:
         line("C", on_hand=0.0, lead_time_demand=40.0, unit_cost=2.0),  # STOCKOUT 80
         line("D", order_qty=1.0, unit_cost=8000.0),  # line 8,000; S1 order 11,020
     )
-    flags = flag_orders(lines, orders, forecast_for(lines, new=("C",)), NO_QUARANTINE)
+    # B is 7,500 USD = 6,750 EUR: ranked in the base currency, shown in its own. The
+    # S1 order's 11,020 no longer holds it by default (issue 14: an order waits when it
+    # is unusual for its supplier, not for its size).
+    flags = flag_orders(
+        lines, orders, forecast_for(lines, new=("C",)), NO_QUARANTINE, currencies=RATES
+    )
     assert list(zip(flags["code"], flags["money_at_stake"].round(2), strict=True)) == [
-        ("LARGE_ORDER_VALUE", 11020.0),
         ("LARGE_LINE_VALUE", 8000.0),
         ("LARGE_LINE_VALUE", 7500.0),
         ("LARGE_LINE_VALUE", 3000.0),
         ("STOCKOUT_RISK", 80.0),
         ("NEW_ITEM", 20.0),
     ]
-    assert flags["money_at_stake"].is_monotonic_decreasing
+    assert flags["currency"].tolist() == ["EUR", "USD", "EUR", "EUR", "EUR"]
+    assert flags["money_at_stake_base"].tolist() == [8000.0, 6750.0, 3000.0, 80.0, 20.0]
 
 
 def test_switched_off_rules_do_not_fire() -> None:
@@ -166,9 +177,12 @@ def test_switched_off_rules_do_not_fire() -> None:
 
 
 def test_orders_with_any_flag_wait_for_review_the_rest_are_auto_approved() -> None:
+    # LARGE_LINE_VALUE informs by default since issue 14 (a line waits when it is unusual,
+    # not for its size); a business that holds every large line takes it off inform_only.
+    rules = FlagRules(inform_only=["STOCKOUT_RISK"])
     lines, orders = plan(line("A", order_qty=1.0, unit_cost=3000.0), line("B", supplier_id="S2"))
-    flags = flag_orders(lines, orders, forecast_for(lines), NO_QUARANTINE)
-    decisions = order_decisions(orders, flags).set_index("po_key")
+    flags = flag_orders(lines, orders, forecast_for(lines), NO_QUARANTINE, rules, currencies=RATES)
+    decisions = order_decisions(orders, flags, rules).set_index("po_key")
     assert decisions.loc["RPL-20240105-S1-WH1", "decision"] == PENDING_REVIEW
     assert decisions.loc["RPL-20240105-S1-WH1", "flag_codes"] == "LARGE_LINE_VALUE"
     assert decisions.loc["RPL-20240105-S2-WH1", "decision"] == AUTO_APPROVED

@@ -113,3 +113,19 @@ def test_an_informing_flag_neither_moves_its_line_nor_holds() -> None:
     assert (by_sku["a1"], by_sku["a2"]) == ("A", "A-R")
     # each flag stays with its line: the warning goes out with the order sent tonight
     assert flags.set_index("code")["po_key"].to_dict() == {"STOCKOUT_RISK": "A", "NEW_ITEM": "A-R"}
+
+
+def test_a_line_held_only_for_its_orders_minimum_says_why() -> None:
+    orders, lines, flags = frames([("A", "a2")])
+    lines["min_order_value"] = 150.0  # a1 + a3 = 120 alone would be below it
+    orders, lines, flags = hold_flagged_lines(orders, lines, flags)
+    assert set(orders["po_key"]) == {"A", "B"}  # not split
+    why = flags.loc[flags["code"] == "BELOW_MIN_ORDER_VALUE"].set_index("sku")
+    assert sorted(why.index) == ["a1", "a3"]
+    assert why.loc["a1", "money_at_stake"] == 100.0
+    assert why.loc["a1", "message"] == (
+        "Waits with the flagged lines of this order: sent alone tonight, the ordinary lines "
+        "(EUR 120.00) would be below the supplier's minimum order value of EUR 150.00."
+    )
+    assert why["holds"].all()
+    assert why["held_with_order"].all()  # no decision of their own (review_load)

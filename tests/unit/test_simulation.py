@@ -16,6 +16,7 @@ from purchasing.demand_history import demand_history
 from purchasing.replay import SeriesTerms, replay
 from purchasing.replay_policies import policy_arrays
 from purchasing.review_levels import Levels, min_max_baseline_levels, order_up_to_levels
+from purchasing.service_curve import DEFAULT_TARGETS, POINT_KEYS
 from purchasing.simulation import FIGURES, simulate_terms
 from replenish.cli import main
 
@@ -155,14 +156,27 @@ def sample_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_simulate_json_on_sample_data(
-    sample_folder: Path, capsys: pytest.CaptureFixture[str]
+    sample_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["simulate", "--source", str(sample_folder), "--as-of", "2026-11-25", "--json"])
+    # Trailing estimates keep this test fast; the engine's refits have a test of their own.
+    plot = tmp_path / "curve.svg"
+    code = main(["simulate", "--source", str(sample_folder), "--as-of", "2026-11-25", "--json",
+                 "--estimates", "trailing", "--plot", str(plot)])  # fmt: skip
     assert code == 0
     figures = json.loads(capsys.readouterr().out)
-    assert set(figures) == {"policy", "baseline"}
-    for side in figures.values():
-        assert set(FIGURES) <= set(side)
+    assert set(figures) == {"policy", "baseline", "curve", "curve_dominates", "plot"}
+    for side in ("policy", "baseline"):
+        assert set(FIGURES) <= set(figures[side])
+        points = figures["curve"][side]
+        assert [p["service_target"] for p in points] == list(DEFAULT_TARGETS)
+        assert all(set(p) == set(POINT_KEYS) for p in points)
+        # more service costs more stock, on both curves
+        values = [p["avg_inventory_value"] for p in points]
+        assert values == sorted(values)
+    assert figures["plot"] == str(plot)
+    svg = plot.read_text()
+    assert svg.startswith("<svg")
+    assert svg.count("<polyline") == 2
     policy, baseline = figures["policy"], figures["baseline"]
     assert policy["series"] > 0
     assert (
@@ -172,12 +186,16 @@ def test_simulate_json_on_sample_data(
 
 
 def test_simulate_table_on_sample_data(
-    sample_folder: Path, capsys: pytest.CaptureFixture[str]
+    sample_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["simulate", "--source", str(sample_folder), "--as-of", "2026-11-25"]) == 0
+    plot = tmp_path / "curve.svg"
+    argv = ["simulate", "--source", str(sample_folder), "--as-of", "2026-11-25",
+            "--estimates", "trailing", "--plot", str(plot)]  # fmt: skip
+    assert main(argv) == 0
     out = capsys.readouterr().out
     assert "min/max baseline" in out
     assert "cycle service level" in out
+    assert f"drawn to {plot}" in out
 
 
 def test_simulate_missing_folder_is_one_line(

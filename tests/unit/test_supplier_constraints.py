@@ -218,7 +218,8 @@ def test_constraint_inflation_is_recorded_and_flagged() -> None:
     empty = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
     only = FlagRules(
         large_line_value=False, large_order_value=False, new_item=False, data_quality=False,
-        stockout_risk=False, constraint_inflation_ratio=5.0, constraint_inflation_min_value=197.99,
+        stockout_risk=False, unusual_order=False, constraint_inflation_ratio=5.0,
+        constraint_inflation_min_value=197.99,
     )  # fmt: skip
     flags = flag_orders(keyed, orders, pd.DataFrame(columns=["sku", "location"]), empty, only)
     assert flags["code"].tolist() == ["CONSTRAINT_INFLATION"]
