@@ -49,7 +49,25 @@ def route(
         services.uow, services.mailer, mailing, run_id=run_id, as_of=as_of, notices=notices,
         log=logger,
     )  # fmt: skip
-    return delivered + chase_deadlines(services, run_id)
+    delivered += chase_deadlines(services, run_id)
+    _raise_if_queued(services)
+    return delivered
+
+
+class MailStillQueued(RuntimeError):
+    """E-mails the mail server did not take: they stay queued (nothing is lost) and the
+    stage fails, so Prefect retries it and the run ends partial, not green, until a
+    later run or retry delivers them."""
+
+
+def _raise_if_queued(services: Services) -> None:
+    with services.uow() as uow:
+        waiting = uow.mail.unsent()
+        if waiting:
+            raise MailStillQueued(
+                f"{len(waiting)} e-mails stay queued for the next run "
+                f"(last error: {waiting[-1].last_error or 'unknown'})"
+            )
 
 
 def chase_deadlines(services: Services, run_id: str) -> list[str]:

@@ -22,7 +22,9 @@ from storage.orders import Actor, StateConflict
 from storage.records import CENT
 from storage.unit_of_work import UnitOfWork
 
-_SENDABLE = {OrderStatus.AUTO_APPROVED.value, OrderStatus.APPROVED.value}
+# Approved orders, and orders the ERP refused before: an outage must not leave an approved
+# order behind for ever; the claim and asking the ERP first keep the retry single.
+_SENDABLE = {OrderStatus.AUTO_APPROVED.value, OrderStatus.APPROVED.value, OrderStatus.FAILED.value}
 
 
 @dataclass
@@ -69,7 +71,7 @@ def _claim(uow_factory: Callable[[], UnitOfWork], key: str, adapter: str, actor:
             except StateConflict:
                 return False
         elif po.status != OrderStatus.SUBMITTING.value:
-            return False  # sent, failed or changed by someone else meanwhile
+            return False  # sent or changed by someone else meanwhile
         uow.commit()
     return True
 

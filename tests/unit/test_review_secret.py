@@ -50,7 +50,9 @@ def test_production_needs_a_long_secret(monkeypatch: pytest.MonkeyPatch, tmp_pat
     config = tmp_path / "config.toml"
     config.write_text(
         'environment = "production"\ndatabase_url = "postgresql+psycopg://app@db/r"\n'
-        '[email]\ntransport = "smtp"\n[approvals]\ndefault_approver = "buyer@corp.test"\n'
+        'review_base_url = "https://replenish.corp.test"\n'
+        '[email]\ntransport = "smtp"\nsender = "replenish@corp.test"\n'
+        '[approvals]\ndefault_approver = "buyer@corp.test"\noperator = "it@corp.test"\n'
     )
     with pytest.raises(SettingsError, match="REPLENISH_REVIEW__SECRET"):
         load_settings(config)
