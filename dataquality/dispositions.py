@@ -31,6 +31,7 @@ ISSUE_COLUMNS = [
     "raw",
 ]
 COUNT_COLUMNS = ["kind", "file", "read", "accepted", "repaired", "quarantined"]
+MAX_DATE_CHARS = 40
 
 
 def repaired_rows(table: Table) -> Mask:
@@ -211,7 +212,10 @@ def _demand_dates(rows: pd.DataFrame) -> pd.Series:
     dates = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
     demand = rows["kind"] == "demand"
     if demand.any():
-        text = [json.loads(raw).get("date", "") for raw in rows.loc[demand, "raw"]]
+        text = [str(json.loads(raw).get("date", "")) for raw in rows.loc[demand, "raw"]]
+        # dateutil (format="mixed") is super-linear on a long cell: a 10 MB "date" hung
+        # the night; no date in any documented format is longer than this
+        text = [cell if len(cell) <= MAX_DATE_CHARS else "" for cell in text]
         parsed = pd.to_datetime(
             pd.Series(text, index=rows.index[demand]), errors="coerce", format="mixed"
         )
