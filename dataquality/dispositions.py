@@ -31,6 +31,7 @@ ISSUE_COLUMNS = [
     "raw",
 ]
 COUNT_COLUMNS = ["kind", "file", "read", "accepted", "repaired", "quarantined"]
+MAX_DATE_CHARS = 40
 
 
 def repaired_rows(table: Table) -> Mask:
@@ -205,18 +206,16 @@ def quarantined_items(all_issues: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_DATE_CHARS = 32  # longer than any documented date format; the rest is never a date
-
-
 def _demand_dates(rows: pd.DataFrame) -> pd.Series:
     """The date each quarantined demand row was read with (NaT if unreadable or not demand);
     parsed from the raw JSON of the few quarantined rows, not kept for every row."""
     dates = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
     demand = rows["kind"] == "demand"
     if demand.any():
-        raw_dates = [str(json.loads(raw).get("date", "")) for raw in rows.loc[demand, "raw"]]
-        # A date is short: a hostile 10 MB cell would keep dateutil busy for minutes.
-        text = [d if len(d) <= _DATE_CHARS else "" for d in raw_dates]
+        text = [str(json.loads(raw).get("date", "")) for raw in rows.loc[demand, "raw"]]
+        # dateutil (format="mixed") is super-linear on a long cell: a 10 MB "date" hung
+        # the night; no date in any documented format is longer than this
+        text = [cell if len(cell) <= MAX_DATE_CHARS else "" for cell in text]
         parsed = pd.to_datetime(
             pd.Series(text, index=rows.index[demand]), errors="coerce", format="mixed"
         )

@@ -186,7 +186,9 @@ def test_human_summary_names_counts_and_outputs(
     assert done.returncode == 0, done.stderr
     assert "rows read" in done.stdout
     assert "quarantined" in done.stdout
-    assert "Auto-approved" in done.stdout
+    # the module's third run of the night: our own orders now count as on order, so it
+    # may plan nothing ("Orders: nothing needs ordering tonight.") instead of re-listing
+    assert "Orders:" in done.stdout
     assert "ERP drop folder: erp-drop" in done.stdout
 
 

@@ -147,3 +147,11 @@ def test_items_without_stock_are_held_or_stop_the_run(tmp_path: Path) -> None:
     (message,) = gate_breaches(result, rules)
     assert message.startswith("stock: 2 of 3 active items (66.7%) have no usable stock row")
     assert gate_breaches(result, rules.model_copy(update={"max_missing_stock_share": 0.7})) == []
+
+
+def test_a_10_mb_date_cell_is_refused_without_parsing_it_for_ever(tmp_path: Path) -> None:
+    demand = b"sku,location,date,quantity\nA1,L1,2024-01-01,3\nA2,L1," + b"9" * 10_000_000 + b",1\n"
+    result = checked(read(tmp_path, demand_pos_csv=demand))
+    bad = quarantined(result, "demand_pos.csv")
+    assert bad["reasons"].tolist() == ["BAD_DATE"]
+    assert result.quarantined_items.set_index("sku").loc["A2", "newest_demand_date"] is pd.NaT
