@@ -23,6 +23,7 @@ from forecasting.frames import PATH_COLUMNS, SUMMARY_COLUMNS, path_frame, summar
 from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days
+from forecasting.plausibility import guard_summary, largest_interval_demand
 from forecasting.prepare import PreparedDemand, prepare_series
 from forecasting.recent import HISTORY_COLUMNS, capped_figures, history_tail, recent_figures
 from forecasting.selection import Selection, choose_models, empty_selection
@@ -124,9 +125,24 @@ def forecast_demand(
             selection,
             min_scores=params.conformal_min_scores,
         )
+    # Last: whatever produced the quantile, an impossible one never reaches purchasing.
+    codes = table["series_code"].to_numpy()
+    largest_by_code = largest_interval_demand(
+        raw.series, len(raw.ids), _protection_by_code(codes, table, len(raw.ids))
+    )
+    largest = np.where(codes >= 0, largest_by_code[np.maximum(codes, 0)], np.nan)
+    guard_summary(summary, means, table, largest, params.plausible_multiple)
     path = path_frame(table, means, prepared.future_dates(horizon))
     history = history_tail(raw, params.frequency)  # what was sold, spikes included
     return ForecastResult(summary=summary, path=path, history=history)
+
+
+def _protection_by_code(codes: np.ndarray, table: pd.DataFrame, n_series: int) -> np.ndarray:
+    """Each series' protection interval (periods), from the item-table row that has it."""
+    out = np.ones(n_series)
+    known = codes >= 0
+    out[codes[known]] = table["protection_periods"].to_numpy()[known]
+    return out
 
 
 def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastParams) -> Selection:

@@ -70,6 +70,10 @@ class ForecastParams(BaseModel):
     # `conformal_min_scores` window errors in a class to replace the parametric one.
     sum_quantile: Literal["parametric", "conformal"] = "parametric"
     conformal_min_scores: int = Field(default=30, ge=1)
+    # The plausibility guard (`forecasting.plausibility`): a protection-interval quantile
+    # above this many times the largest demand the series ever had over an interval of
+    # the same length (or a non-finite one) is rejected and its line held for a person.
+    plausible_multiple: float = Field(default=5.0, gt=1.0)
 
     @property
     def days_per_period(self) -> float:

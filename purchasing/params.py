@@ -11,7 +11,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from purchasing.flag_codes import FlagCode
+from purchasing.flag_codes import ALWAYS_HOLD, FlagCode
 from purchasing.item_policy import ItemPolicy
 
 
@@ -306,7 +306,8 @@ class FlagRules(BaseModel):
         small = flags["sku"].notna() & (
             flags["money_at_stake"].astype(float) < self.review_min_money_at_stake
         )
-        return ~(informs | small)
+        always = flags["code"].astype(str).isin([str(code) for code in ALWAYS_HOLD])
+        return ~(informs | small) | always
 
     def enabled_codes(self) -> frozenset[str]:
         """Reason codes of the switched-on rules, for run summaries and routing config."""
@@ -326,5 +327,6 @@ class FlagRules(BaseModel):
             "ALWAYS_REVIEW": bool(self.always_review_suppliers),
             "DEMAND_ANOMALY": self.demand_anomaly,
             "BELOW_MIN_ORDER_VALUE": self.below_min_order_value,
+            "IMPLAUSIBLE_FORECAST": True,  # the plausibility guard cannot be switched off
         }
         return frozenset(code for code, on in switches.items() if on)
