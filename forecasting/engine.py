@@ -15,10 +15,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecasting.candidates import SEASON, selection_candidates
+from forecasting.candidates import SEASON, candidate_set, selection_candidates
 from forecasting.cleansing import cap_spikes
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
 from forecasting.conformal import conformal_quantile
+from forecasting.interval import out_of_sample_quantile
 from forecasting.frames import PATH_COLUMNS, SUMMARY_COLUMNS, path_frame, summary_frame
 from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
@@ -114,7 +115,19 @@ def forecast_demand(
     columns.update(recent_figures(selection, raw, table, columns["sigma"], params))
     columns.update(capped_figures(capped, table))
     summary = summary_frame(table, means, columns)
-    if params.sum_quantile == "conformal":
+    if params.sum_quantile == "out_of_sample":
+        summary["demand_quantile"] = out_of_sample_quantile(
+            summary["demand_quantile"].to_numpy(),
+            summary["demand_mean"].to_numpy(),
+            summary["mean_per_period"].to_numpy(),
+            summary["protection_periods"].to_numpy(),
+            table["lead_time_std_periods"].to_numpy(),
+            summary["service_level"].to_numpy(),
+            summary["demand_class"].to_numpy(),
+            selection,
+            min_scores=params.conformal_min_scores,
+        )
+    elif params.sum_quantile == "conformal":
         summary["demand_quantile"] = conformal_quantile(
             summary["demand_quantile"].to_numpy(),
             summary["demand_mean"].to_numpy(),
@@ -151,6 +164,7 @@ def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastPa
     `selection_candidates` is looked up here at call time, so tests can patch it.
     """
     if params.choose_by_backtest and len(table):
-        candidates = selection_candidates(params.frequency)
+        which = candidate_set(params.frequency, len(table), params)
+        candidates = selection_candidates(params.frequency, which)
         return choose_models(table, prepared, candidates, params, SEASON[params.frequency])
     return empty_selection(len(table))
