@@ -203,7 +203,7 @@ def _m5_benchmarks(train: pd.DataFrame, test: pd.DataFrame) -> list[str]:
     history = {u: _trim(g["y"].to_numpy(float)) for u, g in train.groupby("unique_id")}
     actual = np.stack([test.loc[test["unique_id"] == u, "y"].to_numpy(float) for u in ids])
     scale = np.array([np.mean(np.diff(history[u]) ** 2) for u in ids])
-    _SCALES["m5"] = pd.Series(scale, index=ids)
+    _SCALES["m5"] = pd.Series(scale, index=[f"{u}|X" for u in ids])  # the engine's labels
     lines = [f"published (reference scores file, all 280): mean RMSSE SES {M5_PUBLISHED['SES']}, "
              f"MA {M5_PUBLISHED['MA']}",
              f"{'benchmark':<13}{'series':>7}{'RMSSE':>8}{'bias%':>8}{'qloss':>9}"]  # fmt: skip

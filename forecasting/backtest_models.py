@@ -43,7 +43,8 @@ def assign_models(
             last_period=prepared.last_period - held_out,
         )
         table = scored.assign(series_code=codes)
-        which = candidate_set(params.frequency, len(scored), params)
+        history = float(scored["history_periods"].median())
+        which = candidate_set(params.frequency, len(scored), params, history)
         candidates = selection_candidates(params.frequency, which)
         selection = choose_models(table, training, candidates, params, SEASON[params.frequency])
         chosen = selection.chosen

@@ -50,20 +50,27 @@ _STL_JUMPS = {"trend_jump": 25, "low_pass_jump": 25}
 # 0.0023 each, so about 0.06 monthly. Weekly series are about twice as long and their
 # 52-period season makes ETS several times dearer; daily ones longer still (notes/measured.md:
 # AutoETS with a weekly season about 5 daily series per CPU-second).
-FULL_SEARCH_COST_S: dict[Frequency, float] = {"M": 0.06, "W": 0.4, "D": 0.5}
+# Daily: 175 CPU-s for the 280 M5 series of 1,913 days (both backtest windows and the
+# final fit), about 0.2 per series and fit.
+FULL_SEARCH_COST_S: dict[Frequency, float] = {"M": 0.06, "W": 0.4, "D": 0.2}
+LONG_DAILY_HISTORY = 3 * YEAR_DAYS
 
 
-def candidate_set(frequency: Frequency, series: int, params: ForecastParams) -> CandidateSet:
+def candidate_set(
+    frequency: Frequency, series: int, params: ForecastParams, history_periods: float = 0.0
+) -> CandidateSet:
     """Which set a night can pay for: `params.candidate_set` unless "auto".
 
-    Auto: the full searches (and their combination) where the choice's fits (one per
-    backtest window and the final one) of every series fit in `compute_budget_s`; daily
-    catalogues keep the fast forms (the full searches cost 6-9x for no gain on daily
-    data, `python -m benchmarks search`).
+    Auto: the full searches (and the combinations) where the choice's fits (one per
+    backtest window and the final one) of every series fit in `compute_budget_s`. Daily
+    catalogues also need a long history (median `history_periods` of at least three
+    years): on the sample data's two years the full searches cost 6-9x the fast forms
+    for no gain (`python -m benchmarks search`), on the M5 subset's five years they beat
+    them (validation window, RMSSE 0.773 against 0.796; benchmarks/README.md).
     """
     if params.candidate_set != "auto":
         return params.candidate_set
-    if frequency == "D":
+    if frequency == "D" and history_periods < LONG_DAILY_HISTORY:
         return "fast"
     cost = series * (params.selection_windows + 1) * FULL_SEARCH_COST_S[frequency]
     return "full" if cost <= params.compute_budget_s else "fast"
@@ -169,7 +176,21 @@ def selection_candidates(
         Candidate("ADIDA", ADIDA, 2),
         Candidate("IMAPA", IMAPA, 2),
     )
+    if which == "full":
+        sporadic = (*sporadic, sporadic_combination(sporadic))
     return {"continuous": continuous, "sporadic": sporadic}
+
+
+def sporadic_combination(members: tuple[Candidate, ...]) -> Candidate:
+    """The mean of the intermittent-demand methods (each costs well under a millisecond)."""
+    builders = tuple(member.build for member in members)
+    return Candidate(
+        "Mean(SBA,TSB,ADIDA,IMAPA)",
+        lambda: Combination(builders, how="mean"),
+        2,
+        members=tuple(member.name for member in members),
+        how="mean",
+    )
 
 
 def theta_candidate(season: int) -> Candidate:

@@ -164,7 +164,8 @@ def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastPa
     `selection_candidates` is looked up here at call time, so tests can patch it.
     """
     if params.choose_by_backtest and len(table):
-        which = candidate_set(params.frequency, len(table), params)
+        history = float(table["history_periods"].median())
+        which = candidate_set(params.frequency, len(table), params, history)
         candidates = selection_candidates(params.frequency, which)
         return choose_models(table, prepared, candidates, params, SEASON[params.frequency])
     return empty_selection(len(table))
