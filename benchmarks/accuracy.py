@@ -84,11 +84,13 @@ def _m3(
     # Shift each series so that its training part ends in December 2020.
     steps = train.groupby("unique_id").cumcount(ascending=False).to_numpy()
     train = train.assign(ds=_months_before(M3_END, steps))
-    test = test.assign(ds=_months_before(M3_END, -1 - test.groupby("unique_id").cumcount().to_numpy()))
+    test = test.assign(
+        ds=_months_before(M3_END, -1 - test.groupby("unique_id").cumcount().to_numpy())
+    )
     demand = _demand(pd.concat([train, test], ignore_index=True))
     part = "validation (last 18 of train)" if validation else "official test part"
     lines = [f"== M3 monthly, h=18, {part}: {demand['sku'].nunique()} series"]
-    lines.append(f"published MASE: " + ", ".join(f"{k} {v}" for k, v in M3_PUBLISHED.items()))
+    lines.append("published MASE: " + ", ".join(f"{k} {v}" for k, v in M3_PUBLISHED.items()))
     for variant in variants:
         params = ForecastParams.model_validate(
             {**overrides, "frequency": "M", "candidate_set": variant}
@@ -120,8 +122,10 @@ def _m5(
 def _read(path: Path, n: int | None) -> pd.DataFrame:
     frame = pd.read_csv(path, parse_dates=["ds"]).sort_values(["unique_id", "ds"])
     if n is not None:
-        ids = frame["unique_id"].drop_duplicates().sample(
-            min(n, frame["unique_id"].nunique()), random_state=13
+        ids = (
+            frame["unique_id"]
+            .drop_duplicates()
+            .sample(min(n, frame["unique_id"].nunique()), random_state=13)
         )
         frame = frame.loc[frame["unique_id"].isin(ids)]
     return frame.reset_index(drop=True)
@@ -230,7 +234,7 @@ def _pinball(actual: np.ndarray, quantile: np.ndarray, q: float) -> float:
 
 def _trim(x: np.ndarray) -> np.ndarray:
     nonzero = np.flatnonzero(x)
-    return x[nonzero[0]:] if len(nonzero) else x
+    return x[nonzero[0] :] if len(nonzero) else x
 
 
 def _ses(x: np.ndarray) -> float:
@@ -253,7 +257,7 @@ def _ma(x: np.ndarray) -> float:
         if best is None or mse < best[0]:
             best = (mse, k)
     assert best is not None
-    return float(x[-best[1]:].mean())
+    return float(x[-best[1] :].mean())
 
 
 def _models(series: pd.DataFrame) -> str:

@@ -21,7 +21,7 @@ _MIN_DATES: Final = 3
 
 
 def infer_frequency(dates: pd.Series) -> Frequency | None:
-    """"M" when every date is the first of a month, "W" when all fall on one weekday,
+    """ "M" when every date is the first of a month, "W" when all fall on one weekday,
     "D" otherwise; None with fewer than three distinct dates (nothing to tell)."""
     distinct = pd.DatetimeIndex(pd.to_datetime(dates.dropna()).unique())
     if len(distinct) < _MIN_DATES:
@@ -44,8 +44,8 @@ def frequency_breach(dates: pd.Series, setting: Frequency | None) -> str | None:
         return None
     return (
         f"demand: the dates are {NAMES[found]} (e.g. {_examples(dates)}) but "
-        f"forecast.frequency is \"{setting}\" ({NAMES[setting]}); set forecast.frequency = "
-        f"\"{found}\" or send {NAMES[setting]} demand (FREQUENCY_MISMATCH)"
+        f'forecast.frequency is "{setting}" ({NAMES[setting]}); set forecast.frequency = '
+        f'"{found}" or send {NAMES[setting]} demand (FREQUENCY_MISMATCH)'
     )
 
 

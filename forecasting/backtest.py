@@ -125,7 +125,9 @@ def backtest(
         forecast_parts.append(
             cv.forecasts[["unique_id", "ds", "y"]].assign(
                 method=method,
-                forecast=np.clip(np.nan_to_num(cv.forecasts["forecast"].to_numpy(np.float64)), 0, None),
+                forecast=np.clip(
+                    np.nan_to_num(cv.forecasts["forecast"].to_numpy(np.float64)), 0, None
+                ),
             )
         )
     per_window = pd.concat(window_parts, ignore_index=True)

@@ -90,9 +90,7 @@ def full_search_candidates(season: int) -> tuple[Candidate, ...]:
         Candidate(f"AutoETS({season})", lambda: AutoETS(season_length=season), 10),
         Candidate(f"AutoTheta({season})", lambda: AutoTheta(season_length=season), 10),
         Candidate(f"AutoCES({season})", lambda: AutoCES(season_length=season), 10),
-        Candidate(
-            f"DOTheta({season})", lambda: DynamicOptimizedTheta(season_length=season), 10
-        ),
+        Candidate(f"DOTheta({season})", lambda: DynamicOptimizedTheta(season_length=season), 10),
     )
     builders = tuple(member.build for member in members)
     combination = Candidate(
@@ -170,7 +168,7 @@ def selection_candidates(
         continuous = (naive, level, theta_candidate(season))
     else:
         continuous = (naive, level, seasonal, theta_candidate(season))
-    sporadic = (
+    sporadic: tuple[Candidate, ...] = (
         Candidate("CrostonSBA", CrostonSBA, 2),
         Candidate("TSB(0.1,0.1)", lambda: TSB(alpha_d=0.1, alpha_p=0.1), 2),
         Candidate("ADIDA", ADIDA, 2),

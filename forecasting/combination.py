@@ -12,6 +12,7 @@ fails does the combination raise, so the engine's fallback takes over and says s
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ from statsforecast.models import _TS
 Combine = Literal["mean", "median"]
 
 
-class Combination(_TS):  # type: ignore[misc]
+class Combination(_TS):
     """statsforecast model whose forecast is the `how` of its members' forecasts."""
 
     def __init__(
@@ -44,7 +45,7 @@ class Combination(_TS):  # type: ignore[misc]
         for build in self.members:
             try:
                 result = build().forecast(y=y, h=h, fitted=fitted)
-            except Exception:  # noqa: BLE001 (a member's failure is that member's, not ours)
+            except Exception:
                 continue
             mean = np.asarray(result["mean"], dtype=np.float64)
             if not np.isfinite(mean).all():
@@ -61,7 +62,8 @@ class Combination(_TS):  # type: ignore[misc]
 
     def _combine(self, stacked: np.ndarray) -> np.ndarray:
         # nan-aware: members leave the first in-sample values unfitted in different ways.
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN step stays NaN
             if self.how == "median":
                 return np.asarray(np.nanmedian(stacked, axis=0))
             return np.asarray(np.nanmean(stacked, axis=0))

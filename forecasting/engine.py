@@ -19,8 +19,8 @@ from forecasting.candidates import SEASON, candidate_set, selection_candidates
 from forecasting.cleansing import cap_spikes
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
 from forecasting.conformal import conformal_quantile
-from forecasting.interval import out_of_sample_quantile
 from forecasting.frames import PATH_COLUMNS, SUMMARY_COLUMNS, path_frame, summary_frame
+from forecasting.interval import out_of_sample_quantile
 from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days

@@ -14,7 +14,6 @@ on a series is scored as failed there and recorded as `null` among the candidate
 from __future__ import annotations
 
 import warnings
-
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Review rules that judge a line against its forecast and its stock: is the quantity trustworthy?
 
-LOW_CONFIDENCE, IMPLAUSIBLE_FORECAST, DORMANT_ITEM, EXCESS_COVER and DUPLICATE_RISK; each takes the ordered
+LOW_CONFIDENCE, IMPLAUSIBLE_FORECAST, DORMANT_ITEM, EXCESS_COVER and
+DUPLICATE_RISK; each takes the ordered
 lines (with the order's currency) and returns rows of the flags frame, vectorised.
 """
 

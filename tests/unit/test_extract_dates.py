@@ -19,7 +19,9 @@ from integrations.sources.csv_folder import read_csv_folder
 
 AS_OF = date(2026, 11, 30)
 OTHERS = {
-    "items.csv": "sku,location,supplier_id,unit_cost,pack_size,moq,lead_time_days\nA1,L1,S1,2.5,1,0,3\n",
+    "items.csv": (
+        "sku,location,supplier_id,unit_cost,pack_size,moq,lead_time_days\nA1,L1,S1,2.5,1,0,3\n"
+    ),
     "suppliers.csv": "supplier_id,name\nS1,Acme\n",
     "stock.csv": f"sku,location,on_hand,as_of\nA1,L1,4,{AS_OF.isoformat()}\n",
 }
@@ -53,7 +55,8 @@ def gate(tmp_path: Path, demand_dates: pd.Series, rules: ValidationRules) -> lis
 def test_monthly_extract_with_a_daily_setting_stops_at_the_gate(tmp_path: Path) -> None:
     (message,) = gate(tmp_path, dates("M", end="2026-11-01"), ValidationRules(frequency="D"))
     assert message.startswith("demand: the dates are monthly (e.g. 2024-12-01, 2025-01-01)")
-    assert 'forecast.frequency = "M"' in message and "FREQUENCY_MISMATCH" in message
+    assert 'forecast.frequency = "M"' in message
+    assert "FREQUENCY_MISMATCH" in message
 
 
 @pytest.mark.parametrize("setting", ["D", "W", "M"])
@@ -67,7 +70,8 @@ def test_a_stale_extract_stops_with_its_reason_and_latest_date(tmp_path: Path) -
     old = dates("M", end="2006-11-01")
     (message,) = gate(tmp_path, old, ValidationRules(frequency="M"))
     assert message.startswith("demand: the latest demand is dated 2006-11-01, 240 monthly periods")
-    assert "run date 2026-11-30" in message and "STALE_EXTRACT" in message
+    assert "run date 2026-11-30" in message
+    assert "STALE_EXTRACT" in message
 
 
 def test_freshness_limit_is_a_setting(tmp_path: Path) -> None:

@@ -251,7 +251,8 @@ def test_implausible_forecast_holds_its_line_whatever_its_value() -> None:
     rules = only("NONE", review_min_money_at_stake=1_000_000.0)
     flags = flag_orders(lines, orders, summary, NO_QUARANTINE, rules)
     assert flags["code"].tolist() == ["IMPLAUSIBLE_FORECAST"]
-    assert flags.loc[0, "sku"] == "A" and flags.loc[0, "severity"] == "high"
+    assert flags.loc[0, "sku"] == "A"
+    assert flags.loc[0, "severity"] == "high"
     assert flags.loc[0, "message"].startswith("Implausible forecast: " + sentence)
     decisions = order_decisions(orders, flags, rules).set_index("po_key")["decision"]
     held = lines.set_index("sku")["po_key"]
