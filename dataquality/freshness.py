@@ -3,7 +3,7 @@
 A monthly extract read as daily turns every series intermittent and the run still
 "succeeds"; an extract whose latest sale is years old makes every item dormant and
 orders nothing, without a word. Both are visible in the dates alone, so the gate
-checks them before anything is forecast (docs/data-quality.md "Dates of the extract").
+checks them before anything is forecast (README "Data quality").
 """
 
 from __future__ import annotations
