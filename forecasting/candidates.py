@@ -1,10 +1,12 @@
 """The models a backtest chooses among, per demand pattern and frequency, simplest first.
 
 Simplest first because a tie goes to the simpler model: it has fewer ways to be wrong
-on data the backtest did not see. Only fixed, cheap forms are candidates (fixed ETS
-and Theta forms, not the full automatic searches; notes/measured.md): the choice
-backtests every candidate on every series, so each one's cost is paid several times a
-night. `python -m benchmarks search` compares this set with the full searches.
+on data the backtest did not see. Two sets: the fast forms (fixed ETS and Theta forms,
+not the automatic searches; notes/measured.md) and the full searches with their
+combinations (`full_search_candidates`). The choice backtests every candidate on every
+series, so each one's cost is paid several times a night: `candidate_set` picks the set
+a night's budget and the catalogue's frequency and history allow.
+`python -m benchmarks search` and `python -m benchmarks accuracy` compare them.
 """
 
 from __future__ import annotations
