@@ -1,4 +1,4 @@
-"""`python -m benchmarks [validate|forecast|plan|search ...] [--quick] [--json FILE]`.
+"""`python -m benchmarks [validate|forecast|plan|search|accuracy ...] [--quick] [--json FILE]`.
 
 Kept free of pandas and the product at import time: every measured step runs in a
 spawned child that imports this module again, and it must not pay for what it does not
@@ -24,6 +24,7 @@ BENCHMARKS = {
     "forecast": "benchmarks.forecast",
     "plan": "benchmarks.plan",
     "search": "benchmarks.model_search",
+    "accuracy": "benchmarks.accuracy",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dataquality.freshness import frequency_breach, stale_breach
 from dataquality.rules import ValidationRules
 from dataquality.validate import ValidationResult
 
@@ -47,7 +48,8 @@ def gate_breaches(result: ValidationResult, rules: ValidationRules) -> list[str]
 
     Too many quarantined rows in a file; a file of demand, items, suppliers or stock with a
     header and no rows (a broken export beside a healthy one would otherwise just read as
-    no sales); too many active items without a usable stock row.
+    no sales); too many active items without a usable stock row; demand dates coarser
+    than the forecast's frequency; a latest demand older than `max_demand_age_periods`.
     """
     messages = quarantine_share_breaches(result.counts, rules.max_quarantine_share)
     counts = result.counts
@@ -67,6 +69,13 @@ def gate_breaches(result: ValidationResult, rules: ValidationRules) -> list[str]
             f"stock: {missing:,} of {active:,} active items ({missing / active:.1%}) have no "
             f"usable stock row (limit {rules.max_missing_stock_share:.1%}; e.g. {shown})"
         )
+    dates = result.tables["demand"].get("date", pd.Series(dtype="datetime64[ns]"))
+    for message in (
+        frequency_breach(dates, rules.frequency),
+        stale_breach(dates, result.as_of, rules.frequency, rules.max_demand_age_periods),
+    ):
+        if message:
+            messages.append(message)
     return messages
 
 

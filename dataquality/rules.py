@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -77,5 +79,20 @@ class ValidationRules(BaseModel):
         description=(
             "When more active items than this share have no usable stock row the run stops "
             "before ordering; below it, each such item's lines are held (NO_STOCK_ROW)."
+        ),
+    )
+    frequency: Literal["D", "W", "M"] | None = Field(
+        default=None,
+        description=(
+            "The forecast's frequency, copied from forecast.frequency unless set here: demand "
+            "dates coarser than it (monthly dates forecast daily) stop the run. None: not checked."
+        ),
+    )
+    max_demand_age_periods: int = Field(
+        default=14,
+        ge=0,
+        description=(
+            "The run stops when the latest demand is more than this many periods (of the "
+            "frequency) before the run date: a stale extract would make every item dormant."
         ),
     )

@@ -52,6 +52,8 @@ class ValidationResult:
     missing_stock: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"sku": [], "location": []}, dtype=object)
     )
+    # the run date the extract was checked against (the gate judges its freshness)
+    as_of: date | None = None
 
 
 def validate(
@@ -101,6 +103,7 @@ def validate(
         issues=all_issues,
         quarantined_items=with_missing_stock(quarantined_items(all_issues), missing),
         missing_stock=missing,
+        as_of=as_of,
     )
 
 

@@ -8,7 +8,7 @@ scored: they are forecast by rules, not models, and are counted apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -22,6 +22,7 @@ from forecasting.classify import DORMANT, NEW, classify
 from forecasting.cleansing import cap_spikes
 from forecasting.conformal import recalibrate
 from forecasting.crossval import cross_validate
+from forecasting.interval import recalibrate_windows
 from forecasting.item_table import demand_of, item_table
 from forecasting.params import ForecastParams, Frequency
 from forecasting.prepare import PreparedDemand, prepare_series
@@ -46,6 +47,8 @@ class Backtest:
     `windows`: method, unique_id, demand_class, cutoff, actual, q0.5, q0.8, ... (the
     window's actual total and the protection-interval quantiles of its forecast).
     `skipped`: number of series per class that were not scored (new, dormant).
+    `forecasts`: method, unique_id, ds, y (what was sold), forecast (clipped at zero):
+    every scored period, for metrics the report does not compute (benchmarks).
     """
 
     frequency: Frequency
@@ -54,6 +57,7 @@ class Backtest:
     series: pd.DataFrame
     windows: pd.DataFrame
     skipped: dict[str, int]
+    forecasts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def backtest(
@@ -102,7 +106,7 @@ def backtest(
         if ids.any():
             name = f"SeasonalNaive({lag})"
             groups.append((SEASONAL_NAIVE, name, SeasonalNaive(season_length=lag), ids))
-    series_parts, window_parts = [], []
+    series_parts, window_parts, forecast_parts = [], [], []
     for method, name, model, ids in groups:
         wanted = scored.loc[ids]
         cv = cross_validate(
@@ -118,8 +122,20 @@ def backtest(
         per_series, per_window = score(cv, wanted, frame, season=season, horizon=horizon)
         series_parts.append(per_series.assign(method=method, model=name))
         window_parts.append(per_window.assign(method=method))
+        forecast_parts.append(
+            cv.forecasts[["unique_id", "ds", "y"]].assign(
+                method=method,
+                forecast=np.clip(
+                    np.nan_to_num(cv.forecasts["forecast"].to_numpy(np.float64)), 0, None
+                ),
+            )
+        )
     per_window = pd.concat(window_parts, ignore_index=True)
-    if params.sum_quantile == "conformal" and selection is not None:
+    if params.sum_quantile == "out_of_sample" and selection is not None:
+        per_window = recalibrate_windows(
+            per_window, selection, scored, horizon, min_scores=params.conformal_min_scores
+        )
+    elif params.sum_quantile == "conformal" and selection is not None:
         # Calibrated only on the inner backtest (training part), as the night would be.
         per_window = recalibrate(per_window, selection, scored, params.conformal_min_scores)
     return Backtest(
@@ -129,6 +145,7 @@ def backtest(
         series=pd.concat(series_parts, ignore_index=True),
         windows=per_window,
         skipped=_skipped(skipped, unsold=len(table) - len(classes)),
+        forecasts=pd.concat(forecast_parts, ignore_index=True),
     )
 
 

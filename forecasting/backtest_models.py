@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.candidates import SEASON, selection_candidates
+from forecasting.candidates import SEASON, candidate_set, selection_candidates
 from forecasting.models import CONTINUOUS, SPORADIC, candidate_chains
 from forecasting.params import ForecastParams
 from forecasting.prepare import PreparedDemand
@@ -43,7 +43,9 @@ def assign_models(
             last_period=prepared.last_period - held_out,
         )
         table = scored.assign(series_code=codes)
-        candidates = selection_candidates(params.frequency)
+        history = float(scored["history_periods"].median())
+        which = candidate_set(params.frequency, len(scored), params, history)
+        candidates = selection_candidates(params.frequency, which)
         selection = choose_models(table, training, candidates, params, SEASON[params.frequency])
         chosen = selection.chosen
         for candidate, rows in selection.groups:

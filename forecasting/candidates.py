@@ -1,27 +1,37 @@
 """The models a backtest chooses among, per demand pattern and frequency, simplest first.
 
 Simplest first because a tie goes to the simpler model: it has fewer ways to be wrong
-on data the backtest did not see. Only fixed, cheap forms are candidates (fixed ETS
-and Theta forms, not the full automatic searches; notes/measured.md): the choice
-backtests every candidate on every series, so each one's cost is paid several times a
-night. `python -m benchmarks search` compares this set with the full searches.
+on data the backtest did not see. Two sets: the fast forms (fixed ETS and Theta forms,
+not the automatic searches; notes/measured.md) and the full searches with their
+combinations (`full_search_candidates`). The choice backtests every candidate on every
+series, so each one's cost is paid several times a night: `candidate_set` picks the set
+a night's budget and the catalogue's frequency and history allow.
+`python -m benchmarks search` and `python -m benchmarks accuracy` compare them.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from statsforecast.models import (
     ADIDA,
     IMAPA,
     MSTL,
     TSB,
+    AutoCES,
     AutoETS,
+    AutoTheta,
     CrostonSBA,
+    DynamicOptimizedTheta,
     SeasonalNaive,
     Theta,
 )
 
+from forecasting.combination import Combination
 from forecasting.models import Candidate
-from forecasting.params import Frequency
+from forecasting.params import ForecastParams, Frequency
+
+CandidateSet = Literal["fast", "full"]
 
 # The season of each frequency: a week of days, a year of weeks, a year of months.
 SEASON: dict[Frequency, int] = {"D": 7, "W": 52, "M": 12}
@@ -36,7 +46,68 @@ MSTL_MIN_DAYS = 2 * YEAR_DAYS
 _STL_JUMPS = {"trend_jump": 25, "low_pass_jump": 25}
 
 
-def selection_candidates(frequency: Frequency) -> dict[str, tuple[Candidate, ...]]:
+# CPU seconds per series for one fit and forecast of every full-search member together
+# (AutoETS, AutoTheta, AutoCES, DynamicOptimizedTheta), measured on 300 M3 monthly series
+# (48-126 months) on the loaded 2-core machine: ETS 0.047, Theta 0.007, CES and DOT
+# 0.0023 each, so about 0.06 monthly. Weekly series are about twice as long and their
+# 52-period season makes ETS several times dearer; daily ones longer still (notes/measured.md:
+# AutoETS with a weekly season about 5 daily series per CPU-second).
+# Daily: 175 CPU-s for the 280 M5 series of 1,913 days (both backtest windows and the
+# final fit), about 0.2 per series and fit.
+FULL_SEARCH_COST_S: dict[Frequency, float] = {"M": 0.06, "W": 0.4, "D": 0.2}
+LONG_DAILY_HISTORY = 3 * YEAR_DAYS
+
+
+def candidate_set(
+    frequency: Frequency, series: int, params: ForecastParams, history_periods: float = 0.0
+) -> CandidateSet:
+    """Which set a night can pay for: `params.candidate_set` unless "auto".
+
+    Auto: the full searches (and the combinations) where the choice's fits (one per
+    backtest window and the final one) of every series fit in `compute_budget_s`. Daily
+    catalogues also need a long history (median `history_periods` of at least three
+    years): on the sample data's two years the full searches cost 6-9x the fast forms
+    for no gain (`python -m benchmarks search`), on the M5 subset's five years they beat
+    them (validation window, RMSSE 0.773 against 0.796; benchmarks/README.md).
+    """
+    if params.candidate_set != "auto":
+        return params.candidate_set
+    if frequency == "D" and history_periods < LONG_DAILY_HISTORY:
+        return "fast"
+    cost = series * (params.selection_windows + 1) * FULL_SEARCH_COST_S[frequency]
+    return "full" if cost <= params.compute_budget_s else "fast"
+
+
+def full_search_candidates(season: int) -> tuple[Candidate, ...]:
+    """The automatic searches and the mean of all four, for continuous series.
+
+    Measured on 300 M3 monthly series, the last 18 months of the training file held out
+    (MASE, seasonal naive 1.194): AutoETS 0.948, AutoTheta 0.898, AutoCES 0.936,
+    DynamicOptimizedTheta 0.871; mean of all four 0.866, the best of every mean and
+    median of two, three or four of them (median of four 0.871). The combination comes
+    last (it reuses its members' backtest forecasts) but wins ties
+    (`selection.pick_candidates`).
+    """
+    members = (
+        Candidate(f"AutoETS({season})", lambda: AutoETS(season_length=season), 10),
+        Candidate(f"AutoTheta({season})", lambda: AutoTheta(season_length=season), 10),
+        Candidate(f"AutoCES({season})", lambda: AutoCES(season_length=season), 10),
+        Candidate(f"DOTheta({season})", lambda: DynamicOptimizedTheta(season_length=season), 10),
+    )
+    builders = tuple(member.build for member in members)
+    combination = Candidate(
+        "Mean(ETS,Theta,CES,DOTheta)",
+        lambda: Combination(builders, how="mean"),
+        10,
+        members=tuple(member.name for member in members),
+        how="mean",
+    )
+    return (*members, combination)
+
+
+def selection_candidates(
+    frequency: Frequency, which: CandidateSet = "fast"
+) -> dict[str, tuple[Candidate, ...]]:
     """`continuous` (smooth, erratic) and `sporadic` (intermittent, lumpy) candidates.
 
     Continuous, daily: seasonal naive, a level with an additive weekly season (ETS ANA)
@@ -91,19 +162,35 @@ def selection_candidates(frequency: Frequency) -> dict[str, tuple[Candidate, ...
         f"AutoETS(ANA,{season})", lambda: AutoETS(model="ANA", season_length=season), 2 * season
     )
     continuous: tuple[Candidate, ...]
-    if frequency == "D":
+    if which == "full":
+        continuous = (naive, *full_search_candidates(season))
+    elif frequency == "D":
         continuous = (naive, seasonal, mstl_candidate())
     elif frequency == "W":
         continuous = (naive, level, theta_candidate(season))
     else:
         continuous = (naive, level, seasonal, theta_candidate(season))
-    sporadic = (
+    sporadic: tuple[Candidate, ...] = (
         Candidate("CrostonSBA", CrostonSBA, 2),
         Candidate("TSB(0.1,0.1)", lambda: TSB(alpha_d=0.1, alpha_p=0.1), 2),
         Candidate("ADIDA", ADIDA, 2),
         Candidate("IMAPA", IMAPA, 2),
     )
+    if which == "full":
+        sporadic = (*sporadic, sporadic_combination(sporadic))
     return {"continuous": continuous, "sporadic": sporadic}
+
+
+def sporadic_combination(members: tuple[Candidate, ...]) -> Candidate:
+    """The mean of the intermittent-demand methods (each costs well under a millisecond)."""
+    builders = tuple(member.build for member in members)
+    return Candidate(
+        "Mean(SBA,TSB,ADIDA,IMAPA)",
+        lambda: Combination(builders, how="mean"),
+        2,
+        members=tuple(member.name for member in members),
+        how="mean",
+    )
 
 
 def theta_candidate(season: int) -> Candidate:

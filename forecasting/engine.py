@@ -15,14 +15,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from forecasting.candidates import SEASON, selection_candidates
+from forecasting.candidates import SEASON, candidate_set, selection_candidates
 from forecasting.cleansing import cap_spikes
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
 from forecasting.conformal import conformal_quantile
 from forecasting.frames import PATH_COLUMNS, SUMMARY_COLUMNS, path_frame, summary_frame
+from forecasting.interval import out_of_sample_quantile
 from forecasting.item_table import demand_of, item_table, with_history
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days
+from forecasting.plausibility import guard_summary, largest_interval_demand
 from forecasting.prepare import PreparedDemand, prepare_series
 from forecasting.recent import HISTORY_COLUMNS, capped_figures, history_tail, recent_figures
 from forecasting.selection import Selection, choose_models, empty_selection
@@ -113,7 +115,19 @@ def forecast_demand(
     columns.update(recent_figures(selection, raw, table, columns["sigma"], params))
     columns.update(capped_figures(capped, table))
     summary = summary_frame(table, means, columns)
-    if params.sum_quantile == "conformal":
+    if params.sum_quantile == "out_of_sample":
+        summary["demand_quantile"] = out_of_sample_quantile(
+            summary["demand_quantile"].to_numpy(),
+            summary["demand_mean"].to_numpy(),
+            summary["mean_per_period"].to_numpy(),
+            summary["protection_periods"].to_numpy(),
+            table["lead_time_std_periods"].to_numpy(),
+            summary["service_level"].to_numpy(),
+            summary["demand_class"].to_numpy(),
+            selection,
+            min_scores=params.conformal_min_scores,
+        )
+    elif params.sum_quantile == "conformal":
         summary["demand_quantile"] = conformal_quantile(
             summary["demand_quantile"].to_numpy(),
             summary["demand_mean"].to_numpy(),
@@ -124,9 +138,24 @@ def forecast_demand(
             selection,
             min_scores=params.conformal_min_scores,
         )
+    # Last: whatever produced the quantile, an impossible one never reaches purchasing.
+    codes = table["series_code"].to_numpy()
+    largest_by_code = largest_interval_demand(
+        raw.series, len(raw.ids), _protection_by_code(codes, table, len(raw.ids))
+    )
+    largest = np.where(codes >= 0, largest_by_code[np.maximum(codes, 0)], np.nan)
+    guard_summary(summary, means, table, largest, params.plausible_multiple)
     path = path_frame(table, means, prepared.future_dates(horizon))
     history = history_tail(raw, params.frequency)  # what was sold, spikes included
     return ForecastResult(summary=summary, path=path, history=history)
+
+
+def _protection_by_code(codes: np.ndarray, table: pd.DataFrame, n_series: int) -> np.ndarray:
+    """Each series' protection interval (periods), from the item-table row that has it."""
+    out = np.ones(n_series)
+    known = codes >= 0
+    out[codes[known]] = table["protection_periods"].to_numpy()[known]
+    return out
 
 
 def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastParams) -> Selection:
@@ -135,6 +164,8 @@ def _selection(table: pd.DataFrame, prepared: PreparedDemand, params: ForecastPa
     `selection_candidates` is looked up here at call time, so tests can patch it.
     """
     if params.choose_by_backtest and len(table):
-        candidates = selection_candidates(params.frequency)
+        history = float(table["history_periods"].median())
+        which = candidate_set(params.frequency, len(table), params, history)
+        candidates = selection_candidates(params.frequency, which)
         return choose_models(table, prepared, candidates, params, SEASON[params.frequency])
     return empty_selection(len(table))

@@ -34,6 +34,9 @@ SUMMARY_COLUMNS = [
     "backtest_mase",
     "bias",
     "candidates",
+    # Why the model's quantity was rejected as implausible (`forecasting.plausibility`),
+    # None when it was not; such a line is held for a person (IMPLAUSIBLE_FORECAST).
+    "implausible",
     # The latest demand next to the forecast (`forecasting.recent`): the span in days
     # (a week, or the last period), the demand in it, the forecast's mean for as many
     # periods ahead and the spread of that sum; NaN for items never sold. Read by the
@@ -86,6 +89,7 @@ def summary_frame(
             "backtest_mase": columns["backtest_mase"],
             "bias": columns["bias"],
             "candidates": columns["candidates"],
+            "implausible": np.full(len(table), None, dtype=object),
             **{
                 name: columns.get(name, np.full(len(table), np.nan))
                 for name in [*RECENT_COLUMNS, *CAPPED_COLUMNS]

@@ -26,12 +26,18 @@ class Candidate:
     `min_input_size` is the history (periods) each backtest fit must see at least, even
     where the choice caps the fits shorter to save time: a yearly season cannot be
     estimated from the one year the cap leaves. 0: the cap applies.
+
+    `members` names the candidates of the same chain a combination combines (`how`:
+    "mean" or "median"): the backtest then combines their forecasts instead of fitting
+    them again (`forecasting.selection`); empty for a single model.
     """
 
     name: str
     build: Callable[[], Any]
     min_periods: int
     min_input_size: int = 0
+    members: tuple[str, ...] = ()
+    how: str = "median"
 
 
 def candidate_chains(frequency: Frequency) -> dict[str, tuple[Candidate, ...]]:

@@ -34,6 +34,12 @@ def _dormant_default(data: dict[str, Any]) -> int:
     return periods_in_days(91, data.get("frequency", "D"), at_least=2)
 
 
+def _window_default(data: dict[str, Any]) -> float:
+    # Four weeks of daily or weekly data; six months of monthly data, so the errors of
+    # sums the quantile is calibrated on span more than one period (`forecasting.interval`).
+    return 183.0 if data.get("frequency", "D") == "M" else 28.0
+
+
 class ForecastParams(BaseModel):
     """Policy knobs of the forecast. Frozen: one nightly run uses one set of settings."""
 
@@ -56,7 +62,7 @@ class ForecastParams(BaseModel):
     # periods, at least one): two windows of four weeks; two of two weeks were too
     # noisy to tell sporadic models apart on the sample data.
     selection_windows: int = Field(default=2, ge=1)
-    selection_window_days: float = Field(default=28.0, gt=0.0)
+    selection_window_days: float = Field(default_factory=lambda data: _window_default(data), gt=0.0)
     # At most this much history (days) per backtest fit: the cost of ETS grows with the
     # series length and a year shows every weekly and yearly pattern once; the final fit
     # still uses the whole history.
@@ -64,12 +70,25 @@ class ForecastParams(BaseModel):
     # Relative RMSSE margin within which a simpler candidate counts as a tie and wins.
     selection_tie_margin: float = Field(default=0.02, ge=0.0)
     # How the service-level quantile of protection-interval demand is read:
-    # "parametric" (normal / negative binomial, `forecasting.uncertainty`) or
-    # "conformal" (calibrated per class on the choice's backtest errors, needs
-    # `choose_by_backtest`; `forecasting.conformal`), which needs at least
-    # `conformal_min_scores` window errors in a class to replace the parametric one.
-    sum_quantile: Literal["parametric", "conformal"] = "parametric"
+    # "out_of_sample" (the default: errors of sums over the choice's backtest windows,
+    # pooled per class, `forecasting.interval`), "parametric" (normal / negative
+    # binomial on the in-sample fit, `forecasting.uncertainty`) or "conformal" (the
+    # window totals normalised by the in-sample fit, `forecasting.conformal`). The two
+    # calibrated ones need `choose_by_backtest` and at least `conformal_min_scores`
+    # windows in a class; other rows keep the parametric quantile.
+    sum_quantile: Literal["parametric", "conformal", "out_of_sample"] = "out_of_sample"
     conformal_min_scores: int = Field(default=30, ge=1)
+    # The plausibility guard (`forecasting.plausibility`): a protection-interval quantile
+    # above this many times the largest demand the series ever had over an interval of
+    # the same length (or a non-finite one) is rejected and its line held for a person.
+    plausible_multiple: float = Field(default=5.0, gt=1.0)
+    # CPU-seconds a night may spend on the statistical models (`forecasting.candidates`
+    # estimates the cost of each candidate set from the series count): with
+    # `candidate_set = "auto"` the full automatic searches and their combination are
+    # used where they fit in it (monthly and weekly catalogues of ordinary size), the
+    # fixed fast forms elsewhere (long daily catalogues). "fast" / "full" force one.
+    compute_budget_s: float = Field(default=1800.0, gt=0.0)
+    candidate_set: Literal["auto", "fast", "full"] = "auto"
 
     @property
     def days_per_period(self) -> float:

@@ -13,7 +13,8 @@ on a series is scored as failed there and recorded as `null` among the candidate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,11 @@ class Selection:
     window_actual: np.ndarray
     window_mean: np.ndarray
     window_periods: int
+    # rows x windows x steps: actual minus forecast summed over the first k steps of each
+    # window (the chosen model's), and each row's in-sample seasonal naive MAE: what the
+    # out-of-sample quantile is calibrated on (`forecasting.interval`).
+    cum_error: np.ndarray = field(default_factory=lambda: np.full((0, 1, 1), np.nan))
+    scale: np.ndarray = field(default_factory=lambda: np.full(0, np.nan))
 
 
 def empty_selection(n_rows: int, windows: int = 1, window_periods: int = 1) -> Selection:
@@ -60,6 +66,8 @@ def empty_selection(n_rows: int, windows: int = 1, window_periods: int = 1) -> S
         window_actual=np.full((n_rows, windows), np.nan),
         window_mean=np.full((n_rows, windows), np.nan),
         window_periods=window_periods,
+        cum_error=np.full((n_rows, windows, window_periods), np.nan),
+        scale=np.full(n_rows, np.nan),
     )
 
 
@@ -99,32 +107,56 @@ def choose_models(
         )
         scores = np.full((4, len(ids), len(chain)), np.nan)  # mse, rmsse, mase, bias
         totals = np.full((2, len(ids), len(chain), windows), np.nan)  # actual, forecast
+        errors = np.full((len(ids), len(chain), windows, horizon), np.nan)
+        steps = windows * horizon
+        actual = np.full((len(ids), steps), np.nan)  # series x (window, step)
+        forecasts: dict[str, np.ndarray] = {}
+        code = np.repeat(np.arange(len(ids)), steps)
         for k, candidate in enumerate(chain):
             fits = (history[rows] - held_out) >= candidate.min_periods
             if not fits.any():
                 continue
-            cv = cross_validate(
-                frame.loc[frame["unique_id"].isin(ids[fits])], candidate.build(),
-                frequency=params.frequency, horizon=horizon, windows=params.selection_windows,
-                input_size=max(input_size, candidate.min_input_size), spread=False,
-            )  # fmt: skip
-            progress.model_call("backtest", candidate.name, int(fits.sum()))
-            code = ids.get_indexer(cv.forecasts["unique_id"])
-            actual = cv.forecasts["y"].to_numpy(np.float64)
-            raw = cv.forecasts["forecast"].to_numpy(np.float64)
-            failed = np.bincount(code, weights=~np.isfinite(raw), minlength=len(ids)) > 0
+            if candidate.members and all(name in forecasts for name in candidate.members):
+                raw = combined([forecasts[name] for name in candidate.members], candidate.how)
+            else:
+                cv = cross_validate(
+                    frame.loc[frame["unique_id"].isin(ids[fits])], candidate.build(),
+                    frequency=params.frequency, horizon=horizon, windows=params.selection_windows,
+                    input_size=max(input_size, candidate.min_input_size), spread=False,
+                )  # fmt: skip
+                progress.model_call("backtest", candidate.name, int(fits.sum()))
+                # Rows come sorted by series, window, step; every series has every window.
+                blocks = ids.get_indexer(cv.forecasts["unique_id"])[::steps]
+                raw = np.full((len(ids), steps), np.nan)
+                raw[blocks] = cv.forecasts["forecast"].to_numpy(np.float64).reshape(-1, steps)
+                actual[blocks] = cv.forecasts["y"].to_numpy(np.float64).reshape(-1, steps)
+            raw[~fits] = np.nan
+            forecasts[candidate.name] = raw
+            failed = ~np.isfinite(raw).all(axis=1)
             predicted = np.clip(raw, 0.0, None)  # the engine clips negative demand too
-            scores[0, :, k] = per_series_mean((predicted - actual) ** 2, code, len(ids))
-            scores[1, :, k] = rmsse(actual, predicted, code, mse_scale)
-            scores[2, :, k] = mase(actual, predicted, code, mae_scale)
-            scores[3, :, k] = scaled_bias(actual, predicted, code, mae_scale)
+            flat_actual, flat_predicted = actual.ravel(), predicted.ravel()
+            scores[0, :, k] = per_series_mean((flat_predicted - flat_actual) ** 2, code, len(ids))
+            scores[1, :, k] = rmsse(flat_actual, flat_predicted, code, mse_scale)
+            scores[2, :, k] = mase(flat_actual, flat_predicted, code, mae_scale)
+            scores[3, :, k] = scaled_bias(flat_actual, flat_predicted, code, mae_scale)
             scores[:, failed | ~fits, k] = np.nan
-            # Rows come sorted by series, window, step; every series has every window.
-            blocks = code[:: windows * horizon]
-            totals[0, blocks, k] = actual.reshape(len(blocks), windows, horizon).sum(axis=2)
-            totals[1, blocks, k] = predicted.reshape(len(blocks), windows, horizon).sum(axis=2)
-        pick_candidates(out, rows, chain, scores, params.selection_tie_margin, totals)
+            totals[0, :, k] = actual.reshape(len(ids), windows, horizon).sum(axis=2)
+            totals[1, :, k] = predicted.reshape(len(ids), windows, horizon).sum(axis=2)
+            errors[:, k] = (actual - predicted).reshape(len(ids), windows, horizon).cumsum(axis=2)
+        out.scale[rows] = mae_scale
+        pick_candidates(out, rows, chain, scores, params.selection_tie_margin, totals, errors)
     return out
+
+
+def combined(members: list[np.ndarray], how: str) -> np.ndarray:
+    """The members' forecasts combined as `Combination` would: members that failed on a
+    series (NaN) are left out of it; NaN where every member failed."""
+    stacked = np.stack(members)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices stay NaN
+        if how == "median":
+            return np.asarray(np.nanmedian(stacked, axis=0))
+        return np.asarray(np.nanmean(stacked, axis=0))
 
 
 def pick_candidates(
@@ -134,13 +166,19 @@ def pick_candidates(
     scores: np.ndarray,
     margin: float,
     totals: np.ndarray | None = None,
+    errors: np.ndarray | None = None,
 ) -> None:
-    """Pick per row the simplest candidate within `margin` of the best RMSE."""
+    """Pick per row the simplest candidate within `margin` of the best RMSE; a
+    combination within the margin wins over single models (on M3 the mean of the
+    searches beat each of them: `candidates.full_search_candidates`)."""
     mse = scores[0]
     scored = np.isfinite(mse).any(axis=1)
     best = np.min(np.where(np.isfinite(mse), mse, np.inf), axis=1)
     good = np.isfinite(mse) & (mse <= best[:, None] * (1 + margin) ** 2 + 1e-12)
-    choice = np.argmax(good, axis=1)  # first (simplest) good candidate
+    preference = sorted(range(len(chain)), key=lambda k: not chain[k].members)
+    choice = np.array(preference)[np.argmax(good[:, preference], axis=1)]
+    if any(candidate.members for candidate in chain):
+        choice = _pooled_choice(scores[1], mse, choice, preference, margin)
     pick = np.arange(len(rows))
     out.chosen[rows[scored]] = True
     out.rmsse[rows] = scores[1, pick, choice]
@@ -150,10 +188,37 @@ def pick_candidates(
     if totals is not None:
         out.window_actual[rows] = totals[0, pick, choice]
         out.window_mean[rows] = totals[1, pick, choice]
+    if errors is not None:
+        out.cum_error[rows] = errors[pick, choice]
     for k, candidate in enumerate(chain):
         chosen_rows = rows[scored & (choice == k)]
         if len(chosen_rows):
             out.groups.append((candidate, chosen_rows))
+
+
+def _pooled_choice(
+    rmsse_scores: np.ndarray,
+    mse: np.ndarray,
+    choice: np.ndarray,
+    preference: list[int],
+    margin: float,
+) -> np.ndarray:
+    """One candidate for the whole chain: the best mean RMSSE over the series every
+    candidate scored (a combination within `margin` of it first), on every row where it
+    did not fail; other rows keep their own choice.
+
+    Used for the full searches: per series, a backtest of a few windows is too noisy to
+    tell four good automatic methods and their mean apart. Measured on 200 M3 monthly
+    series (last 18 months of the training file held out): per-series choice MASE 0.948,
+    with a 10% margin 0.909, the mean of the four on every series 0.858.
+    """
+    complete = np.isfinite(rmsse_scores).all(axis=1)
+    if not complete.any():
+        return choice
+    mean = rmsse_scores[complete].mean(axis=0)
+    good = mean <= mean.min() * (1 + margin) + 1e-12
+    winner = next(k for k in preference if good[k])
+    return np.where(np.isfinite(mse[:, winner]), winner, choice)
 
 
 def _candidates_json(chain: tuple[Candidate, ...], rmsse_scores: np.ndarray) -> np.ndarray:

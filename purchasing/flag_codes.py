@@ -26,6 +26,7 @@ class FlagCode(StrEnum):
     ALWAYS_REVIEW = "ALWAYS_REVIEW"
     DEMAND_ANOMALY = "DEMAND_ANOMALY"
     BELOW_MIN_ORDER_VALUE = "BELOW_MIN_ORDER_VALUE"
+    IMPLAUSIBLE_FORECAST = "IMPLAUSIBLE_FORECAST"
 
 
 # "high" = acting on it may change the order (bad inputs, empty shelf, a double order);
@@ -48,4 +49,9 @@ SEVERITY = {
     FlagCode.ALWAYS_REVIEW: "low",
     FlagCode.DEMAND_ANOMALY: "high",
     FlagCode.BELOW_MIN_ORDER_VALUE: "medium",
+    FlagCode.IMPLAUSIBLE_FORECAST: "high",
 }
+
+# Codes no setting can switch off or demote to information: the quantity behind them
+# was recognised as impossible, so a person decides whatever the line is worth.
+ALWAYS_HOLD = frozenset({FlagCode.IMPLAUSIBLE_FORECAST})

@@ -11,7 +11,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from purchasing.flag_codes import FlagCode
+from purchasing.flag_codes import ALWAYS_HOLD, FlagCode
 from purchasing.item_policy import ItemPolicy
 
 
@@ -396,7 +396,8 @@ class FlagRules(BaseModel):
         informs = flags["code"].astype(str).isin([str(code) for code in self.inform_only])
         stake = flags["money_at_stake_base" if "money_at_stake_base" in flags else "money_at_stake"]
         small = flags["sku"].notna() & (stake.astype(float) < self.review_min_money_at_stake)
-        return ~(informs | small)
+        always = flags["code"].astype(str).isin([str(code) for code in ALWAYS_HOLD])
+        return ~(informs | small) | always
 
     def enabled_codes(self) -> frozenset[str]:
         """Reason codes of the switched-on rules, for run summaries and routing config."""
@@ -417,5 +418,6 @@ class FlagRules(BaseModel):
             "ALWAYS_REVIEW": bool(self.always_review_suppliers),
             "DEMAND_ANOMALY": self.demand_anomaly,
             "BELOW_MIN_ORDER_VALUE": self.below_min_order_value,
+            "IMPLAUSIBLE_FORECAST": True,  # the plausibility guard cannot be switched off
         }
         return frozenset(code for code, on in switches.items() if on)

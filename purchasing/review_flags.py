@@ -23,6 +23,7 @@ from purchasing.review_rules_forecast import (
     dormant_item,
     duplicate_risk,
     excess_cover,
+    implausible_forecast,
     low_confidence,
 )
 from purchasing.review_rules_history import (
@@ -250,7 +251,7 @@ def _more_flags(
     history: pd.DataFrame | None,
 ) -> list[pd.DataFrame]:
     history = empty_history() if history is None else history
-    found = []
+    found = [implausible_forecast(ordered, forecast_summary)]  # never switched off
     if rules.low_confidence:
         found.append(low_confidence(ordered, forecast_summary, rules))
     if rules.dormant_item:

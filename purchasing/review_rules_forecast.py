@@ -1,6 +1,7 @@
 """Review rules that judge a line against its forecast and its stock: is the quantity trustworthy?
 
-LOW_CONFIDENCE, DORMANT_ITEM, EXCESS_COVER and DUPLICATE_RISK; each takes the ordered
+LOW_CONFIDENCE, IMPLAUSIBLE_FORECAST, DORMANT_ITEM, EXCESS_COVER and
+DUPLICATE_RISK; each takes the ordered
 lines (with the order's currency) and returns rows of the flags frame, vectorised.
 """
 
@@ -56,6 +57,24 @@ def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
         + " could be far too much or too little."
     )  # fmt: skip
     return line_flags(hit, FlagCode.LOW_CONFIDENCE, message, hit["line_value"])
+
+
+def implausible_forecast(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Lines whose model's quantity the forecast rejected as impossible
+    (`forecasting.plausibility`): held for a person whatever their value.
+
+    The quantity on the line already comes from the fallback; the sentence says what the
+    model had proposed and why it was rejected.
+    """
+    joined = with_forecast(lines, summary, ["implausible"])
+    reason = joined["implausible"].where(joined["implausible"].notna())
+    hit = joined.loc[reason.notna()]
+    message = (
+        "Implausible forecast: " + reason.loc[hit.index].astype(str) + "; "
+        + order_text(hit) + " was computed from the fallback. Check the item's history "
+        "before approving."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.IMPLAUSIBLE_FORECAST, message, hit["line_value"])
 
 
 def dormant_item(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:

@@ -224,6 +224,15 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _gate_knows_the_frequency(self) -> Settings:
+        """The gate compares the demand dates with the forecast's frequency."""
+        if "frequency" not in self.validation.model_fields_set:
+            self.validation = self.validation.model_copy(
+                update={"frequency": self.forecast.frequency}
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_is_complete(self) -> Settings:
         """Outside development, refuse settings that would silently lose mail or data."""
         if self.environment != "production":

@@ -85,6 +85,8 @@ def test_the_same_extract_two_nights_running_orders_nothing_twice(folder: Path) 
     for item in again:  # only where demand says so: short even counting night 1's order
         _, details = second[item]
         assert details["own_on_order"] >= first[item] - 1e-6, (item, details)
+        if "min_order_value_top_up" in str(details.get("constraints", "")):
+            continue  # bought to reach the supplier's minimum order value, said so on the line
         assert details["target"] > details["position"], (item, details)
     assert len(again) < len(first)  # what night 1 covered is not bought again
     assert_one_order_per_item(first_night)

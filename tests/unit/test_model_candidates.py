@@ -158,7 +158,7 @@ MEAN = Candidate("HistoricAverage", HistoricAverage, 1)
 
 def test_theta_failing_in_the_backtest_is_scored_null(monkeypatch: pytest.MonkeyPatch) -> None:
     sets = {"continuous": (TINY_THETA, MEAN), "sporadic": (MEAN,)}
-    monkeypatch.setattr(engine_module, "selection_candidates", lambda frequency: sets)
+    monkeypatch.setattr(engine_module, "selection_candidates", lambda frequency, which="fast": sets)
     rng = np.random.default_rng(5)
     # One seven-day window: the 10-day series leaves Theta 3 periods to fit on.
     params = ForecastParams(min_history_periods=5, selection_windows=1, selection_window_days=7)

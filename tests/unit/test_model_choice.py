@@ -101,7 +101,9 @@ def test_failing_candidate_is_recorded_and_not_chosen(monkeypatch: pytest.Monkey
     failing = Candidate("AutoETS(MNN)", lambda: AutoETS(model="MNN"), 1)
     mean = Candidate("HistoricAverage", HistoricAverage, 1)
     chains = {"continuous": (failing, mean), "sporadic": (failing, mean)}
-    monkeypatch.setattr(engine_module, "selection_candidates", lambda frequency: chains)
+    monkeypatch.setattr(
+        engine_module, "selection_candidates", lambda frequency, which="fast": chains
+    )
     history = np.random.default_rng(3).poisson(5, 400).astype(float)
     history[::3] = 0.0
     demand, items = _frames({"A": history})

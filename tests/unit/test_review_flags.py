@@ -23,8 +23,10 @@ AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme", "Bolt"],
                           "currency": ["EUR", "USD"]})  # fmt: skip
 NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
-# Every switch off but the one under test; ALWAYS_REVIEW has no switch (its list is empty).
-_SWITCHES = {code: code.lower() for code in FlagCode if code != FlagCode.ALWAYS_REVIEW}
+# Every switch off but the one under test; ALWAYS_REVIEW has no switch (its list is empty),
+# nor has IMPLAUSIBLE_FORECAST (the plausibility guard cannot be switched off).
+_NO_SWITCH = (FlagCode.ALWAYS_REVIEW, FlagCode.IMPLAUSIBLE_FORECAST)
+_SWITCHES = {code: code.lower() for code in FlagCode if code not in _NO_SWITCH}
 ONLY = {code: FlagRules(**{s: c == code for c, s in _SWITCHES.items()}) for code in _SWITCHES}
 # S2 invoices in dollars: money limits (in EUR) are compared at this rate.
 RATES = Currencies(rates={"USD": 0.9})

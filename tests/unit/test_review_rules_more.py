@@ -238,3 +238,23 @@ def test_order_value_limit_takes_supplier_overrides(delta: float, fires: bool) -
 def test_misspelt_overrides_fail_at_start_up(overrides: dict[str, dict[str, float]]) -> None:
     with pytest.raises(ValueError, match="override"):
         FlagRules(overrides=overrides)
+
+
+def test_implausible_forecast_holds_its_line_whatever_its_value() -> None:
+    # A 1-cent line the value rules would never look at, and a switch-everything-off rule
+    # set with every line flag only informing: the guard's flag still holds the order.
+    from purchasing import order_decisions
+
+    lines, orders = plan(line("A", order_qty=1.0, unit_cost=0.01), line("B", supplier_id="S2"))
+    sentence = "Theta(12) gave an implausible quantity (32,709,891 units ...)"
+    summary = forecast(lines, implausible=[sentence, None])
+    rules = only("NONE", review_min_money_at_stake=1_000_000.0)
+    flags = flag_orders(lines, orders, summary, NO_QUARANTINE, rules)
+    assert flags["code"].tolist() == ["IMPLAUSIBLE_FORECAST"]
+    assert flags.loc[0, "sku"] == "A"
+    assert flags.loc[0, "severity"] == "high"
+    assert flags.loc[0, "message"].startswith("Implausible forecast: " + sentence)
+    decisions = order_decisions(orders, flags, rules).set_index("po_key")["decision"]
+    held = lines.set_index("sku")["po_key"]
+    assert decisions[held["A"]] == "pending_review"
+    assert decisions[held["B"]] == "auto_approved"

@@ -1,0 +1,286 @@
+"""`python -m benchmarks accuracy`: our forecasts on two public real sets, beside the
+published figures for the same task.
+
+- M3 monthly (1,428 series), h = 18, the official test part. Every series is shifted so
+  that its training part ends in December 2020 (a run has one date; M3's series end in
+  different years), the test part appended, and `forecasting.backtest` holds out the
+  last 18 months (`replenish backtest --horizon 18 --windows 1`, monthly).
+  Published (fev, statsforecast): seasonal naive 1.1462, AutoARIMA 0.8755, AutoETS
+  0.8634, AutoTheta 0.8547 MASE.
+- M5 subset (280 item-store series, daily), the official 28-day window (d_1914-1941).
+  The organisers' SES and moving-average benchmarks are recomputed here exactly as the
+  scripts beside the data do (trimmed leading zeros, the same grids) and scored the
+  same way as ours: RMSSE with the lag-1 naive scale (M5), bias, and a quantile loss of
+  the 28-day total (their only answer at every level is their point forecast).
+
+The data are read from `../shared/data/` beside the repository; a set that is absent is
+skipped with a note. Figures are printed, never asserted. The default candidate set
+("auto": on both sets the budget and history choose the full searches) is run against
+the fast forms on the same series (`forecast.candidate_set`). Stand-alone, for tuning:
+`python -m benchmarks.accuracy m3val 200 auto selection_tie_margin=0.1` (the `...val`
+sets hold out the end of the train file instead of the official test part).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.harness import Options, Report, progress
+from forecasting import ForecastParams
+from forecasting.backtest import MODEL, Backtest, backtest
+
+DATA: Final = Path(__file__).resolve().parents[2] / "shared" / "data"
+M3_PUBLISHED: Final = {"seasonal naive": 1.1462, "AutoARIMA": 0.8755, "AutoETS": 0.8634,
+                       "AutoTheta": 0.8547}  # fmt: skip
+M5_PUBLISHED: Final = {"SES": 0.5978, "MA": 0.5743}  # mean RMSSE, reference scores file
+LEVELS: Final = (0.8, 0.9, 0.95)
+M3_END: Final = pd.Timestamp("2020-12-01")
+QUICK_M3, QUICK_M5 = 150, 60
+
+
+def benchmark(options: Options, *, m3_series: int | None = None, m5_series: int | None = None,
+              sets: tuple[str, ...] = ("m3", "m5"), variants: tuple[str, ...] = ("auto", "fast"),
+              overrides: dict[str, str] | None = None) -> Report:  # fmt: skip
+    """Run the chosen sets and candidate variants; print one table per set."""
+    report = Report("accuracy", "our forecasts on public real data vs published", "series")
+    if options.quick:
+        m3_series, m5_series = m3_series or QUICK_M3, m5_series or QUICK_M5
+    for name in sets:
+        monthly = name.startswith("m3")
+        folder = DATA / ("m3_monthly" if monthly else "m5_tiny280")
+        if not folder.is_dir():
+            report.notes.append(f"{name}: {folder} not found; skipped")
+            continue
+        runner = _m3 if monthly else _m5
+        n = m3_series if monthly else m5_series
+        for line in runner(folder, n, variants, validation=name.endswith("val"),
+                           overrides=overrides or {}):  # fmt: skip
+            print(line, flush=True)  # the tables; the report below only adds the run facts
+    return report
+
+
+def _split(
+    folder: Path, stem: str, n: int | None, horizon: int, validation: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train and test parts; with `validation` the test is the train file's last
+    `horizon` periods (for tuning: the official test part stays untouched)."""
+    train = _read(folder / f"{stem}_train.csv.gz", n)
+    if validation:
+        last = train.groupby("unique_id").cumcount(ascending=False) < horizon
+        return train.loc[~last].reset_index(drop=True), train.loc[last].reset_index(drop=True)
+    test = _read(folder / f"{stem}_test.csv.gz", None)
+    return train, test.loc[test["unique_id"].isin(train["unique_id"].unique())]
+
+
+def _m3(
+    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: bool,
+    overrides: dict[str, str],
+) -> list[str]:  # fmt: skip
+    train, test = _split(folder, "m3_monthly", n, 18, validation)
+    # Shift each series so that its training part ends in December 2020.
+    steps = train.groupby("unique_id").cumcount(ascending=False).to_numpy()
+    train = train.assign(ds=_months_before(M3_END, steps))
+    test = test.assign(
+        ds=_months_before(M3_END, -1 - test.groupby("unique_id").cumcount().to_numpy())
+    )
+    demand = _demand(pd.concat([train, test], ignore_index=True))
+    part = "validation (last 18 of train)" if validation else "official test part"
+    lines = [f"== M3 monthly, h=18, {part}: {demand['sku'].nunique()} series"]
+    lines.append("published MASE: " + ", ".join(f"{k} {v}" for k, v in M3_PUBLISHED.items()))
+    for variant in variants:
+        params = ForecastParams.model_validate(
+            {**overrides, "frequency": "M", "candidate_set": variant}
+        )
+        result, cpu = _run(demand, date(2022, 7, 1), params, 18)
+        lines += _table(f"ours ({variant})", result, cpu, scale_lag=12)
+    return lines
+
+
+def _m5(
+    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: bool,
+    overrides: dict[str, str],
+) -> list[str]:  # fmt: skip
+    train, test = _split(folder, "m5_tiny280", n, 28, validation)
+    demand = _demand(pd.concat([train, test], ignore_index=True))
+    as_of = (test["ds"].max() + pd.Timedelta(days=1)).date()
+    part = "validation (last 28 days of train)" if validation else "official 28-day window"
+    lines = [f"== M5 subset, {part}: {demand['sku'].nunique()} series"]
+    lines += _m5_benchmarks(train, test)
+    for variant in variants:
+        params = ForecastParams.model_validate(
+            {**overrides, "frequency": "D", "candidate_set": variant}
+        )
+        result, cpu = _run(demand, as_of, params, 28)
+        lines += _table(f"ours ({variant})", result, cpu, scale_lag=1)
+    return lines
+
+
+def _read(path: Path, n: int | None) -> pd.DataFrame:
+    frame = pd.read_csv(path, parse_dates=["ds"]).sort_values(["unique_id", "ds"])
+    if n is not None:
+        ids = (
+            frame["unique_id"]
+            .drop_duplicates()
+            .sample(min(n, frame["unique_id"].nunique()), random_state=13)
+        )
+        frame = frame.loc[frame["unique_id"].isin(ids)]
+    return frame.reset_index(drop=True)
+
+
+def _months_before(end: pd.Timestamp, steps: np.ndarray) -> pd.DatetimeIndex:
+    period = pd.Period(end, freq="M")
+    months = period.ordinal - steps
+    return pd.PeriodIndex.from_ordinals(months, freq="M").to_timestamp(how="start")
+
+
+def _demand(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"sku": frame["unique_id"], "location": "X", "date": frame["ds"],
+         "quantity": frame["y"].astype(float), "channel": ""}
+    )  # fmt: skip
+
+
+def _run(
+    demand: pd.DataFrame, as_of: date, params: ForecastParams, horizon: int
+) -> tuple[Backtest, float]:
+    items = pd.DataFrame({"sku": demand["sku"].unique(), "location": "X", "active": True})
+    progress(f"backtest {params.frequency} {params.candidate_set}: {len(items)} series")
+    clock = time.process_time()
+    result = backtest(demand, items, as_of=as_of, params=params, horizon=horizon, windows=1)
+    return result, time.process_time() - clock
+
+
+def _table(label: str, result: Backtest, cpu: float, *, scale_lag: int) -> list[str]:
+    """Overall and per class: MASE, RMSSE, bias %, coverage of the window totals."""
+    forecasts = result.forecasts.loc[result.forecasts["method"] == MODEL]
+    windows = result.windows.loc[result.windows["method"] == MODEL]
+    series = result.series.loc[result.series["method"] == MODEL]
+    classes = series.set_index("unique_id")["demand_class"]
+    rmsse = _rmsse(result, forecasts, scale_lag)
+    rows = [("overall", slice(None))] + [(str(c), c) for c in sorted(classes.unique())]
+    out = [f"-- {label}: CPU {cpu:,.0f} s; models: {_models(series)}",
+           f"{'class':<13}{'series':>7}{'MASE':>8}{'RMSSE':>8}{'bias%':>8}"
+           + "".join(f"{'cov' + format(level, 'g'):>9}" for level in LEVELS)]  # fmt: skip
+    for name, which in rows:
+        ids = classes.index if name == "overall" else classes.index[classes == which]
+        part = forecasts.loc[forecasts["unique_id"].isin(ids)]
+        bias = 100 * (part["forecast"].sum() - part["y"].sum()) / max(part["y"].sum(), 1e-9)
+        w = windows.loc[windows["unique_id"].isin(ids)]
+        cover = [float(np.mean(w["actual"] <= w[f"q{level:g}"])) for level in LEVELS]
+        mase = series.loc[series["unique_id"].isin(ids), "mase"]
+        out.append(
+            f"{name:<13}{len(ids):>7}{np.nanmean(mase):>8.4f}{np.nanmean(rmsse.reindex(ids)):>8.4f}"
+            f"{bias:>8.1f}" + "".join(f"{c:>9.3f}" for c in cover)
+        )
+    out.append(f"quantile loss of the total (0.5-0.95, / sum actual): {_qloss(windows):.4f}")
+    if result.skipped:
+        out.append(f"not scored (rules, not models): {result.skipped}")
+    return out
+
+
+def _rmsse(result: Backtest, forecasts: pd.DataFrame, lag: int) -> pd.Series:
+    """RMSSE per series with the lag-`lag` naive scale of the training part (M5: lag 1,
+    after the first sale; M3: lag 12, as the engine's own)."""
+    if lag == 12:
+        series = result.series.loc[result.series["method"] == MODEL]
+        return series.set_index("unique_id")["rmsse"]
+    error = (forecasts["forecast"] - forecasts["y"]) ** 2
+    mse = error.groupby(forecasts["unique_id"]).mean()
+    return np.sqrt(mse / _m5_scales().reindex(mse.index))
+
+
+_SCALES: dict[str, pd.Series] = {}
+
+
+def _m5_scales() -> pd.Series:
+    return _SCALES["m5"]
+
+
+def _m5_benchmarks(train: pd.DataFrame, test: pd.DataFrame) -> list[str]:
+    """The organisers' SES and MA (M5-methods code, as in the scripts beside the data)."""
+    horizon = 28
+    ids = sorted(train["unique_id"].unique())
+    history = {u: _trim(g["y"].to_numpy(float)) for u, g in train.groupby("unique_id")}
+    actual = np.stack([test.loc[test["unique_id"] == u, "y"].to_numpy(float) for u in ids])
+    scale = np.array([np.mean(np.diff(history[u]) ** 2) for u in ids])
+    _SCALES["m5"] = pd.Series(scale, index=[f"{u}|X" for u in ids])  # the engine's labels
+    lines = [f"published (reference scores file, all 280): mean RMSSE SES {M5_PUBLISHED['SES']}, "
+             f"MA {M5_PUBLISHED['MA']}",
+             f"{'benchmark':<13}{'series':>7}{'RMSSE':>8}{'bias%':>8}{'qloss':>9}"]  # fmt: skip
+    for name, method in (("SES", _ses), ("MA", _ma)):
+        point = np.stack([np.repeat(method(history[u]), horizon) for u in ids])
+        rmsse = np.sqrt(np.mean((actual - point) ** 2, axis=1) / scale)
+        bias = 100 * (point.sum() - actual.sum()) / actual.sum()
+        totals, forecast = actual.sum(axis=1), point.sum(axis=1)
+        loss = np.mean([_pinball(totals, forecast, q) for q in (0.5, *LEVELS)]) / totals.sum()
+        lines.append(f"{name:<13}{len(ids):>7}{np.nanmean(rmsse):>8.4f}{bias:>8.1f}{loss:>9.4f}")
+    return lines
+
+
+def _qloss(windows: pd.DataFrame) -> float:
+    actual = windows["actual"].to_numpy(float)
+    losses = [_pinball(actual, windows[f"q{q:g}"].to_numpy(float), q) for q in (0.5, *LEVELS)]
+    return float(np.mean(losses) / actual.sum())
+
+
+def _pinball(actual: np.ndarray, quantile: np.ndarray, q: float) -> float:
+    diff = actual - quantile
+    return float(np.sum(np.maximum(q * diff, (q - 1) * diff)))
+
+
+def _trim(x: np.ndarray) -> np.ndarray:
+    nonzero = np.flatnonzero(x)
+    return x[nonzero[0] :] if len(nonzero) else x
+
+
+def _ses(x: np.ndarray) -> float:
+    """SES with alpha chosen on in-sample one-step MSE over 0.1..0.3 (201 values)."""
+    alphas = np.linspace(0.1, 0.3, 201)
+    level = np.full(len(alphas), x[0])
+    sse = np.zeros(len(alphas))
+    for value in x:
+        sse += (level - value) ** 2
+        level = alphas * value + (1 - alphas) * level
+    return float(level[np.argmin(sse)])
+
+
+def _ma(x: np.ndarray) -> float:
+    """Moving average with k (2..14) chosen on in-sample one-step MSE."""
+    best: tuple[float, int] | None = None
+    for k in range(2, 15):
+        c = np.convolve(x, np.ones(k) / k, "valid")[:-1]
+        mse = float(np.mean((c - x[k:]) ** 2))
+        if best is None or mse < best[0]:
+            best = (mse, k)
+    assert best is not None
+    return float(x[-best[1] :].mean())
+
+
+def _models(series: pd.DataFrame) -> str:
+    counts = series["model"].value_counts()
+    return ", ".join(f"{name} x{n}" for name, n in counts.head(6).items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry for tuning runs: `python -m benchmarks.accuracy m3 120 auto`."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    sets = tuple(a for a in args if a in ("m3", "m5", "m3val", "m5val")) or ("m3", "m5")
+    numbers = [int(a) for a in args if a.isdigit()]
+    variants = tuple(a for a in args if a in ("auto", "fast", "full")) or ("auto", "fast")
+    n = numbers[0] if numbers else None
+    overrides = dict(a.split("=", 1) for a in args if "=" in a)  # forecast settings
+    benchmark(Options(), m3_series=n, m5_series=n, sets=sets, variants=variants,
+              overrides=overrides)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
