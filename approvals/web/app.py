@@ -88,6 +88,10 @@ _pages = Environment(
 )
 _pages.filters["qty"] = lambda v: f"{Decimal(v).normalize():f}" if v is not None else ""
 _pages.filters["money"] = lambda v: f"{Decimal(v):,.2f}"
+# "pack_rounding;moq" -> "pack rounding, moq": the supplier terms that changed the quantity.
+_pages.filters["constraints"] = lambda v: ", ".join(
+    part.replace("_", " ") for part in str(v).split(";") if part
+)
 _pages.filters["num"] = lambda v: (
     "-" if v is None else (f"{v:,.1f}".removesuffix(".0") if isinstance(v, int | float) else str(v))
 )
