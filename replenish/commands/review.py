@@ -230,7 +230,7 @@ def _decide(services: Any, args: argparse.Namespace) -> int:
     try:
         command = DecideOrder(
             po_key=args.po_key, outcome=args.action, person=args.person, channel=CHANNEL,
-            comment=args.comment, quantities=_quantities(getattr(args, "qty", [])),
+            comment=args.comment, quantities=parse_quantities(getattr(args, "qty", [])),
             in_place_of_approver=args.in_place_of_approver,
         )  # fmt: skip
         result = decide_order(services.uow, services.settings.approvals, command)
@@ -258,7 +258,8 @@ def _decide(services: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def _quantities(pairs: list[str]) -> dict[str, Decimal]:
+def parse_quantities(pairs: list[str]) -> dict[str, Decimal]:
+    """`--qty SKU=N` pairs as quantities; the decision service bounds the numbers."""
     from approvals.decisions import InvalidDecision
 
     quantities: dict[str, Decimal] = {}

@@ -10,13 +10,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pandas as pd
-from hostile import hostile_extracts
+import pytest
+from hostile import HOSTILE_QUANTITIES, hostile_extracts
 from hypothesis import HealthCheck, Phase, given, settings
+from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
+from approvals.decisions import InvalidDecision, decide
+from approvals.web.forms import quantities_of
 from dataquality import ValidationRules, gate_breaches, validate
 from dataquality.contract import CONTRACTS, ColumnType
 from purchasing import po_key
+from replenish.commands.review import parse_quantities as cli_quantities
 from storage import records
 from storage.database import session_factory
 from storage.models import PurchaseOrder
@@ -115,9 +120,40 @@ def test_the_largest_line_the_gate_allows_fits_the_columns(engine: Engine) -> No
         assert po.lines[0].proposed_quantity == quantity
 
 
-def review_decision_hook() -> None:
-    """Hook for the lead (issue 10 owns the decision channel): feed
-    `hostile.HOSTILE_QUANTITIES` (tests/integration/hostile.py) through `services`
-    decide/approve with a changed quantity on both databases and assert a one-line
-    refusal for each non-finite, negative or above-`validation.max_quantity` value
-    (`--qty SKU=1e30` is accepted today)."""
+@pytest.mark.parametrize("typed", HOSTILE_QUANTITIES, ids=lambda t: repr(t[:12]))
+@pytest.mark.parametrize("channel", ["review-page", "cli"])
+def test_a_hostile_quantity_is_refused_in_one_line_or_decided_once(
+    engine: Engine, typed: str, channel: str
+) -> None:
+    """What a person types as a quantity (the page's `qty:<sku>` field, the CLI's `--qty`)
+    goes through the same parser and decision service as in production: either one
+    plausible decision is recorded, or a one-line refusal and the order is unchanged.
+    Never a crash, never a 1e30 that blocks every later night's submission."""
+    uows = uow_factory(engine)
+    key = pending_order(uows)
+    try:
+        if channel == "review-page":
+            quantities = quantities_of({"decision": "approve", "qty:SKU-1": typed})
+        else:
+            quantities = cli_quantities([f"SKU-1={typed}"])
+        decide(uows, key, "approve", Actor("ann@example.com", channel), quantities=quantities)
+    except InvalidDecision as refusal:
+        message = str(refusal)
+        assert "\n" not in message
+        assert len(message) < 2_000
+        with uows() as uow:
+            po = uow.orders.get(key)
+            assert po is not None
+            assert po.status == "pending_review"
+            assert all(line.approved_quantity is None for line in po.lines)
+        return
+    with uows() as uow:
+        po = uow.orders.get(key)
+        assert po is not None
+        assert po.status == "approved"
+        assert len(uow.orders.decisions_on(po.id)) == 1
+        for line in po.lines:
+            quantity = line.approved_quantity
+            if quantity is not None:
+                assert quantity.is_finite()
+                assert Decimal(0) <= quantity < Decimal("1e9")
