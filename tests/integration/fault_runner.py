@@ -1,4 +1,5 @@
-"""The submit stage in a process of its own, killed with SIGKILL at a chosen point.
+"""The submit stage (or, with `FAULT_STAGE=route`, the review e-mails) in a process of
+its own, killed with SIGKILL at a chosen point.
 
 `FAULT_KILL_AT` names the point (nothing: run to the end):
 - `commit:N`: right after the Nth database commit (each order commits its claim, then its
@@ -6,7 +7,8 @@
 - `part_written`: the order's file complete under its temporary name, ledger not told;
 - `ledger_writing`: the ledger says `writing`, the file not yet renamed into place;
 - `renamed`: the file published in the drop folder, the ledger not yet told;
-- `ledger_written`: the ledger says `written`, the database not yet told.
+- `ledger_written`: the ledger says `written`, the database not yet told;
+- `mail_sent`: an e-mail handed to the mail transport, the database not yet told.
 The hooks live here, in the test, not in the product: they wrap the real functions.
 """
 
@@ -41,6 +43,18 @@ def install(point: str) -> None:
 
         event.listen(Session, "after_commit", after_commit)
         return
+    if kind == "mail_sent":
+        from integrations.email.outbox import OutboxMailer
+
+        real_send = OutboxMailer.send
+
+        def send(self: Any, message: Any) -> str:
+            real_send(self, message)
+            die()
+            raise AssertionError("unreachable")
+
+        OutboxMailer.send = send  # type: ignore[method-assign]
+        return
     real_record = file_drop.FileDropErp._record
     real_replace = file_drop.os.replace
 
@@ -62,7 +76,43 @@ def install(point: str) -> None:
     file_drop.os.replace = replace  # type: ignore[assignment]
 
 
+def route() -> None:
+    """The review e-mails of every waiting order not yet told, as the route stage sends
+    them (`services.notifications.notify_reviewers`)."""
+    import uuid
+    from datetime import UTC, date, datetime
+
+    from replenish.bootstrap import build
+    from replenish.settings import load_settings
+    from services.notifications import notify_reviewers
+    from services.review_mail import ReviewMailing
+
+    services = build(load_settings())
+    settings = services.settings
+    run_id = uuid.uuid4().hex
+    with services.uow() as uow:
+        uow.runs.start(run_id, date(2026, 11, 30), "fault", datetime.now(UTC), None)
+        uow.commit()  # not counted: the kill points are armed after it
+    mailing = ReviewMailing(
+        sender=settings.email.sender,
+        default_approver=settings.approvals.default_approver,
+        review_hours=settings.approvals.review_hours,
+        links=services.links,
+    )
+    point = os.environ.get("FAULT_KILL_AT", "")
+    if point:
+        install(point)
+    sent = notify_reviewers(
+        services.uow, services.mailer, mailing, run_id=run_id, as_of=date(2026, 11, 30),
+        notices={}, log=logging.getLogger("route"),
+    )  # fmt: skip
+    Path(os.environ["FAULT_OUTCOME"]).write_text(json.dumps({"sent": sent}))
+
+
 def main() -> None:
+    if os.environ.get("FAULT_STAGE") == "route":
+        route()
+        return
     point = os.environ.get("FAULT_KILL_AT", "")
     if point:
         install(point)

@@ -4,6 +4,7 @@ Each case ends with every order in the ERP exactly once and recorded as submitte
 
 from __future__ import annotations
 
+import email
 import os
 import shutil
 import subprocess
@@ -11,9 +12,11 @@ import sys
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from email import policy
 from pathlib import Path
 
 import pytest
+from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
 from approvals.lifecycle import OrderStatus
@@ -57,8 +60,11 @@ def approved_orders(engine: Engine) -> list[str]:
     return keys
 
 
-def submit_in_a_process(url: str, folder: Path, kill_at: str) -> subprocess.CompletedProcess[str]:
+def submit_in_a_process(
+    url: str, folder: Path, kill_at: str, stage: str = "submit"
+) -> subprocess.CompletedProcess[str]:
     env = {
+        "FAULT_STAGE": stage,
         **{k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")},
         "REPLENISH_DATABASE_URL": url,
         "REPLENISH_ERP__DROP_DIR": str(folder / "erp-drop"),
@@ -121,3 +127,49 @@ def test_a_kill_at_any_step_of_submit_sends_each_order_once(
     with UnitOfWork(session_factory(engine)) as uow:
         statuses = uow.orders.statuses(keys)
     assert set(statuses.values()) == {OrderStatus.SUBMITTED.value}
+
+
+ROUTE_KILL_POINTS = [
+    "commit:1",  # the orders claimed as told and their e-mails queued, none sent
+    "mail_sent",  # one e-mail handed to the transport, not yet recorded as sent
+    "commit:2",  # the first e-mail recorded as sent
+]
+
+
+@pytest.mark.parametrize(
+    ("database", "kill_at"),
+    [
+        *(pytest.param("sqlite", point, id=f"sqlite-{point}") for point in ROUTE_KILL_POINTS),
+        pytest.param(
+            "postgresql", "commit:1", id="postgresql-commit:1", marks=pytest.mark.postgres
+        ),
+    ],
+)
+def test_a_kill_while_mailing_reviewers_still_tells_every_waiting_order(
+    request: pytest.FixtureRequest, tmp_path: Path, database: str, kill_at: str
+) -> None:
+    """Killed while the review e-mails go out, the next attempt mails every waiting
+    order: a claimed notice is queued in the same transaction, so none is lost. (A kill
+    between the mail server taking a message and our commit may send it twice: e-mail is
+    at least once, never lost.)"""
+    fixture = "sqlite_url" if database == "sqlite" else "postgres_url"
+    database_url = str(request.getfixturevalue(fixture))
+    engine = make_engine(database_url)
+    request.addfinalizer(engine.dispose)
+    uows = uow_factory(engine)
+    keys = [pending_order(uows, review_notified_at=None) for _ in range(2)]
+    keys.append(pending_order(uows, review_notified_at=None, approver="cy@example.com"))
+    killed = submit_in_a_process(database_url, tmp_path, kill_at, stage="route")
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    finished = submit_in_a_process(database_url, tmp_path, "", stage="route")
+    assert finished.returncode == 0, finished.stderr[-2000:]
+
+    told = " ".join(
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        .get_body(("plain",))
+        .get_content()
+        for path in (tmp_path / "outbox").glob("*.eml")
+    )
+    assert all(key in told for key in keys), told[-2000:]
+    with uows() as uow:
+        assert not [m for m in uow.mail.unsent() if any(k in m.message for k in keys)]
