@@ -56,11 +56,25 @@ def order_up_to_levels(
     var = P*sigma^2 + (mu*sigma_L)^2: independent per-period demand over P periods, plus the
     usual allowance for a lead time that varies by sigma_L periods independently of demand.
     """
+    mean, variance = _protection_demand(
+        per_period_mean, per_period_std, lead_periods, lead_std_periods, review_periods
+    )
+    target = protection_quantile(mean, variance, service_level)
+    return Levels(reorder=target, up_to=target)
+
+
+def _protection_demand(
+    per_period_mean: FloatArray,
+    per_period_std: FloatArray,
+    lead_periods: FloatArray,
+    lead_std_periods: FloatArray,
+    review_periods: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and variance of demand over lead time + review (`order_up_to_levels`)."""
     protection = lead_periods + review_periods
     mean = protection * per_period_mean
     variance = protection * per_period_std**2 + (per_period_mean * lead_std_periods) ** 2
-    target = protection_quantile(mean, variance, service_level)
-    return Levels(reorder=target, up_to=target)
+    return mean, variance
 
 
 def min_max_baseline_levels(
@@ -89,8 +103,10 @@ def product_levels(
     loss-function level for a fill rate (`purchasing.service_measure`), over the same
     protection interval and variance as `order_up_to_levels`."""
     protection = lead_periods + review_periods
-    mean = protection * per_period_mean
-    std = np.sqrt(protection * per_period_std**2 + (per_period_mean * lead_std_periods) ** 2)
+    mean, variance = _protection_demand(
+        per_period_mean, per_period_std, lead_periods, lead_std_periods, review_periods
+    )
+    std = np.sqrt(variance)
     level = np.broadcast_to(np.asarray(service_level, dtype=float), mean.shape)
     count = np.broadcast_to(np.asarray(count_like, dtype=bool), mean.shape)
     fill = np.broadcast_to(np.asarray(fill_rate, dtype=bool), mean.shape)
