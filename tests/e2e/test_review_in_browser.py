@@ -9,26 +9,20 @@ go to test-artifacts/ (ignored by git) for a person to look at.
 
 from __future__ import annotations
 
-import email
 import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from smtp_inbox import Inbox, free_port, smtp_server
 from sqlalchemy import select
 
 from storage.database import make_engine, session_factory
@@ -45,41 +39,11 @@ BIN = Path(sys.executable).parent
 BUYER = "buyer@example.com"
 
 
-@dataclass
-class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        parsed = email.message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def inbox() -> Iterator[tuple[Inbox, int]]:
     handler = Inbox()
-    for _ in range(5):  # aiosmtpd cannot bind port 0: take a free one, retry if taken
-        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-        try:
-            controller.start()
-        except (OSError, RuntimeError):
-            continue
-        break
-    else:
-        pytest.fail("could not start the SMTP test server on 127.0.0.1")
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
+    with smtp_server(handler) as port:
+        yield handler, port
 
 
 def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -4,19 +4,13 @@ they were not told of yet, whichever run proposed it. Real SMTP server on loopba
 
 from __future__ import annotations
 
-import email
-import socket
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email import policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from order_factory import pending_order, uow_factory
+from smtp_inbox import Inbox, free_port, smtp_server
 from sqlalchemy import Engine, select
 
 from approvals.links import ReviewLinks
@@ -28,44 +22,11 @@ from storage.models import Notification, QueuedMail
 LINKS = ReviewLinks("mail-queue-test-secret-" + "q" * 16, "http://review.test")
 
 
-@dataclass
-class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        parsed = email.message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 OK"
-
-    def to(self, person: str) -> list[EmailMessage]:
-        return [m for m in self.messages if str(m["To"]) == person]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    for _ in range(5):
-        controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-        try:
-            controller.start()
-        except (OSError, RuntimeError):
-            continue
-        break
-    else:
-        pytest.fail("could not start the SMTP test server on 127.0.0.1")
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    with smtp_server(inbox) as port:
+        yield inbox, port
 
 
 def mailer(port: int) -> SmtpMailer:

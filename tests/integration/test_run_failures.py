@@ -12,18 +12,15 @@ import itertools
 import json
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from smtp_inbox import Inbox, smtp_server
 from sqlalchemy import select
 
 from flows import ordering
@@ -40,40 +37,12 @@ pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 _NIGHTS = itertools.count()
 
 
-@dataclass
-class Mailbox:
-    received: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(  # noqa: N802 - the name aiosmtpd calls
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        content = envelope.original_content or b""
-        message = email.message_from_bytes(content, policy=policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append(message)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[tuple[int, Mailbox]]:
+def smtp() -> Iterator[tuple[int, Inbox]]:
     """A real SMTP server on a free loopback port for the module."""
-    mailbox = Mailbox()
-    for _ in range(5):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-        try:
-            controller.start()
-        except (OSError, RuntimeError):
-            continue
-        break
-    else:
-        pytest.fail("could not start the SMTP test server")
-    try:
+    mailbox = Inbox()
+    with smtp_server(mailbox) as port:
         yield port, mailbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -183,7 +152,7 @@ def _broken_plan(*args: Any, **kwargs: Any) -> Any:
 def test_an_exception_in_a_stage_is_recorded_and_the_operator_emailed(
     night: tuple[Path, date],
     sqlite_url: str,
-    smtp: tuple[int, Mailbox],
+    smtp: tuple[int, Inbox],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder, as_of = night
@@ -205,7 +174,7 @@ def test_an_exception_in_a_stage_is_recorded_and_the_operator_emailed(
         assert run_row.status == "failed"
         assert run_row.finished_at is not None
         assert "plan failed: RuntimeError: order arithmetic exploded" in run_row.message
-    alerts = [m for m in mailbox.received if m["To"] == operator]
+    alerts = [m for m in mailbox.messages if m["To"] == operator]
     assert len(alerts) == 1
     text = str(alerts[0].get_content())  # type: ignore[attr-defined]
     assert "order arithmetic exploded" in text
