@@ -208,10 +208,12 @@ def _loss_table(k: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.nda
     pmf = np.exp(first) * np.concatenate([np.ones((m.shape[0], 1)), np.cumprod(ratio, axis=1)], 1)
     survival = np.clip(1.0 - np.cumsum(pmf, axis=1), 0.0, 1.0)
     survival[mean <= 0] = 0.0
-    # loss(s) = sum_{j >= s} P(D > j). Beyond the table the survival of a negative
-    # binomial falls geometrically (ratio -> q): its tail adds P(D > K) q / (1 - q);
-    # a Poisson's is negligible 12 standard deviations out.
-    tail = np.where(dispersed[:, 0], survival[:, -1] * q[:, 0] / (1.0 - q[:, 0]), 0.0)
+    # loss(s) = sum_{j >= s} P(D > j). What lies beyond the table is exactly the loss at
+    # its end, E[(D - K - 1)^+], taken from the direct formula `fill_rate_of` uses, so the
+    # table and the check never disagree (a geometric guess of that tail did, by a unit,
+    # for very dispersed demand).
+    beyond = np.full(mean.shape, k[-1] + 1.0)
+    tail = np.where(mean > 0, _count_loss(beyond, mean, variance), 0.0)
     return np.cumsum(survival[:, ::-1], axis=1)[:, ::-1] + tail[:, None]
 
 
