@@ -48,6 +48,14 @@ class ErpError(RuntimeError):
     """The ERP refused or could not be reached; the message is shown to the operator."""
 
 
+class ErpUnavailable(ErpError):
+    """A transient failure (timeout, 5xx, connection refused): worth retrying later."""
+
+
+class ErpRejected(ErpError):
+    """A business refusal (4xx, an ERP user error): that order fails with the ERP's message."""
+
+
 class ErpAdapter(Protocol):
     """Adapters must be idempotent on `po_key`: submitting a key twice creates one order."""
 
