@@ -5,14 +5,13 @@ nightly run, without Prefect: the page must answer while no run is going.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
-EXIT_USAGE = 2
+from replenish.commands.base import add_config, services
+from replenish.exit_codes import ExitCode
 
 
-def add_parsers(commands: Any) -> None:
+def register(commands: Any) -> None:
     server = commands.add_parser(
         "review-server",
         help="serve the review page the e-mailed links open",
@@ -22,37 +21,23 @@ def add_parsers(commands: Any) -> None:
     )
     server.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     server.add_argument("--port", type=int, default=None, help="port (default 8765)")
-    server.add_argument("--config", type=Path, default=None, help="TOML config file")
+    add_config(server)
+    server.set_defaults(handler=serve)
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> ExitCode:
     import uvicorn
 
     from approvals.web.app import ReviewContext, create_app
 
-    services = _services(args.config)
-    if services is None:
-        return EXIT_USAGE
-    settings = services.settings
+    built = services(args.config)
+    settings = built.settings
     host = args.host or settings.review.host
     port = args.port if args.port is not None else settings.review.port
-    app = create_app(
-        ReviewContext(uow=services.uow, links=services.links, policy=settings.approvals)
-    )
+    app = create_app(ReviewContext(uow=built.uow, links=built.links, policy=settings.approvals))
     print(f"Review page on http://{host}:{port} (links point at {settings.review_base_url})")
     # proxy_headers: behind a reverse proxy the client address comes from X-Forwarded-For;
     # server_header off: no version banner for scanners.
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False,
                 log_level="info")  # fmt: skip
-    return 0
-
-
-def _services(config: Path | None) -> Any:
-    from replenish.bootstrap import build
-    from replenish.settings import SettingsError, load_settings
-
-    try:
-        return build(load_settings(config))
-    except (SettingsError, ValueError) as error:
-        print(f"replenish: error: {error}", file=sys.stderr)
-        return None
+    return ExitCode.SUCCEEDED

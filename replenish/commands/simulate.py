@@ -1,40 +1,54 @@
 """`replenish simulate`: replay the ordering policy over history, beside a min/max baseline.
 
-Reads and validates the folder exactly as the nightly run does, so the replay sees the
-same accepted rows; the arithmetic is `purchasing.simulation`.
+Reads the configured source (or `--source DIR`) and validates it exactly as the nightly
+run does, so the replay sees the same accepted rows; the arithmetic is
+`purchasing.simulation`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from datetime import date
+from pathlib import Path
 from typing import Any
 
-EXIT_USAGE = 2
+from replenish.commands.extract import add_extract_options, read_checked
+from replenish.exit_codes import ExitCode
 
 
-def run(args: argparse.Namespace) -> int:
+def register(commands: Any) -> None:
+    simulate = commands.add_parser(
+        "simulate",
+        help="replay the ordering policy over history: fill rate, service level, inventory",
+        description="Replay the ordering policy over a stretch of history (each step uses only "
+        "what was known then; orders arrive after their lead time) and compare it with a naive "
+        "min/max baseline set from average demand.",
+    )
+    add_extract_options(simulate)
+    simulate.add_argument(
+        "--estimates", choices=["engine", "trailing"], default=None,
+        help="demand estimates of each review: the forecasting engine refitted every "
+        "--refit-every days, or a trailing window (default: policy.simulation_estimates)",
+    )  # fmt: skip
+    simulate.add_argument(
+        "--refit-every", type=float, default=None, metavar="DAYS",
+        help="days between refits of the engine (default: policy.simulation_refit_every_days)",
+    )  # fmt: skip
+    simulate.add_argument(
+        "--plot", type=Path, default=Path("simulate-curve.svg"),
+        help="SVG file the service curves are drawn to (default simulate-curve.svg)",
+    )  # fmt: skip
+    simulate.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> ExitCode:
     """Print the policy and baseline figures (a table, or one JSON object with --json)."""
-    from dataquality import validate
-    from integrations.sources.csv_folder import read_csv_folder
-    from integrations.sources.errors import SourceError
     from purchasing.service_curve import DEFAULT_TARGETS, dominates
     from purchasing.simulation import simulate
     from replenish.curve_plot import write_curve_svg
-    from replenish.run_date import run_date
-    from replenish.settings import SettingsError, load_settings
 
-    if not args.source.is_dir():
-        return _fail(f"source folder {args.source} does not exist or is not a folder")
-    try:
-        settings = load_settings(args.config)
-        raw = read_csv_folder(args.source)
-    except (SettingsError, SourceError) as error:
-        return _fail(str(error))
-    as_of: date = args.as_of or run_date(settings.schedule_timezone)
-    checked = validate(raw.frames, as_of=as_of, rules=settings.validation)
+    extract = read_checked(args)
+    settings, checked = extract.settings, extract.checked
     policy = settings.policy
     if args.estimates or args.refit_every:
         policy = policy.model_copy(
@@ -47,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     result = simulate(
         checked.tables["items"],
         checked.tables["demand"],
-        as_of=as_of,
+        as_of=extract.as_of,
         frequency=settings.forecast.frequency,
         days_per_period=settings.forecast.days_per_period,
         params=policy,
@@ -65,12 +79,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(result.policy, result.baseline, unmet=policy.simulation_unmet_demand))
         print(f"Service curves (inventory value against fill rate) drawn to {plot}")
-    return 0
-
-
-def _fail(message: str) -> int:
-    print(f"replenish: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
+    return ExitCode.SUCCEEDED
 
 
 _ROWS = (

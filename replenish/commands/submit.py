@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
-from replenish.cli import CliError, exit_code, today
+from replenish.commands.base import CliError, add_config, add_json, load
+from replenish.exit_codes import ExitCode, for_status
 
 
-def run(args: argparse.Namespace) -> int:
+def register(commands: Any) -> None:
+    submit = commands.add_parser(
+        "submit",
+        help="send approved (and earlier failed) orders to the ERP now, exactly once",
+        description="Send every approved order and every order whose submission failed "
+        "to the ERP, without waiting for the next nightly run. An order already in the ERP "
+        "is recognised by its key and not sent again.",
+    )
+    add_config(submit)
+    add_json(submit)
+    submit.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> ExitCode:
     """`replenish submit`: approved and failed orders to the ERP now, exactly once."""
-    if args.config is not None and not args.config.is_file():
-        raise CliError(f"config file {args.config} not found")
     from flows.outcomes import summary_of
     from flows.submit_approved import submit_approved
 
-    today(args.config)  # the settings fail fast, before Prefect starts
+    load(args.config)  # the settings fail fast, before Prefect starts
     config = str(args.config.resolve()) if args.config else None
     state = submit_approved(config=config, return_state=True)
     result = state.result(raise_on_failure=False)
@@ -34,4 +47,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {key}")
         for key, error in failures.items():
             print(f"  {key}: FAILED: {error}")
-    return exit_code(str(summary["status"]))
+    return for_status(str(summary["status"]))

@@ -21,7 +21,7 @@ from approvals.web.forms import quantities_of
 from dataquality import ValidationRules, gate_breaches, validate
 from dataquality.contract import CONTRACTS, ColumnType
 from purchasing import po_key
-from replenish.commands.review import parse_quantities as cli_quantities
+from replenish.commands.review_decide import parse_quantities as cli_quantities
 from storage import records
 from storage.database import session_factory
 from storage.models import PurchaseOrder

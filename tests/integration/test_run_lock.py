@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from replenish.exit_codes import ExitCode
 from storage.database import make_engine
 from storage.models import RunLock
 from storage.run_lock import RunLocked, nightly_lock
@@ -79,6 +80,6 @@ def test_a_run_started_while_another_holds_the_lock_stands_aside(
     finally:
         engine.dispose()
     printed = capsys.readouterr().out
-    assert code == cli.EXIT_STOOD_ASIDE
+    assert code == ExitCode.STOOD_ASIDE
     assert "stood aside: another nightly run is in progress (process" in printed
     assert not (tmp_path / "erp-drop").exists()

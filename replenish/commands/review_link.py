@@ -1,0 +1,45 @@
+"""`replenish review link`: a signed review-page link for one order or a person's digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from replenish.commands.base import CliError, Refused
+from replenish.exit_codes import ExitCode
+
+
+def link(services: Any, po_key: str | None, person: str) -> ExitCode:
+    from datetime import UTC, datetime
+
+    from services import review_links
+    from services.review_pages import NotForYou
+
+    now, policy = datetime.now(UTC), services.settings.approvals
+    if po_key is None:
+        found = review_links.digest_link(services.uow, services.links, policy, person, now)
+        if found is None:
+            raise Refused(f"no purchase order waits for {person}")
+        print(found)
+        return ExitCode.SUCCEEDED
+    try:
+        print(review_links.order_link(services.uow, services.links, policy, po_key, person, now))
+    except NotForYou as refusal:
+        raise Refused(str(refusal)) from None
+    except KeyError as error:
+        raise CliError(str(error).strip("'\"")) from None
+    return ExitCode.SUCCEEDED
+
+
+def digest_link_for_busiest(config: str | None = None) -> str | None:
+    """The digest link of whoever has the most orders waiting (for `replenish demo`)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from replenish.bootstrap import build
+    from replenish.settings import load_settings
+    from services import review_links
+
+    services = build(load_settings(Path(config) if config else None))
+    return review_links.digest_link(
+        services.uow, services.links, services.settings.approvals, None, datetime.now(UTC)
+    )
