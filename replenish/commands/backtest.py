@@ -36,6 +36,8 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> ExitCode:
     try:
         report = _report(args)
+    except CliError:
+        raise
     except Exception as error:  # a command line shows one line, not a traceback
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise CliError(f"backtest: {message}") from None
