@@ -83,4 +83,5 @@ def test_a_broken_configured_source_is_one_line(
                       f"[source.sql.tables]\n{tables}\n")  # fmt: skip
     assert main(["simulate", "--config", str(config), "--as-of", AS_OF]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("replenish: error:") and len(err.strip().splitlines()) == 1
+    assert err.startswith("replenish: error:")
+    assert len(err.strip().splitlines()) == 1
