@@ -5,7 +5,7 @@ Pure functions over pandas frames (columns in docs/frames.md); no I/O, no orches
 
 from purchasing.item_policy import ItemPolicy
 from purchasing.orders import group_orders, po_key
-from purchasing.params import FlagRules, PolicyParams
+from purchasing.params import PolicyParams
 from purchasing.planning import plan_lines
 from purchasing.position import inventory_position
 from purchasing.quantities import (
@@ -21,6 +21,7 @@ from purchasing.review_flags import (
     flag_orders,
     order_decisions,
 )
+from purchasing.review_params import FlagRules
 from purchasing.review_split import REVIEW_SUFFIX, hold_flagged_lines
 from purchasing.simulation import SimulationResult, simulate
 

@@ -10,9 +10,13 @@ the buyer as "worth a look", and the run summary says how many and how much.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from purchasing.params import FlagRules
+if TYPE_CHECKING:
+    from purchasing.review_params import FlagRules
+
 
 _LINE = ["po_key", "sku", "location"]
 ALWAYS_REVIEW = "ALWAYS_REVIEW"

@@ -1,21 +1,24 @@
-"""What every review rule shares: reason codes, severities, the flags frame and thresholds.
+"""What every review rule shares: reason codes, the flags frame and thresholds.
 
 Kept apart from the rules so each rule module imports this and nothing of the others.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from purchasing.flag_codes import SEVERITY, FlagCode
-from purchasing.params import FlagRules
+from purchasing.flag_codes import FlagCode
 from purchasing.planning import quantity_text
 from purchasing.position import KEYS
 
+if TYPE_CHECKING:
+    from purchasing.review_params import FlagRules
+
 __all__ = [
     "FLAG_COLUMNS",
-    "SEVERITY",
     "FlagCode",
     "line_flags",
     "money",
@@ -54,7 +57,7 @@ def line_flags(
             "sku": hit["sku"].to_numpy(dtype=object),
             "location": hit["location"].to_numpy(dtype=object),
             "code": str(code),
-            "severity": SEVERITY[code],
+            "severity": None,  # set from the registry (`purchasing.flag_registry`)
             "message": message.to_numpy(dtype=object),
             "money_at_stake": at_stake.to_numpy(dtype=float),
         }

@@ -7,12 +7,13 @@ caught up with. BELOW_MIN_ORDER_VALUE: an order goes out below the supplier's mi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from forecasting.uncertainty import COUNT_CLASSES, protection_quantile
 from purchasing.minimum_order import below_minimum
-from purchasing.params import FlagRules
 from purchasing.review_rules_base import (
     FlagCode,
     line_flags,
@@ -23,6 +24,9 @@ from purchasing.review_rules_base import (
     threshold,
     with_forecast,
 )
+
+if TYPE_CHECKING:
+    from purchasing.review_params import FlagRules
 
 _ANOMALY_INPUTS = ["demand_class", "recent_days", "recent_demand", "recent_expected", "recent_std"]
 # A band is a statement about units: a latest demand within half a unit of the band's edge

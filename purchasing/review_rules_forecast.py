@@ -7,10 +7,11 @@ lines (with the order's currency) and returns rows of the flags frame, vectorise
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from purchasing.params import FlagRules
 from purchasing.review_rules_base import (
     FlagCode,
     line_flags,
@@ -21,6 +22,9 @@ from purchasing.review_rules_base import (
     threshold,
     with_forecast,
 )
+
+if TYPE_CHECKING:
+    from purchasing.review_params import FlagRules
 
 
 def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:

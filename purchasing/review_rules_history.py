@@ -6,12 +6,16 @@ empty history (first run, no database) leaves QUANTITY_VS_HISTORY and PRICE_CHAN
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from purchasing.params import FlagRules
 from purchasing.position import KEYS
 from purchasing.review_rules_base import FlagCode, line_flags, money, order_text, qty, threshold
+
+if TYPE_CHECKING:
+    from purchasing.review_params import FlagRules
 
 HISTORY_COLUMNS = ["sku", "location", "supplier_id", "quantity", "unit_cost", "order_date"]
 

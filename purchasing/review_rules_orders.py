@@ -16,11 +16,15 @@ order when `large_order_value` is on.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from purchasing.params import FlagRules
 from purchasing.review_rules_base import FlagCode, line_flags, money, qty, threshold
+
+if TYPE_CHECKING:
+    from purchasing.review_params import FlagRules
 
 ORDER_HISTORY_COLUMNS = ["supplier_id", "location", "currency", "order_date", "value", "line_count"]
 _ORDER_KEYS = ["supplier_id", "location"]

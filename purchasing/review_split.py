@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from purchasing.flag_codes import SEVERITY, FlagCode
+from purchasing.flag_codes import FlagCode
+from purchasing.flag_registry import SEVERITY
 
 REVIEW_SUFFIX = "-R"
 _LINE_KEY = ["po_key", "sku", "location"]

@@ -1,0 +1,60 @@
+"""The flag registry is the one place a rule is named: every reason code has exactly one
+entry, and the settings' defaults, switches and holds come from it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from purchasing import FlagRules
+from purchasing.flag_codes import FlagCode
+from purchasing.flag_registry import ALWAYS_HOLD, RULES, SEVERITY, enabled_codes
+
+
+def test_every_flag_code_has_exactly_one_registry_entry() -> None:
+    entries = Counter(rule.code for rule in RULES)
+    assert set(entries) == set(FlagCode)
+    assert set(entries.values()) == {1}
+
+
+def test_every_switch_and_threshold_is_a_setting_with_the_registry_default() -> None:
+    defaults = FlagRules()
+    fields = FlagRules.model_fields
+    for rule in RULES:
+        if rule.switch is not None:
+            assert rule.switch in fields, rule.code
+            assert bool(getattr(defaults, rule.switch)) is rule.on_by_default, rule.code
+        for name, value in rule.thresholds.items():
+            assert getattr(defaults, name) == value, (rule.code, name)
+
+
+def test_informing_and_always_holding_codes_come_from_the_registry() -> None:
+    assert set(FlagRules().inform_only) == {r.code for r in RULES if r.informs_by_default}
+    assert {FlagCode.STOCKOUT_RISK, FlagCode.LARGE_LINE_VALUE} == set(FlagRules().inform_only)
+    assert ALWAYS_HOLD == {FlagCode.IMPLAUSIBLE_FORECAST}
+    # An always-holding code holds even when listed as informing and worth nothing.
+    flags = pd.DataFrame(
+        {"code": ["IMPLAUSIBLE_FORECAST", "STOCKOUT_RISK"], "sku": ["A", "B"],
+         "money_at_stake": [0.0, 5000.0]}
+    )  # fmt: skip
+    rules = FlagRules(inform_only=[FlagCode.IMPLAUSIBLE_FORECAST, FlagCode.STOCKOUT_RISK])
+    assert rules.holds(flags).tolist() == [True, False]
+
+
+def test_switching_a_rule_off_removes_exactly_its_code() -> None:
+    everything_on = {rule.switch: True for rule in RULES if rule.switch}
+    everything_on["always_review_suppliers"] = ["SUP-01"]  # type: ignore[assignment]
+    all_codes = enabled_codes(FlagRules(**everything_on))
+    assert all_codes == {str(code) for code in FlagCode}
+    for rule in RULES:
+        if rule.switch is None:
+            continue
+        off = {**everything_on, rule.switch: [] if rule.switch.endswith("s") else False}
+        assert all_codes - enabled_codes(FlagRules(**off)) == {str(rule.code)}
+
+
+def test_severities_are_the_documented_three() -> None:
+    assert set(SEVERITY.values()) <= {"high", "medium", "low"}
+    assert SEVERITY[FlagCode.DATA_QUALITY] == "high"
+    assert SEVERITY[FlagCode.ALWAYS_REVIEW] == "low"
