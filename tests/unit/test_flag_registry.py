@@ -32,7 +32,7 @@ def test_every_switch_and_threshold_is_a_setting_with_the_registry_default() -> 
 def test_informing_and_always_holding_codes_come_from_the_registry() -> None:
     assert set(FlagRules().inform_only) == {r.code for r in RULES if r.informs_by_default}
     assert {FlagCode.STOCKOUT_RISK, FlagCode.LARGE_LINE_VALUE} == set(FlagRules().inform_only)
-    assert ALWAYS_HOLD == {FlagCode.IMPLAUSIBLE_FORECAST}
+    assert {FlagCode.IMPLAUSIBLE_FORECAST} == ALWAYS_HOLD
     # An always-holding code holds even when listed as informing and worth nothing.
     flags = pd.DataFrame(
         {"code": ["IMPLAUSIBLE_FORECAST", "STOCKOUT_RISK"], "sku": ["A", "B"],
