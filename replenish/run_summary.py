@@ -1,63 +1,30 @@
-"""The run summary: one JSON object for scripts, and the same facts in words for people."""
+"""The run summary: one JSON object for scripts (its contract is `RunSummary` in
+`replenish.run_summary_model`, published as docs/run-summary.schema.json), and the same
+facts in words for people (`replenish.run_summary_text`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from purchasing.currency import totals_by_currency
-from replenish.review_summary import money_text, render_review, review_section
+from replenish.review_summary import review_section
+from replenish.run_facts import RunFacts
+from replenish.run_summary_model import SUMMARY
+from replenish.run_summary_text import STOOD_ASIDE, render_markdown, render_text
 
-if TYPE_CHECKING:
-    from dataquality import ValidationResult
-    from flows.ordering import Plan, Proposed, Review
-    from flows.submission import Submitted
-    from forecasting import ForecastResult
-    from integrations.sources.csv_folder import FileInfo
-    from replenish.settings import Settings
-
-
-@dataclass
-class RunFacts:
-    """What the stages produced so far; a stopped run simply has fewer of them."""
-
-    run_id: str
-    as_of: date
-    settings: Settings
-    status: str = "succeeded"
-    message: str = ""
-    breaches: list[str] = field(default_factory=list)
-    files: list[FileInfo] = field(default_factory=list)
-    checked: ValidationResult | None = None
-    forecast: ForecastResult | None = None
-    plan: Plan | None = None
-    review: Review | None = None
-    proposed: Proposed | None = None
-    emails: list[str] = field(default_factory=list)
-    submitted: Submitted | None = None
-    # Stages that failed without stopping the run (the e-mails could not be sent): the
-    # run goes on to submit, and ends partial.
-    problems: list[str] = field(default_factory=list)
-    # The run's row exists in the `runs` table (false when the database refused it).
-    started: bool = False
-
-    def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
-        """Something raised: the run ends `failed` (a bug, the database down, a crash)."""
-        self.status = "failed"
-        self.message = message
-        self.breaches = list(breaches or [])
-        return self
-
-    def stopped(self, message: str, breaches: list[str] | None = None) -> RunFacts:
-        """The run refused its input (a broken file, the quality gate) before ordering."""
-        self.failed(message, breaches)
-        self.status = "stopped"
-        return self
+__all__ = [
+    "STOOD_ASIDE",
+    "RunFacts",
+    "build_summary",
+    "render_markdown",
+    "render_text",
+    "stood_aside",
+]
 
 
 def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str, Any]:
-    """The `replenish run --json` object (keys as in DESIGN.md's command-line contract)."""
+    """The `replenish run --json` object, checked against its contract (`RunSummary`,
+    published as docs/run-summary.schema.json)."""
     status = facts.status
     if status == "succeeded" and (
         facts.problems or (facts.submitted is not None and facts.submitted.failed)
@@ -65,7 +32,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
         status = "partial"
     message = facts.message or _default_message(facts)
     settings = facts.settings
-    return {
+    summary = {
         "run_id": facts.run_id,
         "as_of": facts.as_of.isoformat(),
         "status": status,
@@ -89,6 +56,8 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
             "outbox": str(settings.email.outbox_dir),
         },
     }
+    # Only the keys given are dumped: an empty review's `passed_on` has no `orders`.
+    return SUMMARY.validate_python(summary).model_dump(exclude_unset=True)
 
 
 def _default_message(facts: RunFacts) -> str:
@@ -217,114 +186,5 @@ def _safe_url(url: str) -> str:
 
 def stood_aside(as_of: Any, message: str) -> dict[str, Any]:
     """The summary of a run that did not start because another one holds the lock."""
-    return {"run_id": "", "as_of": str(as_of), "status": STOOD_ASIDE, "message": message}
-
-
-STOOD_ASIDE = "stood_aside"
-
-
-def render_text(summary: dict[str, Any]) -> str:
-    """The summary a buyer reads at the end of `replenish run` / `replenish demo`."""
-    if summary["status"] == STOOD_ASIDE:
-        return f"Nightly run {summary['as_of']}: stood aside: {summary['message']}"
-    lines = [f"Nightly run {summary['as_of']} ({summary['run_id'][:8]}): {summary['status']}"]
-    if summary["status"] in ("failed", "stopped"):
-        lines.append(f"  Stopped: {summary['message']}")
-        lines.extend(f"   - {message}" for message in summary.get("quality_breaches", []))
-    rows = summary["rows"]
-    if rows:
-        read = sum(r["read"] for r in rows.values())
-        quarantined = sum(r["quarantined"] for r in rows.values())
-        repaired = sum(r["repaired"] for r in rows.values())
-        lines.append(
-            f"  Input: {read:,} rows read from {len(rows)} files; {repaired:,} repaired, "
-            f"{quarantined:,} quarantined ({quarantined / max(read, 1):.1%})."
-        )
-        worst = sorted(rows.items(), key=lambda kv: kv[1]["quarantined"], reverse=True)[:3]
-        for file, figures in worst:
-            if figures["quarantined"]:
-                why = f" ({figures['top_reasons']})" if figures.get("top_reasons") else ""
-                lines.append(
-                    f"    {file}: {figures['quarantined']:,} of {figures['read']:,} quarantined"
-                    + why
-                )
-    series = summary["series"]
-    if series["forecast"]:
-        classes = ", ".join(f"{n} {name}" for name, n in series["by_class"].items())
-        lines.append(f"  Forecast: {series['forecast']:,} item-locations ({classes}).")
-    orders = summary["orders"]
-    if orders["purchase_orders"]:
-        rate = orders["auto_approval_rate"] or 0.0
-        lines.append(
-            f"  Orders: {orders['purchase_orders']} purchase orders, {orders['lines']} lines, "
-            f"worth {money_text(orders['value_total'])}."
-        )
-        value_share = orders.get("auto_approved_value_share") or 0.0
-        lines.append(
-            f"  Auto-approved: {orders['auto_approved']} of {orders['purchase_orders']} orders "
-            f"({rate:.0%}), {orders.get('auto_approved_lines', 0)} of {orders['lines']} lines, "
-            f"{value_share:.0%} of the value; waiting for a buyer: {orders['pending_review']}."
-        )
-        if orders.get("sent_with_warning"):
-            lines.append(
-                f"  Sent with a warning for the buyer (no decision needed): "
-                f"{orders['sent_with_warning']}."
-            )
-        if orders["held_lines"]:
-            held = ", ".join(
-                f"{n} {reason.replace('_', ' ')}" for reason, n in orders["held_lines"].items()
-            )
-            lines.append(f"  Held for a later day: {held} (lines, not ordered tonight).")
-        if orders["already_proposed"]:
-            lines.append(
-                f"  {orders['already_proposed']} of them were already proposed by an earlier run "
-                "for this date and were not created again."
-            )
-    elif summary["status"] not in ("failed", "stopped"):
-        lines.append("  Orders: nothing needs ordering tonight.")
-    lines.extend(render_review(summary.get("review") or {}))
-    if summary["flags"]:
-        informing = summary.get("flags_informing", {})
-        holding = {c: n - informing.get(c, 0) for c, n in summary["flags"].items()}
-        held = ", ".join(f"{code} x{n}" for code, n in holding.items() if n)
-        told = ", ".join(f"{code} x{n}" for code, n in informing.items())
-        if held:
-            lines.append(f"  Why orders wait for a buyer: {held}.")
-        if told:
-            lines.append(f"  Told to the buyer, order not held: {told}.")
-    lines.append(
-        f"  Sent to the ERP: {summary['submitted']} new"
-        + (f", {summary['already_in_erp']} already there" if summary["already_in_erp"] else "")
-        + (
-            f", {len(summary['submission_failures'])} FAILED"
-            if summary["submission_failures"]
-            else ""
-        )
-        + f"; e-mails sent: {summary['emails']}."
-    )
-    lines.extend(f"  Problem: {problem}" for problem in summary.get("problems", []))
-    outputs = summary["outputs"]
-    lines.append(f"  ERP drop folder: {outputs['erp_drop']}")
-    lines.append(f"  Outbox (e-mails): {outputs['outbox']}")
-    lines.append(f"  Database: {outputs['database']}")
-    return "\n".join(lines)
-
-
-def render_markdown(summary: dict[str, Any]) -> str:
-    """The run summary as a Prefect markdown artifact."""
-    text = render_text(summary).splitlines()
-    table = ["| file | read | accepted | repaired | quarantined |", "|---|---:|---:|---:|---:|"]
-    table += [
-        f"| {file} | {r['read']:,} | {r['accepted']:,} | {r['repaired']:,} | {r['quarantined']:,} |"
-        for file, r in summary["rows"].items()
-    ]
-    informing = summary.get("flags_informing", {})
-    flags = ["| reason | flags | held the order | only told the buyer |", "|---|---:|---:|---:|"]
-    flags += [
-        f"| {code} | {n} | {n - informing.get(code, 0)} | {informing.get(code, 0)} |"
-        for code, n in summary["flags"].items()
-    ]
-    parts = [f"# {text[0]}", "", *[line.strip() for line in text[1:]], "", "## Input rows", *table]
-    if summary["flags"]:
-        parts += ["", "## Flags", *flags]
-    return "\n".join(parts)
+    summary = {"run_id": "", "as_of": str(as_of), "status": STOOD_ASIDE, "message": message}
+    return SUMMARY.validate_python(summary).model_dump()

@@ -13,6 +13,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from summary_contract import validate_summary  # tests/ is on sys.path
 
 pytestmark = pytest.mark.slow
 
@@ -74,6 +75,7 @@ def first_run(workdir: Path, env: dict[str, str]) -> dict:
 
 def test_run_json_has_the_contract_keys_and_counts_add_up(first_run: dict) -> None:
     summary = first_run
+    validate_summary(summary)  # the published docs/run-summary.schema.json
     for key in (
         "run_id",
         "as_of",
@@ -234,6 +236,7 @@ def test_a_broken_input_file_fails_the_run_with_the_file_named(
     assert done.stdout.startswith("{"), done.stderr[-3000:]
     summary = json.loads(done.stdout)
     assert summary["status"] == "stopped"  # refused its input (exit 1), not a crash
+    validate_summary(summary)
     assert "items.csv" in summary["message"]
     assert "moq" in summary["message"]
     assert "Traceback" not in done.stderr
