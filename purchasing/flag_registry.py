@@ -1,135 +1,45 @@
 """The one registry of review-flag rules: for each reason code, the switch that turns it
 on, its default thresholds, its severity, whether it holds the order or only informs
-the buyer by default, and the function that finds it.
+the buyer by default, and the function that finds it (a `FlagRule`, declared in its rule
+module's `RULES` beside the function).
 
-Everything else is derived from this table: the defaults of `FlagRules`
+Everything else is derived from it: the defaults of `FlagRules`
 (`purchasing.review_params`), which codes are switched on, the rules `flag_orders`
-runs (in this order), the severity of each flag. Adding a rule is its function, one
-entry here, its `FlagCode` and its settings field with a description, and its test;
-`tests/unit/test_flag_registry.py` checks every code has exactly one entry.
+runs, the severity of each flag. Adding a rule: its function and `FlagRule` in a rule
+module, its name in `FlagCode`, its settings field (the administrator's key and its
+description, default from here), and its test; `tests/unit/test_flag_registry.py`
+checks every code has exactly one entry and every switch and threshold a setting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from purchasing import (
+    review_rules_demand,
+    review_rules_forecast,
+    review_rules_history,
+    review_rules_lines,
+    review_rules_orders,
+)
 from purchasing.flag_codes import FlagCode
-from purchasing.review_rules_demand import below_min_order_value, demand_anomaly
-from purchasing.review_rules_forecast import (
-    dormant_item,
-    duplicate_risk,
-    excess_cover,
-    implausible_forecast,
-    low_confidence,
-)
-from purchasing.review_rules_history import always_review, price_change, quantity_vs_history
-from purchasing.review_rules_lines import (
-    constraint_inflation,
-    data_quality,
-    large_line_value,
-    new_item,
-    stockout_risk,
-)
-from purchasing.review_rules_orders import large_first_order, unusual_order
+from purchasing.flag_rule import FlagInputs, FlagRule, Severity
 
 if TYPE_CHECKING:
     from purchasing.review_params import FlagRules
 
-Severity = Literal["high", "medium", "low"]
+__all__ = ["RULES", "FlagInputs", "FlagRule", "enabled_codes", "find_flags"]
 
-
-@dataclass(frozen=True)
-class FlagInputs:
-    """What the rules look at: tonight's lines in orders (`ordered`, with the order's
-    currency, date and rate), the orders, all lines, the forecast, the quarantine and
-    the earlier order lines and orders."""
-
-    ordered: pd.DataFrame
-    orders: pd.DataFrame
-    lines: pd.DataFrame
-    forecast_summary: pd.DataFrame
-    quarantined_items: pd.DataFrame
-    rules: FlagRules
-    history: pd.DataFrame
-    order_history: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class FlagRule:
-    code: FlagCode
-    # "high": acting on it may change the order (bad inputs, empty shelf, a double
-    # order); "medium": probably right but large or uncertain enough that a person
-    # should own it; "low": nothing looks wrong, the administrator asked to see it.
-    severity: Severity
-    find: Callable[[FlagInputs], pd.DataFrame]
-    # The `FlagRules` field that switches it on (a list switches on when not empty),
-    # and its default; None = it cannot be switched off or demoted to information.
-    switch: str | None
-    on_by_default: bool = True
-    thresholds: Mapping[str, float] = field(default_factory=dict)
-    # True = only told to the buyer by default (in `FlagRules.inform_only`'s default).
-    informs_by_default: bool = False
-
-    def enabled(self, rules: FlagRules) -> bool:
-        return self.switch is None or bool(getattr(rules, self.switch))
-
-
+# One line per rule module; a rule is added in its module's RULES.
 RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.LARGE_LINE_VALUE, "medium", lambda i: large_line_value(i.ordered, i.rules),
-             "large_line_value", thresholds={"line_value_limit": 2500.0},
-             informs_by_default=True),
-    FlagRule(FlagCode.UNUSUAL_ORDER, "medium",
-             lambda i: unusual_order(i.orders, i.lines, i.order_history, i.rules),
-             "unusual_order",
-             thresholds={"unusual_order_ratio": 1.75, "unusual_order_min_extra_lines": 5.0,
-                         "order_history_orders": 8, "order_history_min_orders": 3}),
-    FlagRule(FlagCode.LARGE_ORDER_VALUE, "medium",
-             lambda i: large_first_order(i.orders, i.order_history, i.rules),
-             "large_order_value", on_by_default=False,
-             thresholds={"order_value_limit": 10000.0}),
-    FlagRule(FlagCode.NEW_ITEM, "medium", lambda i: new_item(i.ordered, i.forecast_summary),
-             "new_item"),
-    FlagRule(FlagCode.DATA_QUALITY, "high",
-             lambda i: data_quality(i.ordered, i.quarantined_items,
-                                    i.rules.data_quality_recent_days),
-             "data_quality", thresholds={"data_quality_recent_days": 28.0}),
-    FlagRule(FlagCode.STOCKOUT_RISK, "high", lambda i: stockout_risk(i.ordered), "stockout_risk",
-             informs_by_default=True),
-    FlagRule(FlagCode.CONSTRAINT_INFLATION, "medium",
-             lambda i: constraint_inflation(i.ordered, i.rules), "constraint_inflation",
-             thresholds={"constraint_inflation_ratio": 5.0,
-                         "constraint_inflation_min_value": 500.0}),
-    FlagRule(FlagCode.IMPLAUSIBLE_FORECAST, "high",
-             lambda i: implausible_forecast(i.ordered, i.forecast_summary), None),
-    FlagRule(FlagCode.LOW_CONFIDENCE, "medium",
-             lambda i: low_confidence(i.ordered, i.forecast_summary, i.rules),
-             "low_confidence", on_by_default=False,
-             thresholds={"low_confidence_cv": 1.0, "low_confidence_rmsse": 1.5}),
-    FlagRule(FlagCode.DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary),
-             "dormant_item"),
-    FlagRule(FlagCode.EXCESS_COVER, "medium", lambda i: excess_cover(i.ordered, i.rules),
-             "excess_cover", on_by_default=False, thresholds={"excess_cover_intervals": 3.0}),
-    FlagRule(FlagCode.DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered),
-             "duplicate_risk"),
-    FlagRule(FlagCode.QUANTITY_VS_HISTORY, "medium",
-             lambda i: quantity_vs_history(i.ordered, i.history, i.rules), "quantity_vs_history",
-             thresholds={"quantity_history_ratio": 3.0, "history_orders": 5}),
-    FlagRule(FlagCode.PRICE_CHANGE, "medium",
-             lambda i: price_change(i.ordered, i.history, i.rules), "price_change",
-             thresholds={"price_change_share": 0.10, "history_orders": 5}),
-    FlagRule(FlagCode.ALWAYS_REVIEW, "low",
-             lambda i: always_review(i.orders, i.rules.always_review_suppliers),
-             "always_review_suppliers", on_by_default=False),
-    FlagRule(FlagCode.DEMAND_ANOMALY, "high",
-             lambda i: demand_anomaly(i.ordered, i.forecast_summary, i.rules), "demand_anomaly",
-             thresholds={"demand_anomaly_band": 0.98}),
-    FlagRule(FlagCode.BELOW_MIN_ORDER_VALUE, "medium",
-             lambda i: below_min_order_value(i.orders, i.ordered), "below_min_order_value"),
-)  # fmt: skip
+    *review_rules_lines.RULES,
+    *review_rules_orders.RULES,
+    *review_rules_forecast.RULES,
+    *review_rules_history.RULES,
+    *review_rules_demand.RULES,
+)
 
 BY_CODE: dict[FlagCode, FlagRule] = {rule.code: rule for rule in RULES}
 SEVERITY: dict[FlagCode, Severity] = {rule.code: rule.severity for rule in RULES}

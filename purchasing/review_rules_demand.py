@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.uncertainty import COUNT_CLASSES, protection_quantile
+from purchasing.flag_rule import FlagRule
 from purchasing.minimum_order import below_minimum
 from purchasing.review_rules_base import (
     FlagCode,
@@ -107,3 +108,13 @@ def below_min_order_value(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataF
     )  # fmt: skip
     order_level = short.assign(sku=None, location=None)
     return line_flags(order_level, FlagCode.BELOW_MIN_ORDER_VALUE, message, short["value"])
+
+
+# This module's rules, gathered by `purchasing.flag_registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.DEMAND_ANOMALY, "high",
+             lambda i: demand_anomaly(i.ordered, i.forecast_summary, i.rules), "demand_anomaly",
+             thresholds={"demand_anomaly_band": 0.98}),
+    FlagRule(FlagCode.BELOW_MIN_ORDER_VALUE, "medium",
+             lambda i: below_min_order_value(i.orders, i.ordered), "below_min_order_value"),
+)  # fmt: skip

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from purchasing.flag_rule import FlagRule
 from purchasing.review_rules_base import (
     FlagCode,
     line_flags,
@@ -134,3 +135,20 @@ def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
         + money(hit["currency"], at_stake) + " may be bought twice."
     )  # fmt: skip
     return line_flags(hit, FlagCode.DUPLICATE_RISK, message, at_stake)
+
+
+# This module's rules, gathered by `purchasing.flag_registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.IMPLAUSIBLE_FORECAST, "high",
+             lambda i: implausible_forecast(i.ordered, i.forecast_summary), None),
+    FlagRule(FlagCode.LOW_CONFIDENCE, "medium",
+             lambda i: low_confidence(i.ordered, i.forecast_summary, i.rules),
+             "low_confidence", on_by_default=False,
+             thresholds={"low_confidence_cv": 1.0, "low_confidence_rmsse": 1.5}),
+    FlagRule(FlagCode.DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary),
+             "dormant_item"),
+    FlagRule(FlagCode.EXCESS_COVER, "medium", lambda i: excess_cover(i.ordered, i.rules),
+             "excess_cover", on_by_default=False, thresholds={"excess_cover_intervals": 3.0}),
+    FlagRule(FlagCode.DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered),
+             "duplicate_risk"),
+)  # fmt: skip

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from purchasing.flag_rule import FlagRule
 from purchasing.position import KEYS
 from purchasing.review_rules_base import FlagCode, line_flags, money, order_text, qty, threshold
 
@@ -113,3 +114,17 @@ def always_review(orders: pd.DataFrame, suppliers: list[str]) -> pd.DataFrame:
         + money(hit["currency"], hit["value"]) + ") waits for a buyer."
     )  # fmt: skip
     return line_flags(hit, FlagCode.ALWAYS_REVIEW, message, hit["value"])
+
+
+# This module's rules, gathered by `purchasing.flag_registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.QUANTITY_VS_HISTORY, "medium",
+             lambda i: quantity_vs_history(i.ordered, i.history, i.rules), "quantity_vs_history",
+             thresholds={"quantity_history_ratio": 3.0, "history_orders": 5}),
+    FlagRule(FlagCode.PRICE_CHANGE, "medium",
+             lambda i: price_change(i.ordered, i.history, i.rules), "price_change",
+             thresholds={"price_change_share": 0.10, "history_orders": 5}),
+    FlagRule(FlagCode.ALWAYS_REVIEW, "low",
+             lambda i: always_review(i.orders, i.rules.always_review_suppliers),
+             "always_review_suppliers", on_by_default=False),
+)  # fmt: skip

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from purchasing.flag_codes import FlagCode
+from purchasing.flag_rule import FlagRule
 from purchasing.position import KEYS
 from purchasing.review_rules_base import line_flags as _line_flags
 from purchasing.review_rules_base import money as _money
@@ -136,3 +137,23 @@ def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
         + _qty(excess) + " units costs " + _money(hit["currency"], money) + "."
     )  # fmt: skip
     return _line_flags(hit, FlagCode.CONSTRAINT_INFLATION, message, money)
+
+
+# This module's rules, gathered by `purchasing.flag_registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.LARGE_LINE_VALUE, "medium", lambda i: large_line_value(i.ordered, i.rules),
+             "large_line_value", thresholds={"line_value_limit": 2500.0},
+             informs_by_default=True),
+    FlagRule(FlagCode.NEW_ITEM, "medium", lambda i: new_item(i.ordered, i.forecast_summary),
+             "new_item"),
+    FlagRule(FlagCode.DATA_QUALITY, "high",
+             lambda i: data_quality(i.ordered, i.quarantined_items,
+                                    i.rules.data_quality_recent_days),
+             "data_quality", thresholds={"data_quality_recent_days": 28.0}),
+    FlagRule(FlagCode.STOCKOUT_RISK, "high", lambda i: stockout_risk(i.ordered), "stockout_risk",
+             informs_by_default=True),
+    FlagRule(FlagCode.CONSTRAINT_INFLATION, "medium",
+             lambda i: constraint_inflation(i.ordered, i.rules), "constraint_inflation",
+             thresholds={"constraint_inflation_ratio": 5.0,
+                         "constraint_inflation_min_value": 500.0}),
+)  # fmt: skip

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from purchasing.flag_rule import FlagRule
 from purchasing.review_rules_base import FlagCode, line_flags, money, qty, threshold
 
 if TYPE_CHECKING:
@@ -167,3 +168,17 @@ def large_first_order(
     )  # fmt: skip
     order_level = big.assign(sku=None, location=None)
     return line_flags(order_level, FlagCode.LARGE_ORDER_VALUE, message, big["value"])
+
+
+# This module's rules, gathered by `purchasing.flag_registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.UNUSUAL_ORDER, "medium",
+             lambda i: unusual_order(i.orders, i.lines, i.order_history, i.rules),
+             "unusual_order",
+             thresholds={"unusual_order_ratio": 1.75, "unusual_order_min_extra_lines": 5.0,
+                         "order_history_orders": 8, "order_history_min_orders": 3}),
+    FlagRule(FlagCode.LARGE_ORDER_VALUE, "medium",
+             lambda i: large_first_order(i.orders, i.order_history, i.rules),
+             "large_order_value", on_by_default=False,
+             thresholds={"order_value_limit": 10000.0}),
+)  # fmt: skip
