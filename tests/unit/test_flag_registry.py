@@ -58,3 +58,12 @@ def test_severities_are_the_documented_three() -> None:
     assert set(SEVERITY.values()) <= {"high", "medium", "low"}
     assert SEVERITY[FlagCode.DATA_QUALITY] == "high"
     assert SEVERITY[FlagCode.ALWAYS_REVIEW] == "low"
+
+
+def test_the_docs_list_every_rule_as_the_registry_has_it() -> None:
+    from replenish.flag_rules_doc import DOC_FILE, doc_text
+
+    page = DOC_FILE.read_text(encoding="utf-8")
+    assert page == doc_text(), "run `python -m replenish.flag_rules_doc` and commit the page"
+    listed = [line.split("|")[1].strip() for line in page.splitlines() if line.startswith("| ")]
+    assert Counter(listed[2:]) == Counter(str(code) for code in FlagCode)  # after the header
