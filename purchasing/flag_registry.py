@@ -72,6 +72,11 @@ def default_threshold(name: str) -> float:
     return THRESHOLD_DEFAULTS[name]
 
 
+def default_count(name: str) -> int:
+    """The default of a threshold that counts (orders of history), for an int field."""
+    return int(THRESHOLD_DEFAULTS[name])
+
+
 def default_switch(name: str) -> bool:
     """Whether the rule switched by field `name` is on by default."""
     return next(rule.on_by_default for rule in RULES if rule.switch == name)

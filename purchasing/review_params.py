@@ -14,6 +14,7 @@ from purchasing.flag_codes import FlagCode
 from purchasing.flag_registry import (
     ALWAYS_HOLD,
     INFORMING_BY_DEFAULT,
+    default_count,
     default_switch,
     default_threshold,
     enabled_codes,
@@ -83,7 +84,7 @@ class FlagRules(OrderAndLineRules):
         "quantity of the item-location's recent orders.",
     )
     history_orders: int = Field(
-        default=default_threshold("history_orders"),
+        default=default_count("history_orders"),
         ge=1,
         description="How many of the item-location's most recent earlier orders make its "
         "history for the quantity and price rules.",

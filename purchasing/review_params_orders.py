@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from purchasing.flag_registry import default_switch, default_threshold
+from purchasing.flag_registry import default_count, default_switch, default_threshold
 
 
 class OrderAndLineRules(BaseModel):
@@ -54,13 +54,13 @@ class OrderAndLineRules(BaseModel):
         "lines above the usual: 2 lines where 1 is usual is not worth a person's time.",
     )
     order_history_orders: int = Field(
-        default=default_threshold("order_history_orders"),
+        default=default_count("order_history_orders"),
         ge=1,
         description="How many of a supplier-location's most recent placed orders make its "
         "usual order (medians of value and line count).",
     )
     order_history_min_orders: int = Field(
-        default=default_threshold("order_history_min_orders"),
+        default=default_count("order_history_min_orders"),
         ge=1,
         description="Fewer placed orders than this are no history: the forecast's "
         "protection interval of spend is the yardstick instead.",
