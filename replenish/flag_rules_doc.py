@@ -1,10 +1,9 @@
-"""Write docs/flag-rules.md, the administrator's table of review-flag rules, from the flag
-registry: `python -m replenish.flag_rules_doc`. A test fails while the committed page
-differs, so the page lists every rule exactly as the code runs it."""
+"""docs/flag-rules.md, the administrator's table of review-flag rules, from the flag
+registry (`python -m replenish.generated_docs` writes it). A test fails while the
+committed page differs, so the page lists every rule exactly as the code runs it."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from purchasing.flag_registry import RULES
@@ -13,7 +12,7 @@ DOC_FILE = Path(__file__).resolve().parent.parent / "docs" / "flag-rules.md"
 
 HEADER = """# Review-flag rules
 
-Generated from `purchasing/flag_registry.py` (`python -m replenish.flag_rules_doc`); the
+Generated from `purchasing/flag_registry.py` (`python -m replenish.generated_docs`); the
 settings are keys of `[flags]` in the config file (config.example.toml), described in
 full in `purchasing/review_params.py`. A flag that *informs* is told to the buyer while
 the order goes out (`flags.inform_only`); one that *holds* waits for a decision. A line
@@ -40,14 +39,3 @@ def doc_text() -> str:
             holds = "informs" if rule.informs_by_default else "holds"
         rows.append(f"| {rule.code} | {rule.severity} | {switch} | {thresholds or '-'} | {holds} |")
     return HEADER + "\n".join(rows) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    target = Path(argv[0]) if argv else DOC_FILE
-    target.write_text(doc_text(), encoding="utf-8")
-    print(f"Wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main(sys.argv[1:]))

@@ -1,5 +1,5 @@
 """The `replenish run --json` contract as pydantic models; `docs/run-summary.schema.json`
-is their JSON schema (`python -m replenish.run_summary_schema` writes it).
+is their JSON schema (`python -m replenish.generated_docs` writes it).
 
 Scripts and schedulers read this object, so a key or a type changes here first, on
 purpose, with the published schema. `build_summary` validates every summary against

@@ -1,11 +1,10 @@
-"""Write the `replenish run --json` contract: `python -m replenish.run_summary_schema`
-regenerates docs/run-summary.schema.json from `replenish.run_summary_model`; a test
+"""The `replenish run --json` contract as the text of docs/run-summary.schema.json, from
+`replenish.run_summary_model` (`python -m replenish.generated_docs` writes it); a test
 fails while the committed file differs from the models."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from replenish.run_summary_model import json_schema
@@ -15,14 +14,3 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "run-summary.sch
 
 def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, sort_keys=False) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    target = Path(argv[0]) if argv else SCHEMA_FILE
-    target.write_text(schema_text(), encoding="utf-8")
-    print(f"Wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main(sys.argv[1:]))

@@ -64,6 +64,6 @@ def test_the_docs_list_every_rule_as_the_registry_has_it() -> None:
     from replenish.flag_rules_doc import DOC_FILE, doc_text
 
     page = DOC_FILE.read_text(encoding="utf-8")
-    assert page == doc_text(), "run `python -m replenish.flag_rules_doc` and commit the page"
+    assert page == doc_text(), "run `python -m replenish.generated_docs` and commit the page"
     listed = [line.split("|")[1].strip() for line in page.splitlines() if line.startswith("| ")]
     assert Counter(listed[2:]) == Counter(str(code) for code in FlagCode)  # after the header

@@ -15,7 +15,7 @@ from replenish.run_summary_schema import SCHEMA_FILE, schema_text
 
 def test_the_published_schema_is_the_models_schema() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
-        "run `python -m replenish.run_summary_schema` and commit docs/run-summary.schema.json"
+        "run `python -m replenish.generated_docs` and commit docs/run-summary.schema.json"
     )
     Draft202012Validator.check_schema(json.loads(schema_text()))
 
