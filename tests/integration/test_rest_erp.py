@@ -83,14 +83,14 @@ def test_a_refusal_is_rejected_with_the_erps_own_message(
 ) -> None:
     refused = order()
     server.reject(refused.po_key, "supplier S1 is blocked for purchasing")
-    with pytest.raises(ErpRejected, match="HTTP 422.*supplier S1 is blocked"):
+    with pytest.raises(ErpRejected, match=r"HTTP 422.*supplier S1 is blocked"):
         adapter.submit(refused)
     assert server.held(refused.po_key) == []
 
 
 def test_a_wrong_token_is_rejected_not_retried(server: ErpRestServer) -> None:
     erp = RestErp(server.base_url, token="wrong")
-    with pytest.raises(ErpRejected, match="HTTP 401.*bearer token"):
+    with pytest.raises(ErpRejected, match=r"HTTP 401.*bearer token"):
         erp.find("RPL-X")
 
 
@@ -121,7 +121,7 @@ def test_our_orders_are_listed_with_their_quantities_since_a_date(
 
 
 def test_rest_needs_a_base_url() -> None:
-    with pytest.raises(ValueError, match="needs erp.base_url"):
+    with pytest.raises(ValueError, match=r"needs erp\.base_url"):
         ErpSettings(adapter="rest")
 
 
