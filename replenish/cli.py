@@ -198,8 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     quarantine.add_argument("--config", type=Path, default=None, help="TOML config file")
 
-    from replenish.commands import review, serve
+    from replenish.commands import reconcile, review, serve
 
+    reconcile.add_parser(commands)
     review.add_parser(commands)
     serve.add_parsers(commands)
     return parser
@@ -237,6 +238,10 @@ def _main(argv: Sequence[str] | None) -> int:
                 from replenish.commands import simulate as simulate_command
 
                 return simulate_command.run(args)
+            case "reconcile":
+                from replenish.commands import reconcile
+
+                return reconcile.run(args)
             case "review":
                 from replenish.commands import review as review_command
 

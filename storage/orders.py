@@ -324,6 +324,18 @@ class OrderRepository:
             )
         )
 
+    def sent_since(self, since: date | None) -> list[PurchaseOrder]:
+        """Orders the ERP should hold (submitted or confirmed), dated `since` or later."""
+        sent = [OrderStatus.SUBMITTED.value, OrderStatus.CONFIRMED.value]
+        query = select(PurchaseOrder).where(PurchaseOrder.status.in_(sent))
+        if since is not None:
+            query = query.where(PurchaseOrder.order_date >= since)
+        return list(
+            self.session.scalars(
+                query.options(selectinload(PurchaseOrder.lines)).order_by(PurchaseOrder.id)
+            )
+        )
+
     def claim_submission(self, po_key: str, adapter: str) -> Submission:
         """Claim the right to send `po_key` to the ERP, or return the existing claim.
 
