@@ -159,6 +159,9 @@ class ErpSettings(BaseModel):
     breaker_reset_seconds: float = Field(
         default=60.0, ge=0, description="Open circuit: wait before one trial call."
     )
+    reconcile_days: int = Field(
+        default=30, ge=1, description="The nightly reconciliation covers orders of these days."
+    )
 
     submit_retries: int = Field(
         default=2, ge=0, description="Prefect retries of the submit stage while orders fail."

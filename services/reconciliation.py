@@ -55,7 +55,7 @@ class Reconciliation:
             "missing_in_erp": self.missing_in_erp,
             "not_recorded_here": self.not_recorded_here,
             "quantity_differences": [
-                {"po_key": d.po_key, "sku": d.sku, "ours": str(d.ours), "theirs": str(d.theirs)}
+                {"po_key": d.po_key, "sku": d.sku, "ours": plain(d.ours), "theirs": plain(d.theirs)}
                 for d in self.quantities
             ],
         }
@@ -125,7 +125,8 @@ def as_markdown(result: Reconciliation) -> str:
             for k, s in result.not_recorded_here.items()
         ),
         *(
-            f"| {_cell(d.po_key)} | quantity of {_cell(d.sku)} | {d.ours} | {d.theirs} |"
+            f"| {_cell(d.po_key)} | quantity of {_cell(d.sku)} | {plain(d.ours)} | "
+            f"{plain(d.theirs)} |"
             for d in result.quantities
         ),
     ]
@@ -141,3 +142,8 @@ def as_markdown(result: Reconciliation) -> str:
 def _cell(text: str) -> str:
     """An ERP's value in a table cell: no pipe or line break may reshape the table."""
     return " ".join(text.split()).replace("|", "\\|")
+
+
+def plain(quantity: Decimal) -> str:
+    """6.000 as 6, 2.50 as 2.5: quantities as a person writes them."""
+    return format(quantity.normalize(), "f")
