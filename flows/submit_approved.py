@@ -25,6 +25,7 @@ from flows.outcomes import RunPartial
 from flows.side_runs import recorded_run
 from flows.submission import Submitted
 from replenish.bootstrap import Services, build
+from replenish.run_summary import submission_problem
 from replenish.settings import ErpSettings, load_settings
 from services.erp_calls import ErpCalls, erp_calls
 
@@ -132,11 +133,7 @@ def submit_approved(config: str | None = None) -> dict[str, Any]:
         with recorded_run(services, "submit-approved") as run:
             outcome = submit_with_retries(services, run.run_id)
             run.status = "partial" if outcome.failed else "succeeded"
-            run.message = (
-                f"{len(outcome.failed)} orders could not be submitted to the ERP"
-                if outcome.failed
-                else "completed"
-            )
+            run.message = submission_problem(outcome) if outcome.failed else "completed"
             run.summary = {
                 "submitted": len(outcome.submitted),
                 "submitted_keys": list(outcome.submitted),
