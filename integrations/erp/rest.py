@@ -73,7 +73,11 @@ class RestErp:
         return ErpReceipt(po_key=po_key, external_ref=ids[0], created=False)
 
     def submit(self, order: ErpOrder) -> ErpReceipt:
-        """Create the order; the ERP answers 200 with the existing one for a known key."""
+        """Create the order, unless the ERP holds the key already (asked first: many ERPs
+        ignore the Idempotency-Key; one that honours it answers 200 with the existing)."""
+        held = self.find(order.po_key)
+        if held is not None:
+            return held
         body = order.model_dump(mode="json")
         body["reference"] = order.po_key
         response = self._send(
