@@ -66,8 +66,10 @@ class RestErp:
 
     def find(self, po_key: str) -> ErpReceipt | None:
         """The order held under `po_key` (the oldest, should the ERP hold several)."""
-        held = self._get({"reference": po_key})
-        ids = [str(order["id"]) for order in held if _key_of(order) in (po_key, None)]
+        held = [o for o in self._get({"reference": po_key}) if _key_of(o) in (po_key, None)]
+        ids = [str(order["id"]) for order in held if order.get("id") is not None]
+        if held and not ids:
+            raise ErpUnavailable(f"{self.url}: the ERP holds {po_key} but gives no order id")
         if not ids:
             return None
         return ErpReceipt(po_key=po_key, external_ref=ids[0], created=False)
