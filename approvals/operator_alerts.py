@@ -46,13 +46,19 @@ def run_failed(
 
 
 def submission_failing(
-    *, sender: str, operator: str, po_key: str, attempts: int, error: str
+    *, sender: str, operator: str, po_key: str, attempts: int, error: str, rejected: bool = False
 ) -> OutgoingMail:
-    """An approved order the ERP refused `attempts` times: it needs a person."""
-    subject = f"replenish: purchase order {po_key} failed {attempts} ERP submissions"
+    """An approved order the ERP rejected, or could not take `attempts` times: it needs a
+    person."""
+    if rejected:
+        subject = f"replenish: the ERP rejected purchase order {po_key}"
+        first = f"Purchase order {po_key} is approved but the ERP rejected it."
+    else:
+        subject = f"replenish: purchase order {po_key} failed {attempts} ERP submissions"
+        first = f"Purchase order {po_key} is approved but the ERP refused it {attempts} times."
     body = "\n".join(
         [
-            f"Purchase order {po_key} is approved but the ERP refused it {attempts} times.",
+            first,
             "",
             f"Last error: {error}",
             "",

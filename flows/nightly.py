@@ -20,7 +20,15 @@ from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
 from approvals.lifecycle import OrderStatus
-from flows import data_quality, notify, order_artifacts, ordering, reporting, ui_decisions
+from flows import (
+    data_quality,
+    notify,
+    order_artifacts,
+    ordering,
+    reconciliation,
+    reporting,
+    ui_decisions,
+)
 from flows.alerts import tell_operator
 from flows.outcomes import QualityGateFailed, RunPartial, RunStopped
 from flows.submit_approved import submit_with_retries
@@ -183,6 +191,7 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         clock.run("route", ui_decisions.open_forms, pending)
     clock.run("route", ui_decisions.close_decided, services)
     facts.submitted = clock.run("submit", submit_with_retries, services, run_id)
+    clock.run("report", reconciliation.publish, services, as_of)
     return False
 
 

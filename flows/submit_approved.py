@@ -25,7 +25,9 @@ from flows.outcomes import RunPartial
 from flows.side_runs import recorded_run
 from flows.submission import Submitted
 from replenish.bootstrap import Services, build
-from replenish.settings import load_settings
+from replenish.run_summary import submission_problem
+from replenish.settings import ErpSettings, load_settings
+from services.erp_calls import ErpCalls, erp_calls
 
 
 class OrdersNotSubmitted(Exception):
@@ -38,24 +40,41 @@ class OrdersNotSubmitted(Exception):
 
 @dataclass
 class _Tally:
-    """What every pass of the retried task sent, across its attempts."""
+    """What every pass of the retried task sent, across its attempts; and the run's ERP
+    calls (retry policy, circuit breaker, refusals), so an ERP found down stays down for
+    the next pass until its cool-down passed."""
 
     outcome: Submitted
+    calls: ErpCalls
 
     def add(self, attempt: Submitted) -> None:
         self.outcome.submitted.extend(attempt.submitted)
         self.outcome.already_in_erp.extend(attempt.already_in_erp)
         # Only the last pass's failures are still failures.
         self.outcome.failed = dict(attempt.failed)
+        self.outcome.rejected = list(attempt.rejected)
+        self.outcome.deferred = list(attempt.deferred)
 
 
 @task(name="submit", cache_policy=NO_CACHE)
 def _submit_pass(services: Services, tally: _Tally) -> Submitted:
-    """One pass over the approved orders; raise while some failed, so Prefect retries."""
-    tally.add(submission.submit.fn(services))
-    if tally.outcome.failed:
+    """One pass over the approved orders; raise while some could not reach the ERP, so
+    Prefect retries (orders the ERP rejected are not retried tonight)."""
+    tally.add(submission.submit.fn(services, tally.calls))
+    if tally.outcome.retryable:
         raise OrdersNotSubmitted(tally.outcome)
     return tally.outcome
+
+
+def run_calls(erp: ErpSettings) -> ErpCalls:
+    """The retry policy and circuit breaker of one run, from `erp.*`."""
+    return erp_calls(
+        attempts=erp.call_attempts,
+        backoff_seconds=erp.backoff_seconds,
+        backoff_max_seconds=erp.backoff_max_seconds,
+        breaker_failures=erp.breaker_failures,
+        breaker_reset_seconds=erp.breaker_reset_seconds,
+    )
 
 
 def submit_with_retries(services: Services, run_id: str) -> Submitted:
@@ -66,7 +85,7 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
     retried = _submit_pass.with_options(
         retries=erp.submit_retries, retry_delay_seconds=erp.retry_delay_seconds
     )
-    tally = _Tally(Submitted())
+    tally = _Tally(Submitted(), run_calls(erp))
     try:
         outcome = retried(services, tally)
     except OrdersNotSubmitted as error:
@@ -76,11 +95,12 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
 
 
 def alert_failing_orders(services: Services, run_id: str) -> list[str]:
-    """One e-mail per order the ERP refused `alert_after_attempts` times (once per order)."""
+    """One e-mail per order the ERP rejected, or could not take `alert_after_attempts`
+    times (once per order)."""
     settings = services.settings
     with services.uow() as uow:
         failing = [
-            (s.po_key, s.attempts, s.error or "")
+            (s.po_key, s.attempts, s.error or "", s.status == "rejected")
             for s in uow.orders.failing_submissions(settings.erp.alert_after_attempts)
         ]
     mails = [
@@ -90,12 +110,13 @@ def alert_failing_orders(services: Services, run_id: str) -> list[str]:
             po_key=key,
             attempts=attempts,
             error=error,
+            rejected=rejected,
         )
-        for key, attempts, error in failing
+        for key, attempts, error, rejected in failing
     ]
     if failing:
         get_run_logger().error(
-            "Orders failing in the ERP: %s", ", ".join(f"{k} ({n}x)" for k, n, _ in failing)
+            "Orders failing in the ERP: %s", ", ".join(f"{k} ({n}x)" for k, n, _, _ in failing)
         )
     return notify.send(services, run_id, mails)
 
@@ -112,11 +133,7 @@ def submit_approved(config: str | None = None) -> dict[str, Any]:
         with recorded_run(services, "submit-approved") as run:
             outcome = submit_with_retries(services, run.run_id)
             run.status = "partial" if outcome.failed else "succeeded"
-            run.message = (
-                f"{len(outcome.failed)} orders could not be submitted to the ERP"
-                if outcome.failed
-                else "completed"
-            )
+            run.message = submission_problem(outcome) if outcome.failed else "completed"
             run.summary = {
                 "submitted": len(outcome.submitted),
                 "submitted_keys": list(outcome.submitted),

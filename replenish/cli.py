@@ -19,6 +19,7 @@ from replenish.commands import (
     demo,
     nightly,
     quarantine,
+    reconcile,
     review,
     sample_data,
     serve,
@@ -29,7 +30,9 @@ from replenish.commands.base import CliError
 from replenish.exit_codes import ExitCode
 
 #: The commands in the order `replenish --help` lists them.
-COMMANDS = (sample_data, nightly, demo, backtest, simulate, submit, quarantine, review, serve)
+COMMANDS = (
+    sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
+)  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):

@@ -60,10 +60,22 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
     return SUMMARY.validate_python(summary).model_dump(exclude_unset=True)
 
 
+def submission_problem(outcome: Submitted) -> str:
+    """One line for the operator: how many orders did not reach the ERP, and why."""
+    rejected, deferred = len(outcome.rejected), len(outcome.deferred)
+    why = [
+        *([f"{rejected} rejected by the ERP (see the alert e-mails)"] if rejected else []),
+        *([f"{deferred} not tried, the ERP is unavailable"] if deferred else []),
+    ]
+    return f"{len(outcome.failed)} orders could not be submitted to the ERP" + (
+        f" ({'; '.join(why)}); the next run tries again" if why else ""
+    )
+
+
 def _default_message(facts: RunFacts) -> str:
     parts = list(facts.problems)
     if facts.submitted is not None and facts.submitted.failed:
-        parts.append(f"{len(facts.submitted.failed)} orders could not be submitted to the ERP")
+        parts.append(submission_problem(facts.submitted))
     return "; ".join(parts) or "completed"
 
 

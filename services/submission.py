@@ -6,6 +6,12 @@ and commit; then lock it again, and only if the claim is still unsent ask the ER
 whether it already holds the key (a crash after the ERP call, before our commit) and
 only then create it. The second lock is held across the ERP call, so a second process
 waits and then finds the order sent instead of sending it again.
+
+The ERP call goes through `services.erp_calls`: a transient failure is retried (each
+retry asks for the key again before creating: the ERP may have committed the order and
+answered too late); a refusal fails that order with the ERP's message and the others go
+on; an ERP down opens the circuit, and the orders not yet tried stay approved, untouched,
+for the next run (`deferred`).
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from approvals.lifecycle import OrderStatus
-from integrations.erp.base import ErpAdapter, ErpError, ErpOrder, ErpOrderLine
+from integrations.erp.base import ErpAdapter, ErpError, ErpOrder, ErpOrderLine, ErpRejected
+from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
 from storage.models import OrderLine, PurchaseOrder
 from storage.orders import Actor, StateConflict
 from storage.records import CENT
@@ -32,6 +39,15 @@ class Submitted:
     submitted: list[str] = field(default_factory=list)
     already_in_erp: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    #: Of `failed`: refused by the ERP (retrying tonight would only repeat the answer).
+    rejected: list[str] = field(default_factory=list)
+    #: Of `failed`: not tried, the circuit was open (the ERP is down).
+    deferred: list[str] = field(default_factory=list)
+
+    @property
+    def retryable(self) -> dict[str, str]:
+        """Failures another pass may fix (the ERP unavailable), not the refusals."""
+        return {k: v for k, v in self.failed.items() if k not in self.rejected}
 
 
 def submit_approved(
@@ -39,16 +55,35 @@ def submit_approved(
     erp: ErpAdapter,
     actor: Actor,
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+    calls: ErpCalls | None = None,
 ) -> Submitted:
-    """Send every approved order (of any run) to the ERP exactly once."""
+    """Send every approved order (of any run) to the ERP exactly once.
+
+    `calls` carries the retry policy and the circuit breaker across passes of one run
+    (the Prefect retries of the stage); without it, one try per order and no breaker.
+    """
     log = logger or logging.getLogger(__name__)
+    calls = calls or ErpCalls(Backoff(attempts=1), CircuitBreaker(10**9, 0.0))
     outcome = Submitted()
     with uow_factory() as uow:
         ready = [po.po_key for po in uow.orders.ready_to_submit()]
     for key in ready:
+        if key in calls.rejected:  # refused earlier in this run: not again tonight
+            outcome.failed[key] = calls.rejected[key]
+            outcome.rejected.append(key)
+            continue
+        if calls.breaker.is_open():  # the ERP is down: leave the order for the next run
+            outcome.failed[key] = f"not sent, the ERP is unavailable: {calls.breaker.last_error}"
+            outcome.deferred.append(key)
+            continue
         if not _claim(uow_factory, key, erp.name, actor):
             continue
-        _send(uow_factory, key, erp, actor, outcome, log)
+        _send(uow_factory, key, erp, actor, outcome, log, calls)
+    if outcome.deferred:
+        log.error(
+            "The ERP %s is unavailable; %d orders were not tried and wait for the next run",
+            erp.name, len(outcome.deferred),
+        )  # fmt: skip
     log.info(
         "Submitted %d orders to %s (%d were already there, %d failed)",
         len(outcome.submitted), erp.name, len(outcome.already_in_erp), len(outcome.failed),
@@ -83,20 +118,31 @@ def _send(
     actor: Actor,
     outcome: Submitted,
     log: logging.Logger | logging.LoggerAdapter[logging.Logger],
+    calls: ErpCalls,
 ) -> None:
     with uow_factory() as uow:
         po = uow.orders.lock(key)
         claim = uow.orders.claim_submission(key, erp.name)
         if po is None or po.status != OrderStatus.SUBMITTING.value or claim.status == "submitted":
             return  # another process sent it while we waited for the lock
+        order = erp_order(po)
         try:
-            receipt = erp.find(key) or erp.submit(erp_order(po))
+            # Every try asks first: a timed-out create may have been committed by the ERP.
+            receipt = calls.call(lambda: erp.find(key) or erp.submit(order))
         except ErpError as error:
-            uow.orders.record_submission(claim, external_ref=None, error=str(error))
+            refused = isinstance(error, ErpRejected)
+            uow.orders.record_submission(
+                claim, external_ref=None, error=str(error), rejected=refused
+            )
             uow.orders.transition(key, OrderStatus.FAILED, actor, reason=str(error))
             uow.commit()
             outcome.failed[key] = str(error)
-            log.error("ERP refused %s: %s", key, error)
+            if refused:
+                calls.rejected[key] = str(error)
+                outcome.rejected.append(key)
+                log.error("The ERP rejected %s: %s", key, error)
+            else:
+                log.error("The ERP could not take %s: %s", key, error)
             return
         uow.orders.record_submission(claim, external_ref=receipt.external_ref, error=None)
         uow.orders.transition(

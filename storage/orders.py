@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, insert, select, tuple_, update
+from sqlalchemy import CursorResult, and_, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -324,6 +324,18 @@ class OrderRepository:
             )
         )
 
+    def sent_since(self, since: date | None) -> list[PurchaseOrder]:
+        """Orders the ERP should hold (submitted or confirmed), dated `since` or later."""
+        sent = [OrderStatus.SUBMITTED.value, OrderStatus.CONFIRMED.value]
+        query = select(PurchaseOrder).where(PurchaseOrder.status.in_(sent))
+        if since is not None:
+            query = query.where(PurchaseOrder.order_date >= since)
+        return list(
+            self.session.scalars(
+                query.options(selectinload(PurchaseOrder.lines)).order_by(PurchaseOrder.id)
+            )
+        )
+
     def claim_submission(self, po_key: str, adapter: str) -> Submission:
         """Claim the right to send `po_key` to the ERP, or return the existing claim.
 
@@ -351,8 +363,14 @@ class OrderRepository:
         return claimed
 
     def record_submission(
-        self, submission: Submission, *, external_ref: str | None, error: str | None
+        self,
+        submission: Submission,
+        *,
+        external_ref: str | None,
+        error: str | None,
+        rejected: bool = False,
     ) -> None:
+        """One attempt's outcome; `rejected`: the ERP refused the order (not an outage)."""
         submission.attempts += 1
         if error is None:
             submission.status = "submitted"
@@ -360,7 +378,7 @@ class OrderRepository:
             submission.submitted_at = utcnow()
             submission.error = None
         else:
-            submission.status = "failed"
+            submission.status = "rejected" if rejected else "failed"
             submission.error = error
         self.session.flush()
 
@@ -375,11 +393,17 @@ class OrderRepository:
         return {str(key): str(ref or "") for key, ref in rows}
 
     def failing_submissions(self, min_attempts: int) -> list[Submission]:
-        """Submissions still failing after at least `min_attempts` tries: a person must look."""
+        """Submissions the ERP rejected, and those still failing after at least
+        `min_attempts` tries (an outage): a person must look."""
         return list(
             self.session.scalars(
                 select(Submission)
-                .where(Submission.status == "failed", Submission.attempts >= min_attempts)
+                .where(
+                    or_(
+                        Submission.status == "rejected",
+                        and_(Submission.status == "failed", Submission.attempts >= min_attempts),
+                    )
+                )
                 .order_by(Submission.id)
             )
         )

@@ -1,12 +1,21 @@
-"""The ERP port: what the submit stage needs from any ERP, and nothing more."""
+"""The ERP port: what the submit stage needs from any ERP, and nothing more.
+
+Adapters raise `ErpUnavailable` for what may pass (the submit stage retries with backoff
+and stops calling after a few in a row) and `ErpRejected` for what will not (that order
+fails with the ERP's message, the operator is told, the other orders go on).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
+
+#: Every key we create starts with this (purchasing.orders.po_key): an ERP order carrying
+#: it is ours, whatever else the ERP holds.
+KEY_PREFIX = "RPL-"
 
 
 class ErpOrderLine(BaseModel):
@@ -44,6 +53,17 @@ class ErpReceipt(BaseModel):
     created: bool
 
 
+class ErpHeldOrder(BaseModel):
+    """An order as the ERP holds it now, for reconciliation: a buyer may have changed it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    po_key: str
+    external_ref: str
+    order_date: date | None = None
+    quantities: dict[str, Decimal]  # per SKU, summed over the order's lines
+
+
 class ErpError(RuntimeError):
     """The ERP refused or could not be reached; the message is shown to the operator."""
 
@@ -67,4 +87,16 @@ class ErpAdapter(Protocol):
 
     def submit(self, order: ErpOrder) -> ErpReceipt:
         """Create the order, or return the existing one if the key is already there."""
+        ...
+
+
+@runtime_checkable
+class ReconcilableErp(Protocol):
+    """An ERP that can list what it holds, for `replenish reconcile` (optional: an adapter
+    that cannot list its orders still submits; reconciliation then says so)."""
+
+    name: str
+
+    def list_orders(self, since: date | None) -> list[ErpHeldOrder]:
+        """Every order the ERP holds under one of our keys (`RPL-...`), dated `since` or later."""
         ...

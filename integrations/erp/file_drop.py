@@ -6,7 +6,9 @@ the folder (`<folder>.ledger`, one JSON line per event, fsync'd): a key is recor
 `writing` once its file is complete under a temporary name, and `written` once it is
 published; a key the ledger knows is never written again, whatever the folder holds.
 
-A file appears whole or not at all: written to `.<key>.part`, flushed to disk, then
+The file is JSON (the order as one object) or CSV (one row per line, the order's fields
+repeated), by `erp.file_format` (integrations.erp.file_formats). A file appears whole or
+not at all: written to `.<key>.part`, flushed to disk, then
 renamed into place. The rename is the moment of sending, and it is atomic: the `.part`
 file exists before it and not after. So a run killed anywhere is completed exactly by
 the next one: `writing` with the `.part` file still there was never published (rename it
@@ -25,7 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from integrations.erp.base import ErpError, ErpOrder, ErpReceipt
+from integrations.erp.base import ErpOrder, ErpReceipt, ErpUnavailable
+from integrations.erp.file_formats import RENDERERS
 
 WRITING, WRITTEN = "writing", "written"
 PART_SUFFIX = ".part"
@@ -34,15 +37,20 @@ PART_SUFFIX = ".part"
 class FileDropErp:
     name = "file_drop"
 
-    def __init__(self, folder: Path, ledger: Path | None = None) -> None:
+    def __init__(
+        self, folder: Path, ledger: Path | None = None, *, file_format: str = "json"
+    ) -> None:
+        if file_format not in RENDERERS:
+            raise ValueError(f"file_format must be one of {sorted(RENDERERS)}, not {file_format!r}")
         self.folder = folder
+        self.file_format = file_format
         self.ledger = ledger or folder.with_name(folder.name + ".ledger")
         self._states: dict[str, str] = {}
         self._offset = 0
         self._handle: IO[str]
 
     def path_for(self, po_key: str) -> Path:
-        return self.folder / f"{po_key}.json"
+        return self.folder / f"{po_key}.{self.file_format}"
 
     def find(self, po_key: str) -> ErpReceipt | None:
         """The key's receipt if the ledger (or the folder) has it."""
@@ -57,16 +65,17 @@ class FileDropErp:
                 known = self._known(key)
                 if known is not None:
                     return known
-                payload = json.dumps(order.model_dump(mode="json"), indent=2, sort_keys=True)
+                payload = RENDERERS[self.file_format](order)
                 part = self._part(key)
-                with part.open("w", encoding="utf-8") as handle:
-                    handle.write(payload + "\n")
+                with part.open("w", encoding="utf-8", newline="") as handle:
+                    handle.write(payload)
                     handle.flush()
                     os.fsync(handle.fileno())
                 self._record(key, WRITING)
                 self._publish(key)
         except OSError as error:
-            raise ErpError(f"cannot write {key} to {self.folder}: {error}") from error
+            # A folder not mounted, a full disk: an outage to retry, not a refused order.
+            raise ErpUnavailable(f"cannot write {key} to {self.folder}: {error}") from error
         return ErpReceipt(po_key=key, external_ref=str(final), created=True)
 
     def _part(self, key: str) -> Path:
@@ -94,7 +103,7 @@ class FileDropErp:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle = self.ledger.open("a+", encoding="utf-8")
         except OSError as error:
-            raise ErpError(f"cannot open the ledger {self.ledger}: {error}") from error
+            raise ErpUnavailable(f"cannot open the ledger {self.ledger}: {error}") from error
         with handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
             self._handle = handle

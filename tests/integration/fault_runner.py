@@ -8,7 +8,10 @@ its own, killed with SIGKILL at a chosen point.
 - `ledger_writing`: the ledger says `writing`, the file not yet renamed into place;
 - `renamed`: the file published in the drop folder, the ledger not yet told;
 - `ledger_written`: the ledger says `written`, the database not yet told;
-- `mail_sent`: an e-mail handed to the mail transport, the database not yet told.
+- `mail_sent`: an e-mail handed to the mail transport, the database not yet told;
+- `erp_committed`: the REST ERP created the order and answered, the database not yet told;
+- `fsync_part`: the order's file written under its temporary name, not yet on disk.
+The ERP calls retry as the nightly run's do (`erp.*` settings from the environment).
 The hooks live here, in the test, not in the product: they wrap the real functions.
 """
 
@@ -54,6 +57,20 @@ def install(point: str) -> None:
             raise AssertionError("unreachable")
 
         OutboxMailer.send = send  # type: ignore[method-assign]
+        return
+    if kind == "erp_committed":
+        from integrations.erp.rest import RestErp
+
+        real_submit = RestErp.submit
+
+        def submit(self: Any, order: Any) -> Any:
+            real_submit(self, order)
+            die()
+
+        RestErp.submit = submit  # type: ignore[method-assign]
+        return
+    if kind == "fsync_part":
+        file_drop.os.fsync = lambda _descriptor: die()  # type: ignore[assignment]
         return
     real_record = file_drop.FileDropErp._record
     real_replace = file_drop.os.replace
@@ -117,13 +134,14 @@ def main() -> None:
     if point:
         install(point)
     import flows.submission as submission
+    from flows.submit_approved import run_calls
     from replenish.bootstrap import build
     from replenish.settings import load_settings
 
     # outside a flow run Prefect has no run logger; the stage's own logic is unchanged
     submission.get_run_logger = lambda: logging.getLogger("submit")  # type: ignore[assignment]
     services = build(load_settings())
-    outcome = submission.submit.fn(services)
+    outcome = submission.submit.fn(services, run_calls(services.settings.erp))
     Path(os.environ["FAULT_OUTCOME"]).write_text(
         json.dumps({"submitted": outcome.submitted, "failed": outcome.failed})
     )

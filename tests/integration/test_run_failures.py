@@ -70,6 +70,10 @@ def test_erp_down_then_up_submits_each_order_exactly_once(
     monkeypatch.setenv("REPLENISH_ERP__SUBMIT_RETRIES", "1")
     monkeypatch.setenv("REPLENISH_ERP__RETRY_DELAY_SECONDS", "[0]")
     monkeypatch.setenv("REPLENISH_ERP__ALERT_AFTER_ATTEMPTS", "2")
+    # One call per order per pass and no circuit breaker (a cool-down of 0): every order
+    # is tried in both passes (tests/integration/test_erp_faults.py covers the breaker).
+    monkeypatch.setenv("REPLENISH_ERP__CALL_ATTEMPTS", "1")
+    monkeypatch.setenv("REPLENISH_ERP__BREAKER_RESET_SECONDS", "0")
     drop = folder / "erp-drop"
     drop.write_text("the ERP is down")  # a file where the drop folder should be
 

@@ -185,3 +185,13 @@ def test_production_refuses_placeholders(
     with pytest.raises(SettingsError, match="production needs") as caught:
         load_settings()
     assert fragment in str(caught.value)
+
+
+def test_production_sends_the_erp_token_over_https_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**PRODUCTION, "REPLENISH_ERP__ADAPTER": "rest"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("REPLENISH_ERP__BASE_URL", "http://erp.acme.test/api")
+    with pytest.raises(SettingsError, match=r"https:// erp\.base_url"):
+        load_settings()
+    monkeypatch.setenv("REPLENISH_ERP__BASE_URL", "https://erp.acme.test/api")
+    assert load_settings().erp.base_url == "https://erp.acme.test/api"

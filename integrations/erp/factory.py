@@ -1,0 +1,41 @@
+"""The one place an ERP adapter is chosen, from `erp.adapter` in the settings.
+
+Adapters are imported when chosen, so a deployment that drops files never loads an HTTP
+or JSON-RPC client it does not use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from integrations.erp.base import ErpAdapter
+
+if TYPE_CHECKING:
+    from replenish.settings import ErpSettings
+
+
+def build_erp(erp: ErpSettings) -> ErpAdapter:
+    """The adapter `erp.adapter` names, configured from the rest of `erp`."""
+    match erp.adapter:
+        case "file_drop":
+            from integrations.erp.file_drop import FileDropErp
+
+            return FileDropErp(erp.drop_dir, erp.ledger_file, file_format=erp.file_format)
+        case "rest":
+            from integrations.erp.rest import RestErp
+
+            assert erp.base_url is not None  # the settings refuse rest without it
+            return RestErp(
+                erp.base_url,
+                orders_path=erp.orders_path,
+                token=erp.token.get_secret_value() if erp.token else None,
+                connect_timeout=erp.connect_timeout_seconds,
+                read_timeout=erp.read_timeout_seconds,
+            )
+        case "tryton":
+            # Built by the Tryton adapter's own module, `build(erp) -> ErpAdapter`.
+            try:
+                from integrations.erp import tryton  # type: ignore[attr-defined,unused-ignore]
+            except ImportError as error:
+                raise ValueError(f"erp.adapter = 'tryton' is not available: {error}") from error
+            return tryton.build(erp)  # type: ignore[no-any-return,unused-ignore]
