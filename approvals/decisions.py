@@ -18,7 +18,6 @@ from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 
-from approvals.lifecycle import AWAITING_DECISION, InvalidTransition, OrderStatus
 from approvals.policy import person_key, same_person_in
 from approvals.refusals import (
     AlreadyDecided,
@@ -26,8 +25,9 @@ from approvals.refusals import (
     NotAnAdministrator,
     NotYourDecision,
 )
+from domain.actors import Actor
+from domain.lifecycle import AWAITING_DECISION, InvalidTransition, OrderStatus, StateConflict
 from storage.models import Decision, OrderLine, PurchaseOrder
-from storage.orders import Actor, StateConflict
 from storage.unit_of_work import UnitOfWork
 
 __all__ = [

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from replenish.bootstrap import Services
 from replenish.run_summary import RunFacts
 

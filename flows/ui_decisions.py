@@ -39,10 +39,10 @@ from prefect.states import Cancelled
 from pydantic import Field
 
 from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision, decide
-from approvals.lifecycle import AWAITING_DECISION
+from domain.actors import Actor
+from domain.lifecycle import AWAITING_DECISION
 from replenish.bootstrap import Services, build
 from replenish.settings import load_settings
-from storage.orders import Actor
 
 FLOW_NAME = "order-decision"
 DEPLOYMENT = f"{FLOW_NAME}/{FLOW_NAME}"

@@ -15,9 +15,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from approvals.lifecycle import AWAITING_DECISION, OrderStatus
 from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
+from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from services.decisions import decision_sentence
 from services.review_mail import decision_due, money_at_stake
 from services.submission import ordered_quantity

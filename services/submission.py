@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from approvals.lifecycle import OrderStatus
+from domain.actors import Actor
+from domain.lifecycle import OrderStatus, StateConflict
 from integrations.erp.base import ErpAdapter, ErpError, ErpOrder, ErpOrderLine
 from storage.models import OrderLine, PurchaseOrder
-from storage.orders import Actor, StateConflict
 from storage.records import CENT
 from storage.unit_of_work import UnitOfWork
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from storage.models import OrderLine, PurchaseOrder
 
 

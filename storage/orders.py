@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from approvals.lifecycle import AWAITING_DECISION, READY_TO_SUBMIT, OrderStatus, check_transition
+from domain.actors import Actor, utcnow
+from domain.lifecycle import (
+    AWAITING_DECISION,
+    ORDERED,
+    READY_TO_SUBMIT,
+    OrderStatus,
+    StateConflict,
+    check_transition,
+)
 from storage.models import (
     AuditRecord,
     Decision,
@@ -22,26 +29,7 @@ from storage.models import (
 )
 from storage.order_history import recent_supplier_orders
 
-
-class StateConflict(RuntimeError):
-    """The order was no longer in the state the caller saw: someone else got there first."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused a change and through which channel (nightly run, review page, CLI...)."""
-
-    name: str
-    channel: str
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-#: States of an order the business chose to place: the order history rules compare with.
-ORDERED = frozenset(READY_TO_SUBMIT | {OrderStatus.SUBMITTING, OrderStatus.SUBMITTED,
-                                       OrderStatus.CONFIRMED})  # fmt: skip
+__all__ = ["ORDERED", "Actor", "OrderRepository", "StateConflict", "utcnow"]
 
 
 class OrderRepository:
