@@ -40,7 +40,8 @@ from sqlalchemy.types import TypeEngine
 from dataquality import CONTRACTS, Reason, ValidationRules, validate
 from integrations.sources.csv_folder import read_csv_folder
 from integrations.sources.errors import SourceError
-from integrations.sources.sql import SqlSourceConfig, cell_text, column_text, read_sql_source
+from integrations.sources.sql import SqlSourceConfig, read_sql_source
+from integrations.sources.sql_text import cell_text, column_text
 
 AS_OF = date(2024, 6, 30)
 D = Decimal
