@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -129,25 +130,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: not valid TOML: {error}") from error
 
 
-def _secret_paths(values: dict[str, Any], prefix: str = "") -> list[str]:
-    found: list[str] = []
+def _leaves(values: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str, Any]]:
+    """(dotted path, key, value) of every value that is not a table, at any depth."""
     for key, value in values.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict):
-            found.extend(_secret_paths(value, f"{path}."))
-        elif key in SECRET_KEYS:
-            found.append(path)
-    return found
+            yield from _leaves(value, f"{path}.")
+        else:
+            yield path, key, value
 
 
-def _urls_with_passwords(values: dict[str, Any], prefix: str = "") -> list[str]:
+def _secret_paths(values: dict[str, Any]) -> list[str]:
+    return [path for path, key, _ in _leaves(values) if key in SECRET_KEYS]
+
+
+def _urls_with_passwords(values: dict[str, Any]) -> list[str]:
     """Database URLs in the file that carry a password (`user:secret@host`)."""
     found: list[str] = []
-    for key, value in values.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            found.extend(_urls_with_passwords(value, f"{path}."))
-        elif isinstance(value, str) and "://" in value and "@" in value:
+    for path, _, value in _leaves(values):
+        if isinstance(value, str) and "://" in value and "@" in value:
             try:
                 if make_url(value).password:
                     found.append(f"the password in {path}")
