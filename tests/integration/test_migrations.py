@@ -7,7 +7,6 @@ production on the first query that touches it. Alembic's own comparison catches 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from conftest import postgres_admin_url  # tests/ is on sys.path: pytest's rootdir conftest
-from sqlalchemy import Engine, Numeric, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from conftest import empty_postgres_database  # tests/ is on sys.path: pytest's rootdir conftest
+from sqlalchemy import Engine, Numeric, inspect
 from sqlalchemy.types import TypeEngine
 
 from storage.database import MIGRATIONS, make_engine, migrate
@@ -34,21 +32,10 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         yield engine
         engine.dispose()
         return
-    admin = postgres_admin_url()
-    if admin is None:
-        pytest.skip("no PostgreSQL: set REPLENISH_TEST_POSTGRES_URL (CI does)")
-    name = f"replenish_migr_{uuid.uuid4().hex[:10]}"
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(admin).set(database=name).render_as_string(False))
-    try:
+    with empty_postgres_database("replenish_migr") as url:
+        engine = make_engine(url)
         yield engine
-    finally:
         engine.dispose()
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_engine.dispose()
 
 
 def _differences(engine: Engine) -> list[Any]:
