@@ -26,6 +26,7 @@ from flows.side_runs import recorded_run
 from flows.submission import Submitted
 from replenish.bootstrap import Services, build
 from replenish.settings import load_settings
+from services.order_queries import failing_submissions
 
 
 class OrdersNotSubmitted(Exception):
@@ -78,11 +79,7 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
 def alert_failing_orders(services: Services, run_id: str) -> list[str]:
     """One e-mail per order the ERP refused `alert_after_attempts` times (once per order)."""
     settings = services.settings
-    with services.uow() as uow:
-        failing = [
-            (s.po_key, s.attempts, s.error or "")
-            for s in uow.orders.failing_submissions(settings.erp.alert_after_attempts)
-        ]
+    failing = failing_submissions(services.uow, settings.erp.alert_after_attempts)
     mails = [
         submission_failing(
             sender=settings.email.sender,
