@@ -42,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .serve demo outbox erp-drop replenish.db replenish.db-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .serve demo outbox erp-drop replenish.db replenish.db-* .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
