@@ -28,6 +28,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/pytest
@@ -41,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .serve demo outbox erp-drop replenish.db replenish.db-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .serve demo outbox erp-drop replenish.db replenish.db-* .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

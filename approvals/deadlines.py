@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from approvals.escalation import DeadlineAction, Stage, Step, WaitingOrder, due_actions
-from approvals.lifecycle import InvalidTransition, OrderStatus
 from approvals.links import ReviewLinks
 from approvals.notifications import OutgoingMail, deadline_notice
 from approvals.policy import RoutingPolicy, same_person_in
+from domain.actors import Actor
+from domain.lifecycle import InvalidTransition, OrderStatus, StateConflict
 from storage.models import PurchaseOrder
-from storage.orders import Actor, StateConflict
 from storage.unit_of_work import UnitOfWork
 
 DEADLINES = Actor(name="decision-deadline", channel="nightly-run")

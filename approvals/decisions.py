@@ -18,16 +18,20 @@ from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 
-from approvals.lifecycle import AWAITING_DECISION, InvalidTransition, OrderStatus
 from approvals.policy import person_key, same_person_in
+from approvals.quantity_changes import change_details, changed_quantities
 from approvals.refusals import (
     AlreadyDecided,
     InvalidDecision,
     NotAnAdministrator,
     NotYourDecision,
+    refuse_if_decided,
+    refuse_if_not_routed,
+    routed_people,
 )
-from storage.models import Decision, OrderLine, PurchaseOrder
-from storage.orders import Actor, StateConflict
+from domain.actors import Actor
+from domain.lifecycle import InvalidTransition, OrderStatus, StateConflict
+from storage.models import Decision, PurchaseOrder
 from storage.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -42,8 +46,6 @@ __all__ = [
 
 Outcome = Literal["approve", "reject"]
 _RECORDED = {"approve": "approved", "reject": "rejected"}
-# Quantities are stored as Numeric(14, 3): anything this large is a typing slip.
-_MAX_QUANTITY = Decimal("1000000000")
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,10 @@ def decide(
             raise KeyError(f"no purchase order {po_key}")
         status_seen = order.status
         earlier = uow.orders.decisions_on(order.id)
-        _refuse_if_decided(order, earlier, actor)
+        refuse_if_decided(order, earlier, actor)
         if not in_place_of_approver:
-            _refuse_if_not_routed(order, actor)
-        changed = _changed_quantities(order, quantities or {}) if outcome == "approve" else {}
+            refuse_if_not_routed(order, actor)
+        changed = changed_quantities(order, quantities or {}) if outcome == "approve" else {}
         withdrawn = _restart_if_changed(uow, order, earlier, changed, actor)
         try:
             decision = uow.orders.record_decision(po_key, _RECORDED[outcome], actor, comment)
@@ -109,7 +111,7 @@ def decide(
             # The unique (order, person) key caught a race the lock did not (SQLite).
             uow.rollback()
             raise AlreadyDecided(po_key, status_seen, actor.name, "decided", None) from error
-        details = _details(order, changed)
+        details = change_details(order, changed)
         for line in order.lines:
             if line.sku in changed:
                 new = changed[line.sku]
@@ -119,7 +121,7 @@ def decide(
         required = max(order.required_approvals or 1, 1)
         details |= {"approvals": approvals, "required_approvals": required}
         if in_place_of_approver:
-            details["in_place_of"] = _routed_people(order)
+            details["in_place_of"] = routed_people(order)
         status = _apply(uow, order, outcome, actor, comment, details, approvals, required)
         uow.commit()
         return DecisionOutcome(
@@ -184,77 +186,3 @@ def _apply(
         uow.rollback()
         raise AlreadyDecided(key, seen, None, None, None) from error
     return target
-
-
-def _refuse_if_decided(order: PurchaseOrder, earlier: list[Decision], actor: Actor) -> None:
-    if OrderStatus(order.status) not in AWAITING_DECISION:
-        last = earlier[-1] if earlier else None
-        raise AlreadyDecided(
-            order.po_key,
-            order.status,
-            last.decided_by if last else None,
-            last.outcome if last else None,
-            last.decided_at if last else None,
-        )
-    mine = next((d for d in earlier if person_key(d.decided_by) == actor.name), None)
-    if mine is not None:
-        raise AlreadyDecided(
-            order.po_key, order.status, mine.decided_by, mine.outcome, mine.decided_at
-        )
-
-
-def _routed_people(order: PurchaseOrder) -> list[str]:
-    people = [order.approver, order.second_approver, order.deputy]
-    return list(dict.fromkeys(p for p in people if p))
-
-
-def _refuse_if_not_routed(order: PurchaseOrder, actor: Actor) -> None:
-    allowed = _routed_people(order)
-    if allowed and not same_person_in(actor.name, tuple(allowed)):
-        raise NotYourDecision(order.po_key, actor.name, allowed)
-
-
-def _changed_quantities(
-    order: PurchaseOrder, quantities: Mapping[str, Decimal]
-) -> dict[str, Decimal]:
-    """Quantities that differ from what the order holds now (an earlier approver's
-    quantity, else the proposal); the proposal itself is never overwritten."""
-    current = {line.sku: _effective(line) for line in order.lines}
-    unknown = sorted(set(quantities) - set(current))
-    if unknown:
-        raise InvalidDecision(f"purchase order {order.po_key} has no line for {', '.join(unknown)}")
-    changed: dict[str, Decimal] = {}
-    for sku, quantity in quantities.items():
-        value = Decimal(quantity)
-        if not value.is_finite() or value < 0 or value >= _MAX_QUANTITY:
-            raise InvalidDecision(
-                f"{sku}: a quantity must be a number from 0 to {_MAX_QUANTITY - 1:,}, "
-                f"not {quantity}"
-            )
-        if value != current[sku]:
-            changed[sku] = value
-    if current and all(changed.get(sku, qty) == 0 for sku, qty in current.items()):
-        raise InvalidDecision(
-            f"every line of {order.po_key} would be zero: reject the order instead"
-        )
-    return changed
-
-
-def _effective(line: OrderLine) -> Decimal:
-    return line.approved_quantity if line.approved_quantity is not None else line.proposed_quantity
-
-
-def _details(order: PurchaseOrder, changed: Mapping[str, Decimal]) -> dict[str, object]:
-    if not changed:
-        return {}
-    lines = {line.sku: line for line in order.lines}
-    return {
-        "quantities": {
-            sku: {
-                "proposed": str(lines[sku].proposed_quantity),
-                "before": str(_effective(lines[sku])),
-                "approved": str(value),
-            }
-            for sku, value in changed.items()
-        }
-    }

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from approvals.policy import person_key, same_person_in
+from domain.actors import Actor
+from domain.lifecycle import AWAITING_DECISION, OrderStatus
+from storage.models import Decision, PurchaseOrder
+
 
 class AlreadyDecided(RuntimeError):
     """The order no longer waits for this person's decision; says who decided what, when."""
@@ -51,3 +56,31 @@ class NotAnAdministrator(PermissionError):
 
 class InvalidDecision(ValueError):
     """The decision itself is malformed: unknown outcome, unknown sku, negative quantity."""
+
+
+def refuse_if_decided(order: PurchaseOrder, earlier: list[Decision], actor: Actor) -> None:
+    if OrderStatus(order.status) not in AWAITING_DECISION:
+        last = earlier[-1] if earlier else None
+        raise AlreadyDecided(
+            order.po_key,
+            order.status,
+            last.decided_by if last else None,
+            last.outcome if last else None,
+            last.decided_at if last else None,
+        )
+    mine = next((d for d in earlier if person_key(d.decided_by) == actor.name), None)
+    if mine is not None:
+        raise AlreadyDecided(
+            order.po_key, order.status, mine.decided_by, mine.outcome, mine.decided_at
+        )
+
+
+def routed_people(order: PurchaseOrder) -> list[str]:
+    people = [order.approver, order.second_approver, order.deputy]
+    return list(dict.fromkeys(p for p in people if p))
+
+
+def refuse_if_not_routed(order: PurchaseOrder, actor: Actor) -> None:
+    allowed = routed_people(order)
+    if allowed and not same_person_in(actor.name, tuple(allowed)):
+        raise NotYourDecision(order.po_key, actor.name, allowed)

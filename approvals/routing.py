@@ -11,20 +11,13 @@ from collections.abc import Mapping
 import pandas as pd
 
 from approvals.policy import RoutingPolicy
+from domain.nightly import ROUTING_COLUMNS
 from purchasing.currency import Currencies
 
 # A review order `<po_key>-R` holds the flagged lines of `<po_key>`: both are one order
 # for routing (see `purchasing.review_split`).
 _REVIEW_SUFFIX = "-R"
 
-ROUTING_COLUMNS = [
-    "approver",
-    "second_approver",
-    "deputy",
-    "required_approvals",
-    "tier",
-    "deadline_hours",
-]
 
 
 def route_orders(

@@ -25,6 +25,7 @@ BENCHMARKS = {
     "plan": "benchmarks.plan",
     "search": "benchmarks.model_search",
     "accuracy": "benchmarks.accuracy",
+    "replay": "benchmarks.replay",
 }
 
 

@@ -17,12 +17,10 @@ from dataquality.dispositions import (
     clean_table,
     counts,
     issues,
-    missing_stock,
-    quarantined_items,
     top_reasons,
     with_empty_files,
-    with_missing_stock,
 )
+from dataquality.quarantined_items import missing_stock, quarantined_items, with_missing_stock
 from dataquality.rules import ValidationRules
 from dataquality.table import Table
 from dataquality.tables import (

@@ -20,6 +20,7 @@ from integrations.sources.base import Source
 from integrations.sources.csv_folder import RawExtract
 from integrations.sources.errors import SourceError
 from replenish.bootstrap import Services
+from services.runs import record_inputs
 from storage import records
 
 
@@ -67,10 +68,7 @@ def validate_inputs(raw: RawExtract, as_of: date, rules: ValidationRules) -> Val
 @task(name="record-data-quality", cache_policy=NO_CACHE)
 def record_data_quality(services: Services, run_id: str, checked: ValidationResult) -> None:
     """Store per-file counts and every repaired or quarantined row; publish the report."""
-    with services.uow() as uow:
-        uow.runs.add_input_files(run_id, records.input_file_rows(checked.counts))
-        uow.runs.add_dispositions(run_id, records.disposition_rows(checked.issues))
-        uow.commit()
+    record_inputs(services.uow, run_id, checked)
     report = summarise(checked)
     create_table_artifact(
         key="data-quality",

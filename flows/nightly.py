@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from flows import (
     data_quality,
     notify,
@@ -38,6 +38,7 @@ from replenish.bootstrap import Services, build, open_source
 from replenish.run_date import run_date, scheduled_start
 from replenish.run_summary import RunFacts, build_summary, stood_aside
 from replenish.settings import load_settings
+from services.runs import start_run
 from storage.run_lock import RunLocked, nightly_lock
 
 PENDING = OrderStatus.PENDING_REVIEW.value
@@ -126,9 +127,7 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
     except SourceError as error:
         source, problem = None, error
     where = source.describe() if source else str(location)
-    with services.uow() as uow:
-        uow.runs.start(run_id, as_of, where, datetime.now(UTC), _flow_run_id())
-        uow.commit()
+    start_run(services.uow, run_id, as_of, where, _flow_run_id())
     facts.started = True
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
     if source is None:

@@ -13,9 +13,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from approvals import deadlines
-from approvals.lifecycle import OrderStatus
 from approvals.notifications import OutgoingMail, quality_alert
-from flows.ordering import Proposed, Review
+from domain.nightly import Proposed, Review
 from replenish.bootstrap import Services
 from services import notifications
 from services.review_mail import ReviewMailing
@@ -33,11 +32,6 @@ def route(
     yet (tonight's and any earlier run's), tonight's orders sent with a warning, then
     reminders and escalations of overdue orders. Mail that cannot be sent stays queued."""
     settings = services.settings
-    pending = {k for k in proposed.created if review.decisions[k] == OrderStatus.PENDING_REVIEW}
-    # Sent tonight yet carrying a flag that only informs (a stock-out the order cannot
-    # prevent): the buyer must still hear of it, or the warning is silent.
-    warned = set(review.flags["po_key"]) - pending
-    notices = {k: str(review.approvers[k]) for k in proposed.created if k in warned}
     mailing = ReviewMailing(
         sender=settings.email.sender,
         default_approver=settings.approvals.default_approver,
@@ -45,9 +39,9 @@ def route(
         links=services.links,
     )
     logger = get_run_logger()
-    delivered = notifications.notify_reviewers(
-        services.uow, services.mailer, mailing, run_id=run_id, as_of=as_of, notices=notices,
-        log=logger,
+    delivered = notifications.route_and_notify(
+        services.uow, services.mailer, mailing, run_id=run_id, as_of=as_of, review=review,
+        proposed=proposed, log=logger,
     )  # fmt: skip
     delivered += chase_deadlines(services, run_id)
     _raise_if_queued(services)
@@ -61,13 +55,11 @@ class MailStillQueued(RuntimeError):
 
 
 def _raise_if_queued(services: Services) -> None:
-    with services.uow() as uow:
-        waiting = uow.mail.unsent()
-        if waiting:
-            raise MailStillQueued(
-                f"{len(waiting)} e-mails stay queued for the next run "
-                f"(last error: {waiting[-1].last_error or 'unknown'})"
-            )
+    waiting, last_error = notifications.still_queued(services.uow)
+    if waiting:
+        raise MailStillQueued(
+            f"{waiting} e-mails stay queued for the next run (last error: {last_error})"
+        )
 
 
 def chase_deadlines(services: Services, run_id: str) -> list[str]:

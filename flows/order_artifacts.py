@@ -8,9 +8,10 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from replenish.bootstrap import Services
 from replenish.run_summary import RunFacts
+from services.order_queries import erp_references
 
 
 @task(name="publish-orders", cache_policy=NO_CACHE)
@@ -41,8 +42,7 @@ def publish(services: Services, facts: RunFacts) -> None:
     sent: list[dict[str, object]] = []
     if facts.submitted is not None:
         keys = [*facts.submitted.submitted, *facts.submitted.already_in_erp]
-        with services.uow() as uow:
-            refs = uow.orders.external_refs(keys)
+        refs = erp_references(services.uow, keys)
         sent = [{"po_key": key, "erp_reference": refs.get(key, "")} for key in keys]
         sent += [
             {"po_key": key, "erp_reference": f"FAILED: {error}"}

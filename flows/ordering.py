@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from approvals.lifecycle import OrderStatus
-from approvals.routing import ROUTING_COLUMNS, route_orders
+from approvals.routing import route_orders
 from dataquality import ValidationResult
+from domain.lifecycle import OrderStatus
+from domain.nightly import Plan, Proposed, Review
 from flows.identity import NIGHTLY
 from forecasting import ForecastParams, ForecastResult, forecast_demand, progress
 from purchasing import (
@@ -23,36 +23,11 @@ from purchasing import (
     order_decisions,
     plan_lines,
 )
-from purchasing.position import OWN_ORDER_COLUMNS
 from purchasing.review_capacity import apply_review_capacity
-from purchasing.review_rules_history import HISTORY_COLUMNS
-from purchasing.review_rules_orders import ORDER_HISTORY_COLUMNS
 from replenish.bootstrap import Services
-from storage import records
-from storage.orders import utcnow
-from storage.own_orders import own_order_lines
-
-
-@dataclass(frozen=True)
-class Plan:
-    lines: pd.DataFrame
-    orders: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class Review:
-    plan: Plan
-    flags: pd.DataFrame
-    decisions: pd.Series
-    approvers: pd.Series
-    # Per po_key: approver, second_approver, deputy, required_approvals, tier, deadline_hours.
-    routing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROUTING_COLUMNS))
-
-
-@dataclass
-class Proposed:
-    created: list[str] = field(default_factory=list)
-    already_known: dict[str, str] = field(default_factory=dict)
+from services import order_history
+from services.proposals import propose_orders
+from services.runs import record_forecasts as record_forecasts_of_run
 
 
 @task(name="forecast", cache_policy=NO_CACHE)
@@ -93,21 +68,7 @@ def record_forecasts(
 ) -> None:
     """Keep each series' class, model and distribution: the 'why' behind every quantity;
     with the item's supplier and category, the segments monitoring compares by."""
-    summary = result.summary
-    if items is not None:
-        segments = items[["sku", "location", "supplier_id", "category"]].drop_duplicates(
-            ["sku", "location"]
-        )
-        # The columns' sizes (storage.models.Forecast): a grouping label, not a record.
-        segments = segments.assign(
-            supplier_id=segments["supplier_id"].astype(str).str.slice(0, 64),
-            category=segments["category"].astype(str).str.slice(0, 128),
-        )
-        summary = summary.merge(segments, on=["sku", "location"], how="left")
-    with services.uow() as uow:
-        rows = records.forecast_rows(summary, result.path, result.history)
-        uow.runs.add_forecasts(run_id, rows)
-        uow.commit()
+    record_forecasts_of_run(services.uow, run_id, result, items)
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -126,8 +87,7 @@ def plan(
     tables = checked.tables
     own = None
     if services is not None:
-        with services.uow() as uow:
-            own = pd.DataFrame(own_order_lines(uow.session, as_of), columns=OWN_ORDER_COLUMNS)
+        own = order_history.own_orders(services.uow, as_of)
     lines = plan_lines(
         result.summary,
         tables["items"],
@@ -172,8 +132,10 @@ def flag(
         result.summary,
         checked.quarantined_items,
         rules,
-        history=_order_history(services, planned, rules.history_orders),
-        order_history=_supplier_history(services, planned, rules.order_history_orders),
+        history=order_history.item_history(services.uow, planned, rules.history_orders),
+        order_history=order_history.supplier_history(
+            services.uow, planned, rules.order_history_orders
+        ),
         currencies=settings.currency,
     )
     ordered = lines[lines["order_qty"] > 0]
@@ -200,70 +162,13 @@ def flag(
     )
 
 
-def _supplier_history(services: Services, planned: Plan, per_pair: int) -> pd.DataFrame:
-    """Earlier placed orders of tonight's suppliers at their locations (unusual-order rule)."""
-    orders = planned.orders
-    pairs = list(orders[["supplier_id", "location"]].drop_duplicates().itertuples(False, None))
-    before = orders["order_date"].min() if len(orders) else None
-    with services.uow() as uow:
-        rows = uow.orders.recent_orders(
-            pairs, per_pair, before=None if before is None else pd.Timestamp(before).date()
-        )
-    history = pd.DataFrame(rows, columns=ORDER_HISTORY_COLUMNS)
-    return history.astype({"value": float, "line_count": float})
-
-
-def _order_history(services: Services, planned: Plan, per_item: int) -> pd.DataFrame:
-    """Earlier order lines of tonight's item-locations, for the rules comparing with them."""
-    ordered = planned.lines.loc[planned.lines["po_key"].notna(), ["sku", "location"]]
-    keys = list(ordered.drop_duplicates().itertuples(index=False, name=None))
-    before = planned.orders["order_date"].min() if len(planned.orders) else None
-    with services.uow() as uow:
-        rows = uow.orders.recent_lines(
-            keys, per_item, before=None if before is None else pd.Timestamp(before).date()
-        )
-    history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-    # Decimal at the storage edge, floats in the pure core (docs/frames.md).
-    return history.astype({"quantity": float, "unit_cost": float})
-
-
 @task(name="propose", cache_policy=NO_CACHE)
 def propose(services: Services, run_id: str, review: Review) -> Proposed:
     """Store new orders with their decision; an order already known for this key is left alone."""
-    outcome = Proposed()
-    planned = review.plan
-    ordered = planned.lines[planned.lines["order_qty"] > 0]
-    with services.uow() as uow:
-        outcome.already_known = uow.orders.statuses(planned.orders["po_key"])
-        for proposal in records.proposals(planned.orders, ordered, review.flags):
-            key = proposal.order["po_key"]
-            if key in outcome.already_known:
-                continue
-            decision = OrderStatus(review.decisions[key])
-            pending = decision is OrderStatus.PENDING_REVIEW
-            order = {**proposal.order, **(_routed(review.routing.loc[key]) if pending else {})}
-            uow.orders.add_proposal(run_id, order, proposal.lines, proposal.flags, NIGHTLY)
-            reason = ", ".join(sorted({f["code"] for f in proposal.flags})) or "no flags"
-            uow.orders.transition(key, decision, NIGHTLY, reason=reason)
-            if decision is OrderStatus.AUTO_APPROVED:
-                uow.orders.record_decision(key, decision.value, NIGHTLY, "no exception rule fired")
-            outcome.created.append(key)
-        uow.commit()
+    outcome = propose_orders(services.uow, run_id, review, NIGHTLY)
     if outcome.already_known:
         get_run_logger().info(
             "%d orders already proposed earlier for these keys; not created again",
             len(outcome.already_known),
         )
     return outcome
-
-
-def _routed(routing: pd.Series) -> dict[str, object]:
-    """What routing decided, kept on the order: the config may change while it waits."""
-    return {
-        "approver": routing["approver"],
-        "second_approver": routing["second_approver"],
-        "deputy": routing["deputy"],
-        "required_approvals": int(routing["required_approvals"]),
-        "routing_tier": routing["tier"],
-        "decision_due_at": utcnow() + timedelta(hours=int(routing["deadline_hours"])),
-    }

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from replenish.bootstrap import Services
 from replenish.run_summary import render_markdown
+from services.runs import finish_run
 
 
 @task(name="report", cache_policy=NO_CACHE)
 def report(services: Services, run_id: str, summary: dict[str, object]) -> None:
     """Close the run in the database and publish the summary in the Prefect UI."""
-    with services.uow() as uow:
-        uow.runs.finish(
-            run_id,
-            status=str(summary["status"]),
-            message=str(summary.get("message", "")),
-            summary=summary,
-            finished_at=datetime.now(UTC),
-        )
-        uow.commit()
+    finish_run(services.uow, run_id, summary)
     create_markdown_artifact(
         key="run-summary",
         markdown=render_markdown(summary),

@@ -7,13 +7,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from prefect.runtime import flow_run
 
 from replenish.bootstrap import Services
 from replenish.run_date import run_date
+from services.runs import finish_run, start_run
 
 
 @dataclass
@@ -33,9 +33,7 @@ def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
     as_of = run_date(services.settings.schedule_timezone)
     run = SideRun(run_id=uuid.uuid4().hex, as_of=as_of.isoformat())
     flow_run_id = flow_run.get_id()
-    with services.uow() as uow:
-        uow.runs.start(run.run_id, as_of, source, datetime.now(UTC), flow_run_id)
-        uow.commit()
+    start_run(services.uow, run.run_id, as_of, source, flow_run_id)
     try:
         yield run
     except BaseException as error:
@@ -45,6 +43,4 @@ def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
         summary = {"run_id": run.run_id, "as_of": run.as_of, "status": run.status}
         summary.update(message=run.message, **run.summary)
         run.summary = summary
-        with services.uow() as uow:
-            uow.runs.finish(run.run_id, run.status, run.message, summary, datetime.now(UTC))
-            uow.commit()
+        finish_run(services.uow, run.run_id, summary)

@@ -28,6 +28,7 @@ from replenish.bootstrap import Services, build
 from replenish.run_summary import submission_problem
 from replenish.settings import ErpSettings, load_settings
 from services.erp_calls import ErpCalls, erp_calls
+from services.order_queries import failing_submissions
 
 
 class OrdersNotSubmitted(Exception):
@@ -98,11 +99,7 @@ def alert_failing_orders(services: Services, run_id: str) -> list[str]:
     """One e-mail per order the ERP rejected, or could not take `alert_after_attempts`
     times (once per order)."""
     settings = services.settings
-    with services.uow() as uow:
-        failing = [
-            (s.po_key, s.attempts, s.error or "", s.status == "rejected")
-            for s in uow.orders.failing_submissions(settings.erp.alert_after_attempts)
-        ]
+    failing = failing_submissions(services.uow, settings.erp.alert_after_attempts)
     mails = [
         submission_failing(
             sender=settings.email.sender,

@@ -38,11 +38,12 @@ from prefect.runtime import deployment, flow_run
 from prefect.states import Cancelled
 from pydantic import Field
 
-from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision, decide
-from approvals.lifecycle import AWAITING_DECISION
+from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision
+from domain.lifecycle import AWAITING_DECISION
 from replenish.bootstrap import Services, build
 from replenish.settings import load_settings
-from storage.orders import Actor
+from services.decisions import DecideOrder, decide_order
+from services.order_queries import status_of
 
 FLOW_NAME = "order-decision"
 DEPLOYMENT = f"{FLOW_NAME}/{FLOW_NAME}"
@@ -82,10 +83,9 @@ def decide_in_prefect(po_key: str, config: str | None = None, wait_hours: int = 
         if already is not None:
             return already
         try:
-            result = decide(
-                services.uow, po_key, form.decision, Actor(form.decided_by, CHANNEL),
-                form.comment, form.quantities,
-            )  # fmt: skip
+            command = DecideOrder(po_key, form.decision, form.decided_by, CHANNEL,
+                                  form.comment, form.quantities)  # fmt: skip
+            result = decide_order(services.uow, services.settings.approvals, command)
         except (AlreadyDecided, NotYourDecision, InvalidDecision, KeyError) as refused:
             get_run_logger().warning("Decision on %s refused: %s", po_key, refused)
             return f"refused: {refused}"
@@ -96,13 +96,12 @@ def decide_in_prefect(po_key: str, config: str | None = None, wait_hours: int = 
 
 def _waiting(services: Services, po_key: str) -> str | None:
     """None while the order waits for a person; else what it is now."""
-    with services.uow() as uow:
-        order = uow.orders.get(po_key)
-    if order is None:
+    status = status_of(services.uow, po_key)
+    if status is None:
         return f"no purchase order {po_key}"
-    if order.status in {s.value for s in AWAITING_DECISION}:
+    if status in {s.value for s in AWAITING_DECISION}:
         return None
-    return f"{po_key} is already {order.status}"
+    return f"{po_key} is already {status}"
 
 
 def open_forms(po_keys: list[str]) -> int:

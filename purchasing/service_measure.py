@@ -22,16 +22,16 @@ several times over and buy stock that serves nobody.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 
 from forecasting.uncertainty import protection_quantile
+from purchasing.count_loss import count_ceiling, count_levels, count_loss
 
 FILL_RATE = "fill_rate"
 CYCLE_SERVICE_LEVEL = "cycle_service_level"
 MEASURES = (FILL_RATE, CYCLE_SERVICE_LEVEL)
 
 _BISECTION_STEPS = 64
-_TAIL = 1e-7  # the count distributions are searched up to their 1 - _TAIL quantile
 _GRID_SIZES = (16, 64, 256)  # count levels up to these many units are read from tables
 
 
@@ -59,7 +59,7 @@ def expected_shortage(
         shortage[smooth] = std[smooth] * normal_loss(z)
     counted = count_like & (mean > 0)
     if counted.any():
-        shortage[counted] = _count_loss(level[counted], mean[counted], std[counted] ** 2)
+        shortage[counted] = count_loss(level[counted], mean[counted], std[counted] ** 2)
     return shortage
 
 
@@ -124,11 +124,11 @@ def fill_rate_level(
         bucket = tabled & (high > lower) & (high <= size)
         lower = size
         if bucket.any():
-            level[bucket] = _count_levels(mean[bucket], std[bucket], share[bucket], allowed[bucket])
+            level[bucket] = count_levels(mean[bucket], std[bucket], share[bucket], allowed[bucket])
     rows = np.flatnonzero(spread & ~tabled)
     wide = count_like[rows]
     if wide.any():  # large counts: bisect up to the distribution's far tail
-        high[rows[wide]] = np.ceil(_count_ceiling(mean[rows[wide]], std[rows[wide]]))
+        high[rows[wide]] = np.ceil(count_ceiling(mean[rows[wide]], std[rows[wide]]))
     low_all, high_all = low[rows], high[rows]
     active = np.arange(rows.size)  # rows whose bracket is still wide
     for _ in range(_BISECTION_STEPS):
@@ -169,91 +169,6 @@ def fill_rate_target(
     mean, std, count_like = _arrays(mean, std, count_like)
     cap = protection_quantile(mean, std, np.full(mean.shape, quantile_cap), count_like)
     return np.minimum(level, cap)
-
-
-def _count_levels(
-    mean: np.ndarray, std: np.ndarray, share: np.ndarray, allowed: np.ndarray
-) -> np.ndarray:
-    """Lowest whole level with cycle shortage <= allowed, from loss tables over 0..K.
-
-    E[(D - s)^+] = sum over k >= s of P(D > k): one reverse cumulative sum of the
-    survival function gives the loss at every level; the same for the lead-time part.
-    """
-    ceiling = int(np.max(np.ceil(mean + 12.0 * std + 10.0))) + 2
-    k = np.arange(ceiling, dtype=float)
-    lead = 1.0 - share
-    whole = _loss_table(k, mean, std**2)
-    before = _loss_table(k, mean * lead, std**2 * lead)
-    shortage = np.maximum(whole - before, 0.0)
-    ok = shortage <= allowed[:, None]
-    found = ok.any(axis=1)
-    return np.where(found, np.argmax(ok, axis=1), ceiling).astype(float)
-
-
-def _loss_table(k: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
-    """E[(D - s)^+] for s = each k (rows: series), Poisson or negative binomial.
-
-    The probabilities come from the recursion p(j + 1) = p(j) (j + r) q / (j + 1)
-    (Poisson: p(j) m / (j + 1)), a cumulative product, far cheaper than scipy's
-    incomplete beta function on every cell.
-    """
-    m = np.maximum(mean, 1e-300)[:, None]
-    dispersed = (variance > mean * (1 + 1e-9))[:, None]
-    safe_v = np.where(dispersed[:, 0], variance, 2 * mean + 1.0)[:, None]
-    r = m * m / (safe_v - m)
-    q = 1.0 - m / safe_v
-    j = k[None, :-1]
-    ratio = np.where(dispersed, (j + r) * q / (j + 1.0), m / (j + 1.0))
-    first = np.where(dispersed, r * np.log(m / safe_v), -m)  # log p(0)
-    pmf = np.exp(first) * np.concatenate([np.ones((m.shape[0], 1)), np.cumprod(ratio, axis=1)], 1)
-    survival = np.clip(1.0 - np.cumsum(pmf, axis=1), 0.0, 1.0)
-    survival[mean <= 0] = 0.0
-    # loss(s) = sum_{j >= s} P(D > j). What lies beyond the table is exactly the loss at
-    # its end, E[(D - K - 1)^+], taken from the direct formula `fill_rate_of` uses, so the
-    # table and the check never disagree (a geometric guess of that tail did, by a unit,
-    # for very dispersed demand).
-    beyond = np.full(mean.shape, k[-1] + 1.0)
-    tail = np.where(mean > 0, _count_loss(beyond, mean, variance), 0.0)
-    return np.cumsum(survival[:, ::-1], axis=1)[:, ::-1] + tail[:, None]
-
-
-def _count_loss(level: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
-    s = np.floor(np.maximum(level, 0.0) + 1e-9)
-    dispersed = variance > mean * (1 + 1e-9)
-    upper = np.zeros(mean.shape)  # P(D >= s) = 1 - F(s - 1)
-    upper_next = np.zeros(mean.shape)  # 1 - F'(s - 2)
-    poisson = ~dispersed
-    if poisson.any():
-        m = mean[poisson]
-        upper[poisson] = _poisson_sf(s[poisson] - 1, m)
-        upper_next[poisson] = _poisson_sf(s[poisson] - 2, m)
-    if dispersed.any():
-        m, v = mean[dispersed], variance[dispersed]
-        r, p = m * m / (v - m), m / v
-        upper[dispersed] = _nbinom_sf(s[dispersed] - 1, r, p)
-        upper_next[dispersed] = _nbinom_sf(s[dispersed] - 2, r + 1, p)
-    return np.maximum(mean * upper_next - s * upper, 0.0)
-
-
-# P(X > k) from the regularised incomplete functions directly: the same values as
-# scipy.stats' sf, without its per-call argument checking (the replay calls this often).
-def _poisson_sf(k: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    return np.where(k < 0, 1.0, special.gammainc(np.maximum(k, 0) + 1.0, mean))
-
-
-def _nbinom_sf(k: np.ndarray, r: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return np.where(k < 0, 1.0, special.betainc(np.maximum(k, 0) + 1.0, r, 1.0 - p))
-
-
-def _count_ceiling(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """A level above which the count distribution has (practically) no mass: 12 standard
-    deviations out, plus, for a negative binomial, the length over which its geometric
-    tail (ratio q) falls by another 1e-7."""
-    variance = std**2
-    high = mean + 12.0 * std + 10.0
-    dispersed = (mean > 0) & (variance > mean * (1 + 1e-9))
-    q = np.where(dispersed, 1.0 - mean / np.where(dispersed, variance, 1.0), 0.5)
-    return high + np.where(dispersed, np.log(_TAIL) / np.log(np.clip(q, 1e-12, 1 - 1e-12)), 0.0)
 
 
 def _arrays(*values: np.ndarray) -> tuple[np.ndarray, ...]:

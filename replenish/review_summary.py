@@ -14,7 +14,7 @@ import pandas as pd
 from purchasing.review_capacity import passed_on_totals, review_load
 
 if TYPE_CHECKING:
-    from flows.ordering import Review
+    from domain.nightly import Review
     from replenish.settings import Settings
 
 TOP_HOLDS = 10

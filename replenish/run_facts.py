@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dataquality import ValidationResult
-    from flows.ordering import Plan, Proposed, Review
-    from flows.submission import Submitted
+    from domain.nightly import Plan, Proposed, Review
     from forecasting import ForecastResult
-    from integrations.sources.csv_folder import FileInfo
+    from integrations.sources.extract import FileInfo
     from replenish.settings import Settings
+    from services.submission import Submitted
 
 
 @dataclass

@@ -4,13 +4,16 @@ facts in words for people (`replenish.run_summary_text`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from purchasing.currency import totals_by_currency
 from replenish.review_summary import review_section
 from replenish.run_facts import RunFacts
 from replenish.run_summary_model import SUMMARY
 from replenish.run_summary_text import STOOD_ASIDE, render_markdown, render_text
+
+if TYPE_CHECKING:
+    from services.submission import Submitted
 
 __all__ = [
     "STOOD_ASIDE",

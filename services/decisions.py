@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from approvals.decisions import DecisionOutcome, Outcome, decide
 from approvals.policy import RoutingPolicy
+from domain.actors import Actor
 from storage.models import Decision
-from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 
 

@@ -19,11 +19,46 @@ from approvals import deadlines
 from approvals.escalation import DeadlineAction
 from approvals.notifications import OutgoingMail
 from approvals.policy import RoutingPolicy, person_key
+from domain.lifecycle import OrderStatus
+from domain.nightly import Proposed, Review
 from integrations.email.base import Mailer, MailError
 from services.review_mail import ReviewMailing, review_mails
 from storage.unit_of_work import UnitOfWork
 
 Log = logging.Logger | logging.LoggerAdapter[logging.Logger]
+
+
+def route_and_notify(
+    uow_factory: Callable[[], UnitOfWork],
+    mailer: Mailer,
+    mailing: ReviewMailing,
+    *,
+    run_id: str,
+    as_of: date,
+    review: Review,
+    proposed: Proposed,
+    now: datetime | None = None,
+    log: Log | None = None,
+) -> list[str]:
+    """Tonight's routing step: e-mail every approver about the orders waiting for them
+    (tonight's and earlier ones), and tell the buyers of tonight's orders that were sent
+    despite a flag that only informs (`warning_notices`)."""
+    return notify_reviewers(
+        uow_factory, mailer, mailing, run_id=run_id, as_of=as_of,
+        notices=warning_notices(review, proposed), now=now, log=log,
+    )  # fmt: skip
+
+
+def warning_notices(review: Review, proposed: Proposed) -> dict[str, str]:
+    """po_key -> person, for the orders created tonight that carry a flag yet were not held
+    for review (a stock-out the order cannot prevent): the buyer must still hear of it,
+    or the warning is silent."""
+    pending = {
+        key for key in proposed.created
+        if review.decisions[key] == OrderStatus.PENDING_REVIEW
+    }  # fmt: skip
+    warned = set(review.flags["po_key"]) - pending
+    return {key: str(review.approvers[key]) for key in proposed.created if key in warned}
 
 
 def notify_reviewers(
@@ -132,6 +167,13 @@ def deliver_queued(
             log.info("E-mailed %s: %s", mail.recipient, mail.subject)
         delivered.append(location)
     return delivered
+
+
+def still_queued(uow_factory: Callable[[], UnitOfWork]) -> tuple[int, str]:
+    """How many messages wait in the queue, and the last reason a server gave."""
+    with uow_factory() as uow:
+        waiting = uow.mail.unsent()
+        return len(waiting), (waiting[-1].last_error or "unknown") if waiting else ""
 
 
 def _enqueue(uow: UnitOfWork, run_id: str, mails: Sequence[OutgoingMail], now: datetime) -> None:

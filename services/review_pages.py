@@ -12,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from approvals.lifecycle import AWAITING_DECISION, OrderStatus
 from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
+from domain.lifecycle import AWAITING_DECISION, OrderStatus
+from domain.quantities import line_value, ordered_quantity
 from services.decisions import decision_sentence
 from services.review_mail import decision_due, money_at_stake
-from services.submission import ordered_quantity
 from storage.models import Forecast, PurchaseOrder
-from storage.records import CENT
 from storage.unit_of_work import UnitOfWork
 
 
@@ -172,7 +171,7 @@ def _line(line: Any, forecast: Forecast | None) -> LineView:
         proposed=line.proposed_quantity,
         current=ordered_quantity(line),
         unit_cost=line.unit_cost,
-        line_value=(ordered_quantity(line) * line.unit_cost).quantize(CENT, ROUND_HALF_UP),
+        line_value=line_value(ordered_quantity(line), line.unit_cost),
         explanation=line.explanation,
         numbers=dict(line.details or {}),
         history=[float(v) for v in (forecast.history_tail or [])] if forecast else [],

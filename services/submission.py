@@ -19,14 +19,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from approvals.lifecycle import OrderStatus
+from domain.actors import Actor
+from domain.lifecycle import OrderStatus, StateConflict
+from domain.quantities import line_value, ordered_quantity
 from integrations.erp.base import ErpAdapter, ErpError, ErpOrder, ErpOrderLine, ErpRejected
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
-from storage.models import OrderLine, PurchaseOrder
-from storage.orders import Actor, StateConflict
-from storage.records import CENT
+from storage.models import PurchaseOrder
 from storage.unit_of_work import UnitOfWork
 
 # Approved orders, and orders the ERP refused before: an outage must not leave an approved
@@ -163,7 +163,7 @@ def erp_order(po: PurchaseOrder) -> ErpOrder:
             sku=line.sku,
             quantity=quantity,
             unit_price=line.unit_cost,
-            line_value=(quantity * line.unit_cost).quantize(CENT, rounding=ROUND_HALF_UP),
+            line_value=line_value(quantity, line.unit_cost),
         )
         for line in po.lines
         if (quantity := ordered_quantity(line)) > 0
@@ -178,8 +178,3 @@ def erp_order(po: PurchaseOrder) -> ErpOrder:
         value=sum((line.line_value for line in lines), Decimal("0.00")),
         lines=tuple(lines),
     )
-
-
-def ordered_quantity(line: OrderLine) -> Decimal:
-    """What is ordered for a line: the buyer's quantity where one was given, else the proposal."""
-    return line.approved_quantity if line.approved_quantity is not None else line.proposed_quantity

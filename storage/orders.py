@@ -2,49 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, func, insert, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from approvals.lifecycle import AWAITING_DECISION, READY_TO_SUBMIT, OrderStatus, check_transition
+from domain.actors import Actor, utcnow
+from domain.lifecycle import (
+    AWAITING_DECISION,
+    ORDERED,
+    OrderStatus,
+    StateConflict,
+    check_transition,
+)
 from storage.models import (
     AuditRecord,
     Decision,
     OrderLine,
     PurchaseOrder,
     ReviewFlag,
-    Submission,
 )
-from storage.order_history import recent_supplier_orders
+from storage.order_reads import OrderReads
+from storage.submissions import SubmissionClaims
+
+__all__ = ["ORDERED", "Actor", "OrderRepository", "StateConflict", "utcnow"]
 
 
-class StateConflict(RuntimeError):
-    """The order was no longer in the state the caller saw: someone else got there first."""
+class OrderRepository(OrderReads, SubmissionClaims):
+    """Orders, their state changes (each with its audit record) and the reads around them;
+    the reads come from `OrderReads`, the ERP submission claims from `SubmissionClaims`."""
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused a change and through which channel (nightly run, review page, CLI...)."""
-
-    name: str
-    channel: str
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-#: States of an order the business chose to place: the order history rules compare with.
-ORDERED = frozenset(READY_TO_SUBMIT | {OrderStatus.SUBMITTING, OrderStatus.SUBMITTED,
-                                       OrderStatus.CONFIRMED})  # fmt: skip
-
-
-class OrderRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
@@ -109,16 +98,6 @@ class OrderRepository:
         """Audit something that happened to an order without changing its state."""
         self._audit(po_key, action, None, None, actor, reason, details)
 
-    def waiting_for_decision(self) -> list[PurchaseOrder]:
-        """Orders of any run still waiting for a person, earliest deadline first."""
-        return list(
-            self.session.scalars(
-                select(PurchaseOrder)
-                .where(PurchaseOrder.status.in_([s.value for s in AWAITING_DECISION]))
-                .order_by(PurchaseOrder.decision_due_at, PurchaseOrder.id)
-            )
-        )
-
     def advance_escalation(
         self,
         po_key: str,
@@ -154,81 +133,6 @@ class OrderRepository:
         trail = {"from_stage": expected, "stage": stage, **(details or {})}
         self._audit(po_key, "deadline", None, None, actor, f"decision deadline: {stage}", trail)
         return True
-
-    def statuses(self, po_keys: Iterable[str]) -> dict[str, str]:
-        """Status of each key already known, so a re-run never proposes the same order twice."""
-        keys = list(po_keys)
-        if not keys:
-            return {}
-        rows = self.session.execute(
-            select(PurchaseOrder.po_key, PurchaseOrder.status).where(PurchaseOrder.po_key.in_(keys))
-        )
-        return {str(key): str(status) for key, status in rows}
-
-    def recent_lines(
-        self,
-        keys: list[tuple[str, str]],
-        per_item: int = 5,
-        *,
-        before: date | None = None,
-    ) -> list[dict[str, Any]]:
-        """The last `per_item` order lines of each (sku, location), newest first, in one query.
-
-        quantity is what was approved where a person changed it, else what was proposed:
-        the amount the business actually chose. Only orders that were placed or are on
-        their way count (`ORDERED`): a rejected or expired proposal is not history.
-        `before` keeps only orders dated earlier (tonight's own orders, on a re-run, are
-        not their own history). The window
-        function and row-value IN work on PostgreSQL and SQLite (3.25+).
-        """
-        if not keys:
-            return []
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(OrderLine.sku, OrderLine.location),
-                order_by=(PurchaseOrder.order_date.desc(), OrderLine.id.desc()),
-            )
-            .label("recency")
-        )
-        ranked = (
-            select(
-                OrderLine.sku,
-                OrderLine.location,
-                PurchaseOrder.supplier_id,
-                func.coalesce(OrderLine.approved_quantity, OrderLine.proposed_quantity).label(
-                    "quantity"
-                ),
-                OrderLine.unit_cost,
-                PurchaseOrder.order_date,
-                rank,
-            )
-            .join(PurchaseOrder, OrderLine.purchase_order_id == PurchaseOrder.id)
-            .where(
-                tuple_(OrderLine.sku, OrderLine.location).in_(keys),
-                PurchaseOrder.status.in_([status.value for status in ORDERED]),
-            )
-        )
-        if before is not None:
-            ranked = ranked.where(PurchaseOrder.order_date < before)
-        window = ranked.subquery()
-        rows = self.session.execute(
-            select(window)
-            .where(window.c.recency <= per_item)
-            .order_by(window.c.sku, window.c.location, window.c.recency)
-        )
-        return [
-            {name: row[name] for name in
-             ("sku", "location", "supplier_id", "quantity", "unit_cost", "order_date")}
-            for row in rows.mappings()
-        ]  # fmt: skip
-
-    def recent_orders(
-        self, pairs: list[tuple[str, str]], per_pair: int = 8, *, before: date | None = None
-    ) -> list[dict[str, Any]]:
-        """The last `per_pair` placed orders of each (supplier_id, location), an order and
-        its review order counted as one (`storage.order_history`)."""
-        return recent_supplier_orders(self.session, pairs, ORDERED, per_pair, before=before)
 
     def add_proposal(
         self,
@@ -304,116 +208,6 @@ class OrderRepository:
         self.session.add(decision)
         self.session.flush()
         return decision
-
-    def ready_to_submit(self) -> list[PurchaseOrder]:
-        """Approved orders of any run that have not reached the ERP yet, oldest first.
-
-        `failed` is included: an ERP outage must not leave an approved order behind for
-        ever; the idempotency key (and asking the ERP first) keeps the retry single.
-        """
-        statuses = [s.value for s in READY_TO_SUBMIT] + [
-            OrderStatus.SUBMITTING.value,
-            OrderStatus.FAILED.value,
-        ]
-        return list(
-            self.session.scalars(
-                select(PurchaseOrder)
-                .where(PurchaseOrder.status.in_(statuses))
-                .options(selectinload(PurchaseOrder.lines))
-                .order_by(PurchaseOrder.id)
-            )
-        )
-
-    def sent_since(self, since: date | None) -> list[PurchaseOrder]:
-        """Orders the ERP should hold (submitted or confirmed), dated `since` or later."""
-        sent = [OrderStatus.SUBMITTED.value, OrderStatus.CONFIRMED.value]
-        query = select(PurchaseOrder).where(PurchaseOrder.status.in_(sent))
-        if since is not None:
-            query = query.where(PurchaseOrder.order_date >= since)
-        return list(
-            self.session.scalars(
-                query.options(selectinload(PurchaseOrder.lines)).order_by(PurchaseOrder.id)
-            )
-        )
-
-    def claim_submission(self, po_key: str, adapter: str) -> Submission:
-        """Claim the right to send `po_key` to the ERP, or return the existing claim.
-
-        The unique key on `submissions.po_key` makes the claim atomic across processes:
-        whoever inserts first owns the submission; everybody else reads its state.
-        """
-        existing = self._submission(po_key)
-        if existing is not None:
-            return existing
-        try:
-            with self.session.begin_nested():
-                self.session.execute(
-                    insert(Submission).values(
-                        po_key=po_key,
-                        adapter=adapter,
-                        status="claimed",
-                        attempts=0,
-                        claimed_at=utcnow(),
-                    )
-                )
-        except IntegrityError:
-            pass
-        claimed = self._submission(po_key)
-        assert claimed is not None
-        return claimed
-
-    def record_submission(
-        self,
-        submission: Submission,
-        *,
-        external_ref: str | None,
-        error: str | None,
-        rejected: bool = False,
-    ) -> None:
-        """One attempt's outcome; `rejected`: the ERP refused the order (not an outage)."""
-        submission.attempts += 1
-        if error is None:
-            submission.status = "submitted"
-            submission.external_ref = external_ref
-            submission.submitted_at = utcnow()
-            submission.error = None
-        else:
-            submission.status = "rejected" if rejected else "failed"
-            submission.error = error
-        self.session.flush()
-
-    def external_refs(self, po_keys: Iterable[str]) -> dict[str, str]:
-        """The ERP's reference of each submitted order, for the run's artifact."""
-        keys = list(po_keys)
-        if not keys:
-            return {}
-        rows = self.session.execute(
-            select(Submission.po_key, Submission.external_ref).where(Submission.po_key.in_(keys))
-        )
-        return {str(key): str(ref or "") for key, ref in rows}
-
-    def failing_submissions(self, min_attempts: int) -> list[Submission]:
-        """Submissions the ERP rejected, and those still failing after at least
-        `min_attempts` tries (an outage): a person must look."""
-        return list(
-            self.session.scalars(
-                select(Submission)
-                .where(
-                    or_(
-                        Submission.status == "rejected",
-                        and_(Submission.status == "failed", Submission.attempts >= min_attempts),
-                    )
-                )
-                .order_by(Submission.id)
-            )
-        )
-
-    def _submission(self, po_key: str) -> Submission | None:
-        return self.session.scalar(
-            select(Submission)
-            .where(Submission.po_key == po_key)
-            .execution_options(populate_existing=True)
-        )
 
     def audit_trail(self, po_key: str) -> list[AuditRecord]:
         return list(

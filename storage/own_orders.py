@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from storage.models import OrderLine, PurchaseOrder, Submission
 
 # Orders that will reach, or have reached, the ERP; not rejected, expired or failed.

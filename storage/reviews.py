@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
-from approvals.lifecycle import AWAITING_DECISION
+from domain.lifecycle import AWAITING_DECISION
 from storage.models import Forecast, PurchaseOrder
 
 _WAITING = [status.value for status in AWAITING_DECISION]

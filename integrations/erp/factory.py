@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from integrations.erp.base import ErpAdapter
 
 if TYPE_CHECKING:
-    from replenish.settings import ErpSettings
+    from integrations.erp.settings import ErpSettings
 
 
 def build_erp(erp: ErpSettings) -> ErpAdapter:

@@ -13,7 +13,6 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,43 +34,10 @@ from integrations.sources.csv_text import (
     read_row_by_row,
 )
 from integrations.sources.errors import SourceError
+from integrations.sources.extract import DELIMITERS, FileInfo, RawExtract
 from integrations.sources.headers import apply_aliases, first_duplicate, normalise_names
 
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 MAX_COLUMNS = 1000
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """How one file was read: its kind, size and what had to be detected."""
-
-    kind: str
-    file: str
-    rows: int
-    encoding: str  # utf-8, utf-8-sig (UTF-8 with BOM) or cp1252
-    delimiter: str
-    unknown_columns: tuple[str, ...] = ()
-    blank_lines: int = 0  # lines with no value at all: skipped, never rows
-    renamed_columns: tuple[tuple[str, str], ...] = ()  # (header as found, contract column)
-
-    @property
-    def delimiter_name(self) -> str:
-        """'comma', 'semicolon' or 'tab', for people reading a report."""
-        return DELIMITERS.get(self.delimiter, repr(self.delimiter))
-
-
-@dataclass(frozen=True)
-class RawExtract:
-    """One extract as read: text frames per kind, and how each file was read.
-
-    `frames[kind]` holds every contract column (absent optional ones empty) plus
-    `source_file` and `source_line`; unknown columns are kept aside in `extras[kind]`
-    with the same source columns, so nothing a source sent is lost.
-    """
-
-    frames: dict[str, pd.DataFrame]
-    files: list[FileInfo]
-    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def read_csv_folder(folder: Path) -> RawExtract:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -25,8 +26,17 @@ def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
     )  # fmt: skip
 
 
+class Night(NamedTuple):
+    workdir: Path
+    env: dict[str, str]
+    summary: dict
+    # `review list` right after the run, before any test decides an order: the tests
+    # share the night, so what waits later depends on which of them ran first.
+    listed_after_run: list[dict]
+
+
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict]:
+def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     workdir = tmp_path_factory.mktemp("review")
     base = {k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")}
     env = {**base, "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
@@ -39,22 +49,25 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["orders"]["pending_review"] >= 2  # the sample data has exceptions
-    return workdir, env, summary
+    return Night(workdir, env, summary, _listed(workdir, env))
 
 
-def waiting(night: tuple[Path, dict[str, str], dict]) -> list[dict]:
-    workdir, env, _ = night
+def waiting(night: Night) -> list[dict]:
+    return _listed(night.workdir, night.env)
+
+
+def _listed(workdir: Path, env: dict[str, str]) -> list[dict]:
     listed = replenish("review", "list", "--json", cwd=workdir, env=env)
     assert listed.returncode == 0, listed.stderr
     orders: list[dict] = json.loads(listed.stdout)
     return orders
 
 
-def test_the_list_holds_every_order_waiting_with_its_reasons(night: tuple) -> None:
-    orders = waiting(night)
-    assert len(orders) == night[2]["orders"]["pending_review"]
+def test_the_list_holds_every_order_waiting_with_its_reasons(night: Night) -> None:
+    orders = night.listed_after_run
+    assert len(orders) == night.summary["orders"]["pending_review"]
     assert all(order["approver"] == BUYER and order["reasons"] for order in orders)
-    workdir, env, _ = night
+    workdir, env = night.workdir, night.env
     shown = replenish("review", "show", orders[0]["po_key"], cwd=workdir, env=env)
     assert shown.returncode == 0, shown.stderr
     assert "Why it waits:" in shown.stdout
@@ -62,8 +75,8 @@ def test_the_list_holds_every_order_waiting_with_its_reasons(night: tuple) -> No
     assert "Expect " in shown.stdout  # each line's own explanation
 
 
-def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: tuple) -> None:
-    workdir, env, _ = night
+def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: Night) -> None:
+    workdir, env = night.workdir, night.env
     before = waiting(night)
     order, other = before[:2]
     key = order["po_key"]
@@ -103,8 +116,8 @@ def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: tuple
     assert json.loads(third.stdout)["submitted"] == 0
 
 
-def test_mistakes_get_one_line(night: tuple) -> None:
-    workdir, env, _ = night
+def test_mistakes_get_one_line(night: Night) -> None:
+    workdir, env = night.workdir, night.env
     missing = replenish("review", "show", "RPL-NOPE", cwd=workdir, env=env)
     assert missing.returncode == 2
     assert "no purchase order RPL-NOPE" in missing.stderr

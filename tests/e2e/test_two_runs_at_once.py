@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import postgres_admin_url
+from conftest import empty_postgres_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -25,19 +23,8 @@ BIN = Path(sys.executable).parent
 @pytest.fixture
 def fresh_database() -> Iterator[str]:
     """An empty database: both runs migrate it at the same moment."""
-    admin = postgres_admin_url()
-    if admin is None:
-        pytest.skip("no PostgreSQL: set REPLENISH_TEST_POSTGRES_URL (CI does)")
-    name = f"replenish_two_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with empty_postgres_database("replenish_two") as url:
+        yield url
 
 
 def test_two_runs_at_once_order_each_key_once(fresh_database: str, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from storage.database import session_factory
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

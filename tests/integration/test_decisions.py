@@ -26,7 +26,7 @@ from approvals.decisions import (
     Outcome,
     decide,
 )
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from storage.database import make_engine
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

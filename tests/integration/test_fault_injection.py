@@ -19,7 +19,7 @@ import pytest
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from storage.database import make_engine, session_factory
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

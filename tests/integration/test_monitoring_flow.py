@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from flows.monitoring import monitor_forecasts
 from replenish.bootstrap import build
 from replenish.run_date import run_date

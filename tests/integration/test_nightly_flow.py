@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from integrations.erp.base import ErpOrder

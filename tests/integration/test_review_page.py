@@ -24,11 +24,11 @@ from order_factory import uow_factory
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
-from approvals.lifecycle import OrderStatus
 from approvals.links import ReviewLinks
 from approvals.policy import RoutingPolicy
 from approvals.web.app import ReviewContext, create_app
 from approvals.web.security import CONTENT_SECURITY_POLICY
+from domain.lifecycle import OrderStatus
 from storage.models import AuditRecord, Decision
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

@@ -8,7 +8,6 @@ gate must see the same strings, so it repairs and quarantines the same way.
 from __future__ import annotations
 
 import socket
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,8 @@ from sqlalchemy.types import TypeEngine
 from dataquality import CONTRACTS, Reason, ValidationRules, validate
 from integrations.sources.csv_folder import read_csv_folder
 from integrations.sources.errors import SourceError
-from integrations.sources.sql import SqlSourceConfig, cell_text, column_text, read_sql_source
+from integrations.sources.sql import SqlSourceConfig, read_sql_source
+from integrations.sources.sql_text import cell_text, column_text
 
 AS_OF = date(2024, 6, 30)
 D = Decimal
@@ -371,11 +371,9 @@ def test_unreachable_server_is_one_line_without_the_password() -> None:
     url = f"postgresql+psycopg://replenish:{password}@127.0.0.1:{_closed_port()}/erp"
     waits: list[float] = []
     config = Database(url, None).config(connect_attempts=3, retry_wait_seconds=2.0)
-    started = time.monotonic()
     with pytest.raises(SourceError) as raised:
-        read_sql_source(config, sleep=waits.append)
+        read_sql_source(config, sleep=waits.append)  # the waits are recorded, not slept
     message = str(raised.value)
-    assert time.monotonic() - started < 5
     assert "\n" not in message
     assert password not in message
     assert message.startswith("sql source postgresql+psycopg://replenish:***@127.0.0.1:")

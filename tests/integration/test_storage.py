@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from approvals.lifecycle import InvalidTransition, OrderStatus
+from domain.lifecycle import InvalidTransition, OrderStatus
 from storage.database import migrate, session_factory
 from storage.orders import Actor, StateConflict
 from storage.unit_of_work import UnitOfWork

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -121,9 +120,8 @@ def test_thousands_of_intermittent_monthly_series_with_long_lead_times() -> None
     n, months = 5000, 96
     demand = rng.poisson(0.3, size=(n, months)) * rng.integers(1, 20, size=(n, months))
     setup = terms(n, lead=14, review=1, window=24, pack_size=5.0, moq=10.0)
-    started = time.perf_counter()
+    # How long it takes is a benchmark (`python -m benchmarks replay`), not a test.
     result = simulate_terms(demand.astype(float), setup, window=24, backorder=False)
-    assert time.perf_counter() - started < 30
     assert result.policy["series"] == n
     assert result.policy["fill_rate"] > result.baseline["fill_rate"]
 
@@ -179,10 +177,11 @@ def test_simulate_json_on_sample_data(
     assert svg.count("<polyline") == 2
     policy, baseline = figures["policy"], figures["baseline"]
     assert policy["series"] > 0
-    assert (
-        policy["fill_rate"] >= baseline["fill_rate"]
-        or policy["avg_inventory_value"] <= baseline["avg_inventory_value"]
-    )
+    # What the policy is for, on the sample: it meets its cycle service target (within
+    # two points) and fills more of the demand than the min/max spreadsheet does.
+    assert policy["cycle_service_level"] >= policy["target_service_level"] - 0.02
+    assert baseline["cycle_service_level"] < policy["target_service_level"] - 0.1
+    assert policy["fill_rate"] > baseline["fill_rate"]
 
 
 def test_simulate_table_on_sample_data(

@@ -1,0 +1,74 @@
+"""Propose tonight's orders: store each new order with the state its decision gives it.
+
+The rule, in one place: an order the exception rules left alone is auto-approved (and
+that verdict is recorded like a person's); a flagged one waits for review, carrying its
+routing (approver, deputy, tier) and its decision deadline, fixed now so a later change
+of the configuration never moves a deadline an approver was already told. A key already
+stored (a re-run of the same night) is left alone: an order is never proposed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from domain.actors import Actor, utcnow
+from domain.lifecycle import OrderStatus
+from domain.nightly import Proposed, Review
+from storage import records
+from storage.unit_of_work import UnitOfWork
+
+#: The verdict the rules record on an order nobody needs to see.
+AUTO_APPROVAL_COMMENT = "no exception rule fired"
+
+
+def propose_orders(
+    uow_factory: Callable[[], UnitOfWork],
+    run_id: str,
+    review: Review,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+) -> Proposed:
+    """Store tonight's new orders with their lines, flags and decision, in one transaction."""
+    now = now or utcnow()
+    outcome = Proposed()
+    planned = review.plan
+    ordered = planned.lines[planned.lines["order_qty"] > 0]
+    with uow_factory() as uow:
+        outcome.already_known = uow.orders.statuses(planned.orders["po_key"])
+        for proposal in records.proposals(planned.orders, ordered, review.flags):
+            key = proposal.order["po_key"]
+            if key in outcome.already_known:
+                continue
+            decision = OrderStatus(review.decisions[key])
+            pending = decision is OrderStatus.PENDING_REVIEW
+            routed = routed_order(review.routing.loc[key], now) if pending else {}
+            uow.orders.add_proposal(run_id, {**proposal.order, **routed}, proposal.lines,
+                                    proposal.flags, actor)  # fmt: skip
+            uow.orders.transition(key, decision, actor, reason=flag_reason(proposal.flags))
+            if decision is OrderStatus.AUTO_APPROVED:
+                uow.orders.record_decision(key, decision.value, actor, AUTO_APPROVAL_COMMENT)
+            outcome.created.append(key)
+        uow.commit()
+    return outcome
+
+
+def flag_reason(flags: Sequence[Mapping[str, Any]]) -> str:
+    """The reason written on the order's first transition: its flag codes, sorted."""
+    return ", ".join(sorted({str(f["code"]) for f in flags})) or "no flags"
+
+
+def routed_order(routing: pd.Series, now: datetime) -> dict[str, object]:
+    """What routing decided, kept on the order: the config may change while it waits."""
+    return {
+        "approver": routing["approver"],
+        "second_approver": routing["second_approver"],
+        "deputy": routing["deputy"],
+        "required_approvals": int(routing["required_approvals"]),
+        "routing_tier": routing["tier"],
+        "decision_due_at": now + timedelta(hours=int(routing["deadline_hours"])),
+    }

@@ -1,0 +1,87 @@
+"""Record a run: its start, what it read and repaired, what it forecast, and how it ended.
+
+Each write is one unit of work, committed on its own: a run that dies later still
+leaves behind what it had recorded (the operator sees how far it got).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from dataquality import ValidationResult
+from domain.actors import utcnow
+from forecasting import ForecastResult
+from storage import records
+from storage.unit_of_work import UnitOfWork
+
+
+def start_run(
+    uow_factory: Callable[[], UnitOfWork],
+    run_id: str,
+    as_of: date,
+    source: str,
+    flow_run_id: str | None,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """The run exists (status `running`) from its first second, whatever happens next."""
+    with uow_factory() as uow:
+        uow.runs.start(run_id, as_of, source, now or utcnow(), flow_run_id)
+        uow.commit()
+
+
+def record_inputs(
+    uow_factory: Callable[[], UnitOfWork], run_id: str, checked: ValidationResult
+) -> None:
+    """Per-file row counts and every repaired or quarantined row, with its reason."""
+    with uow_factory() as uow:
+        uow.runs.add_input_files(run_id, records.input_file_rows(checked.counts))
+        uow.runs.add_dispositions(run_id, records.disposition_rows(checked.issues))
+        uow.commit()
+
+
+def record_forecasts(
+    uow_factory: Callable[[], UnitOfWork],
+    run_id: str,
+    result: ForecastResult,
+    items: pd.DataFrame | None = None,
+) -> None:
+    """Each series' class, model and distribution (the 'why' behind every quantity); with
+    the item's supplier and category, the segments monitoring compares by."""
+    summary = result.summary
+    if items is not None:
+        segments = items[["sku", "location", "supplier_id", "category"]].drop_duplicates(
+            ["sku", "location"]
+        )
+        # The columns' sizes (storage.models.Forecast): a grouping label, not a record.
+        segments = segments.assign(
+            supplier_id=segments["supplier_id"].astype(str).str.slice(0, 64),
+            category=segments["category"].astype(str).str.slice(0, 128),
+        )
+        summary = summary.merge(segments, on=["sku", "location"], how="left")
+    with uow_factory() as uow:
+        uow.runs.add_forecasts(run_id, records.forecast_rows(summary, result.path, result.history))
+        uow.commit()
+
+
+def finish_run(
+    uow_factory: Callable[[], UnitOfWork],
+    run_id: str,
+    summary: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Close the run with its status, message and JSON summary (`replenish runs` reads it)."""
+    with uow_factory() as uow:
+        uow.runs.finish(
+            run_id,
+            status=str(summary["status"]),
+            message=str(summary.get("message", "")),
+            summary=summary,
+            finished_at=now or utcnow(),
+        )
+        uow.commit()

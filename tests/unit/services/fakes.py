@@ -1,0 +1,187 @@
+"""In-memory stand-ins for the unit of work and the ERP port, for unit tests of services.
+
+They keep the rules the real ones guarantee and a service relies on: a transition only
+along the life cycle (`domain.lifecycle`), nothing visible before `commit()`, one claim
+per key, and an ERP that never holds a key twice. The real ones are tested against
+PostgreSQL and SQLite in tests/integration; these never stand in for them there.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from domain.actors import Actor, utcnow
+from domain.lifecycle import READY_TO_SUBMIT, OrderStatus, check_transition
+from integrations.erp.base import ErpOrder, ErpReceipt, ErpUnavailable
+
+
+@dataclass
+class Store:
+    """What the fake database holds between units of work."""
+
+    orders: dict[str, SimpleNamespace] = field(default_factory=dict)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    claims: dict[str, SimpleNamespace] = field(default_factory=dict)
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, list[Any]] = field(default_factory=dict)
+
+
+class FakeOrders:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def statuses(self, po_keys: Any) -> dict[str, str]:
+        return {k: self.store.orders[k].status for k in po_keys if k in self.store.orders}
+
+    def add_proposal(
+        self, run_id: str, order: dict[str, Any], lines: list[dict[str, Any]],
+        flags: list[dict[str, Any]], actor: Actor,
+    ) -> SimpleNamespace:  # fmt: skip
+        po = SimpleNamespace(
+            run_id=run_id, status=OrderStatus.PROPOSED.value, **order,
+            lines=[SimpleNamespace(approved_quantity=None, **line) for line in lines],
+            flags=[SimpleNamespace(**flag) for flag in flags],
+        )  # fmt: skip
+        self.store.orders[po.po_key] = po
+        self._audit(po.po_key, "propose", None, po.status, actor, "")
+        return po
+
+    def transition(
+        self, po_key: str, target: OrderStatus, actor: Actor, reason: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> OrderStatus:  # fmt: skip
+        po = self.store.orders[po_key]
+        source, destination = check_transition(po.status, target)
+        po.status = destination.value
+        self._audit(po_key, "transition", source.value, destination.value, actor, reason)
+        return source
+
+    def record_decision(self, po_key: str, outcome: str, actor: Actor, comment: str = "") -> None:
+        self.store.decisions.append(
+            {"po_key": po_key, "outcome": outcome, "by": actor.name, "comment": comment}
+        )
+
+    def ready_to_submit(self) -> list[SimpleNamespace]:
+        sendable = {s.value for s in READY_TO_SUBMIT} | {"submitting", "failed"}
+        return [po for po in self.store.orders.values() if po.status in sendable]
+
+    def lock(self, po_key: str) -> SimpleNamespace | None:
+        return self.store.orders.get(po_key)
+
+    def claim_submission(self, po_key: str, adapter: str) -> SimpleNamespace:
+        return self.store.claims.setdefault(
+            po_key, SimpleNamespace(po_key=po_key, adapter=adapter, status="claimed",
+                                    attempts=0, external_ref=None, error=None)
+        )  # fmt: skip
+
+    def record_submission(
+        self, submission: SimpleNamespace, *, external_ref: str | None, error: str | None
+    ) -> None:
+        submission.attempts += 1
+        submission.status = "failed" if error else "submitted"
+        submission.external_ref, submission.error = external_ref, error
+
+    def _audit(self, key: str, action: str, old: str | None, new: str | None, actor: Actor,
+               reason: str) -> None:  # fmt: skip
+        self.store.audit.append({"key": key, "action": action, "from": old, "to": new,
+                                 "by": actor.name, "reason": reason})  # fmt: skip
+
+
+class FakeRuns:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def start(self, run_id: str, as_of: date, source: str, started_at: datetime,
+              flow_run_id: str | None) -> None:  # fmt: skip
+        self.store.runs[run_id] = {
+            "as_of": as_of, "source": source, "status": "running", "started_at": started_at,
+            "flow_run_id": flow_run_id,
+        }  # fmt: skip
+
+    def finish(self, run_id: str, status: str, message: str, summary: dict[str, Any],
+               finished_at: datetime) -> None:  # fmt: skip
+        if run_id not in self.store.runs:
+            raise KeyError(f"no run {run_id}")
+        self.store.runs[run_id].update(status=status, message=message, summary=dict(summary),
+                                       finished_at=finished_at)  # fmt: skip
+
+    def add_input_files(self, run_id: str, rows: list[Any]) -> None:
+        self.store.rows.setdefault("input_files", []).extend(rows)
+
+    def add_dispositions(self, run_id: str, rows: list[Any]) -> None:
+        self.store.rows.setdefault("dispositions", []).extend(rows)
+
+    def add_forecasts(self, run_id: str, rows: list[Any]) -> None:
+        self.store.rows.setdefault("forecasts", []).extend(rows)
+
+
+class FakeUnitOfWork:
+    """Works on a copy of the store; `commit()` publishes it, leaving the block without
+    committing throws the copy away (as the real one rolls back)."""
+
+    def __init__(self, store: Store) -> None:
+        self._committed = store
+        self.commits = 0
+
+    def __call__(self) -> FakeUnitOfWork:  # the factory the services take
+        return self
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self._work = copy.deepcopy(self._committed)
+        self.orders = FakeOrders(self._work)
+        self.runs = FakeRuns(self._work)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        del self._work
+
+    def commit(self) -> None:
+        for name in vars(self._committed):
+            setattr(self._committed, name, getattr(self._work, name))
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self._work = copy.deepcopy(self._committed)
+
+
+class FakeErp:
+    """Idempotent on po_key like a real adapter must be: a key is created once."""
+
+    name = "fake-erp"
+
+    def __init__(self, unavailable: set[str] | None = None) -> None:
+        self.held: dict[str, ErpOrder] = {}
+        self.unavailable = unavailable or set()
+
+    def find(self, po_key: str) -> ErpReceipt | None:
+        if po_key in self.held:
+            return ErpReceipt(po_key=po_key, external_ref=f"ERP-{po_key}", created=False)
+        return None
+
+    def submit(self, order: ErpOrder) -> ErpReceipt:
+        if order.po_key in self.unavailable:
+            raise ErpUnavailable(f"ERP down for {order.po_key}")
+        created = order.po_key not in self.held
+        self.held.setdefault(order.po_key, order)
+        return ErpReceipt(po_key=order.po_key, external_ref=f"ERP-{order.po_key}", created=created)
+
+
+def stored_order(store: Store, key: str, status: str, lines: list[tuple[str, str, str | None, str]],
+                 ) -> SimpleNamespace:  # fmt: skip
+    """An order already in the fake store: lines as (sku, proposed, approved or None, unit cost)."""
+    po = SimpleNamespace(
+        po_key=key, status=status, supplier_id="S1", location="L1", currency="EUR",
+        order_date=date(2026, 11, 30), expected_delivery=date(2026, 12, 7), flags=[],
+        value=Decimal("0"), created_at=utcnow(),
+        lines=[SimpleNamespace(sku=sku, proposed_quantity=Decimal(p),
+                               approved_quantity=None if a is None else Decimal(a),
+                               unit_cost=Decimal(c)) for sku, p, a, c in lines],
+    )  # fmt: skip
+    store.orders[key] = po
+    return po
