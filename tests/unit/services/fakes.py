@@ -17,7 +17,7 @@ from typing import Any
 
 from domain.actors import Actor, utcnow
 from domain.lifecycle import READY_TO_SUBMIT, OrderStatus, check_transition
-from integrations.erp.base import ErpOrder, ErpReceipt, ErpUnavailable
+from integrations.erp.base import ErpOrder, ErpReceipt, ErpRejected, ErpUnavailable
 
 
 @dataclass
@@ -81,10 +81,15 @@ class FakeOrders:
         )  # fmt: skip
 
     def record_submission(
-        self, submission: SimpleNamespace, *, external_ref: str | None, error: str | None
+        self,
+        submission: SimpleNamespace,
+        *,
+        external_ref: str | None,
+        error: str | None,
+        rejected: bool = False,
     ) -> None:
         submission.attempts += 1
-        submission.status = "failed" if error else "submitted"
+        submission.status = ("rejected" if rejected else "failed") if error else "submitted"
         submission.external_ref, submission.error = external_ref, error
 
     def _audit(self, key: str, action: str, old: str | None, new: str | None, actor: Actor,
@@ -155,9 +160,12 @@ class FakeErp:
 
     name = "fake-erp"
 
-    def __init__(self, unavailable: set[str] | None = None) -> None:
+    def __init__(
+        self, unavailable: set[str] | None = None, refused: set[str] | None = None
+    ) -> None:
         self.held: dict[str, ErpOrder] = {}
         self.unavailable = unavailable or set()
+        self.refused = refused or set()
 
     def find(self, po_key: str) -> ErpReceipt | None:
         if po_key in self.held:
@@ -167,6 +175,8 @@ class FakeErp:
     def submit(self, order: ErpOrder) -> ErpReceipt:
         if order.po_key in self.unavailable:
             raise ErpUnavailable(f"ERP down for {order.po_key}")
+        if order.po_key in self.refused:
+            raise ErpRejected(f"unknown supplier on {order.po_key}")
         created = order.po_key not in self.held
         self.held.setdefault(order.po_key, order)
         return ErpReceipt(po_key=order.po_key, external_ref=f"ERP-{order.po_key}", created=created)

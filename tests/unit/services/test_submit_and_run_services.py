@@ -61,6 +61,22 @@ def test_an_erp_outage_fails_the_order_and_the_next_attempt_sends_it() -> None:
     assert store.claims["A"].attempts == 2
 
 
+def test_an_order_the_erp_rejects_fails_alone_and_is_not_offered_again_that_run() -> None:
+    store = Store()
+    stored_order(store, "A", "approved", [("a1", "3", None, "1")])
+    stored_order(store, "B", "approved", [("b1", "2", None, "1")])
+    erp = FakeErp(refused={"A"})
+
+    outcome = submit_approved(FakeUnitOfWork(store), erp, NIGHT)
+
+    assert outcome.rejected == ["A"]
+    assert outcome.failed == {"A": "unknown supplier on A"}
+    assert outcome.submitted == ["B"]
+    assert (store.claims["A"].status, store.claims["A"].attempts) == ("rejected", 1)
+    assert store.orders["A"].status == "failed"
+    assert list(erp.held) == ["B"]
+
+
 def test_an_order_the_erp_already_holds_is_not_created_again() -> None:
     """A crash after the ERP call and before our commit leaves the order `submitting`."""
     store = Store()
