@@ -13,7 +13,7 @@ from integrations.email.base import Mailer
 from integrations.email.outbox import OutboxMailer
 from integrations.email.smtp import SmtpMailer
 from integrations.erp.base import ErpAdapter
-from integrations.erp.file_drop import FileDropErp
+from integrations.erp.factory import build_erp
 from integrations.sources.base import CsvFolderSource, Source, SqlSource
 from integrations.sources.errors import SourceError
 from replenish.review_secret import review_secret
@@ -42,16 +42,10 @@ def build(settings: Settings, *, run_migrations: bool = True) -> Services:
         settings=settings,
         engine=engine,
         uow=lambda: UnitOfWork(sessions),
-        erp=_erp(settings),
+        erp=build_erp(settings),
         mailer=_mailer(settings),
         links=ReviewLinks(review_secret(settings), settings.review_base_url),
     )
-
-
-def _erp(settings: Settings) -> ErpAdapter:
-    match settings.erp.adapter:
-        case "file_drop":
-            return FileDropErp(settings.erp.drop_dir, settings.erp.ledger_file)
 
 
 def _mailer(settings: Settings) -> Mailer:

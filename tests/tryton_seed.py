@@ -37,7 +37,8 @@ def create_company(rpc: TrytonRpc, currency_code: str = "EUR") -> int:
     party = rpc.model("party.party", "create", [{"name": "Replenish Test Company"}])[0]
     company = rpc.model("company.company", "create", [{"party": party, "currency": currency}])[0]
     rpc.context()  # logs in
-    rpc.model("res.user", "write", [rpc.user_id], {"companies": [["add", [company]]], "company": company})
+    values = {"companies": [["add", [company]]], "company": company}
+    rpc.model("res.user", "write", [rpc.user_id], values)
     rpc.reload_context()
     return int(company)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import socket
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -134,11 +133,11 @@ class TrytonRpc:
                 payload = json.loads(response.read(), object_hook=_decode)
         except urllib.error.HTTPError as error:
             raise _http_error(error, method) from error
-        except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as error:
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             raise ErpUnavailable(f"Tryton at {self.endpoint} did not answer: {error}") from error
         except json.JSONDecodeError as error:
             raise ErpUnavailable(f"Tryton sent a reply that is not JSON: {error}") from error
-        if "error" in payload and payload["error"]:
+        if payload.get("error"):
             raise _rpc_error(payload["error"], method)
         return payload.get("result")
 
