@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from integrations.erp.approval import ErpVerdict
 from integrations.erp.base import ErpOrder, ErpReceipt, ErpRejected
 from integrations.erp.tryton_rpc import TrytonRpc
 
@@ -38,16 +39,6 @@ class TrytonMapping:
     products: Mapping[str, str] = field(default_factory=dict)
     suppliers: Mapping[str, str] = field(default_factory=dict)
     warehouses: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ErpVerdict:
-    """A decision taken inside the ERP on an order handed over for approval."""
-
-    po_key: str
-    outcome: Literal["approve", "reject"]
-    decided_by: str
-    external_ref: str
 
 
 class TrytonErp:
@@ -78,6 +69,9 @@ class TrytonErp:
         self.rpc.model(MODEL, "quote", [purchase])
         self.rpc.model(MODEL, "confirm", [purchase])
         return ErpReceipt(po_key=order.po_key, external_ref=self._number(purchase), created=True)
+
+    def approves_in_erp(self) -> bool:
+        return self.approval == "erp"
 
     def hand_over(self, order: ErpOrder) -> ErpReceipt:
         """Create and quote the purchase only: Tryton's approver confirms or cancels it."""
@@ -123,7 +117,7 @@ class TrytonErp:
             raise ErpRejected(
                 f"{order.po_key}: Tryton party {order.supplier_id!r} has no address to invoice"
             )
-        lines = [self._line(order, line.sku, party, line.quantity, line.unit_price)
+        lines = [self._line(line.sku, party, line.quantity, line.unit_price)
                  for line in order.lines]  # fmt: skip
         values = {
             "reference": order.po_key,
@@ -137,7 +131,7 @@ class TrytonErp:
         }
         return int(self.rpc.model(MODEL, "create", [values])[0])
 
-    def _line(self, order: ErpOrder, sku: str, party: int, quantity: Any, price: Any) -> dict:
+    def _line(self, sku: str, party: int, quantity: Any, price: Any) -> dict[str, Any]:
         product = self._by_code("product.product", self.mapping.products, sku, "product")
         unit = self.rpc.model("product.product", "read", [product], ["purchase_uom"])[0]
         suppliers = self.rpc.model(
