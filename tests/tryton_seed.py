@@ -107,3 +107,18 @@ def create_approver(rpc: TrytonRpc, company: int) -> int:
               "company": company, "employees": [["add", [employee]]], "employee": employee}],
         )[0]
     )  # fmt: skip
+
+
+def ensure_master_data(
+    rpc: TrytonRpc, suppliers: set[str], skus: set[str], locations: set[str]
+) -> None:
+    """Create the parties, products and warehouses with these codes that are missing."""
+    for model, codes, create in (
+        ("party.party", suppliers, lambda code: create_supplier(rpc, code, f"Supplier {code}")),
+        ("product.product", skus, lambda code: create_product(rpc, code)),
+        ("stock.location", locations, lambda code: create_warehouse(rpc, code)),
+    ):
+        have = rpc.model(model, "search_read", [("code", "in", sorted(codes))], 0, None, None,
+                         ["code"])  # fmt: skip
+        for code in sorted(codes - {row["code"] for row in have}):
+            create(code)
