@@ -30,6 +30,8 @@ from integrations.erp.tryton_rpc import TrytonRpc
 MODEL = "purchase.purchase"
 #: Purchase states that mean the ERP's approver confirmed the order.
 _CONFIRMED = {"confirmed", "processing", "done"}
+#: States of a purchase Tryton holds that is not placed with the supplier yet.
+_UNPLACED = {"draft", "quotation"}
 
 
 @dataclass(frozen=True)
@@ -55,29 +57,38 @@ class TrytonErp:
         self.approval = approval
 
     def find(self, po_key: str) -> ErpReceipt | None:
-        found = self._purchases([("reference", "=", po_key)], ["number", "state"])
-        if not found:
+        """The purchase placed under this key. One still in draft or quotation is not
+        placed yet (a crash before confirming, or one waiting for Tryton's approver):
+        None, so that `submit` finishes it instead of a second one being created."""
+        found = self._held(po_key)
+        if not found or found["state"] in _UNPLACED:
             return None
-        return ErpReceipt(po_key=po_key, external_ref=_ref(found[0]), created=False)
+        return ErpReceipt(po_key=po_key, external_ref=_ref(found), created=False)
 
     def submit(self, order: ErpOrder) -> ErpReceipt:
-        """Create, quote and confirm the purchase; adopt one that already carries the key."""
-        known = self.find(order.po_key)
-        if known is not None:
-            return known
-        purchase = self._create(order)
-        self.rpc.model(MODEL, "quote", [purchase])
+        """Create, quote and confirm the purchase; finish or adopt one that has the key."""
+        found = self._held(order.po_key)
+        if found is None:
+            purchase = self._create(order)
+        elif found["state"] in _UNPLACED:
+            purchase = int(found["id"])  # our approval came first, or we crashed half-way
+        else:
+            return ErpReceipt(po_key=order.po_key, external_ref=_ref(found), created=False)
+        if found is None or found["state"] == "draft":
+            self.rpc.model(MODEL, "quote", [purchase])
         self.rpc.model(MODEL, "confirm", [purchase])
-        return ErpReceipt(po_key=order.po_key, external_ref=self._number(purchase), created=True)
+        return ErpReceipt(
+            po_key=order.po_key, external_ref=self._number(purchase), created=found is None
+        )
 
     def approves_in_erp(self) -> bool:
         return self.approval == "erp"
 
     def hand_over(self, order: ErpOrder) -> ErpReceipt:
         """Create and quote the purchase only: Tryton's approver confirms or cancels it."""
-        known = self.find(order.po_key)
-        if known is not None:
-            return known
+        found = self._held(order.po_key)
+        if found is not None:
+            return ErpReceipt(po_key=order.po_key, external_ref=_ref(found), created=False)
         purchase = self._create(order)
         self.rpc.model(MODEL, "quote", [purchase])
         return ErpReceipt(po_key=order.po_key, external_ref=self._number(purchase), created=True)
@@ -166,6 +177,10 @@ class TrytonErp:
                 f"in Tryton or map it under [erp.tryton.{what}s] in the settings"
             )
         return int(found[0])
+
+    def _held(self, po_key: str) -> dict[str, Any] | None:
+        found = self._purchases([("reference", "=", po_key)], ["number", "state"])
+        return found[0] if found else None
 
     def _purchases(self, domain: list[Any], fields: list[str]) -> list[dict[str, Any]]:
         # Cancelled ones count too: a key Tryton holds, in any state, is never sent twice.

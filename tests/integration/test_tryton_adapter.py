@@ -93,6 +93,23 @@ def test_a_second_submit_of_a_key_adopts_the_purchase(
     assert TrytonErp(tryton.admin()).find(sent.po_key) == again
 
 
+def test_a_purchase_left_unconfirmed_is_finished_not_duplicated(
+    tryton: TrytonServer, codes: dict[str, str]
+) -> None:
+    sent = order(codes)
+    TrytonErp(tryton.admin()).hand_over(sent)  # as if killed between quote and confirm
+    erp = TrytonErp(tryton.admin())
+
+    assert erp.find(sent.po_key) is None  # not placed with the supplier yet
+    receipt = erp.submit(sent)
+
+    [held] = purchases(tryton.admin(), sent.po_key)
+    assert (held["state"], receipt.created, receipt.external_ref) == (
+        "processing", False, held["number"],
+    )  # fmt: skip
+    assert erp.find(sent.po_key) == receipt
+
+
 def test_an_unmapped_sku_fails_that_order_only(tryton: TrytonServer, codes: dict[str, str]) -> None:
     erp = TrytonErp(tryton.admin())
     bad, good = order(codes, sku="NO-SUCH-SKU"), order(codes)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tryton_seed import APPROVER_LOGIN, APPROVER_PASSWORD, ensure_master_data
 from tryton_server import TrytonServer
 
+from approvals.decisions import decide
 from integrations.erp.tryton import TrytonErp
 from integrations.erp.tryton_rpc import TrytonRpc
 from services.erp_approvals import sync_erp_approvals
@@ -83,6 +84,25 @@ def test_tryton_approves_one_and_rejects_one_and_the_next_pass_records_both(
     assert (sent.already_in_erp, sent.submitted, sent.failed) == ([yes], [], {})
     assert state_of(tryton.admin(), yes) == ["processing"]
     assert state_of(tryton.admin(), no) == ["cancelled"]
+    again = sync_erp_approvals(uow, erp)
+    assert (again.approved, again.rejected, again.handed_over) == ([], [], [])
+
+
+def test_an_order_approved_on_our_side_first_confirms_trytons_quotation(
+    tryton: TrytonServer, uow: Callable[[], UnitOfWork]
+) -> None:
+    ensure_master_data(tryton.admin(), {"SUP-01"}, {"SKU-1", "SKU-2"}, {"DC-NORTH"})
+    erp = TrytonErp(tryton.admin(), approval="erp")
+    key = pending_order(uow)
+    sync_erp_approvals(uow, erp)
+    decide(uow, key, "approve", Actor("ann@example.com", "review-page"))
+
+    sent = submit_approved(uow, erp, Actor("nightly-run", "prefect"))
+
+    assert sent.failed == {}
+    assert state_of(tryton.admin(), key) == ["processing"]  # the one quotation, confirmed
+    with uow() as work:
+        assert work.orders.statuses([key]) == {key: "submitted"}
     again = sync_erp_approvals(uow, erp)
     assert (again.approved, again.rejected, again.handed_over) == ([], [], [])
 
