@@ -10,6 +10,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from tryton_seed import create_approver, create_company
+from tryton_server import ROOT, TrytonServer, running_tryton, template_database, tryton_venv
 
 from storage.database import make_engine, migrate
 
@@ -93,3 +95,21 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+    """A real Tryton server on loopback for the session, with a company and an approver.
+
+    `make test` names Tryton's venv in REPLENISH_TEST_TRYTON_VENV, so there a missing or
+    broken Tryton fails the tests; only a bare `pytest` outside make skips them.
+    """
+    venv = tryton_venv()
+    if venv is None:
+        pytest.skip("no Tryton: `make test` builds it and sets REPLENISH_TEST_TRYTON_VENV")
+    template = template_database(venv, ROOT / ".tryton")
+    with running_tryton(venv, template, tmp_path_factory.mktemp("tryton")) as server:
+        admin = server.admin()
+        company = create_company(admin)
+        create_approver(admin, company)
+        yield server

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from integrations.erp.base import ErpAdapter
 
 if TYPE_CHECKING:
-    from integrations.erp.settings import ErpSettings
+    from integrations.erp.settings import ErpSettings, TrytonSettings
 
 
 def build_erp(erp: ErpSettings) -> ErpAdapter:
@@ -33,9 +33,24 @@ def build_erp(erp: ErpSettings) -> ErpAdapter:
                 read_timeout=erp.read_timeout_seconds,
             )
         case "tryton":
-            # Built by the Tryton adapter's own module, `build(erp) -> ErpAdapter`.
-            try:
-                from integrations.erp import tryton  # type: ignore[attr-defined,unused-ignore]
-            except ImportError as error:
-                raise ValueError(f"erp.adapter = 'tryton' is not available: {error}") from error
-            return tryton.build(erp)  # type: ignore[no-any-return,unused-ignore]
+            return build_tryton(erp.tryton)
+
+
+def build_tryton(config: TrytonSettings) -> ErpAdapter:
+    """The Tryton adapter; refuses to start without the password (an env secret only)."""
+    from integrations.erp.tryton import TrytonErp, TrytonMapping
+    from integrations.erp.tryton_rpc import TrytonRpc
+
+    if config.password is None:
+        raise ValueError(
+            "erp.adapter = 'tryton' needs the password in REPLENISH_ERP__TRYTON__PASSWORD"
+        )
+    rpc = TrytonRpc(
+        config.url,
+        config.database,
+        config.login,
+        config.password.get_secret_value(),
+        timeout=config.timeout_seconds,
+    )
+    mapping = TrytonMapping(config.products, config.suppliers, config.warehouses)
+    return TrytonErp(rpc, mapping, config.approval)

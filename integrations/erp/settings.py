@@ -11,12 +11,40 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 
+class TrytonSettings(BaseModel):
+    """A Tryton ERP over JSON-RPC (`erp.adapter = "tryton"`).
+
+    The password comes from REPLENISH_ERP__TRYTON__PASSWORD only (refused in the file).
+    Our ids map to Tryton codes through the three tables where they differ; anything not
+    listed is looked up under its own name (product code = SKU, party code = supplier id,
+    warehouse code = location).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(default="http://127.0.0.1:8000", description="Where trytond listens.")
+    database: str = "tryton"
+    login: str = "replenish"
+    password: SecretStr | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    approval: Literal["replenish", "erp"] = Field(
+        default="replenish",
+        description="'replenish': our reviewers decide, Tryton gets confirmed purchases. "
+        "'erp': flagged orders go to Tryton as quotations; its approvers confirm or cancel "
+        "them there and the next run records that as the decision.",
+    )
+    products: dict[str, str] = Field(default_factory=dict, description="SKU -> product code.")
+    suppliers: dict[str, str] = Field(default_factory=dict, description="supplier -> party code.")
+    warehouses: dict[str, str] = Field(default_factory=dict, description="location -> code.")
+
+
 class ErpSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     adapter: Literal["file_drop", "rest", "tryton"] = Field(
         default="file_drop", description="Which ERP gets the orders (integrations.erp.factory)."
     )
+    tryton: TrytonSettings = Field(default_factory=TrytonSettings)
     drop_dir: Path = Path("erp-drop")
     file_format: Literal["json", "csv"] = Field(
         default="json", description="File drop: one JSON file per order, or one CSV file."

@@ -7,7 +7,7 @@ config file: they come from the environment (or a Prefect block) only, so a comm
 config can never leak one.
 """
 
-from integrations.erp.settings import ErpSettings
+from integrations.erp.settings import ErpSettings, TrytonSettings
 from replenish.settings.loading import CONFIG_VARIABLE, SECRET_KEYS, SettingsError, load_settings
 from replenish.settings.model import Settings
 from replenish.settings.sections import (
@@ -29,5 +29,6 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SourceSettings",
+    "TrytonSettings",
     "load_settings",
 ]
