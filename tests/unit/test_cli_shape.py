@@ -23,7 +23,7 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
     commands = _subcommands()
     assert set(commands) == {
-        "sample-data", "run", "demo", "backtest", "simulate", "submit", "quarantine",
+        "sample-data", "run", "demo", "backtest", "simulate", "submit", "reconcile", "quarantine",
         "review", "review-server",
     }  # fmt: skip
     for name, parser in commands.items():
@@ -37,6 +37,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
         ["backtest"],
         ["simulate"],
         ["submit"],
+        ["reconcile"],
         ["quarantine"],
         ["review", "list"],
         ["review", "approve", "RPL-1", "--as", "a@example.com"],
