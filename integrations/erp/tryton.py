@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 from integrations.erp.approval import ErpVerdict
-from integrations.erp.base import ErpOrder, ErpReceipt, ErpRejected
+from integrations.erp.base import KEY_PREFIX, ErpHeldOrder, ErpOrder, ErpReceipt, ErpRejected
 from integrations.erp.tryton_rpc import TrytonRpc
 
 MODEL = "purchase.purchase"
@@ -116,6 +118,29 @@ class TrytonErp:
                 )
             )
         return verdicts
+
+    def list_orders(self, since: date | None) -> list[ErpHeldOrder]:
+        """Our purchases as Tryton holds them now, for `replenish reconcile`; a cancelled
+        one counts as not held. Quantities per SKU, by product code back to our SKU."""
+        domain: list[Any] = [("reference", "like", f"{KEY_PREFIX}%"), ("state", "!=", "cancelled")]
+        if since is not None:
+            domain.append(("purchase_date", ">=", since))
+        rows = self._purchases(domain, ["reference", "number", "purchase_date", "lines"])
+        line_ids = [line for row in rows for line in row["lines"]]
+        lines = self.rpc.model("purchase.line", "read", line_ids, ["product.code", "quantity"])
+        ours = {code: sku for sku, code in self.mapping.products.items()}
+        by_id = {line["id"]: line for line in lines}
+        held = []
+        for row in rows:
+            quantities: dict[str, Decimal] = {}
+            for line in (by_id[i] for i in row["lines"]):
+                code = (line.get("product.") or {}).get("code") or ""
+                sku = ours.get(code, code)
+                quantities[sku] = quantities.get(sku, Decimal(0)) + Decimal(str(line["quantity"]))
+            held.append(ErpHeldOrder(po_key=row["reference"], external_ref=_ref(row),
+                                     order_date=row.get("purchase_date"),
+                                     quantities=quantities))  # fmt: skip
+        return held
 
     def _create(self, order: ErpOrder) -> int:
         party = self._by_code("party.party", self.mapping.suppliers, order.supplier_id, "supplier")

@@ -179,3 +179,25 @@ def test_a_wrong_password_is_a_clear_refusal(tryton: TrytonServer) -> None:
 
     with pytest.raises(ErpRejected, match="refused the login 'admin'"):
         TrytonErp(rpc).find("PO-1")
+
+
+def test_reconciliation_reads_our_purchases_back_per_sku_and_leaves_out_cancelled_ones(
+    tryton: TrytonServer, codes: dict[str, str]
+) -> None:
+    erp = TrytonErp(tryton.admin())
+    kept, cancelled = f"RPL-{uuid.uuid4().hex[:10]}", f"RPL-{uuid.uuid4().hex[:10]}"
+    erp.submit(order(codes, kept))
+    erp.hand_over(order(codes, cancelled))  # quoted only, then cancelled in Tryton
+    rpc = tryton.admin()
+    [waiting] = purchases(rpc, cancelled)
+    [purchase_id] = rpc.model("purchase.purchase", "search", [("reference", "=", cancelled)],
+                              0, 1, None)  # fmt: skip
+    rpc.model("purchase.purchase", "cancel", [purchase_id])
+    assert waiting["state"] == "quotation"
+
+    held = {o.po_key: o for o in erp.list_orders(None)}
+
+    assert cancelled not in held
+    assert held[kept].quantities == {codes["sku"]: Decimal("12"), codes["sku2"]: Decimal("5")}
+    assert held[kept].order_date == date(2026, 11, 30)
+    assert kept not in {o.po_key for o in erp.list_orders(date(2026, 12, 1))}
