@@ -106,9 +106,7 @@ def _series_rows(
     return np.where(inside, first_row[safe] + offset, -1)
 
 
-def _local_level(
-    y: np.ndarray, censored: np.ndarray, codes: np.ndarray, window: int
-) -> np.ndarray:
+def _local_level(y: np.ndarray, censored: np.ndarray, codes: np.ndarray, window: int) -> np.ndarray:
     """Per row: the mean of the `window` nearest uncensored values of its series before
     it, or after it when there are none before (NaN when the series has none at all).
 

@@ -77,9 +77,7 @@ def _note_censored_stockouts(lines: pd.DataFrame, forecast_summary: pd.DataFrame
     buyer sees why the quantity is above what the sales history alone suggests."""
     if "censored_periods" not in forecast_summary.columns:
         return
-    joined = lines[KEYS].merge(
-        forecast_summary[[*KEYS, "censored_periods"]], on=KEYS, how="left"
-    )
+    joined = lines[KEYS].merge(forecast_summary[[*KEYS, "censored_periods"]], on=KEYS, how="left")
     count = joined["censored_periods"].fillna(0).to_numpy(dtype=float)
     hit = count > 0
     if not hit.any():

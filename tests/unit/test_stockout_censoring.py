@@ -108,9 +108,16 @@ def test_bad_stock_history_rows_are_quarantined_with_file_row_and_field() -> Non
     frames = {
         "suppliers": pd.DataFrame({"supplier_id": ["S1"], "name": ["Acme"]}),
         "items": pd.DataFrame(
-            {"sku": ["A"], "location": ["WH1"], "supplier_id": ["S1"], "unit_cost": ["2"],
-             "pack_size": ["1"], "moq": ["0"], "lead_time_days": ["7"]}
-        ),  # fmt: skip
+            {
+                "sku": ["A"],
+                "location": ["WH1"],
+                "supplier_id": ["S1"],
+                "unit_cost": ["2"],
+                "pack_size": ["1"],
+                "moq": ["0"],
+                "lead_time_days": ["7"],
+            }
+        ),
         "stock_history": pd.DataFrame(
             {
                 "sku": ["A", "A", "ZZ", "A"],
