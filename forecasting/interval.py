@@ -9,8 +9,20 @@ SUM of the first k forecast periods, divided by a scale that no model fit touche
 series' in-sample seasonal naive mean absolute error). The errors are pooled per demand
 class and read off per step with the split-conformal rank ceil((n+1)q); an interval of
 P periods takes the pool of step ceil(P), and beyond the backtest's window W the W-step
-quantile grows as (P/W)^g with g measured on the pools themselves (between W/2 and W,
-clipped to 0.5-1.5: independent errors give 0.5, a wrong level 1).
+quantile grows as (P/W)^g: g is the growth measured on the pools themselves (between
+W/2 and W), but never below 1.5 (`_GROWTH_BOUNDS`).
+
+Why a floor of 1.5: inside a short window the error of a sum grows about linearly with
+its length (a level that is off by a constant: g = 1; independent errors give 0.5), but
+over longer spans the level itself drifts, and the sum of the errors of a level that
+wanders as a random walk grows as P^1.5. Measured on M3 monthly (1,428 series, the last
+18 months of the train files held out, windows of 7 months): the growth inside the
+windows was 0.99-1.13 at the 0.8/0.9/0.95 levels, the growth the 18-month totals needed
+1.44-1.53 at each of them; with 1.5 the 18-month quantiles covered 0.800 / 0.910 / 0.948
+of the totals (with the measured growth alone 0.71 / 0.84 / 0.90; with 1.75, the floor
+before, 0.839 / 0.929 / 0.974). The night's protection intervals are usually shorter than
+the window (lead time + review against 4 weeks daily, 7 months monthly): there the pools
+are read directly and no growth is used.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ from forecasting.scoring import QUANTILE_LEVELS, quantile_column
 from forecasting.selection import Selection
 from forecasting.uncertainty import COUNT_CLASSES
 
-_GROWTH_BOUNDS = (1.75, 2.0)
+_GROWTH_BOUNDS = (1.5, 2.0)  # random-walk level drift .. a wrong trend
 
 
 def step_pools(
@@ -56,7 +68,7 @@ def scaled_quantile(pool: np.ndarray, level: float, periods: np.ndarray) -> np.n
     beyond = periods > steps
     if beyond.any():
         half, full = by_step[max(steps // 2 - 1, 0)], by_step[-1]
-        growth = 1.0
+        growth = _GROWTH_BOUNDS[0]  # not measurable (a sign change): the floor
         if steps >= 2 and half > 0 and full > 0:
             growth = float(np.clip(math.log(full / half) / math.log(steps / (steps // 2)),
                                    *_GROWTH_BOUNDS))  # fmt: skip
