@@ -64,18 +64,23 @@ def benchmark(options: Options, *, m3_series: int | None = None, m5_series: int 
             continue
         runner = _m3 if monthly else _m5
         n = m3_series if monthly else m5_series
-        for line in runner(folder, n, variants, validation=name.endswith("val"),
+        origin = 2 if name.endswith("val2") else int(name.endswith("val"))
+        for line in runner(folder, n, variants, validation=origin,
                            overrides=overrides or {}):  # fmt: skip
             print(line, flush=True)  # the tables; the report below only adds the run facts
     return report
 
 
 def _split(
-    folder: Path, stem: str, n: int | None, horizon: int, validation: bool
+    folder: Path, stem: str, n: int | None, horizon: int, validation: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and test parts; with `validation` the test is the train file's last
-    `horizon` periods (for tuning: the official test part stays untouched)."""
+    """Train and test parts; with `validation` 1 the test is the train file's last
+    `horizon` periods, with 2 the `horizon` periods before those (the last ones dropped):
+    two origins for tuning, while the official test part stays untouched."""
     train = _read(folder / f"{stem}_train.csv.gz", n)
+    if validation == 2:
+        keep = train.groupby("unique_id").cumcount(ascending=False) >= horizon
+        train = train.loc[keep].reset_index(drop=True)
     if validation:
         last = train.groupby("unique_id").cumcount(ascending=False) < horizon
         return train.loc[~last].reset_index(drop=True), train.loc[last].reset_index(drop=True)
@@ -84,7 +89,7 @@ def _split(
 
 
 def _m3(
-    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: bool,
+    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: int,
     overrides: dict[str, str],
 ) -> list[str]:  # fmt: skip
     train, test = _split(folder, "m3_monthly", n, 18, validation)
@@ -95,7 +100,8 @@ def _m3(
         ds=_months_before(M3_END, -1 - test.groupby("unique_id").cumcount().to_numpy())
     )
     demand = _demand(pd.concat([train, test], ignore_index=True))
-    part = "validation (last 18 of train)" if validation else "official test part"
+    part = ("official test part", "validation (last 18 of train)",
+            "validation (18 before the last 18 of train)")[validation]  # fmt: skip
     lines = [f"== M3 monthly, h=18, {part}: {demand['sku'].nunique()} series"]
     lines.append("published MASE: " + ", ".join(f"{k} {v}" for k, v in M3_PUBLISHED.items()))
     for variant in variants:
@@ -108,13 +114,14 @@ def _m3(
 
 
 def _m5(
-    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: bool,
+    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: int,
     overrides: dict[str, str],
 ) -> list[str]:  # fmt: skip
     train, test = _split(folder, "m5_tiny280", n, 28, validation)
     demand = _demand(pd.concat([train, test], ignore_index=True))
     as_of = (test["ds"].max() + pd.Timedelta(days=1)).date()
-    part = "validation (last 28 days of train)" if validation else "official 28-day window"
+    part = ("official 28-day window", "validation (last 28 days of train)",
+            "validation (28 days before the last 28 of train)")[validation]  # fmt: skip
     lines = [f"== M5 subset, {part}: {demand['sku'].nunique()} series"]
     lines += window_check(train, test)
     lines += m5_benchmarks(train, test)
@@ -211,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    sets = tuple(a for a in args if a in ("m3", "m5", "m3val", "m5val")) or ("m3", "m5")
+    known = ("m3", "m5", "m3val", "m5val", "m3val2", "m5val2")
+    sets = tuple(a for a in args if a in known) or ("m3", "m5")
     numbers = [int(a) for a in args if a.isdigit()]
     variants = tuple(a for a in args if a in ("auto", "fast", "full")) or ("auto", "fast")
     n = numbers[0] if numbers else None
