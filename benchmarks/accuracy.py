@@ -18,7 +18,9 @@ skipped with a note. Figures are printed, never asserted. The default candidate 
 ("auto": on both sets the budget and history choose the full searches) is run against
 the fast forms on the same series (`forecast.candidate_set`). Stand-alone, for tuning:
 `python -m benchmarks.accuracy m3val 200 auto selection_tie_margin=0.1` (the `...val`
-sets hold out the end of the train file instead of the official test part).
+sets hold out the end of the train file instead of the official test part, the
+`...val2` sets the horizon before that). Each M5 run first prints a check of the scored
+window against the days before it (`benchmarks.m5_reference.window_check`).
 """
 
 from __future__ import annotations
