@@ -6,9 +6,9 @@ the test window itself.
 The window check exists because the official window of this subset does not look like
 the training history it follows (measured 2026-11-30): the 28 test days sell about half
 of the last 28 training days on every store and category alike, with no weekday pattern
-(Saturday 1.26x the mean in training, 0.99x in the test) and less spread than Poisson
-(median variance / mean per series 0.81 against 1.64). Printed beside every run so that
-nobody reads the official-window figures without it.
+(Saturday 1.25x the weekday mean in the 28 days before, 0.99x in the test) and less
+spread than Poisson (median variance / mean per series 0.81 against 1.57). Printed
+beside every run so that nobody reads the official-window figures without it.
 """
 
 from __future__ import annotations
