@@ -4,6 +4,7 @@ counted, explained on the line; bad stock-history rows are quarantined like any 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pandas as pd
 from dataquality import Reason, ValidationRules, validate
 from forecasting import ForecastParams, forecast_demand, prepare_series
 from forecasting.censoring import censor_stockouts
+from integrations.sources.csv_folder import read_csv_folder
 from purchasing import plan_lines
 
 AS_OF = date(2024, 1, 5)
@@ -142,3 +144,29 @@ def test_bad_stock_history_rows_are_quarantined_with_file_row_and_field() -> Non
     counts = result.counts.set_index("file").loc["stock_history.csv"]
     assert (counts["read"], counts["accepted"], counts["quarantined"]) == (4, 1, 3)
     assert result.tables["stock_history"]["on_hand"].tolist() == [4.0]
+
+
+def test_a_stock_history_file_in_the_extract_reaches_the_forecast(tmp_path: Path) -> None:
+    demand, history = steady_with_stockouts()
+    files = {
+        "items.csv": "sku,location,supplier_id,unit_cost,pack_size,moq,lead_time_days\n"
+        "A,WH1,S1,2,1,0,7\n",
+        "suppliers.csv": "supplier_id,name\nS1,Acme\n",
+        "stock.csv": "sku,location,on_hand\nA,WH1,0\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    demand.assign(date=demand["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        tmp_path / "demand.csv", index=False
+    )
+    history.assign(date=history["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        tmp_path / "stock_history.csv", index=False
+    )
+    extract = read_csv_folder(tmp_path)
+    checked = validate(extract.frames, as_of=AS_OF, rules=ValidationRules())
+    assert len(checked.tables["stock_history"]) == len(DAYS)
+    result = forecast_demand(
+        checked.tables["demand"], checked.tables["items"], as_of=AS_OF, params=PARAMS,
+        stock_history=checked.tables["stock_history"],
+    )  # fmt: skip
+    assert result.summary["censored_periods"].tolist() == [45]
