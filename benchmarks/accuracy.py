@@ -18,7 +18,9 @@ skipped with a note. Figures are printed, never asserted. The default candidate 
 ("auto": on both sets the budget and history choose the full searches) is run against
 the fast forms on the same series (`forecast.candidate_set`). Stand-alone, for tuning:
 `python -m benchmarks.accuracy m3val 200 auto selection_tie_margin=0.1` (the `...val`
-sets hold out the end of the train file instead of the official test part).
+sets hold out the end of the train file instead of the official test part, the
+`...val2` sets the horizon before that). Each M5 run first prints a check of the scored
+window against the days before it (`benchmarks.m5_reference.window_check`).
 """
 
 from __future__ import annotations
@@ -32,14 +34,19 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.harness import Options, Report, progress
+from benchmarks.m5_reference import (
+    LEVELS,
+    m5_benchmarks,
+    m5_scales,
+    quantile_loss,
+    window_check,
+)
 from forecasting import ForecastParams
 from forecasting.backtest import MODEL, Backtest, backtest
 
 DATA: Final = Path(__file__).resolve().parents[2] / "shared" / "data"
 M3_PUBLISHED: Final = {"seasonal naive": 1.1462, "AutoARIMA": 0.8755, "AutoETS": 0.8634,
                        "AutoTheta": 0.8547}  # fmt: skip
-M5_PUBLISHED: Final = {"SES": 0.5978, "MA": 0.5743}  # mean RMSSE, reference scores file
-LEVELS: Final = (0.8, 0.9, 0.95)
 M3_END: Final = pd.Timestamp("2020-12-01")
 QUICK_M3, QUICK_M5 = 150, 60
 
@@ -59,18 +66,23 @@ def benchmark(options: Options, *, m3_series: int | None = None, m5_series: int 
             continue
         runner = _m3 if monthly else _m5
         n = m3_series if monthly else m5_series
-        for line in runner(folder, n, variants, validation=name.endswith("val"),
+        origin = 2 if name.endswith("val2") else int(name.endswith("val"))
+        for line in runner(folder, n, variants, validation=origin,
                            overrides=overrides or {}):  # fmt: skip
             print(line, flush=True)  # the tables; the report below only adds the run facts
     return report
 
 
 def _split(
-    folder: Path, stem: str, n: int | None, horizon: int, validation: bool
+    folder: Path, stem: str, n: int | None, horizon: int, validation: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and test parts; with `validation` the test is the train file's last
-    `horizon` periods (for tuning: the official test part stays untouched)."""
+    """Train and test parts; with `validation` 1 the test is the train file's last
+    `horizon` periods, with 2 the `horizon` periods before those (the last ones dropped):
+    two origins for tuning, while the official test part stays untouched."""
     train = _read(folder / f"{stem}_train.csv.gz", n)
+    if validation == 2:
+        keep = train.groupby("unique_id").cumcount(ascending=False) >= horizon
+        train = train.loc[keep].reset_index(drop=True)
     if validation:
         last = train.groupby("unique_id").cumcount(ascending=False) < horizon
         return train.loc[~last].reset_index(drop=True), train.loc[last].reset_index(drop=True)
@@ -79,7 +91,7 @@ def _split(
 
 
 def _m3(
-    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: bool,
+    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: int,
     overrides: dict[str, str],
 ) -> list[str]:  # fmt: skip
     train, test = _split(folder, "m3_monthly", n, 18, validation)
@@ -90,7 +102,8 @@ def _m3(
         ds=_months_before(M3_END, -1 - test.groupby("unique_id").cumcount().to_numpy())
     )
     demand = _demand(pd.concat([train, test], ignore_index=True))
-    part = "validation (last 18 of train)" if validation else "official test part"
+    part = ("official test part", "validation (last 18 of train)",
+            "validation (18 before the last 18 of train)")[validation]  # fmt: skip
     lines = [f"== M3 monthly, h=18, {part}: {demand['sku'].nunique()} series"]
     lines.append("published MASE: " + ", ".join(f"{k} {v}" for k, v in M3_PUBLISHED.items()))
     for variant in variants:
@@ -103,15 +116,17 @@ def _m3(
 
 
 def _m5(
-    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: bool,
+    folder: Path, n: int | None, variants: tuple[str, ...], *, validation: int,
     overrides: dict[str, str],
 ) -> list[str]:  # fmt: skip
     train, test = _split(folder, "m5_tiny280", n, 28, validation)
     demand = _demand(pd.concat([train, test], ignore_index=True))
     as_of = (test["ds"].max() + pd.Timedelta(days=1)).date()
-    part = "validation (last 28 days of train)" if validation else "official 28-day window"
+    part = ("official 28-day window", "validation (last 28 days of train)",
+            "validation (28 days before the last 28 of train)")[validation]  # fmt: skip
     lines = [f"== M5 subset, {part}: {demand['sku'].nunique()} series"]
-    lines += _m5_benchmarks(train, test)
+    lines += window_check(train, test)
+    lines += m5_benchmarks(train, test)
     for variant in variants:
         params = ForecastParams.model_validate(
             {**overrides, "frequency": "D", "candidate_set": variant}
@@ -178,7 +193,7 @@ def _table(label: str, result: Backtest, cpu: float, *, scale_lag: int) -> list[
             f"{name:<13}{len(ids):>7}{np.nanmean(mase):>8.4f}{np.nanmean(rmsse.reindex(ids)):>8.4f}"
             f"{bias:>8.1f}" + "".join(f"{c:>9.3f}" for c in cover)
         )
-    out.append(f"quantile loss of the total (0.5-0.95, / sum actual): {_qloss(windows):.4f}")
+    out.append(f"quantile loss of the total (0.5-0.95, / sum actual): {quantile_loss(windows):.4f}")
     if result.skipped:
         out.append(f"not scored (rules, not models): {result.skipped}")
     return out
@@ -192,74 +207,7 @@ def _rmsse(result: Backtest, forecasts: pd.DataFrame, lag: int) -> pd.Series:
         return series.set_index("unique_id")["rmsse"]
     error = (forecasts["forecast"] - forecasts["y"]) ** 2
     mse = error.groupby(forecasts["unique_id"]).mean()
-    return np.sqrt(mse / _m5_scales().reindex(mse.index))
-
-
-_SCALES: dict[str, pd.Series] = {}
-
-
-def _m5_scales() -> pd.Series:
-    return _SCALES["m5"]
-
-
-def _m5_benchmarks(train: pd.DataFrame, test: pd.DataFrame) -> list[str]:
-    """The organisers' SES and MA (M5-methods code, as in the scripts beside the data)."""
-    horizon = 28
-    ids = sorted(train["unique_id"].unique())
-    history = {u: _trim(g["y"].to_numpy(float)) for u, g in train.groupby("unique_id")}
-    actual = np.stack([test.loc[test["unique_id"] == u, "y"].to_numpy(float) for u in ids])
-    scale = np.array([np.mean(np.diff(history[u]) ** 2) for u in ids])
-    _SCALES["m5"] = pd.Series(scale, index=[f"{u}|X" for u in ids])  # the engine's labels
-    lines = [f"published (reference scores file, all 280): mean RMSSE SES {M5_PUBLISHED['SES']}, "
-             f"MA {M5_PUBLISHED['MA']}",
-             f"{'benchmark':<13}{'series':>7}{'RMSSE':>8}{'bias%':>8}{'qloss':>9}"]  # fmt: skip
-    for name, method in (("SES", _ses), ("MA", _ma)):
-        point = np.stack([np.repeat(method(history[u]), horizon) for u in ids])
-        rmsse = np.sqrt(np.mean((actual - point) ** 2, axis=1) / scale)
-        bias = 100 * (point.sum() - actual.sum()) / actual.sum()
-        totals, forecast = actual.sum(axis=1), point.sum(axis=1)
-        loss = np.mean([_pinball(totals, forecast, q) for q in (0.5, *LEVELS)]) / totals.sum()
-        lines.append(f"{name:<13}{len(ids):>7}{np.nanmean(rmsse):>8.4f}{bias:>8.1f}{loss:>9.4f}")
-    return lines
-
-
-def _qloss(windows: pd.DataFrame) -> float:
-    actual = windows["actual"].to_numpy(float)
-    losses = [_pinball(actual, windows[f"q{q:g}"].to_numpy(float), q) for q in (0.5, *LEVELS)]
-    return float(np.mean(losses) / actual.sum())
-
-
-def _pinball(actual: np.ndarray, quantile: np.ndarray, q: float) -> float:
-    diff = actual - quantile
-    return float(np.sum(np.maximum(q * diff, (q - 1) * diff)))
-
-
-def _trim(x: np.ndarray) -> np.ndarray:
-    nonzero = np.flatnonzero(x)
-    return x[nonzero[0] :] if len(nonzero) else x
-
-
-def _ses(x: np.ndarray) -> float:
-    """SES with alpha chosen on in-sample one-step MSE over 0.1..0.3 (201 values)."""
-    alphas = np.linspace(0.1, 0.3, 201)
-    level = np.full(len(alphas), x[0])
-    sse = np.zeros(len(alphas))
-    for value in x:
-        sse += (level - value) ** 2
-        level = alphas * value + (1 - alphas) * level
-    return float(level[np.argmin(sse)])
-
-
-def _ma(x: np.ndarray) -> float:
-    """Moving average with k (2..14) chosen on in-sample one-step MSE."""
-    best: tuple[float, int] | None = None
-    for k in range(2, 15):
-        c = np.convolve(x, np.ones(k) / k, "valid")[:-1]
-        mse = float(np.mean((c - x[k:]) ** 2))
-        if best is None or mse < best[0]:
-            best = (mse, k)
-    assert best is not None
-    return float(x[-best[1] :].mean())
+    return np.sqrt(mse / m5_scales().reindex(mse.index))
 
 
 def _models(series: pd.DataFrame) -> str:
@@ -272,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    sets = tuple(a for a in args if a in ("m3", "m5", "m3val", "m5val")) or ("m3", "m5")
+    known = ("m3", "m5", "m3val", "m5val", "m3val2", "m5val2")
+    sets = tuple(a for a in args if a in known) or ("m3", "m5")
     numbers = [int(a) for a in args if a.isdigit()]
     variants = tuple(a for a in args if a in ("auto", "fast", "full")) or ("auto", "fast")
     n = numbers[0] if numbers else None

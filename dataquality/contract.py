@@ -175,13 +175,20 @@ OPEN_ORDERS = TableContract(
     ),
     key=("order_ref", "sku", "location"),
 )
+STOCK_HISTORY = TableContract(
+    "stock_history",
+    "stock_history.csv",
+    False,  # absent file = no stock history: every zero-sale period counts as zero demand
+    (_req("sku", K), _req("location", K), _req("date", D), _req("on_hand", N)),
+    key=("sku", "location", "date"),
+)
 
 # Validation order matters: suppliers before items (supplier check, lead-time default),
 # items before the tables whose rows must name an accepted item.
 CONTRACTS: dict[str, TableContract] = {
-    c.kind: c for c in (SUPPLIERS, ITEMS, DEMAND, STOCK, OPEN_ORDERS)
+    c.kind: c for c in (SUPPLIERS, ITEMS, DEMAND, STOCK, OPEN_ORDERS, STOCK_HISTORY)
 }
-KINDS: tuple[str, ...] = ("items", "suppliers", "demand", "stock", "open_orders")
+KINDS: tuple[str, ...] = ("items", "suppliers", "demand", "stock", "open_orders", "stock_history")
 
 # Header spellings other systems use for a contract column, per kind (after trimming,
 # case-folding and spaces -> underscores). An alias is only used when the contract name
@@ -210,6 +217,12 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "stock": {
         "sku": _COMMON["sku"],
         "location": _COMMON["location"],
+        "on_hand": ("onhand", "qty_on_hand", "stock", "stock_qty", "quantity"),
+    },
+    "stock_history": {
+        "sku": _COMMON["sku"],
+        "location": _COMMON["location"],
+        "date": ("day", "stock_date", "as_of"),
         "on_hand": ("onhand", "qty_on_hand", "stock", "stock_qty", "quantity"),
     },
     "open_orders": {

@@ -53,7 +53,8 @@ def _demand_dates(rows: pd.DataFrame) -> pd.Series:
     """The date each quarantined demand row was read with (NaT if unreadable or not demand);
     parsed from the raw JSON of the few quarantined rows, not kept for every row."""
     dates = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
-    demand = rows["kind"] == "demand"
+    # Stock history repeats every night like demand: a bad old row is dated the same way.
+    demand = rows["kind"].isin(["demand", "stock_history"])
     if demand.any():
         text = [str(json.loads(raw).get("date", "")) for raw in rows.loc[demand, "raw"]]
         text = [cell if len(cell) <= MAX_DATE_CHARS else "" for cell in text]

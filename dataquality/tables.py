@@ -160,3 +160,13 @@ def check_open_orders(table: Table, items: Table, rules: ValidationRules) -> Non
     fallback = by_item.reindex(pairs).fillna("").to_numpy(dtype=object)
     supplier = table.values["supplier_id"]
     table.values["supplier_id"] = supplier.where(supplier != "", fallback)
+
+
+def check_stock_history(table: Table, items: Table, rules: ValidationRules, as_of: date) -> None:
+    """Stock history (optional): dated on-hand figures of accepted items, none in the
+    future; negative is a backorder (allowed, and out of stock like zero)."""
+    coerce(table, rules)
+    check_quantity(table, "on_hand", rules.max_quantity, negative_ok=True)
+    check_not_future(table, "date", as_of)
+    check_known_items(table, items)
+    check_duplicates(table)

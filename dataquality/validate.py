@@ -28,6 +28,7 @@ from dataquality.tables import (
     check_items,
     check_open_orders,
     check_stock,
+    check_stock_history,
     check_suppliers,
 )
 
@@ -84,6 +85,7 @@ def validate(
     check_demand(tables["demand"], tables["items"], rules, as_of)
     check_stock(tables["stock"], tables["items"], rules, as_of)
     check_open_orders(tables["open_orders"], tables["items"], rules)
+    check_stock_history(tables["stock_history"], tables["items"], rules, as_of)
 
     ordered = [tables[kind] for kind in KINDS]
     issue_parts, tallies = zip(*(issues(t) for t in ordered), strict=True)

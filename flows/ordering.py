@@ -38,7 +38,10 @@ def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> 
     night shows it is moving."""
     items = checked.tables["items"]
     with progress.listening(_ForecastProgress(len(items))):
-        result = forecast_demand(checked.tables["demand"], items, as_of=as_of, params=params)
+        result = forecast_demand(
+            checked.tables["demand"], items, as_of=as_of, params=params,
+            stock_history=checked.tables.get("stock_history"),
+        )  # fmt: skip
     classes = result.summary["demand_class"].value_counts().to_dict()
     get_run_logger().info("Forecast %d series: %s", len(result.summary), classes)
     return result

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.candidates import SEASON, candidate_set, selection_candidates
+from forecasting.censoring import censor_stockouts, level_window
 from forecasting.cleansing import cap_spikes
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
 from forecasting.conformal import conformal_quantile
@@ -64,7 +65,12 @@ class ForecastResult:
 
 
 def forecast_demand(
-    demand: pd.DataFrame, items: pd.DataFrame, *, as_of: date, params: ForecastParams
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    *,
+    as_of: date,
+    params: ForecastParams,
+    stock_history: pd.DataFrame | None = None,
 ) -> ForecastResult:
     """Forecast every active item-location in `items`, including those never sold.
 
@@ -72,11 +78,15 @@ def forecast_demand(
     series); with `choose_by_backtest` each gets the candidate a cheap rolling-origin
     backtest prefers (`forecasting.selection`), else the first model of its chain that
     its history allows. New and dormant items get documented rules
-    (see `forecasting.cold_start`).
+    (see `forecasting.cold_start`). With a `stock_history`, zero-sale periods spent out
+    of stock are re-estimated before anything is fitted (`forecasting.censoring`).
     """
     table = item_table(items, params)
     raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
-    capped = cap_spikes(raw, params.spike_cap_factor, params.spike_min_sales)
+    censored = censor_stockouts(
+        raw, stock_history, params.frequency, window=level_window(params.frequency)
+    )
+    capped = cap_spikes(censored.prepared, params.spike_cap_factor, params.spike_min_sales)
     prepared = capped.prepared
     table = with_history(table, prepared, params)
     max_horizon = periods_in_days(_MAX_HORIZON_DAYS, params.frequency)
@@ -114,6 +124,7 @@ def forecast_demand(
     means = np.clip(np.nan_to_num(means, nan=0.0, posinf=0.0), 0.0, None)
     columns.update(recent_figures(selection, raw, table, columns["sigma"], params))
     columns.update(capped_figures(capped, table))
+    columns["censored_periods"] = _per_row(censored.periods, table)
     summary = summary_frame(table, means, columns)
     if params.sum_quantile == "out_of_sample":
         summary["demand_quantile"] = out_of_sample_quantile(
@@ -148,6 +159,12 @@ def forecast_demand(
     path = path_frame(table, means, prepared.future_dates(horizon))
     history = history_tail(raw, params.frequency)  # what was sold, spikes included
     return ForecastResult(summary=summary, path=path, history=history)
+
+
+def _per_row(by_code: np.ndarray, table: pd.DataFrame) -> np.ndarray:
+    """A per-series count spread to the item-table rows (0 where a row has no history)."""
+    codes = table["series_code"].to_numpy()
+    return np.where(codes >= 0, by_code[np.maximum(codes, 0)], 0).astype(np.int64)
 
 
 def _protection_by_code(codes: np.ndarray, table: pd.DataFrame, n_series: int) -> np.ndarray:

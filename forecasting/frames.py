@@ -45,6 +45,9 @@ SUMMARY_COLUMNS = [
     # Periods of history capped as one-off spikes before fitting (`forecasting.cleansing`)
     # and the cap (NaN where none was).
     *CAPPED_COLUMNS,
+    # Zero-sale periods spent out of stock, re-estimated before fitting
+    # (`forecasting.censoring`; 0 without a stock history).
+    "censored_periods",
 ]
 PATH_COLUMNS = ["sku", "location", "ds", "step", "mean"]
 
@@ -94,6 +97,9 @@ def summary_frame(
                 name: columns.get(name, np.full(len(table), np.nan))
                 for name in [*RECENT_COLUMNS, *CAPPED_COLUMNS]
             },
+            "censored_periods": columns.get(
+                "censored_periods", np.zeros(len(table), dtype=np.int64)
+            ),
         }
     )[SUMMARY_COLUMNS]
 

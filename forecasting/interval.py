@@ -9,8 +9,20 @@ SUM of the first k forecast periods, divided by a scale that no model fit touche
 series' in-sample seasonal naive mean absolute error). The errors are pooled per demand
 class and read off per step with the split-conformal rank ceil((n+1)q); an interval of
 P periods takes the pool of step ceil(P), and beyond the backtest's window W the W-step
-quantile grows as (P/W)^g with g measured on the pools themselves (between W/2 and W,
-clipped to 0.5-1.5: independent errors give 0.5, a wrong level 1).
+quantile grows as (P/W)^g with a fixed g = 1.25 (`_GROWTH`).
+
+Why fixed, and why 1.25: an error of the level makes the error of a sum grow linearly
+(g = 1), a level that drifts as a random walk as P^1.5; which one dominates beyond the
+window cannot be read from inside it. On M3 monthly (1,428 series, windows of 7 months,
+18-month totals) at two origins cut from the train files, the growth measured inside the
+windows and the growth the totals needed went opposite ways: the last 18 months of the
+train files measured 0.99-1.13 and needed 1.44-1.53; the 18 months before those measured
+1.24-1.32 and needed 0.83-0.92. A measured growth (the rule before, floored at 1.75) is
+noise there; the constant that makes both origins together cover nominal is 1.25: 0.801
+/ 0.907 / 0.947 of 2,516 window totals at 0.8 / 0.9 / 0.95 (1.5: 0.84 / 0.94 / 0.97;
+1.75: 0.88 / 0.95 / 0.98). The night's protection intervals are usually shorter than the
+window (lead time + review against 4 weeks daily, 7 months monthly): there the pools are
+read directly and no growth is used.
 """
 
 from __future__ import annotations
@@ -25,7 +37,7 @@ from forecasting.scoring import QUANTILE_LEVELS, quantile_column
 from forecasting.selection import Selection
 from forecasting.uncertainty import COUNT_CLASSES
 
-_GROWTH_BOUNDS = (1.75, 2.0)
+_GROWTH = 1.25  # between a wrong level (1) and a drifting one (1.5)
 
 
 def step_pools(
@@ -55,12 +67,7 @@ def scaled_quantile(pool: np.ndarray, level: float, periods: np.ndarray) -> np.n
     value = by_step[step - 1]
     beyond = periods > steps
     if beyond.any():
-        half, full = by_step[max(steps // 2 - 1, 0)], by_step[-1]
-        growth = 1.0
-        if steps >= 2 and half > 0 and full > 0:
-            growth = float(np.clip(math.log(full / half) / math.log(steps / (steps // 2)),
-                                   *_GROWTH_BOUNDS))  # fmt: skip
-        value = np.where(beyond, full * (periods / steps) ** growth, value)
+        value = np.where(beyond, by_step[-1] * (periods / steps) ** _GROWTH, value)
     return np.asarray(value, dtype=np.float64)
 
 

@@ -72,6 +72,24 @@ def _note_capped_spikes(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> 
     lines.loc[hit, "explanation"] = lines.loc[hit, "explanation"].astype(str) + text.to_numpy()
 
 
+def _note_censored_stockouts(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
+    """Say so on the line when out-of-stock periods were re-estimated (in place): the
+    buyer sees why the quantity is above what the sales history alone suggests."""
+    if "censored_periods" not in forecast_summary.columns:
+        return
+    joined = lines[KEYS].merge(forecast_summary[[*KEYS, "censored_periods"]], on=KEYS, how="left")
+    count = joined["censored_periods"].fillna(0).to_numpy(dtype=float)
+    hit = count > 0
+    if not hit.any():
+        return
+    periods = pd.Series(quantity_text(pd.Series(count[hit])), dtype=object)
+    text = (
+        " " + periods + " period(s) with no sales while out of stock were not read as zero "
+        "demand: they were re-estimated from the demand around them before forecasting."
+    )  # fmt: skip
+    lines.loc[hit, "explanation"] = lines.loc[hit, "explanation"].astype(str) + text.to_numpy()
+
+
 def as_of_day(as_of: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
     """The run date at midnight, the form every date in the frames takes."""
     return pd.Timestamp(as_of).normalize().as_unit("ns")
@@ -155,6 +173,7 @@ def plan_lines(
     if noted.any():
         lines.loc[noted, "explanation"] = policy.note[noted] + " " + lines.loc[noted, "explanation"]
     _note_capped_spikes(lines, forecast_summary)
+    _note_censored_stockouts(lines, forecast_summary)
     # Filled by the supplier terms applied when lines are grouped (order days, minimum
     # order value); "" = not held.
     lines["hold"] = ""

@@ -99,6 +99,10 @@ OPEN_ORDERS: Rows = (
     ["order_ref", "sku", "location", "quantity", "due_date", "supplier_id"],
     [("PO-7", "A1", "L1", D("12"), date(2024, 7, 3), None)],
 )
+STOCK_HISTORY: Rows = (
+    ["sku", "location", "date", "on_hand"],
+    [("A1", "L1", date(2024, 6, 28), D("0")), ("A1", "L1", date(2024, 6, 29), D("5"))],
+)
 TYPES: dict[str, TypeEngine[Any]] = {  # column -> type; anything not listed is text
     "min_order_value": Numeric(),
     "unit_cost": Numeric(),
@@ -112,6 +116,7 @@ TYPES: dict[str, TypeEngine[Any]] = {  # column -> type; anything not listed is 
     "sale_date": Date(),
     "as_of": Date(),
     "due_date": Date(),
+    "date": Date(),
 }
 TABLES: dict[str, Rows] = {
     "suppliers": SUPPLIERS,
@@ -120,6 +125,7 @@ TABLES: dict[str, Rows] = {
     "demand_web": DEMAND_WEB,
     "stock": STOCK,
     "open_orders": OPEN_ORDERS,
+    "stock_history": STOCK_HISTORY,
 }
 VIEWS = {
     "demand": "SELECT sku, location, sale_date AS date, qty AS quantity, channel FROM {demand_pos}",
@@ -147,6 +153,7 @@ class Database:
             "demand": self.name("demand"),
             "stock": self.name("stock"),
             "open_orders": self.name("open_orders"),
+            "stock_history": self.name("stock_history"),
         }
         return SqlSourceConfig.model_validate({"url": self.url, "tables": tables, **overrides})
 
@@ -210,6 +217,7 @@ def _csv_folder(folder: Path) -> Path:
         "demand.csv": (demand_columns, DEMAND[1]),
         "stock.csv": STOCK,
         "open_orders.csv": OPEN_ORDERS,
+        "stock_history.csv": STOCK_HISTORY,
     }.items():
         pd.DataFrame(rows, columns=columns, dtype=object).to_csv(folder / name, index=False)
     return folder

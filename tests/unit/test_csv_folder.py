@@ -38,13 +38,16 @@ def info(files: list[FileInfo], name: str) -> FileInfo:
 
 def test_reads_a_valid_folder_with_source_columns(tmp_path: Path) -> None:
     extract = read_csv_folder(write_folder(tmp_path))
-    assert set(extract.frames) == {"items", "suppliers", "demand", "stock", "open_orders"}
+    assert set(extract.frames) == {
+        "items", "suppliers", "demand", "stock", "open_orders", "stock_history",
+    }  # fmt: skip
     items = extract.frames["items"]
     assert items.loc[0, "sku"] == "A1"
     assert items.loc[0, "unit_cost"] == "2.5"  # read as text, typing is the gate's job
     assert items.loc[0, "category"] == ""  # absent optional column present and empty
     assert (items.loc[0, "source_file"], items.loc[0, "source_line"]) == ("items.csv", 2)
     assert extract.frames["open_orders"].empty  # absent optional file = no open orders
+    assert extract.frames["stock_history"].empty  # absent: zero sales count as zero demand
     assert [f.file for f in extract.files] == [
         "items.csv",
         "suppliers.csv",

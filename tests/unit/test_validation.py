@@ -370,6 +370,7 @@ def test_tables_have_the_documented_columns_and_types() -> None:
         "demand": ["sku", "location", "date", "quantity", "channel"],
         "stock": ["sku", "location", "on_hand", "as_of"],
         "open_orders": ["order_ref", "sku", "location", "quantity", "due_date", "supplier_id"],
+        "stock_history": ["sku", "location", "date", "on_hand"],
     }
     assert tables["items"]["pack_size"].dtype == "int64"
     assert tables["demand"]["date"].dtype == "datetime64[ns]"

@@ -1,0 +1,172 @@
+"""Stock-outs are not zero demand: out-of-stock days with no sales are re-estimated,
+counted, explained on the line; bad stock-history rows are quarantined like any input."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dataquality import Reason, ValidationRules, validate
+from forecasting import ForecastParams, forecast_demand, prepare_series
+from forecasting.censoring import censor_stockouts
+from integrations.sources.csv_folder import read_csv_folder
+from purchasing import plan_lines
+
+AS_OF = date(2024, 1, 5)
+DAYS = pd.date_range("2023-01-06", "2024-01-04", freq="D")  # a year before the run
+ITEMS = pd.DataFrame(
+    {"sku": ["A"], "location": "WH1", "lead_time_days": 7.0, "review_period_days": 7.0}
+)
+PARAMS = ForecastParams(choose_by_backtest=False)
+
+
+def steady_with_stockouts() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """About 10 a day, except three out-of-stock spells (45 days) where nothing sold."""
+    rng = np.random.default_rng(7)
+    quantity = rng.poisson(10.0, len(DAYS)).astype(float)
+    out = np.zeros(len(DAYS), dtype=bool)
+    for start in (100, 200, len(DAYS) - 20):  # the last spell ends the history
+        out[start : start + 15] = True
+    quantity[out] = 0.0
+    demand = pd.DataFrame({"sku": "A", "location": "WH1", "date": DAYS, "quantity": quantity})
+    on_hand = np.where(out, 0.0, 25.0)
+    history = pd.DataFrame({"sku": "A", "location": "WH1", "date": DAYS, "on_hand": on_hand})
+    return demand, history
+
+
+def test_out_of_stock_days_are_re_estimated_not_read_as_zero() -> None:
+    demand, history = steady_with_stockouts()
+    prepared = prepare_series(demand, as_of=AS_OF, frequency="D")
+    result = censor_stockouts(prepared, history, "D", window=28)
+    assert result.periods.tolist() == [45]
+    y = result.prepared.series["y"].to_numpy()
+    was_zero = prepared.series["y"].to_numpy() == 0
+    assert was_zero.sum() == 45  # every zero was a stock-out ...
+    assert ((y[was_zero] > 8) & (y[was_zero] < 12)).all()  # ... now the level of ~10
+    assert (y[~was_zero] == prepared.series["y"].to_numpy()[~was_zero]).all()
+
+
+def test_a_series_with_stockouts_gets_a_higher_forecast_than_read_as_zero_demand() -> None:
+    demand, history = steady_with_stockouts()
+    as_zero = forecast_demand(demand, ITEMS, as_of=AS_OF, params=PARAMS)
+    censored = forecast_demand(demand, ITEMS, as_of=AS_OF, params=PARAMS, stock_history=history)
+    zero_row, row = as_zero.summary.iloc[0], censored.summary.iloc[0]
+    assert row["demand_mean"] > zero_row["demand_mean"] * 1.1
+    assert row["demand_quantile"] > zero_row["demand_quantile"]
+    assert row["censored_periods"] == 45
+    assert zero_row["censored_periods"] == 0
+
+
+def test_without_stock_history_nothing_changes() -> None:
+    demand, history = steady_with_stockouts()
+    plain = forecast_demand(demand, ITEMS, as_of=AS_OF, params=PARAMS).summary
+    empty = history.iloc[:0]
+    with_empty = forecast_demand(
+        demand, ITEMS, as_of=AS_OF, params=PARAMS, stock_history=empty
+    ).summary
+    pd.testing.assert_frame_equal(plain, with_empty)
+    prepared = prepare_series(demand, as_of=AS_OF, frequency="D")
+    assert censor_stockouts(prepared, None, "D", window=28).prepared is prepared
+
+
+def test_a_stockout_with_some_sales_or_a_zero_day_in_stock_is_kept_as_sold() -> None:
+    demand, history = steady_with_stockouts()
+    demand.loc[:, "quantity"] = 0.0  # nothing sold at all
+    history.loc[:, "on_hand"] = 5.0  # but always in stock: real zero demand
+    history.loc[10, "on_hand"] = 0.0  # one out-of-stock day ...
+    demand.loc[10, "quantity"] = 3.0  # ... on which some was sold before it ran out
+    prepared = prepare_series(demand, as_of=AS_OF, frequency="D")
+    assert censor_stockouts(prepared, history, "D", window=28).periods.tolist() == [0]
+
+
+def test_weekly_periods_are_censored_when_every_record_in_them_is_out_of_stock() -> None:
+    demand, history = steady_with_stockouts()
+    prepared = prepare_series(demand, as_of=AS_OF, frequency="W")
+    result = censor_stockouts(prepared, history, "W", window=4)
+    # 15-day spells: at least one whole Monday-Sunday week each, no partly-sold week
+    assert result.periods[0] >= 3
+    assert (result.prepared.series["y"].to_numpy() > 0).all()
+
+
+def test_the_line_explains_how_many_periods_were_corrected() -> None:
+    demand, history = steady_with_stockouts()
+    forecast = forecast_demand(demand, ITEMS, as_of=AS_OF, params=PARAMS, stock_history=history)
+    items = ITEMS.assign(
+        supplier_id="S1", unit_cost=2.0, pack_size=1, moq=0.0, lead_time_std_days=0.0,
+        service_level=np.nan, max_order_qty=np.nan, active=True,
+    )  # fmt: skip
+    stock = pd.DataFrame({"sku": ["A"], "location": "WH1", "on_hand": 0.0})
+    open_orders = pd.DataFrame(
+        {"order_ref": [], "sku": [], "location": [], "quantity": [], "due_date": []}
+    )
+    lines = plan_lines(forecast.summary, items, stock, open_orders, as_of=AS_OF)
+    assert "45 period(s) with no sales while out of stock" in lines["explanation"].iloc[0]
+
+
+def test_bad_stock_history_rows_are_quarantined_with_file_row_and_field() -> None:
+    frames = {
+        "suppliers": pd.DataFrame({"supplier_id": ["S1"], "name": ["Acme"]}),
+        "items": pd.DataFrame(
+            {
+                "sku": ["A"],
+                "location": ["WH1"],
+                "supplier_id": ["S1"],
+                "unit_cost": ["2"],
+                "pack_size": ["1"],
+                "moq": ["0"],
+                "lead_time_days": ["7"],
+            }
+        ),
+        "stock_history": pd.DataFrame(
+            {
+                "sku": ["A", "A", "ZZ", "A"],
+                "location": ["WH1", "WH1", "WH1", "WH1"],
+                "date": ["2023-12-01", "2023-12-02", "2023-12-03", "2031-01-01"],
+                "on_hand": ["4", "lots", "1", "2"],
+            }
+        ),
+    }
+    for kind, frame in frames.items():
+        frame["source_file"] = f"{kind}.csv"
+        frame["source_line"] = range(2, len(frame) + 2)
+    result = validate(frames, as_of=AS_OF, rules=ValidationRules())
+    issues = result.issues.loc[result.issues["file"] == "stock_history.csv"]
+    by_line = {int(r["line"]): r for _, r in issues.iterrows()}
+    assert set(by_line) == {3, 4, 5}
+    assert Reason.BAD_NUMBER.value in by_line[3]["reasons"]
+    assert "on_hand" in by_line[3]["detail"]
+    assert Reason.UNKNOWN_SKU.value in by_line[4]["reasons"]
+    assert Reason.FUTURE_DATE.value in by_line[5]["reasons"]
+    assert "date" in by_line[5]["detail"]
+    counts = result.counts.set_index("file").loc["stock_history.csv"]
+    assert (counts["read"], counts["accepted"], counts["quarantined"]) == (4, 1, 3)
+    assert result.tables["stock_history"]["on_hand"].tolist() == [4.0]
+
+
+def test_a_stock_history_file_in_the_extract_reaches_the_forecast(tmp_path: Path) -> None:
+    demand, history = steady_with_stockouts()
+    files = {
+        "items.csv": "sku,location,supplier_id,unit_cost,pack_size,moq,lead_time_days\n"
+        "A,WH1,S1,2,1,0,7\n",
+        "suppliers.csv": "supplier_id,name\nS1,Acme\n",
+        "stock.csv": "sku,location,on_hand\nA,WH1,0\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    demand.assign(date=demand["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        tmp_path / "demand.csv", index=False
+    )
+    history.assign(date=history["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        tmp_path / "stock_history.csv", index=False
+    )
+    extract = read_csv_folder(tmp_path)
+    checked = validate(extract.frames, as_of=AS_OF, rules=ValidationRules())
+    assert len(checked.tables["stock_history"]) == len(DAYS)
+    result = forecast_demand(
+        checked.tables["demand"], checked.tables["items"], as_of=AS_OF, params=PARAMS,
+        stock_history=checked.tables["stock_history"],
+    )  # fmt: skip
+    assert result.summary["censored_periods"].tolist() == [45]
