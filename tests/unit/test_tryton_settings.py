@@ -42,7 +42,7 @@ def test_the_file_and_the_environment_make_a_tryton_adapter(
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__PASSWORD", "from-the-environment")
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__LOGIN", "buyer-bot")
 
-    erp = build_erp(load_settings(write(tmp_path, CONFIG)))
+    erp = build_erp(load_settings(write(tmp_path, CONFIG)).erp)
 
     assert isinstance(erp, TrytonErp)
     assert erp.rpc.endpoint == "http://tryton.internal:8000/erp/rpc/"
@@ -62,7 +62,7 @@ def test_tryton_without_a_password_names_the_variable(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, CONFIG))
 
     with pytest.raises(ValueError, match="REPLENISH_ERP__TRYTON__PASSWORD"):
-        build_erp(settings)
+        build_erp(settings.erp)
 
 
 def test_a_mistyped_tryton_key_is_refused(tmp_path: Path) -> None:
