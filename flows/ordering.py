@@ -13,7 +13,8 @@ from approvals.lifecycle import OrderStatus
 from approvals.routing import ROUTING_COLUMNS, route_orders
 from dataquality import ValidationResult
 from flows.identity import NIGHTLY
-from forecasting import ForecastParams, ForecastResult, forecast_demand, progress
+from forecasting import ForecastParams, ForecastResult, execution, forecast_demand, progress
+from integrations.dask_cluster import dask_backend
 from purchasing import (
     FlagRules,
     PolicyParams,
@@ -62,7 +63,13 @@ def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> 
     Logs each model call as it finishes (series forecast so far, of how many), so a long
     night shows it is moving."""
     items = checked.tables["items"]
-    with progress.listening(_ForecastProgress(len(items))):
+    with (
+        progress.listening(_ForecastProgress(len(items))),
+        dask_backend(params.dask_address) as cluster,
+        execution.running_on(cluster),
+    ):
+        if cluster is not None:
+            get_run_logger().info("Forecast models run on the Dask cluster %s", params.dask_address)
         result = forecast_demand(checked.tables["demand"], items, as_of=as_of, params=params)
     classes = result.summary["demand_class"].value_counts().to_dict()
     get_run_logger().info("Forecast %d series: %s", len(result.summary), classes)
