@@ -31,6 +31,10 @@ def as_text(column: pd.Series) -> pd.Series:
     """Cells as strings; sources other than CSV may hand over typed or missing values."""
     if column.dtype == object and not column.isna().any():
         return column
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # the CSV source's compact text: each row points at its category's one string
+        labels = np.append(column.cat.categories.to_numpy(dtype=object).astype(str), "")
+        return pd.Series(labels[column.cat.codes.to_numpy()], index=column.index, dtype=object)
     return column.astype(object).where(column.notna(), "").astype(str)
 
 
