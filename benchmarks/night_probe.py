@@ -3,8 +3,9 @@
 `load_night` (not timed) starts Prefect's temporary API and builds the services once,
 so the run is measured as a scheduled night runs (a worker already up); then installs
 two probes, both pure observers: a stage clock that also keeps CPU seconds and the
-resident high-water mark of each stage, and a timer around the forecast's model calls
-(`forecasting.execution`, the one place every statsforecast call goes through).
+resident high-water mark of each stage, and a timer around the model calls: statsforecast's
+own methods in one process; on a Dask cluster, where the work happens when a result is
+collected, the whole call through `forecasting.execution`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from benchmarks.harness import _reset_peak, _status_kb
 
 AS_OF_TEXT = "2026-11-25"
 _MB = 1024 * 1024
+_METHODS = {
+    "forecast": "forecast",
+    "forecast_fitted_values": "forecast",
+    "cross_validation": "backtest",
+    "cross_validation_fitted_values": "backtest",
+}
 
 
 def _peak_mb() -> float:
@@ -74,7 +81,9 @@ class Probe:
             self.tables_mb = _deep_mb(result.tables)
         self.sizing_s += time.perf_counter() - start
 
-    def timed(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(
+        self, name: str, call: Callable[..., Any], *, count: bool = True
+    ) -> Callable[..., Any]:
         """`call`, adding its wall and CPU time to the model calls' totals."""
 
         @wraps(call)
@@ -85,7 +94,7 @@ class Probe:
             finally:
                 self.calls[name] = self.calls.get(name, 0.0) + time.perf_counter() - wall
                 self.call_cpu += time.process_time() - cpu
-                self.call_count += 1
+                self.call_count += count
 
         return wrapper
 
@@ -99,7 +108,6 @@ def load_night(work: Path) -> tuple[Path, Probe]:
     from prefect import flow
 
     from flows import nightly
-    from forecasting import execution
     from replenish.bootstrap import build
     from replenish.settings import load_settings
 
@@ -107,8 +115,18 @@ def load_night(work: Path) -> tuple[Path, Probe]:
     flow(name="night-benchmark-warm-up")(lambda: None)()  # Prefect's temporary API up
     probe = Probe()
     nightly.StageClock = probe.clock(nightly.StageClock)  # type: ignore[misc]
-    execution.forecast_with_fit = probe.timed("forecast", execution.forecast_with_fit)
-    execution.cross_validation = probe.timed("backtest", execution.cross_validation)
+    if "dask_address" in (work / "config.toml").read_text():
+        # on a cluster the work happens when a result is collected: time the whole call
+        from forecasting import execution
+
+        execution.forecast_with_fit = probe.timed("forecast", execution.forecast_with_fit)
+        execution.cross_validation = probe.timed("backtest", execution.cross_validation)
+    else:  # in this process: statsforecast's own methods, whoever calls them
+        from statsforecast import StatsForecast
+
+        for name, label in _METHODS.items():
+            method = probe.timed(label, getattr(StatsForecast, name), count="fitted" not in name)
+            setattr(StatsForecast, name, method)
     return work, probe
 
 
