@@ -84,6 +84,10 @@ class _ForecastProgress:
         self.done: dict[str, int] = {}
 
     def __call__(self, stage: str, model: str, series: int) -> None:
+        if stage == "catalogue":  # the active item-locations, once known
+            self.total = series
+            get_run_logger().info("Forecasting %d item-locations", series)
+            return
         self.done[stage] = self.done.get(stage, 0) + series
         if stage == "forecast":
             get_run_logger().info(
