@@ -11,12 +11,14 @@ collected, the whole call through `forecasting.execution`.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.harness import _reset_peak, _status_kb
@@ -36,10 +38,24 @@ def _peak_mb() -> float:
 
 
 def _deep_mb(frames: Any) -> float:
-    """Bytes of a frame, or of a dict of frames, strings' own bytes included."""
-    if isinstance(frames, pd.DataFrame):
-        return float(frames.memory_usage(deep=True).sum()) / _MB
-    return sum(_deep_mb(frame) for frame in frames.values())
+    """Resident bytes of a frame, or of a dict of frames, strings included once each.
+
+    pandas' `memory_usage(deep=True)` counts a string once per cell that points at it,
+    so a column of shared strings (the typed keys) would count many times its size.
+    """
+    if not isinstance(frames, pd.DataFrame):
+        return sum(_deep_mb(frame) for frame in frames.values())
+    total = 0
+    for name in frames.columns:
+        column = frames[name]
+        if column.dtype != object:
+            total += int(column.memory_usage(deep=True, index=False))
+            continue
+        cells = column.to_numpy()
+        ids = np.fromiter(map(id, cells), dtype=np.int64, count=len(cells))
+        _, first = np.unique(ids, return_index=True)
+        total += 8 * len(cells) + sum(sys.getsizeof(cell) for cell in cells[first])
+    return total / _MB
 
 
 class Probe:
