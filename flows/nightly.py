@@ -21,7 +21,15 @@ from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
 from approvals.lifecycle import OrderStatus
-from flows import data_quality, notify, order_artifacts, ordering, reporting, ui_decisions
+from flows import (
+    data_quality,
+    forecast_stage,
+    notify,
+    order_artifacts,
+    ordering,
+    reporting,
+    ui_decisions,
+)
 from flows.alerts import tell_operator
 from flows.outcomes import QualityGateFailed, RunPartial, RunStopped
 from flows.submit_approved import submit_with_retries
@@ -145,7 +153,7 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         clock.run("report", notify.alert_data_quality, services, run_id, as_of, gate.breaches)
         return True
 
-    result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
+    result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
     # The demand history is consumed: the forecast carries the recent tail the later
     # stages need, and millions of rows need not stay resident through the night.
     checked = replace(checked, tables={k: v for k, v in checked.tables.items() if k != "demand"})

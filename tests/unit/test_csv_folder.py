@@ -222,8 +222,9 @@ def test_text_is_kept_once_per_distinct_value_across_files(tmp_path: Path) -> No
     assert demand["quantity"].astype(str).tolist() == ["3", "3", "3", " 4", "1", ""]
     assert demand["date"].astype(str).tolist()[-3:] == ["2024-01-02", "2024-01-02", ""]
     assert demand["channel"].astype(str).tolist() == ["", "", "", "", "web", "web"]
-    assert demand["source_file"].astype(str).tolist() == ["demand_pos.csv"] * 4 + [
-        "demand_web.csv"
-    ] * 2
+    assert (
+        demand["source_file"].astype(str).tolist()
+        == ["demand_pos.csv"] * 4 + ["demand_web.csv"] * 2
+    )
     assert demand["source_line"].tolist() == [2, 3, 4, 5, 2, 3]
     assert list(demand["sku"].cat.categories) == ["A1"]  # one string for all six rows
