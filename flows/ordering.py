@@ -1,4 +1,4 @@
-"""Plan, flag and propose: from clean inputs and the forecast to stored purchase orders.
+"""Plan, flag and propose: from clean inputs and the forecast to stored purchase orders."""
 
 from __future__ import annotations
 
