@@ -44,7 +44,8 @@ def run_read_csv(folder: Path) -> dict[str, Any]:
 
 
 def run_read_csv_text(folder: Path) -> dict[str, Any]:
-    frame = pd.read_csv(folder / DEMAND_FILE, dtype=str, keep_default_na=False)
+    # what our extract asks pandas for: every cell as text, each distinct string once
+    frame = pd.read_csv(folder / DEMAND_FILE, dtype="category", keep_default_na=False)
     return {"rows": len(frame)}
 
 
@@ -92,7 +93,7 @@ def benchmark(options: Options) -> Report:
         plain, text, extract, full = measure(
             [
                 Step("pandas.read_csv (defaults)", load_path, run_read_csv, (folder,)),
-                Step("pandas.read_csv (all text)", load_path, run_read_csv_text, (folder,)),
+                Step("pandas.read_csv (categories)", load_path, run_read_csv_text, (folder,)),
                 Step("ours: extract (read_csv_folder)", load_path, run_extract, (folder,)),
                 Step("ours: extract + validate", load_path, run_extract_validate, (folder,)),
             ],

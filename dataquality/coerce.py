@@ -31,6 +31,14 @@ def as_text(column: pd.Series) -> pd.Series:
     """Cells as strings; sources other than CSV may hand over typed or missing values."""
     if column.dtype == object and not column.isna().any():
         return column
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        # The CSV source's compact text: each row points at its category's one string
+        # object (a missing cell, code -1, at the "" appended last). Never through a
+        # numpy str dtype: that is a fixed-width copy of the longest cell per row.
+        labels = np.empty(len(column.cat.categories) + 1, dtype=object)
+        labels[:-1] = [str(label) for label in column.cat.categories]
+        labels[-1] = ""
+        return pd.Series(labels[column.cat.codes.to_numpy()], index=column.index, dtype=object)
     return column.astype(object).where(column.notna(), "").astype(str)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -22,6 +23,7 @@ from prefect.states import Cancelled, State
 from domain.lifecycle import OrderStatus
 from flows import (
     data_quality,
+    forecast_stage,
     notify,
     order_artifacts,
     ordering,
@@ -141,6 +143,7 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         return False
     facts.files = list(raw.files)
     checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
+    del raw  # consumed: from here on the night reads the validated tables only
     clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked
     try:
@@ -150,7 +153,11 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         clock.run("report", notify.alert_data_quality, services, run_id, as_of, gate.breaches)
         return True
 
-    result = clock.run("forecast", ordering.forecast, checked, as_of, settings.forecast)
+    result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
+    # The demand history is consumed: the forecast carries the recent tail the later
+    # stages need, and millions of rows need not stay resident through the night.
+    checked = replace(checked, tables={k: v for k, v in checked.tables.items() if k != "demand"})
+    facts.checked = checked
     items = checked.tables["items"]
     clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)
     facts.forecast = result

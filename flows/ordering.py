@@ -1,4 +1,4 @@
-"""Forecast, plan, flag and propose: from clean inputs to stored purchase orders."""
+"""Plan, flag and propose: from clean inputs and the forecast to stored purchase orders."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataquality import ValidationResult
 from domain.lifecycle import OrderStatus
 from domain.nightly import Plan, Proposed, Review
 from flows.identity import NIGHTLY
-from forecasting import ForecastParams, ForecastResult, forecast_demand, progress
+from forecasting import ForecastResult
 from purchasing import (
     FlagRules,
     PolicyParams,
@@ -28,41 +28,6 @@ from replenish.bootstrap import Services
 from services import order_history
 from services.proposals import propose_orders
 from services.runs import record_forecasts as record_forecasts_of_run
-
-
-@task(name="forecast", cache_policy=NO_CACHE)
-def forecast(checked: ValidationResult, as_of: date, params: ForecastParams) -> ForecastResult:
-    """Forecast every item-location in one statsforecast pass; lead-time demand quantiles.
-
-    Logs each model call as it finishes (series forecast so far, of how many), so a long
-    night shows it is moving."""
-    items = checked.tables["items"]
-    with progress.listening(_ForecastProgress(len(items))):
-        result = forecast_demand(
-            checked.tables["demand"], items, as_of=as_of, params=params,
-            stock_history=checked.tables.get("stock_history"),
-        )  # fmt: skip
-    classes = result.summary["demand_class"].value_counts().to_dict()
-    get_run_logger().info("Forecast %d series: %s", len(result.summary), classes)
-    return result
-
-
-class _ForecastProgress:
-    """Counts series per stage and logs one line per model call."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done: dict[str, int] = {}
-
-    def __call__(self, stage: str, model: str, series: int) -> None:
-        self.done[stage] = self.done.get(stage, 0) + series
-        if stage == "forecast":
-            get_run_logger().info(
-                "Forecast %s on %d series: %d of %d item-locations so far",
-                model, series, self.done[stage], self.total,
-            )  # fmt: skip
-        else:
-            get_run_logger().info("Backtest of %s on %d series done", model, series)
 
 
 @task(name="record-forecasts", cache_policy=NO_CACHE)

@@ -14,6 +14,7 @@ import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import HistoricAverage
 
+from forecasting import execution
 from forecasting.params import Frequency
 from forecasting.prepare import STATSFORECAST_FREQ
 from forecasting.statistical import FlaggedHistoricAverage
@@ -82,19 +83,19 @@ def cross_validate(
         n_jobs=1,
         fallback_model=FlaggedHistoricAverage() if spread else _MarkedFailure(),
     )
-    forecasts = engine.cross_validation(
+    forecasts, fitted = execution.cross_validation(
+        engine,
+        frame[["unique_id", "ds", "y"]].astype({"unique_id": str, "y": np.float64}),
+        fitted=spread,
         h=horizon,
-        df=frame[["unique_id", "ds", "y"]].astype({"unique_id": str, "y": np.float64}),
         n_windows=windows,
         step_size=horizon,
         input_size=input_size,
-        fitted=spread,
     )
     forecasts = forecasts.assign(unique_id=forecasts["unique_id"].astype(str))
-    if not spread:
+    if fitted is None:
         empty = pd.DataFrame(columns=["unique_id", "cutoff", "sigma", "fell_back"])
         return CrossValidation(forecasts=forecasts.reset_index(drop=True), windows=empty)
-    fitted = engine.cross_validation_fitted_values()
     y = fitted["y"].to_numpy(np.float64)
     error2 = (y - fitted[_COLUMN].to_numpy(np.float64)) ** 2
     keys = [fitted["unique_id"].astype(str).to_numpy(), fitted["cutoff"].to_numpy()]

@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from forecasting import progress
 from forecasting.candidates import SEASON, candidate_set, selection_candidates
 from forecasting.censoring import censor_stockouts, level_window
 from forecasting.cleansing import cap_spikes
@@ -96,15 +97,21 @@ def forecast_demand(
     # `candidate_chains` is looked up in this module at call time, so a test can swap
     # the models for the whole engine by patching `forecasting.engine.candidate_chains`.
     chains = candidate_chains(params.frequency)
+    progress.catalogue(len(table))
     selection = _selection(table, prepared, params)
     blocks = [
         *forecast_chosen(selection.groups, table, prepared, params.frequency, horizon),
         *forecast_statistical(
             table, prepared, chains, params.frequency, horizon, skip=selection.chosen
         ),
-        forecast_new_items(table, horizon),
-        forecast_dormant_items(table, prepared, params, horizon),
     ]
+    for rule, block in (
+        ("new-item rule", forecast_new_items(table, horizon)),
+        ("dormant rule", forecast_dormant_items(table, prepared, params, horizon)),
+    ):
+        blocks.append(block)
+        if len(block.rows):
+            progress.model_call("forecast", rule, len(block.rows))
     means = np.zeros((len(table), horizon))
     columns: dict[str, np.ndarray] = {
         "sigma": np.zeros(len(table)),

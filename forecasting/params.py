@@ -89,6 +89,10 @@ class ForecastParams(BaseModel):
     # fixed fast forms elsewhere (long daily catalogues). "fast" / "full" force one.
     compute_budget_s: float = Field(default=1800.0, gt=0.0)
     candidate_set: Literal["auto", "fast", "full"] = "auto"
+    # Where the model calls run (`integrations.dask_cluster`): None in this process; a
+    # Dask scheduler address ("tcp://host:8786") for an existing cluster; "local" or
+    # "local:N" for N worker processes on this machine. The forecasts are the same.
+    dask_address: str | None = None
 
     @property
     def days_per_period(self) -> float:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-#: stage ("backtest" or "forecast"), model name, series in this model call.
+#: stage ("backtest" or "forecast"), model name, series in this model call; and once per
+#: forecast, before any call, ("catalogue", "item-locations", the series it will forecast).
 Listener = Callable[[str, str, int], None]
 
 _listener: ContextVar[Listener | None] = ContextVar("forecast_progress", default=None)
@@ -33,3 +34,11 @@ def model_call(stage: str, model: str, series: int) -> None:
     listener = _listener.get()
     if listener is not None:
         listener(stage, model, series)
+
+
+def catalogue(series: int) -> None:
+    """Tell the listener (if any) how many item-locations this forecast covers: the
+    "of how many" of its progress (new and dormant items, forecast by rules, included)."""
+    listener = _listener.get()
+    if listener is not None:
+        listener("catalogue", "item-locations", series)

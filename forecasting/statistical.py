@@ -11,7 +11,7 @@ import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import HistoricAverage
 
-from forecasting import progress
+from forecasting import execution, progress
 from forecasting.blocks import ForecastBlock
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate
 from forecasting.params import Frequency
@@ -114,8 +114,7 @@ def _run_candidate(
         n_jobs=1,  # measured faster than 2 processes on this 2-core machine
         fallback_model=FlaggedHistoricAverage(),
     )
-    forecast = engine.forecast(df=frame, h=horizon, fitted=True)
-    fitted = engine.forecast_fitted_values()
+    forecast, fitted = execution.forecast_with_fit(engine, frame, horizon)
     progress.model_call("forecast", candidate.name, len(rows))
 
     labels = prepared.ids["unique_id"]

@@ -26,6 +26,7 @@ from dataquality.contract import (
     SOURCE_PROBLEM,
     TableContract,
 )
+from integrations.sources import compact
 from integrations.sources.csv_text import (
     MARK,
     decode,
@@ -54,15 +55,13 @@ def read_csv_folder(folder: Path) -> RawExtract:
         if not matching and contract.file_required:
             raise SourceError(f"{contract.file_pattern}: required file is missing in {folder}")
         parts = [_read_file(contract, path) for path in matching]
-        frames[kind] = (
-            pd.concat([p[0] for p in parts], ignore_index=True) if parts else _empty(contract)
-        )
+        frames[kind] = compact.concat([p[0] for p in parts]) if parts else _empty(contract)
         if parts and contract.file_required and frames[kind].empty:
             # an empty stock or items table would not fail later, it would order wrongly
             shown = ", ".join(p.name for p in matching)
             raise SourceError(f"{shown}: has a header but no data rows ({kind} cannot be empty)")
         if any(p[2].unknown_columns for p in parts):
-            extras[kind] = pd.concat([p[1] for p in parts], ignore_index=True)
+            extras[kind] = compact.concat([p[1] for p in parts])
         files.extend(p[2] for p in parts)
     return RawExtract(frames, files, extras)
 
@@ -120,14 +119,14 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
         # file has more physical lines than rows (a quoted cell spans lines).
         multiline = quoted and physical > len(frame) + 1
         frame["source_line"] = _physical_lines(frame[columns], quoted=multiline)
-    frame["source_file"] = name
+    frame["source_file"] = compact.constant(name, len(frame))
     if unreadable:
         mark_unreadable(frame, columns, encoding)
     blank = _blank_rows(frame[columns])
     frame = frame.loc[~blank].reset_index(drop=True)
     unknown = [c for c in columns if c not in contract.names]
     for absent in (c for c in contract.names if c not in columns):
-        frame[absent] = ""
+        frame[absent] = compact.constant("", len(frame))
     info = FileInfo(
         contract.kind,
         name,
@@ -180,7 +179,7 @@ def _parse(
             encoding=encoding,
             encoding_errors="replace",  # `decode` found the bytes that fail; their rows are marked
             sep=delimiter,
-            dtype=str,
+            dtype="category",  # the text once per distinct value (`compact`)
             keep_default_na=False,
             skip_blank_lines=False,  # blank lines stay rows here so line numbers stay true
             header=0,
@@ -194,7 +193,7 @@ def _parse(
     if frame.shape[1] != len(columns):
         raise SourceError(f"{name}: unreadable CSV: the header could not be split into columns")
     frame.columns = columns
-    return frame.fillna("")
+    return compact.without_missing(frame)
 
 
 def _parse_rows(

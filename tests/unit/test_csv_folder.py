@@ -211,3 +211,23 @@ def test_common_header_spellings_are_read_and_reported(tmp_path: Path) -> None:
     (folder / "demand.csv").write_text("sku,location,date,Qty,units\nSKU-1,DC,2026-11-01,3,9\n")
     with pytest.raises(SourceError, match="required column 'quantity' is missing"):
         read_csv_folder(folder)
+
+
+def test_text_is_kept_once_per_distinct_value_across_files(tmp_path: Path) -> None:
+    """Millions of demand rows repeat a few skus and dates: each column is a categorical
+    of the file's exact strings, and two demand files share one set of categories."""
+    pos = "sku,location,date,quantity\n" + "A1,L1,2024-01-01,3\n" * 3 + "A1,L1,2024-01-02, 4\n"
+    web = "sku,location,date,quantity,channel\nA1,L1,2024-01-02,1,web\nA1,L1,,,web\n"
+    extract = read_csv_folder(write_folder(tmp_path, demand_pos_csv=pos, demand_web_csv=web))
+    demand = extract.frames["demand"]
+    for column in ("sku", "location", "date", "quantity", "channel", "source_file"):
+        assert demand[column].dtype == "category", column
+    assert demand["quantity"].astype(str).tolist() == ["3", "3", "3", " 4", "1", ""]
+    assert demand["date"].astype(str).tolist()[-3:] == ["2024-01-02", "2024-01-02", ""]
+    assert demand["channel"].astype(str).tolist() == ["", "", "", "", "web", "web"]
+    assert (
+        demand["source_file"].astype(str).tolist()
+        == ["demand_pos.csv"] * 4 + ["demand_web.csv"] * 2
+    )
+    assert demand["source_line"].tolist() == [2, 3, 4, 5, 2, 3]
+    assert list(demand["sku"].cat.categories) == ["A1"]  # one string for all six rows

@@ -321,3 +321,26 @@ def test_model_calls_report_progress_to_a_listener() -> None:
     heard.clear()
     forecast_demand(demand, item_frame(keys), as_of=date(2025, 2, 4), params=DAILY)
     assert heard == []  # outside the block nobody listens
+
+
+def test_progress_counts_every_item_location_including_rule_forecasts() -> None:
+    """The listener hears the catalogue size first, and the forecast calls (models and the
+    new-item and dormant rules) add up to it, so "done of total" ends at the total."""
+    from forecasting import progress
+
+    rng = np.random.default_rng(5)
+    sold = {(f"S{i}", "L1"): rng.poisson(4, 400).astype(float) for i in range(4)}
+    dormant = np.zeros(400)
+    dormant[:100] = rng.poisson(3, 100)  # sold early, then not for 300 days
+    sold[("D1", "L1")] = dormant
+    keys = [*sold, ("N1", "L1")]  # N1 never sold: a new item
+    heard: list[tuple[str, str, int]] = []
+    with progress.listening(lambda stage, model, n: heard.append((stage, model, n))):
+        result = forecast_demand(
+            demand_frame(sold), item_frame(keys), as_of=date(2025, 2, 4), params=DAILY
+        )
+    assert heard[0] == ("catalogue", "item-locations", 6)
+    forecast_calls = {model: n for stage, model, n in heard if stage == "forecast"}
+    assert sum(forecast_calls.values()) == len(result.summary) == 6
+    assert forecast_calls["new-item rule"] == 1
+    assert forecast_calls["dormant rule"] == 1
