@@ -20,7 +20,6 @@ from replenish.settings import load_settings
 from storage.models import PurchaseOrder, Submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
-#: A night no other test plans, so the reconciliation window holds this run's orders only.
 AS_OF = date(2025, 3, 14)
 
 
@@ -32,10 +31,13 @@ def server() -> Iterator[ErpRestServer]:
 
 
 def test_the_nights_orders_reach_the_rest_erp_once_and_are_reconciled(
-    server: ErpRestServer, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: ErpRestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A database of its own: the reconciliation compares every order recorded as sent
+    # with what this ERP holds, and the session's shared database holds other tests'.
     for name, value in {
-        "DATABASE_URL": sqlite_url, "EMAIL__OUTBOX_DIR": str(tmp_path / "outbox"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'night.db'}",
+        "EMAIL__OUTBOX_DIR": str(tmp_path / "outbox"),
         "ERP__ADAPTER": "rest", "ERP__BASE_URL": server.base_url, "ERP__TOKEN": "night-token",
     }.items():  # fmt: skip
         monkeypatch.setenv(f"REPLENISH_{name}", value)
