@@ -15,11 +15,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from approvals.lifecycle import OrderStatus
+from domain.actors import Actor
+from domain.lifecycle import OrderStatus, StateConflict
 from integrations.erp.approval import ApprovingErp, ErpVerdict
 from integrations.erp.base import ErpError
 from services.submission import erp_order
-from storage.orders import Actor, StateConflict
 from storage.unit_of_work import UnitOfWork
 
 CHANNEL = "erp"

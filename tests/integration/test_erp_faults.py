@@ -19,7 +19,7 @@ import pytest
 from erp_rest_server import ErpRestServer
 from test_fault_injection import ROOT, RUNNER, approved_orders
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from integrations.erp.rest import RestErp
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
 from services.submission import submit_approved

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tryton_seed import APPROVER_LOGIN, APPROVER_PASSWORD, ensure_master_data
 from tryton_server import TrytonServer
 
-from approvals.lifecycle import OrderStatus
+from domain.lifecycle import OrderStatus
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from flows.submit_approved import submit_approved as submit_approved_flow
