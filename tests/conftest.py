@@ -113,3 +113,11 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
         company = create_company(admin)
         create_approver(admin, company)
         yield server
+
+
+@pytest.fixture
+def no_replenish_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings tests read only what they set: the shell's REPLENISH_* variables removed."""
+    for name in list(os.environ):
+        if name.startswith("REPLENISH_"):
+            monkeypatch.delenv(name)

@@ -3,7 +3,6 @@ production, and in development generated once beside the database (owner-only)."
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -12,12 +11,7 @@ import pytest
 from replenish.review_secret import dev_secret_path, review_secret
 from replenish.settings import Settings, SettingsError, load_settings
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("REPLENISH_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_replenish_variables")
 
 
 def test_development_generates_one_secret_beside_the_sqlite_file(tmp_path: Path) -> None:

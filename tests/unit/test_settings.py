@@ -5,23 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from config_files import write_config
 
 from replenish.settings import SettingsError, load_settings
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("REPLENISH_"):
-            monkeypatch.delenv(name)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(text)
-    return path
+pytestmark = pytest.mark.usefixtures("no_replenish_variables")
 
 
 def test_embedded_defaults() -> None:
@@ -33,7 +21,8 @@ def test_embedded_defaults() -> None:
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = write(tmp_path, "[flags]\nline_value_limit = 100.0\norder_value_limit = 700.0\n")
+    text = "[flags]\nline_value_limit = 100.0\norder_value_limit = 700.0\n"
+    config = write_config(tmp_path, text)
     monkeypatch.setenv("REPLENISH_FLAGS__LINE_VALUE_LIMIT", "250")
     monkeypatch.setenv("REPLENISH_DATABASE_URL", "postgresql+psycopg://app@db/replenish")
     settings = load_settings(config)
@@ -55,7 +44,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     ],
 )
 def test_secrets_in_the_file_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
-    config = write(tmp_path, text)
+    config = write_config(tmp_path, text)
     with pytest.raises(SettingsError) as caught:
         load_settings(config)
     message = str(caught.value)
@@ -77,7 +66,7 @@ def test_secrets_in_the_file_are_refused(tmp_path: Path, text: str, fragment: st
     ],
 )
 def test_bad_config_names_the_file_and_the_field(tmp_path: Path, text: str, fragment: str) -> None:
-    config = write(tmp_path, text)
+    config = write_config(tmp_path, text)
     with pytest.raises(SettingsError, match=str(config)) as caught:
         load_settings(config)
     assert fragment in str(caught.value)
@@ -108,7 +97,7 @@ def test_the_example_config_loads(tmp_path: Path) -> None:
 )
 def test_typos_and_infinite_limits_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings(write(tmp_path, text))
+        load_settings(write_config(tmp_path, text))
     assert fragment in str(caught.value)
     assert "\n" not in str(caught.value)
 
@@ -116,7 +105,7 @@ def test_typos_and_infinite_limits_are_refused(tmp_path: Path, text: str, fragme
 def test_unknown_keys_in_routing_rules_are_refused(tmp_path: Path) -> None:
     text = "[[approvals.rules]]\napprover = 'b@example.com'\nsuplier = 'ACME'\n"
     with pytest.raises(SettingsError, match=r"approvals\.rules\[0\]\.suplier"):
-        load_settings(write(tmp_path, text))
+        load_settings(write_config(tmp_path, text))
 
 
 def test_an_infinite_limit_from_the_environment_is_refused(
@@ -125,6 +114,8 @@ def test_an_infinite_limit_from_the_environment_is_refused(
     monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "inf")
     with pytest.raises(SettingsError, match=r"flags\.order_value_limit: must be a finite"):
         load_settings()
+
+
 def test_replenish_source_names_the_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     """The variable an operator sets on a worker must not crash the settings (it did)."""
     monkeypatch.setenv("REPLENISH_SOURCE", "/data/tonight")
@@ -136,7 +127,7 @@ def test_replenish_source_names_the_folder(monkeypatch: pytest.MonkeyPatch) -> N
 def test_replenish_config_names_the_config_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = write(tmp_path, "[flags]\nline_value_limit = 123.0\n")
+    config = write_config(tmp_path, "[flags]\nline_value_limit = 123.0\n")
     monkeypatch.setenv("REPLENISH_CONFIG", str(config))
     assert load_settings().flags.line_value_limit == 123.0
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from config_files import write_config
 
 from integrations.erp.factory import build_erp
 from integrations.erp.tryton import TrytonErp
@@ -23,17 +23,7 @@ approval = "erp"
 """
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("REPLENISH_"):
-            monkeypatch.delenv(name)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(text)
-    return path
+pytestmark = pytest.mark.usefixtures("no_replenish_variables")
 
 
 def test_the_file_and_the_environment_make_a_tryton_adapter(
@@ -42,7 +32,7 @@ def test_the_file_and_the_environment_make_a_tryton_adapter(
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__PASSWORD", "from-the-environment")
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__LOGIN", "buyer-bot")
 
-    erp = build_erp(load_settings(write(tmp_path, CONFIG)).erp)
+    erp = build_erp(load_settings(write_config(tmp_path, CONFIG)).erp)
 
     assert isinstance(erp, TrytonErp)
     assert erp.rpc.endpoint == "http://tryton.internal:8000/erp/rpc/"
@@ -52,14 +42,14 @@ def test_the_file_and_the_environment_make_a_tryton_adapter(
 
 
 def test_a_password_in_the_file_is_refused(tmp_path: Path) -> None:
-    config = write(tmp_path, CONFIG.replace('database = "erp"', 'password = "leaked"'))
+    config = write_config(tmp_path, CONFIG.replace('database = "erp"', 'password = "leaked"'))
 
     with pytest.raises(SettingsError, match=r"erp\.tryton\.password"):
         load_settings(config)
 
 
 def test_tryton_without_a_password_names_the_variable(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, CONFIG))
+    settings = load_settings(write_config(tmp_path, CONFIG))
 
     with pytest.raises(ValueError, match="REPLENISH_ERP__TRYTON__PASSWORD"):
         build_erp(settings.erp)
@@ -67,4 +57,4 @@ def test_tryton_without_a_password_names_the_variable(tmp_path: Path) -> None:
 
 def test_a_mistyped_tryton_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"erp\.tryton\.approvl"):
-        load_settings(write(tmp_path, CONFIG.replace("approval =", "approvl =")))
+        load_settings(write_config(tmp_path, CONFIG.replace("approval =", "approvl =")))
