@@ -11,11 +11,7 @@ import pandas as pd
 from purchasing.flag_codes import FlagCode
 from purchasing.flag_rule import FlagRule
 from purchasing.position import KEYS
-from purchasing.review_rules_base import line_flags as _line_flags
-from purchasing.review_rules_base import money as _money
-from purchasing.review_rules_base import order_text as _order_text
-from purchasing.review_rules_base import qty as _qty
-from purchasing.review_rules_base import threshold
+from purchasing.review_rules_base import line_flags, money, no_flags, order_text, qty, threshold
 
 if TYPE_CHECKING:
     from purchasing.review_params import FlagRules
@@ -26,10 +22,10 @@ def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
     limit = threshold(lines, rules, "line_value_limit")
     hit = lines.loc[lines["line_value"] > limit]
     message = (
-        "Line value " + _money(hit["currency"], hit["line_value"])
-        + " is above the review limit of " + _money(hit["currency"], limit.loc[hit.index]) + "."
+        "Line value " + money(hit["currency"], hit["line_value"])
+        + " is above the review limit of " + money(hit["currency"], limit.loc[hit.index]) + "."
     )  # fmt: skip
-    return _line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
+    return line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
 
 
 def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFrame:
@@ -48,10 +44,10 @@ def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFram
         index=hit.index,
     )
     message = (
-        "New item with " + history_text + ": the forecast behind " + _order_text(hit)
+        "New item with " + history_text + ": the forecast behind " + order_text(hit)
         + " is closer to a guess than a forecast; please check the quantity."
     )  # fmt: skip
-    return _line_flags(hit, FlagCode.NEW_ITEM, message, hit["line_value"])
+    return line_flags(hit, FlagCode.NEW_ITEM, message, hit["line_value"])
 
 
 def data_quality(
@@ -87,9 +83,9 @@ def data_quality(
     hit = lines.loc[reasons.index]
     message = (
         "Input rows for this item were quarantined tonight (" + reasons
-        + "); check the stock and demand behind " + _order_text(hit) + "."
+        + "); check the stock and demand behind " + order_text(hit) + "."
     )  # fmt: skip
-    return _line_flags(hit, FlagCode.DATA_QUALITY, message, hit["line_value"])
+    return line_flags(hit, FlagCode.DATA_QUALITY, message, hit["line_value"])
 
 
 def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
@@ -103,15 +99,15 @@ def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
     at_risk = available < lines["lead_time_demand"]
     hit, available = lines.loc[at_risk], available.loc[at_risk]
     short = hit["lead_time_demand"] - available
-    money = short * hit["unit_cost"]
+    at_stake = short * hit["unit_cost"]
     message = (
-        "Stock may run out before this order arrives: " + _qty(available)
-        + " units available within the " + _qty(hit["lead_time_days"])
-        + "-day lead time against an expected demand of " + _qty(hit["lead_time_demand"])
-        + ", about " + _qty(short) + " units (" + _money(hit["currency"], money)
+        "Stock may run out before this order arrives: " + qty(available)
+        + " units available within the " + qty(hit["lead_time_days"])
+        + "-day lead time against an expected demand of " + qty(hit["lead_time_demand"])
+        + ", about " + qty(short) + " units (" + money(hit["currency"], at_stake)
         + ") short; consider expediting."
     )  # fmt: skip
-    return _line_flags(hit, FlagCode.STOCKOUT_RISK, message, money)
+    return line_flags(hit, FlagCode.STOCKOUT_RISK, message, at_stake)
 
 
 def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
@@ -122,21 +118,21 @@ def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
     for demand, which a buyer may negotiate away or decide not to carry.
     """
     if "constraint_inflation" not in lines:
-        return _line_flags(lines.iloc[:0], FlagCode.CONSTRAINT_INFLATION, pd.Series(), pd.Series())
+        return no_flags(FlagCode.CONSTRAINT_INFLATION)
     excess_value = (lines["order_qty"] - lines["raw_qty"]) * lines["unit_cost"]
     hit = lines.loc[
         (lines["constraint_inflation"] > threshold(lines, rules, "constraint_inflation_ratio"))
         & (excess_value > threshold(lines, rules, "constraint_inflation_min_value"))
     ]
     excess = hit["order_qty"] - hit["raw_qty"]
-    money = excess_value.loc[hit.index]
+    at_stake = excess_value.loc[hit.index]
     message = (
         "The supplier's terms (" + hit["constraints"].astype(str).str.replace(";", ", ")
-        + ") make " + _order_text(hit) + " " + _qty(hit["constraint_inflation"])
-        + " times the " + _qty(hit["raw_qty"]) + " units needed; the excess of "
-        + _qty(excess) + " units costs " + _money(hit["currency"], money) + "."
+        + ") make " + order_text(hit) + " " + qty(hit["constraint_inflation"])
+        + " times the " + qty(hit["raw_qty"]) + " units needed; the excess of "
+        + qty(excess) + " units costs " + money(hit["currency"], at_stake) + "."
     )  # fmt: skip
-    return _line_flags(hit, FlagCode.CONSTRAINT_INFLATION, message, money)
+    return line_flags(hit, FlagCode.CONSTRAINT_INFLATION, message, at_stake)
 
 
 # This module's rules, gathered by `purchasing.flag_registry`.
