@@ -19,8 +19,8 @@ skipped with a note. Figures are printed, never asserted. The default candidate 
 the fast forms on the same series (`forecast.candidate_set`). Stand-alone, for tuning:
 `python -m benchmarks.accuracy m3val 200 auto selection_tie_margin=0.1` (the `...val`
 sets hold out the end of the train file instead of the official test part, the
-`...val2` sets the horizon before that). Each M5 run first prints a check of the scored
-window against the days before it (`benchmarks.m5_reference.window_check`).
+`...val2` and `...val3` sets the horizons before that). Each M5 run first prints a check
+of the scored window against the days before it (`benchmarks.m5_reference.window_check`).
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ M3_PUBLISHED: Final = {"seasonal naive": 1.1462, "AutoARIMA": 0.8755, "AutoETS":
                        "AutoTheta": 0.8547}  # fmt: skip
 M3_END: Final = pd.Timestamp("2020-12-01")
 QUICK_M3, QUICK_M5 = 150, 60
+OFFICIAL_M5_NOTE: Final = (
+    "note: this window's file is the organisers' dummy test set (M5-methods "
+    "validation/note.md: 'a dummy test-set is given instead'), not the sales of those "
+    "days; its figures judge no forecast. The validation window (m5val) is the real one."
+)
 
 
 def benchmark(options: Options, *, m3_series: int | None = None, m5_series: int | None = None,
@@ -66,7 +71,7 @@ def benchmark(options: Options, *, m3_series: int | None = None, m5_series: int 
             continue
         runner = _m3 if monthly else _m5
         n = m3_series if monthly else m5_series
-        origin = 2 if name.endswith("val2") else int(name.endswith("val"))
+        origin = int(name.rsplit("val", 1)[1] or 1) if "val" in name else 0
         for line in runner(folder, n, variants, validation=origin,
                            overrides=overrides or {}):  # fmt: skip
             print(line, flush=True)  # the tables; the report below only adds the run facts
@@ -76,12 +81,12 @@ def benchmark(options: Options, *, m3_series: int | None = None, m5_series: int 
 def _split(
     folder: Path, stem: str, n: int | None, horizon: int, validation: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and test parts; with `validation` 1 the test is the train file's last
-    `horizon` periods, with 2 the `horizon` periods before those (the last ones dropped):
-    two origins for tuning, while the official test part stays untouched."""
+    """Train and test parts; with `validation` k the test is the `horizon` periods that
+    end (k - 1) horizons before the end of the train file (the later ones dropped):
+    origins for tuning, while the official test part stays untouched."""
     train = _read(folder / f"{stem}_train.csv.gz", n)
-    if validation == 2:
-        keep = train.groupby("unique_id").cumcount(ascending=False) >= horizon
+    if validation > 1:
+        keep = train.groupby("unique_id").cumcount(ascending=False) >= (validation - 1) * horizon
         train = train.loc[keep].reset_index(drop=True)
     if validation:
         last = train.groupby("unique_id").cumcount(ascending=False) < horizon
@@ -102,8 +107,7 @@ def _m3(
         ds=_months_before(M3_END, -1 - test.groupby("unique_id").cumcount().to_numpy())
     )
     demand = _demand(pd.concat([train, test], ignore_index=True))
-    part = ("official test part", "validation (last 18 of train)",
-            "validation (18 before the last 18 of train)")[validation]  # fmt: skip
+    part = _part(validation, 18, "months")
     lines = [f"== M3 monthly, h=18, {part}: {demand['sku'].nunique()} series"]
     lines.append("published MASE: " + ", ".join(f"{k} {v}" for k, v in M3_PUBLISHED.items()))
     for variant in variants:
@@ -122,10 +126,11 @@ def _m5(
     train, test = _split(folder, "m5_tiny280", n, 28, validation)
     demand = _demand(pd.concat([train, test], ignore_index=True))
     as_of = (test["ds"].max() + pd.Timedelta(days=1)).date()
-    part = ("official 28-day window", "validation (last 28 days of train)",
-            "validation (28 days before the last 28 of train)")[validation]  # fmt: skip
+    part = _part(validation, 28, "days")
     lines = [f"== M5 subset, {part}: {demand['sku'].nunique()} series"]
     lines += window_check(train, test)
+    if not validation:
+        lines.append(OFFICIAL_M5_NOTE)
     lines += m5_benchmarks(train, test)
     for variant in variants:
         params = ForecastParams.model_validate(
@@ -134,6 +139,15 @@ def _m5(
         result, cpu = _run(demand, as_of, params, 28)
         lines += _table(f"ours ({variant})", result, cpu, scale_lag=1)
     return lines
+
+
+def _part(validation: int, horizon: int, unit: str) -> str:
+    if not validation:
+        return "official test part"
+    if validation == 1:
+        return f"validation (last {horizon} {unit} of train)"
+    back = (validation - 1) * horizon
+    return f"validation ({horizon} {unit} ending {back} before the end of train)"
 
 
 def _read(path: Path, n: int | None) -> pd.DataFrame:
@@ -220,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    known = ("m3", "m5", "m3val", "m5val", "m3val2", "m5val2")
+    known = ("m3", "m5", *(f"m{m}val{k}" for m in (3, 5) for k in ("", 2, 3)))
     sets = tuple(a for a in args if a in known) or ("m3", "m5")
     numbers = [int(a) for a in args if a.isdigit()]
     variants = tuple(a for a in args if a in ("auto", "fast", "full")) or ("auto", "fast")

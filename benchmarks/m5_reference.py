@@ -7,8 +7,14 @@ The window check exists because the official window of this subset does not look
 the training history it follows (measured 2026-11-30): the 28 test days sell about half
 of the last 28 training days on every store and category alike, with no weekday pattern
 (Saturday 1.25x the weekday mean in the 28 days before, 0.99x in the test) and less
-spread than Poisson (median variance / mean per series 0.81 against 1.57). Printed
-beside every run so that nobody reads the official-window figures without it.
+spread than Poisson (median variance / mean per series 0.81 against 1.57). The
+organisers say why, beside the file the data README names as the window's source
+(M5-methods, `validation/note.md`): "Given that the validation test-set is not provided
+to the participants at this stage of the competition, a dummy test-set is given instead
+to enable the calculation of the scores." The real sales of those days are in the same
+repository's `Dataset/sales_train_evaluation.csv`, a 121 MB Git LFS object that this
+machine cannot fetch. Printed beside every run so that nobody reads the official-window
+figures as a judgement of the forecasts.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ from out-of-sample errors (never from the in-sample fit)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,13 @@ from statsforecast.models import HistoricAverage, Naive
 from forecasting import ForecastParams
 from forecasting.candidates import candidate_set, selection_candidates
 from forecasting.combination import Combination
-from forecasting.interval import out_of_sample_quantile, scaled_quantile
+from forecasting.interval import (
+    GROWTH_COMBINATION,
+    GROWTH_SINGLE,
+    growth_exponents,
+    out_of_sample_quantile,
+    scaled_quantile,
+)
 from forecasting.models import Candidate
 from forecasting.selection import combined, empty_selection, pick_candidates
 
@@ -109,11 +116,24 @@ def test_scaled_quantile_reads_the_step_and_grows_beyond_the_window() -> None:
     # 99 scores per step; step k's scores are k * (1..99), so the 0.9 quantile is 90k.
     base = np.arange(1, 100, dtype=float)
     pool = np.stack([base * k for k in (1, 2, 3, 4)], axis=1)
-    assert scaled_quantile(pool, 0.9, np.array([1.0, 2.5, 4.0])) == pytest.approx([90, 270, 360])
-    # Beyond 4 steps: the last step's quantile grows as (P/4)^1.25, whatever growth the
-    # window itself shows (it did not predict the growth beyond it on M3).
-    longer = scaled_quantile(pool, 0.9, np.array([8.0]))
-    assert longer[0] == pytest.approx(360 * 2**1.25)
+    within = scaled_quantile(pool, 0.9, np.array([1.0, 2.5, 4.0]), np.full(3, 1.25))
+    assert within == pytest.approx([90, 270, 360])
+    # Beyond 4 steps: the last step's quantile grows as (P/4)^g with the row's own g,
+    # whatever growth the window itself shows (it did not predict the growth beyond it).
+    longer = scaled_quantile(pool, 0.9, np.array([8.0, 8.0]), np.array([1.25, 1.5]))
+    assert longer == pytest.approx([360 * 2**1.25, 360 * 2**1.5])
+
+
+def test_a_single_model_grows_its_spread_faster_than_a_combination() -> None:
+    combination, single = selection_candidates("M", "full")["continuous"][-1:-3:-1]
+    assert combination.members
+    assert not single.members
+    groups = [(combination, np.array([0, 2])), (single, np.array([1]))]
+    selection = replace(empty_selection(4, windows=1, window_periods=2), groups=groups)
+    growth = growth_exponents(selection)
+    assert growth[[0, 2]].tolist() == [GROWTH_COMBINATION] * 2
+    assert growth[1] == GROWTH_SINGLE > GROWTH_COMBINATION
+    assert growth[3] == GROWTH_SINGLE  # no choice: never reads a pool, any value will do
 
 
 def test_out_of_sample_quantile_ignores_the_in_sample_fit() -> None:
