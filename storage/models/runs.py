@@ -114,6 +114,8 @@ class Forecast(Base):
     # Days of history capped as one-off spikes before fitting, and the cap.
     capped_periods: Mapped[int | None] = mapped_column(Integer, nullable=True)
     demand_cap: Mapped[float | None] = mapped_column(nullable=True)
+    # Periods spent out of stock with no sale, re-estimated before fitting (0008).
+    censored_periods: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The segments monitoring compares accuracy by (migration 0007).
     supplier_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     category: Mapped[str | None] = mapped_column(String(128), nullable=True)

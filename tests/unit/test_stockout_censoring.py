@@ -3,38 +3,17 @@ counted, explained on the line; bad stock-history rows are quarantined like any 
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from stockout_data import AS_OF, DAYS, ITEMS, PARAMS, steady_with_stockouts
 
 from dataquality import Reason, ValidationRules, validate
-from forecasting import ForecastParams, forecast_demand, prepare_series
+from forecasting import forecast_demand, prepare_series
 from forecasting.censoring import censor_stockouts
 from integrations.sources.csv_folder import read_csv_folder
 from purchasing import plan_lines
-
-AS_OF = date(2024, 1, 5)
-DAYS = pd.date_range("2023-01-06", "2024-01-04", freq="D")  # a year before the run
-ITEMS = pd.DataFrame(
-    {"sku": ["A"], "location": "WH1", "lead_time_days": 7.0, "review_period_days": 7.0}
-)
-PARAMS = ForecastParams(choose_by_backtest=False)
-
-
-def steady_with_stockouts() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """About 10 a day, except three out-of-stock spells (45 days) where nothing sold."""
-    rng = np.random.default_rng(7)
-    quantity = rng.poisson(10.0, len(DAYS)).astype(float)
-    out = np.zeros(len(DAYS), dtype=bool)
-    for start in (100, 200, len(DAYS) - 20):  # the last spell ends the history
-        out[start : start + 15] = True
-    quantity[out] = 0.0
-    demand = pd.DataFrame({"sku": "A", "location": "WH1", "date": DAYS, "quantity": quantity})
-    on_hand = np.where(out, 0.0, 25.0)
-    history = pd.DataFrame({"sku": "A", "location": "WH1", "date": DAYS, "on_hand": on_hand})
-    return demand, history
 
 
 def test_out_of_stock_days_are_re_estimated_not_read_as_zero() -> None:
