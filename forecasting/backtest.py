@@ -3,7 +3,11 @@
 The last `horizon * windows` periods are held out; each series is classified on the
 history before them (the test must not see its own future), forecast by the model the
 engine would give it, and scored window by window. New and dormant series are not
-scored: they are forecast by rules, not models, and are counted apart.
+scored: they are forecast by rules, not models, and are counted apart. With a stock
+history, out-of-stock periods are re-estimated as the night does
+(`forecasting.censoring`), and a held-out period spent out of stock is scored against
+that estimate: its zero sales say nothing about demand, and scoring them would reward
+the forecasts that repeat stock-outs.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from statsforecast.models import SeasonalNaive
 
 from forecasting.backtest_models import assign_models
 from forecasting.candidates import SEASON
+from forecasting.censoring import censor_stockouts, level_window
 from forecasting.classify import DORMANT, NEW, classify
 from forecasting.cleansing import cap_spikes
 from forecasting.conformal import recalibrate
@@ -68,6 +73,7 @@ def backtest(
     params: ForecastParams,
     horizon: int | None = None,
     windows: int | None = None,
+    stock_history: pd.DataFrame | None = None,
 ) -> Backtest:
     """Score the engine's models and seasonal naive on the last `horizon * windows` periods.
 
@@ -78,10 +84,14 @@ def backtest(
     horizon = horizon or default_horizon
     windows = windows or default_windows
     table = item_table(items, params)
-    raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
-    # The models learn from the history the night would give them (spikes capped); they
-    # are scored against what was really sold.
-    capped = cap_spikes(raw, params.spike_cap_factor, params.spike_min_sales)
+    as_sold = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
+    # Demand as the night reads it: out-of-stock periods re-estimated (a no-op without a
+    # stock history). The models learn from it with spikes capped; they are scored
+    # against it uncapped: what was really sold, or the estimate where the shelf was empty.
+    demand_seen = censor_stockouts(
+        as_sold, stock_history, params.frequency, window=level_window(params.frequency)
+    ).prepared
+    capped = cap_spikes(demand_seen, params.spike_cap_factor, params.spike_min_sales)
     prepared = capped.prepared
     classes = _training_classes(prepared, params, horizon * windows)
     scored = classes.loc[~classes["demand_class"].isin([NEW, DORMANT])].reset_index(drop=True)
@@ -93,11 +103,12 @@ def backtest(
         )
     frame = prepared.series.loc[prepared.series["unique_id"].isin(scored["unique_id"])]
     frame = frame.astype({"unique_id": str})
-    # Capping keeps the rows and their index: the sold quantity of a scored row is the raw
-    # series' at the same label. Nothing capped, nothing to swap back.
+    # Capping keeps the rows and their index: the uncapped quantity of a scored row is
+    # `demand_seen`'s at the same label. Nothing capped, nothing to swap back.
     sold = None
     if capped.periods.any():
-        sold = frame.assign(y=raw.series["y"].loc[frame.index]).set_index(["unique_id", "ds"])["y"]
+        uncapped = demand_seen.series["y"].loc[frame.index]
+        sold = frame.assign(y=uncapped).set_index(["unique_id", "ds"])["y"]
     season = SEASON[params.frequency]
     assigned, selection = assign_models(scored, prepared, params, horizon * windows)
     groups = [(MODEL, name, build(), ids) for name, build, ids in assigned]

@@ -4,6 +4,7 @@ the fixture the censoring tests (unit and database) share."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,3 +31,22 @@ def steady_with_stockouts() -> tuple[pd.DataFrame, pd.DataFrame]:
     on_hand = np.where(out, 0.0, 25.0)
     history = pd.DataFrame({"sku": "A", "location": "WH1", "date": DAYS, "on_hand": on_hand})
     return demand, history
+
+
+def write_extract(folder: Path) -> None:
+    """The series as a CSV extract of one item, with its stock_history.csv."""
+    demand, history = steady_with_stockouts()
+    files = {
+        "items.csv": "sku,location,supplier_id,unit_cost,pack_size,moq,lead_time_days\n"
+        "A,WH1,S1,2,1,0,7\n",
+        "suppliers.csv": "supplier_id,name\nS1,Acme\n",
+        "stock.csv": "sku,location,on_hand\nA,WH1,0\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    demand.assign(date=demand["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        folder / "demand.csv", index=False
+    )
+    history.assign(date=history["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        folder / "stock_history.csv", index=False
+    )

@@ -60,6 +60,7 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
         params=extract.settings.forecast,
         horizon=args.horizon,
         windows=args.windows,
+        stock_history=extract.checked.tables.get("stock_history"),
     )
     return {"as_of": extract.as_of.isoformat(), **summarise(result)}
 

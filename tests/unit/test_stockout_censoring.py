@@ -3,17 +3,20 @@ counted, explained on the line; bad stock-history rows are quarantined like any 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from stockout_data import AS_OF, DAYS, ITEMS, PARAMS, steady_with_stockouts
+import pytest
+from stockout_data import AS_OF, DAYS, ITEMS, PARAMS, steady_with_stockouts, write_extract
 
 from dataquality import Reason, ValidationRules, validate
 from forecasting import forecast_demand, prepare_series
 from forecasting.censoring import censor_stockouts
 from integrations.sources.csv_folder import read_csv_folder
 from purchasing import plan_lines
+from replenish.cli import main
 
 
 def test_out_of_stock_days_are_re_estimated_not_read_as_zero() -> None:
@@ -126,21 +129,7 @@ def test_bad_stock_history_rows_are_quarantined_with_file_row_and_field() -> Non
 
 
 def test_a_stock_history_file_in_the_extract_reaches_the_forecast(tmp_path: Path) -> None:
-    demand, history = steady_with_stockouts()
-    files = {
-        "items.csv": "sku,location,supplier_id,unit_cost,pack_size,moq,lead_time_days\n"
-        "A,WH1,S1,2,1,0,7\n",
-        "suppliers.csv": "supplier_id,name\nS1,Acme\n",
-        "stock.csv": "sku,location,on_hand\nA,WH1,0\n",
-    }
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    demand.assign(date=demand["date"].dt.strftime("%Y-%m-%d")).to_csv(
-        tmp_path / "demand.csv", index=False
-    )
-    history.assign(date=history["date"].dt.strftime("%Y-%m-%d")).to_csv(
-        tmp_path / "stock_history.csv", index=False
-    )
+    write_extract(tmp_path)
     extract = read_csv_folder(tmp_path)
     checked = validate(extract.frames, as_of=AS_OF, rules=ValidationRules())
     assert len(checked.tables["stock_history"]) == len(DAYS)
@@ -149,3 +138,20 @@ def test_a_stock_history_file_in_the_extract_reaches_the_forecast(tmp_path: Path
         stock_history=checked.tables["stock_history"],
     )  # fmt: skip
     assert result.summary["censored_periods"].tolist() == [45]
+
+
+def test_the_backtest_scores_an_empty_shelf_against_its_estimate_not_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_replenish_variables: None
+) -> None:
+    # The last 28 days hold a 15-day stock-out: read as sales, they are a window in which
+    # the item sold about half its usual, and every forecast looks 80-90% too high.
+    write_extract(tmp_path)
+    args = ["backtest", "--source", str(tmp_path), "--as-of", AS_OF.isoformat(), "--json",
+            "--horizon", "28", "--windows", "1"]  # fmt: skip
+    assert main(args) == 0
+    with_history = json.loads(capsys.readouterr().out)["overall"]
+    (tmp_path / "stock_history.csv").unlink()
+    assert main(args) == 0
+    as_zero = json.loads(capsys.readouterr().out)["overall"]
+    assert as_zero["bias"] > 0.5
+    assert abs(with_history["bias"]) < 0.15
