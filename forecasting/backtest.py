@@ -22,7 +22,7 @@ from statsforecast.models import SeasonalNaive
 
 from forecasting.backtest_models import assign_models
 from forecasting.candidates import SEASON
-from forecasting.censoring import censor_stockouts, level_window
+from forecasting.censoring import censor_stockouts
 from forecasting.classify import DORMANT, NEW, classify
 from forecasting.cleansing import cap_spikes
 from forecasting.conformal import recalibrate
@@ -88,9 +88,7 @@ def backtest(
     # Demand as the night reads it: out-of-stock periods re-estimated (a no-op without a
     # stock history). The models learn from it with spikes capped; they are scored
     # against it uncapped: what was really sold, or the estimate where the shelf was empty.
-    demand_seen = censor_stockouts(
-        as_sold, stock_history, params.frequency, window=level_window(params.frequency)
-    ).prepared
+    demand_seen = censor_stockouts(as_sold, stock_history, params.frequency).prepared
     capped = cap_spikes(demand_seen, params.spike_cap_factor, params.spike_min_sales)
     prepared = capped.prepared
     classes = _training_classes(prepared, params, horizon * windows)
@@ -105,10 +103,10 @@ def backtest(
     frame = frame.astype({"unique_id": str})
     # Capping keeps the rows and their index: the uncapped quantity of a scored row is
     # `demand_seen`'s at the same label. Nothing capped, nothing to swap back.
-    sold = None
+    scored_y = None
     if capped.periods.any():
         uncapped = demand_seen.series["y"].loc[frame.index]
-        sold = frame.assign(y=uncapped).set_index(["unique_id", "ds"])["y"]
+        scored_y = frame.assign(y=uncapped).set_index(["unique_id", "ds"])["y"]
     season = SEASON[params.frequency]
     assigned, selection = assign_models(scored, prepared, params, horizon * windows)
     groups = [(MODEL, name, build(), ids) for name, build, ids in assigned]
@@ -127,9 +125,9 @@ def backtest(
             horizon=horizon,
             windows=windows,
         )
-        if sold is not None:
+        if scored_y is not None:
             actual = pd.MultiIndex.from_frame(cv.forecasts[["unique_id", "ds"]])
-            cv.forecasts["y"] = sold.reindex(actual).to_numpy(np.float64)
+            cv.forecasts["y"] = scored_y.reindex(actual).to_numpy(np.float64)
         per_series, per_window = score(cv, wanted, frame, season=season, horizon=horizon)
         series_parts.append(per_series.assign(method=method, model=name))
         window_parts.append(per_window.assign(method=method))

@@ -23,7 +23,7 @@ from forecasting.params import Frequency, periods_in_days
 from forecasting.prepare import _PERIOD_FREQ, PreparedDemand
 
 
-def level_window(frequency: Frequency) -> int:
+def _level_window(frequency: Frequency) -> int:
     """Periods the local level is taken over: four weeks, at least three periods (a
     month of daily demand evens out the weekdays; one month alone is too noisy)."""
     return periods_in_days(28.0, frequency, at_least=3)
@@ -42,14 +42,13 @@ def censor_stockouts(
     prepared: PreparedDemand,
     stock_history: pd.DataFrame | None,
     frequency: Frequency,
-    *,
-    window: int,
 ) -> Censored:
     """Replace zero-sale periods spent out of stock by the series' local level.
 
     `stock_history` has sku, location, date, on_hand (validated rows); None or empty
     leaves the history unchanged. Rows for unknown item-locations or outside a series'
-    span are ignored.
+    span are ignored. The local level is taken over four weeks of periods
+    (`_level_window`): one rule for the night and the backtest alike.
     """
     n = len(prepared.ids)
     series = prepared.series
@@ -72,7 +71,7 @@ def censor_stockouts(
     if not censored.any():
         return untouched
     codes = series["unique_id"].cat.codes.to_numpy()
-    level = _local_level(y.astype(np.float64), censored, codes, window)
+    level = _local_level(y.astype(np.float64), censored, codes, _level_window(frequency))
     new_y = y.copy()
     fill = censored & np.isfinite(level)
     new_y[fill] = level[fill].astype(new_y.dtype)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from forecasting import progress
 from forecasting.candidates import SEASON, candidate_set, selection_candidates
-from forecasting.censoring import censor_stockouts, level_window
+from forecasting.censoring import censor_stockouts
 from forecasting.cleansing import cap_spikes
 from forecasting.cold_start import forecast_dormant_items, forecast_new_items
 from forecasting.conformal import conformal_quantile
@@ -84,9 +84,7 @@ def forecast_demand(
     """
     table = item_table(items, params)
     raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
-    censored = censor_stockouts(
-        raw, stock_history, params.frequency, window=level_window(params.frequency)
-    )
+    censored = censor_stockouts(raw, stock_history, params.frequency)
     capped = cap_spikes(censored.prepared, params.spike_cap_factor, params.spike_min_sales)
     prepared = capped.prepared
     table = with_history(table, prepared, params)

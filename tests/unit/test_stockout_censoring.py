@@ -22,7 +22,7 @@ from replenish.cli import main
 def test_out_of_stock_days_are_re_estimated_not_read_as_zero() -> None:
     demand, history = steady_with_stockouts()
     prepared = prepare_series(demand, as_of=AS_OF, frequency="D")
-    result = censor_stockouts(prepared, history, "D", window=28)
+    result = censor_stockouts(prepared, history, "D")
     assert result.periods.tolist() == [45]
     y = result.prepared.series["y"].to_numpy()
     was_zero = prepared.series["y"].to_numpy() == 0
@@ -51,7 +51,7 @@ def test_without_stock_history_nothing_changes() -> None:
     ).summary
     pd.testing.assert_frame_equal(plain, with_empty)
     prepared = prepare_series(demand, as_of=AS_OF, frequency="D")
-    assert censor_stockouts(prepared, None, "D", window=28).prepared is prepared
+    assert censor_stockouts(prepared, None, "D").prepared is prepared
 
 
 def test_a_stockout_with_some_sales_or_a_zero_day_in_stock_is_kept_as_sold() -> None:
@@ -61,13 +61,13 @@ def test_a_stockout_with_some_sales_or_a_zero_day_in_stock_is_kept_as_sold() -> 
     history.loc[10, "on_hand"] = 0.0  # one out-of-stock day ...
     demand.loc[10, "quantity"] = 3.0  # ... on which some was sold before it ran out
     prepared = prepare_series(demand, as_of=AS_OF, frequency="D")
-    assert censor_stockouts(prepared, history, "D", window=28).periods.tolist() == [0]
+    assert censor_stockouts(prepared, history, "D").periods.tolist() == [0]
 
 
 def test_weekly_periods_are_censored_when_every_record_in_them_is_out_of_stock() -> None:
     demand, history = steady_with_stockouts()
     prepared = prepare_series(demand, as_of=AS_OF, frequency="W")
-    result = censor_stockouts(prepared, history, "W", window=4)
+    result = censor_stockouts(prepared, history, "W")
     # 15-day spells: at least one whole Monday-Sunday week each, no partly-sold week
     assert result.periods[0] >= 3
     assert (result.prepared.series["y"].to_numpy() > 0).all()
