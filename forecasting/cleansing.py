@@ -60,3 +60,21 @@ def cap_spikes(prepared: PreparedDemand, factor: float, min_sales: int) -> Cappe
     capped_y[over] = limit[over].astype(capped_y.dtype)
     frame = series.assign(y=capped_y)
     return Capped(replace(prepared, series=frame), periods, np.where(periods > 0, cap, np.nan))
+
+
+def without_spikes(capped: Capped, factor: float) -> np.ndarray:
+    """The capped history's `y` with each capped period set to its series' median
+    non-zero demand (the cap / `factor`): an ordinary sale instead of a one-off.
+
+    The models may see a capped spike (the cap keeps it from setting the level); the
+    spread of interval totals must not, or one project order in two years sets the
+    safety stock of every interval that could contain it (`forecasting.interval_totals`).
+    """
+    series = capped.prepared.series
+    y = series["y"].to_numpy(np.float64)
+    if factor <= 0 or not np.isfinite(capped.cap).any():
+        return y
+    limit = capped.cap[series["unique_id"].cat.codes.to_numpy()]
+    # The capped values were stored in y's own dtype: compare at that precision.
+    spike = np.isfinite(limit) & (y >= limit.astype(series["y"].dtype) - 1e-6)
+    return np.where(spike, limit / factor, y)

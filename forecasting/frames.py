@@ -48,6 +48,9 @@ SUMMARY_COLUMNS = [
     # Zero-sale periods spent out of stock, re-estimated before fitting
     # (`forecasting.censoring`; 0 without a stock history).
     "censored_periods",
+    # Where a sporadic item's spread came from (`forecasting.sporadic`): its own interval
+    # totals, or the model's widened by its class's dispersion; None = the model's.
+    "spread_basis",
 ]
 PATH_COLUMNS = ["sku", "location", "ds", "step", "mean"]
 
@@ -100,6 +103,7 @@ def summary_frame(
             "censored_periods": columns.get(
                 "censored_periods", np.zeros(len(table), dtype=np.int64)
             ),
+            "spread_basis": np.full(len(table), None, dtype=object),
         }
     )[SUMMARY_COLUMNS]
 

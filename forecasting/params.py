@@ -78,6 +78,12 @@ class ForecastParams(BaseModel):
     # windows in a class; other rows keep the parametric quantile.
     sum_quantile: Literal["parametric", "conformal", "out_of_sample"] = "out_of_sample"
     conformal_min_scores: int = Field(default=30, ge=1)
+    # The spread of sporadic items' protection-interval demand (`forecasting.sporadic`):
+    # "own_totals" (the default) reads it from the item's own interval totals over its
+    # last `interval_history_days`; "model" keeps the model's per-period spread times P,
+    # which assumes independent periods (the rule before; kept for comparison).
+    sporadic_spread: Literal["own_totals", "model"] = "own_totals"
+    interval_history_days: float = Field(default=730.0, gt=0.0)
     # The plausibility guard (`forecasting.plausibility`): a protection-interval quantile
     # above this many times the largest demand the series ever had over an interval of
     # the same length (or a non-finite one) is rejected and its line held for a person.

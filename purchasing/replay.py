@@ -3,11 +3,10 @@
 The loop runs over time steps only; every step is numpy over all item-locations, so the
 cost grows with the length of history, not with the catalogue times history in Python.
 
-Each review sees only the past: per-period demand mean and spread are re-estimated from a
-trailing window of `window` periods (cumulative sums, so one subtraction per review).
-This stands in for re-running the forecast at every step, which would cost a full
-statsforecast fit per period replayed; a trailing mean is what the forecast converges to
-on stationary demand, so the replay measures the policy, not the forecasting model.
+Each review sees only the past: its `Estimator` gives the per-period demand mean and
+spread known before that period, from a trailing window (`purchasing.replay_estimates`,
+what a spreadsheet has, and the policy's own reading of sporadic items) or from the
+forecasting engine refitted every few periods (`purchasing.engine_estimates`).
 """
 
 from __future__ import annotations
@@ -61,24 +60,19 @@ def replay(
     demand: np.ndarray,
     terms: SeriesTerms,
     rule: LevelRule,
+    estimate: Estimator,
     *,
-    window: int,
     backorder: bool,
     seed: int = 0,
-    estimate: Estimator | None = None,
 ) -> ReplayTotals:
     """Step through `demand` (series x periods): receive, review and order, serve demand.
 
     An order placed at the start of period t arrives at the start of period t + lead, so the
     position after ordering covers demand of lead + review periods. A cycle is the review
     period that starts when an order lands; it fails when any demand in it goes unserved.
-    `estimate` replaces the trailing-window mean and spread (e.g. the forecasting
-    engine's, refitted every few periods).
     """
     n, horizon = demand.shape
     rng = np.random.default_rng(seed)
-    sums = np.concatenate([np.zeros((n, 1)), np.cumsum(demand, axis=1)], axis=1)
-    squares = np.concatenate([np.zeros((n, 1)), np.cumsum(demand**2, axis=1)], axis=1)
     pipeline = np.zeros((n, horizon + 1))  # column `horizon` collects arrivals after the end
     on_hand, on_order, backlog = np.zeros(n), np.zeros(n), np.zeros(n)
     failed_cycle = np.zeros(n, dtype=bool)
@@ -96,12 +90,7 @@ def replay(
             backlog -= shipped
         rows = np.flatnonzero(live & ((t - terms.begin) % review == 0))
         if rows.size:
-            if estimate is None:
-                mean = (sums[rows, t] - sums[rows, t - window]) / window
-                var = (squares[rows, t] - squares[rows, t - window]) / window - mean**2
-                std = np.sqrt(np.maximum(var, 0.0))
-            else:
-                mean, std = estimate(t, rows)
+            mean, std = estimate(t, rows)
             levels = rule(rows, mean, std)
             starting = terms.begin[rows] == t  # open with the stock the rule asks for
             on_hand[rows[starting]] = np.nan_to_num(levels.up_to[starting])

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting.sporadic import SPORADIC_CLASSES
 from purchasing.replay import Estimator, ReplayTotals, SeriesTerms, replay
 from purchasing.replay_classes import COUNT_LIKE, window_classes
+from purchasing.replay_estimates import trailing_estimator
 from purchasing.replay_policies import PolicyArrays, apply_policies
 from purchasing.review_levels import (
     Levels,
@@ -70,6 +72,19 @@ class ReplaySetup:
             return self.classes
         return window_classes(self.demand, self.terms.begin, self.window)
 
+    def policy_estimate(self, classes: np.ndarray) -> Estimator:
+        """The engine's estimates when given, else the trailing window with the policy's
+        own reading of sporadic series (`purchasing.replay_estimates`)."""
+        if self.estimate is not None:
+            return self.estimate
+        own = np.isin(classes, SPORADIC_CLASSES)
+        return trailing_estimator(self.demand, self.terms, self.window, own)
+
+    def spreadsheet_estimate(self) -> Estimator:
+        """What a spreadsheet has: the trailing window's average and standard deviation,
+        whatever the policy is given."""
+        return trailing_estimator(self.demand, self.terms, self.window)
+
     def fill_rate(self, classes: np.ndarray) -> np.ndarray:
         """Which series state their target as a fill rate (policy measure, else class)."""
         by_class = np.isin(classes, self.fill_rate_classes)
@@ -101,8 +116,8 @@ def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, fl
         )  # fmt: skip
 
     totals = replay(
-        setup.demand, terms, policy, window=setup.window, backorder=setup.backorder,
-        seed=setup.seed, estimate=setup.estimate,
+        setup.demand, terms, policy, setup.policy_estimate(classes),
+        backorder=setup.backorder, seed=setup.seed,
     )  # fmt: skip
     figures = summarise(totals, service_level)
     replayed = totals.periods > 0
@@ -119,7 +134,11 @@ def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, fl
 def replay_baseline(
     setup: ReplaySetup, service_level: np.ndarray | None = None
 ) -> dict[str, float | int]:
-    """The spreadsheet min/max; with `service_level`, plus its z x sigma x sqrt(L) safety."""
+    """The spreadsheet min/max; with `service_level`, plus its z x sigma x sqrt(L) safety.
+
+    Always on the trailing window's average and spread: a buyer with a spreadsheet has no
+    forecasting engine, so the comparison prices what the product adds, model included.
+    """
     terms = setup.terms
 
     def baseline(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
@@ -134,7 +153,7 @@ def replay_baseline(
         )  # fmt: skip
 
     totals = replay(
-        setup.demand, terms, baseline, window=setup.window, backorder=setup.backorder,
-        seed=setup.seed, estimate=setup.estimate,
+        setup.demand, terms, baseline, setup.spreadsheet_estimate(),
+        backorder=setup.backorder, seed=setup.seed,
     )  # fmt: skip
     return summarise(totals, terms.service_level if service_level is None else service_level)

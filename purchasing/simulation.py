@@ -132,8 +132,9 @@ def simulate(
 ) -> SimulationResult:
     """Replay the policy and the baseline over the validated history of the active items.
 
-    With `params.simulation_estimates == "engine"` and `forecast_params`, both rules see
-    the forecasting engine's estimates, refitted every `simulation_refit_every_days`;
+    With `params.simulation_estimates == "engine"` and `forecast_params`, the policy sees
+    the forecasting engine's estimates, refitted every `simulation_refit_every_days` (the
+    baseline always a spreadsheet's trailing average and spread);
     `curve_targets` adds both service curves (`purchasing.service_curve`).
     """
     from purchasing.engine_estimates import engine_estimates

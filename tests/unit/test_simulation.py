@@ -13,6 +13,7 @@ import pytest
 from purchasing import ItemPolicy, PolicyParams
 from purchasing.demand_history import demand_history
 from purchasing.replay import SeriesTerms, replay
+from purchasing.replay_estimates import trailing_estimator
 from purchasing.replay_policies import policy_arrays
 from purchasing.review_levels import Levels, min_max_baseline_levels, order_up_to_levels
 from purchasing.service_curve import DEFAULT_TARGETS, POINT_KEYS
@@ -87,10 +88,11 @@ def test_lost_and_backordered_demand() -> None:
     def fixed(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
         return Levels(reorder=np.zeros(rows.size), up_to=np.full(rows.size, 3.0))
 
-    lost = replay(demand, setup, fixed, window=2, backorder=False)
+    trailing = trailing_estimator(demand, setup, 2)
+    lost = replay(demand, setup, fixed, trailing, backorder=False)
     assert (lost.served[0], lost.stockout_periods[0], lost.orders[0]) == (5.0, 3.0, 1.0)
     assert lost.inventory_value[0] == 2.0 * (2 + 1 + 0 + 0 + 0 + 0 + 2 + 1)
-    owed = replay(demand, setup, fixed, window=2, backorder=True)
+    owed = replay(demand, setup, fixed, trailing, backorder=True)
     assert (owed.served[0], owed.stockout_periods[0], owed.orders[0]) == (3.0, 5.0, 2.0)
 
 

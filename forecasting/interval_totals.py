@@ -1,0 +1,132 @@
+"""How much a sporadic item's demand over a protection interval varies, read from the
+item's own history of interval totals rather than from a per-period variance.
+
+The per-period spread times P (`forecasting.uncertainty.protection_demand_std`) assumes
+the periods of an interval are independent. Real sporadic demand is not: sales come in
+runs and quiet spells, so totals over two or three weeks vary far more than P x sigma^2
+says. Measured on the M5 subset (docs/sporadic-demand.md), that assumption alone kept
+the fill rate of intermittent and lumpy items 10-20 points under its target whatever
+the target, and no cap or loss function could make it up. Here the variance comes from
+the totals themselves: every window of P consecutive periods in the item's recent
+history (overlapping windows: one per period), one-off bulk orders left out
+(`forecasting.cleansing.without_spikes`).
+
+The level stays the forecast's: history says how demand varies, the model says how much
+of it to expect now. The totals' variance is scaled to the forecast's mean in
+proportion (variance per unit of demand kept), as it is for a compound demand whose
+occurrences become more or less frequent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# At least this many whole intervals of history before the item's own totals are
+# trusted: with fewer, the variance of the sums rests on a handful of overlapping
+# windows and the class's typical dispersion is the better guess.
+MIN_INTERVALS = 2.0
+
+
+@dataclass(frozen=True)
+class IntervalTotals:
+    """Per series code: mean and variance of its P-period totals over the recent span,
+    and how many whole intervals that span holds (NaN / 0 where it had none)."""
+
+    mean: np.ndarray
+    variance: np.ndarray
+    intervals: np.ndarray
+
+    def trusted(self) -> np.ndarray:
+        """Series with enough history, and some demand in it, to be read on their own."""
+        return (self.intervals >= MIN_INTERVALS) & (np.nan_to_num(self.mean) > 0)
+
+
+def interval_totals(
+    y: np.ndarray,
+    codes: np.ndarray,
+    n_series: int,
+    periods: np.ndarray,
+    recent: int,
+    wanted: np.ndarray | None = None,
+) -> IntervalTotals:
+    """Moments of the totals over `periods[code]` consecutive periods, per series.
+
+    `y` is a long array sorted by series code (`codes`, ascending, contiguous) and, within
+    a series, by period, every series ending at the same last period (PreparedDemand).
+    Only each series' last `recent` periods count. A fractional interval (a lead time of
+    16.5 days) interpolates between the whole lengths around it. One cumulative sum and
+    one pass per distinct interval length (a handful per catalogue): no per-series loop.
+    `wanted` (a mask per code) limits the work to those series; the others get NaN.
+    """
+    y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
+    codes = np.asarray(codes)
+    first = np.searchsorted(codes, np.arange(n_series), side="left")
+    ends = np.searchsorted(codes, np.arange(n_series), side="right")
+    starts = np.maximum(first, ends - max(int(recent), 1))
+    if wanted is not None:  # an empty span: skipped by every window length
+        starts = np.where(wanted, starts, ends)
+    length = (ends - starts).astype(np.float64)
+    periods = np.maximum(np.nan_to_num(np.asarray(periods, dtype=np.float64), nan=1.0), 1.0)
+    low = np.floor(periods + 1e-9).astype(np.int64)
+    high = np.ceil(periods - 1e-9).astype(np.int64)
+    share = np.clip(periods - low, 0.0, 1.0)
+    moments = {
+        key: _window_moments(y, codes, starts, ends, lengths)
+        for key, lengths in (("low", low), ("high", high))
+    }
+    mean = (1 - share) * moments["low"][0] + share * moments["high"][0]
+    variance = (1 - share) * moments["low"][1] + share * moments["high"][1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intervals = np.where(periods > 0, length / periods, 0.0)
+    return IntervalTotals(mean=mean, variance=variance, intervals=intervals)
+
+
+def _window_moments(
+    y: np.ndarray, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, window: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of the sums of `window[code]` consecutive values lying inside
+    [starts, ends) of each series; NaN where the span is shorter than the window."""
+    n = len(starts)
+    mean = np.full(n, np.nan)
+    variance = np.full(n, np.nan)
+    cumulative = np.concatenate([[0.0], np.cumsum(y)])
+    position = np.arange(len(y))
+    for w in np.unique(window[(ends - starts) >= window]):
+        wanted = (window == w) & ((ends - starts) >= w)
+        # A window ending at `position` covers [position - w + 1, position]: keep those
+        # that start inside the recent span of their own series.
+        take = wanted[codes] & (position - w + 1 >= starts[codes])
+        ends_at = position[take]
+        sums = cumulative[ends_at + 1] - cumulative[ends_at + 1 - w]
+        owner = codes[take]
+        count = np.bincount(owner, minlength=n).astype(np.float64)
+        total = np.bincount(owner, weights=sums, minlength=n)
+        squares = np.bincount(owner, weights=sums * sums, minlength=n)
+        rows = np.flatnonzero(wanted & (count > 0))
+        mean[rows] = total[rows] / count[rows]
+        variance[rows] = np.maximum(squares[rows] / count[rows] - mean[rows] ** 2, 0.0)
+    return mean, variance
+
+
+def own_total_variance(
+    totals_mean: np.ndarray, totals_variance: np.ndarray, demand_mean: np.ndarray
+) -> np.ndarray:
+    """The totals' variance carried to the forecast's mean: variance per unit of demand
+    kept (module docstring). NaN where the totals had no demand to scale from."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(totals_mean > 0, demand_mean / totals_mean, np.nan)
+    return totals_variance * ratio
+
+
+def dispersion_ratio(own_variance: np.ndarray, independent_variance: np.ndarray) -> float:
+    """Median of own-totals variance over P x sigma^2 among the series read on their own,
+    never below 1: what a short history's spread is widened by, since its own totals
+    cannot be read yet. 1 when no series could be read."""
+    known = (
+        np.isfinite(own_variance) & np.isfinite(independent_variance) & (independent_variance > 0)
+    )
+    if not known.any():
+        return 1.0
+    return max(1.0, float(np.median(own_variance[known] / independent_variance[known])))
