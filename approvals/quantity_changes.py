@@ -32,8 +32,7 @@ def changed_quantities(
         value = Decimal(quantity)
         if not value.is_finite() or value < 0 or value >= MAX_QUANTITY:
             raise InvalidDecision(
-                f"{sku}: a quantity must be a number from 0 to {MAX_QUANTITY - 1:,}, "
-                f"not {quantity}"
+                f"{sku}: a quantity must be a number from 0 to {MAX_QUANTITY - 1:,}, not {quantity}"
             )
         if value != current[sku]:
             changed[sku] = value

@@ -19,7 +19,6 @@ from purchasing.currency import Currencies
 _REVIEW_SUFFIX = "-R"
 
 
-
 def route_orders(
     orders: pd.DataFrame,
     lines: pd.DataFrame,

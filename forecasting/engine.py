@@ -163,6 +163,7 @@ def forecast_demand(
         raw.series, len(raw.ids), _protection_by_code(codes, table, len(raw.ids))
     )
     largest = np.where(codes >= 0, largest_by_code[np.maximum(codes, 0)], np.nan)
+    summary["precedent"] = largest
     guard_summary(summary, means, table, largest, params.plausible_multiple)
     path = path_frame(table, means, prepared.future_dates(horizon))
     history = history_tail(raw, params.frequency)  # what was sold, spikes included

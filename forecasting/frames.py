@@ -51,6 +51,10 @@ SUMMARY_COLUMNS = [
     # Where a sporadic item's spread came from (`forecasting.sporadic`): its own interval
     # totals, or the model's widened by its class's dispersion; None = the model's.
     "spread_basis",
+    # The most the series ever sold over a window as long as its protection interval
+    # (as sold, spikes included; NaN without history): what UNPRECEDENTED_STOCK and the
+    # plausibility guard compare a quantity with.
+    "precedent",
 ]
 PATH_COLUMNS = ["sku", "location", "ds", "step", "mean"]
 
@@ -104,6 +108,7 @@ def summary_frame(
                 "censored_periods", np.zeros(len(table), dtype=np.int64)
             ),
             "spread_basis": np.full(len(table), None, dtype=object),
+            "precedent": np.full(len(table), np.nan),
         }
     )[SUMMARY_COLUMNS]
 

@@ -67,7 +67,8 @@ def sporadic_spread(
     model_variance = np.maximum(summary["demand_std"].to_numpy(np.float64) ** 2 - lead, 0.0)
     own = own_total_variance(totals.mean[safe], totals.variance[safe], demand_mean)
     variance = np.where(trusted, own, model_variance)
-    basis = np.where(trusted, OWN_TOTALS, None).astype(object)
+    basis = np.full(len(table), None, dtype=object)
+    basis[trusted] = OWN_TOTALS
     history_variance = protection * table["history_std"].to_numpy(np.float64) ** 2
     for name in SPORADIC_CLASSES:
         in_class = candidates & (classes == name)
@@ -84,4 +85,4 @@ def sporadic_spread(
     )
     summary["demand_std"] = np.where(rows, std, summary["demand_std"].to_numpy(np.float64))
     summary["demand_quantile"] = quantile
-    summary["spread_basis"] = np.where(rows, basis, None)
+    summary["spread_basis"] = basis

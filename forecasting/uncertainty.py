@@ -20,6 +20,7 @@ COUNT_CLASSES = (INTERMITTENT, LUMPY, NEW, DORMANT)
 
 # Service levels are clipped inside (0, 1): a quantile at exactly 1 is infinite.
 _SERVICE_LEVEL_BOUNDS = (1e-4, 1 - 1e-4)
+_NEGLIGIBLE_MEAN = 1e-9
 
 
 def protection_demand_std(
@@ -63,10 +64,12 @@ def protection_quantile(
     quantile = np.maximum(mean + stats.norm.ppf(level) * std, 0.0)
 
     variance = std**2
-    counted = count_like & (mean > 0)
+    # A mean too small to matter (underflowing the negative binomial's size to zero, so
+    # its quantile to NaN) sells nothing.
+    counted = count_like & (mean > _NEGLIGIBLE_MEAN)
     dispersed = counted & (variance > mean * (1 + 1e-9))
     poisson = counted & ~dispersed
-    quantile[count_like & (mean <= 0)] = 0.0
+    quantile[count_like & ~counted] = 0.0
     if poisson.any():
         quantile[poisson] = stats.poisson.ppf(level[poisson], mean[poisson])
     if dispersed.any():

@@ -101,6 +101,8 @@ def _forecast_clause(lines: pd.DataFrame) -> Text:
 
 
 _OWN = " of it our own orders not yet in the extract)"
+
+
 def _measure(lines: pd.DataFrame) -> Text:
     """ "serve 95% of demand from stock" (fill rate) or "cover 95% of outcomes" (cycle)."""
     level = _num(lines["service_level"] * 100)

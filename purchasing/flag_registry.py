@@ -23,6 +23,7 @@ from purchasing import (
     review_rules_history,
     review_rules_lines,
     review_rules_orders,
+    review_rules_precedent,
 )
 from purchasing.flag_codes import FlagCode
 from purchasing.flag_rule import FlagInputs, FlagRule, Severity
@@ -39,6 +40,7 @@ RULES: tuple[FlagRule, ...] = (
     *review_rules_forecast.RULES,
     *review_rules_history.RULES,
     *review_rules_demand.RULES,
+    *review_rules_precedent.RULES,
 )
 
 BY_CODE: dict[FlagCode, FlagRule] = {rule.code: rule for rule in RULES}

@@ -43,11 +43,14 @@ LINE_COLUMNS = [
     "past_due_qty", "arriving_within_lead_time", "hold", "constraint_inflation", "policy",
     "own_on_order",
     "service_measure",
+    # the most ever sold over a window as long as the protection interval (forecast)
+    "precedent",
 ]  # fmt: skip
 
 _FORECAST_COLUMNS = [*KEYS, "demand_mean", "demand_quantile", "service_level"]
-# Used for the fill-rate level when the forecast gives them (`purchasing.service_targets`).
-_SPREAD_COLUMNS = ["demand_std", "demand_class"]
+# Used for the fill-rate level when the forecast gives them (`purchasing.service_targets`),
+# and the precedent a buyer compares the target with (UNPRECEDENTED_STOCK, review page).
+_SPREAD_COLUMNS = ["demand_std", "demand_class", "precedent"]
 
 
 def _note_capped_spikes(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
@@ -124,6 +127,8 @@ def plan_lines(
         forecast_summary[[*_FORECAST_COLUMNS, *spread]], on=KEYS, how="left"
     )
     lines = lines.rename(columns={"service_level": "forecast_service_level"})
+    if "precedent" not in lines:
+        lines["precedent"] = np.nan
     lines["review_period_days"] = lines["review_period_days"].fillna(
         params.default_review_period_days
     )

@@ -72,6 +72,25 @@ class FlagRules(OrderAndLineRules):
         "tonight's order_qty is at least that open quantity again (order_qty >= on_order): "
         "a likely re-order of something already coming.",
     )
+    unprecedented_stock: bool = Field(
+        default=default_switch("unprecedented_stock"),
+        description="Hold lines whose stock target is far above anything the item-location "
+        "ever sold over a window as long as its protection interval (lead time + review): "
+        "stock without precedent is an exception for a buyer, not a purchase. New items "
+        "keep their own rule.",
+    )
+    unprecedented_stock_factor: float = Field(
+        default=default_threshold("unprecedented_stock_factor"),
+        gt=1.0,
+        description="Hold when the target is strictly more than this many times the "
+        "precedent (the largest demand, as sold, over any window of that length).",
+    )
+    unprecedented_min_intervals: float = Field(
+        default=default_threshold("unprecedented_min_intervals"),
+        ge=1.0,
+        description="Judge only items with at least this many protection intervals of "
+        "history: a shorter history has not had the chance to set a precedent.",
+    )
     quantity_vs_history: bool = Field(
         default=default_switch("quantity_vs_history"),
         description="Flag lines far from the item-location's recent orders, and first "

@@ -60,6 +60,7 @@ FORECAST_SUMMARY = FrameSchema("forecast summary", (
     Column("service_level", "float", False),
     Column("demand_quantile", "float", False, (at_least(0),)),
     Column("backtest_rmsse", "float"), Column("implausible", "any"),
+    Column("spread_basis", "any"), Column("precedent", "float", True, (at_least(0),)),
 ), unique=("sku", "location"))  # fmt: skip
 
 FORECAST_PATH = FrameSchema("forecast path", (
@@ -81,6 +82,7 @@ PLAN_LINES = FrameSchema("plan lines", (
     Column("policy", "text", False, (one_of(*POLICIES),)),
     Column("hold", "text", False, (one_of("", "not_order_day", "below_min_order_value"),)),
     Column("service_measure", "text", False, (one_of("fill_rate", "cycle_service_level"),)),
+    Column("precedent", "float", True, (at_least(0),)),
 ), unique=("sku", "location"))  # fmt: skip
 
 ORDERS = FrameSchema("orders", (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,9 +46,12 @@ class LineView:
     line_value: Decimal  # of the quantity ordered now (`current`), to the cent
     explanation: str
     numbers: dict[str, Any]
+    # For the chart (`approvals.web.chart`): what sold per period up to the run date, and
+    # the length of the protection interval in periods and of one period in days.
     history: list[float] = field(default_factory=list)
-    forecast: list[float] = field(default_factory=list)
-    spread: float | None = None  # per-period standard deviation of the forecast
+    as_of: date | None = None
+    protection_periods: float | None = None
+    period_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,10 @@ def order_page(
         mine = any(person_key(d.decided_by) == grant.person for d in earlier)
         waiting = OrderStatus(po.status) in AWAITING_DECISION
         approvals = sum(d.outcome == "approved" for d in earlier)
-        lines = [_line(line, forecasts.get((line.sku, line.location))) for line in po.lines]
+        lines = [
+            _line(line, forecasts.get((line.sku, line.location)), po.order_date)
+            for line in po.lines
+        ]
         return OrderPage(
             po_key=po.po_key,
             person=grant.person,
@@ -161,11 +167,10 @@ def _routed(po: PurchaseOrder) -> tuple[str, ...]:
     return tuple(p for p in (po.approver, po.second_approver, po.deputy) if p)
 
 
-def _line(line: Any, forecast: Forecast | None) -> LineView:
-    spread = None
-    if forecast is not None and forecast.protection_periods and forecast.demand_std is not None:
-        # The interval's spread spread evenly over its periods (variance adds up).
-        spread = float(forecast.demand_std) / max(float(forecast.protection_periods), 1.0) ** 0.5
+def _line(line: Any, forecast: Forecast | None, as_of: date) -> LineView:
+    details = dict(line.details or {})
+    periods = float(forecast.protection_periods) if forecast is not None else None
+    days = (details.get("lead_time_days") or 0) + (details.get("review_period_days") or 0)
     return LineView(
         sku=line.sku,
         proposed=line.proposed_quantity,
@@ -173,8 +178,9 @@ def _line(line: Any, forecast: Forecast | None) -> LineView:
         unit_cost=line.unit_cost,
         line_value=line_value(ordered_quantity(line), line.unit_cost),
         explanation=line.explanation,
-        numbers=dict(line.details or {}),
+        numbers=details,
         history=[float(v) for v in (forecast.history_tail or [])] if forecast else [],
-        forecast=[float(v) for v in (forecast.forecast_path or [])] if forecast else [],
-        spread=spread,
+        as_of=as_of,
+        protection_periods=periods,
+        period_days=days / periods if periods and days else None,
     )

@@ -158,6 +158,9 @@ LINE_DETAIL_COLUMNS = [
     "moq",
     "max_order_qty",
     "constraints",
+    "precedent",
+    "lead_time_days",
+    "review_period_days",
 ]
 
 

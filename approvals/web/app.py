@@ -29,7 +29,7 @@ from starlette.routing import Route
 from approvals.decisions import AlreadyDecided, InvalidDecision, NotAnAdministrator, NotYourDecision
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
-from approvals.web.chart import demand_chart
+from approvals.web.chart import chart_input, demand_chart
 from approvals.web.forms import outcome_of, quantities_of, read_form
 from approvals.web.security import SecurityHeaders
 from services.decisions import DecideOrder, decide_order
@@ -194,10 +194,9 @@ class _Views:
         if isinstance(page, Response):
             return page
         charts = {
-            line.sku: Markup(  # built from numbers only (approvals.web.chart)
-                demand_chart(line.history, line.forecast, line.spread, f"Demand of {line.sku}")
-            )
+            line.sku: Markup(demand_chart(chart))  # built from numbers only (approvals.web.chart)
             for line in page.lines
+            if (chart := chart_input(line)) is not None
         }
         context = {
             "page": page,

@@ -1,4 +1,11 @@
-"""A small chart of one item: what sold, what is forecast, and the band around it.
+"""A small chart of one line, in the units the quantity is decided in: demand over the
+protection interval (lead time + review period).
+
+What a buyer must judge is a total, so everything is drawn as one: what sold in each
+rolling window of that length up to each date, the interval ahead with its expected
+demand and the demand the line's service level covers, the stock target, and the most
+the item ever sold in such a window (the precedent). A per-day line next to a target of
+two thousand would hide the very comparison that matters.
 
 Pure and server-side: an SVG string built from numbers only (no script, no font or
 asset from elsewhere, nothing the page's Content-Security-Policy would have to allow).
@@ -7,103 +14,158 @@ asset from elsewhere, nothing the page's Content-Security-Policy would have to a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-WIDTH, HEIGHT = 560, 150
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 22
-Z90 = 1.645  # two-sided 90% band of a normal forecast error
+if TYPE_CHECKING:
+    from services.review_pages import LineView
+
+WIDTH, HEIGHT = 560, 190
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 58
+SOLD, EXPECTED, BAND, TARGET, PRECEDENT = "#444", "#1f5fa8", "#c9def5", "#c25400", "#8a1c7c"
 
 
-def demand_chart(
-    history: Sequence[float], forecast: Sequence[float], spread: float | None, label: str
-) -> str:
-    """SVG of `history` (as sold, oldest first) then `forecast` with its 90% band.
+@dataclass(frozen=True)
+class ChartInput:
+    """One line's numbers. `sold` is per period, oldest first, ending the period before
+    `as_of`; totals (`mean`, `quantile`, `target`, `precedent`) are over `periods`."""
 
-    Returns "" when there is nothing to draw, so the page simply shows no chart.
-    """
-    if not history and not forecast:
+    sold: Sequence[float]
+    as_of: date
+    period_days: float
+    periods: float
+    mean: float
+    quantile: float
+    service_level: float
+    target: float | None
+    precedent: float | None
+    label: str
+
+
+def chart_input(line: LineView) -> ChartInput | None:
+    """The chart's numbers from a review-page line; None when its forecast is unknown."""
+    numbers = line.numbers
+    if not line.protection_periods or not line.period_days or line.as_of is None:
+        return None
+    return ChartInput(
+        sold=line.history,
+        as_of=line.as_of,
+        period_days=line.period_days,
+        periods=line.protection_periods,
+        mean=_float(numbers.get("demand_mean")) or 0.0,
+        quantile=_float(numbers.get("demand_quantile")) or 0.0,
+        service_level=_float(numbers.get("service_level")) or 0.0,
+        target=_float(numbers.get("target")),
+        precedent=_float(numbers.get("precedent")),
+        label=f"Demand of {line.sku} over its protection interval",
+    )
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def demand_chart(chart: ChartInput) -> str:
+    """SVG of the rolling totals sold, the interval ahead, the target and the precedent;
+    "" when there is nothing to draw, so the page simply shows no chart."""
+    window = max(1, round(chart.periods))
+    sold = list(chart.sold)
+    rolling = [sum(sold[i - window + 1 : i + 1]) for i in range(window - 1, len(sold))]
+    if not rolling and chart.mean <= 0 and not chart.target:
         return ""
-    width = Z90 * spread if spread else 0.0
-    upper = [f + width for f in forecast]
-    lower = [max(f - width, 0.0) for f in forecast]
-    top = max([*history, *upper, 1.0])
-    count = len(history) + len(forecast)
-    step = (WIDTH - LEFT - RIGHT) / max(count - 1, 1)
+    first = window - 1 if rolling else len(sold)
+    last = len(sold) + window
+    levels = [*rolling, chart.quantile, chart.target or 0.0, chart.precedent or 0.0, 1.0]
+    top = max(levels) * 1.05
 
-    def x(i: int) -> float:
-        return LEFT + i * step
+    def x(i: float) -> float:
+        return LEFT + (WIDTH - LEFT - RIGHT) * (i - first) / max(last - first, 1)
 
     def y(v: float) -> float:
         return TOP + (HEIGHT - TOP - BOTTOM) * (1 - v / top)
 
+    now = x(len(sold) - 0.5)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{_attr(label)}">',
-        f"<title>{_attr(label)}</title>",
-        _axes(top, y),
+        f'width="100%" role="img" aria-label="{_attr(chart.label)}">',
+        f"<title>{_attr(chart.label)}</title>",
+        f'<rect x="{now:.1f}" y="{y(chart.quantile):.1f}" width="{x(last) - now:.1f}" '
+        f'height="{y(0) - y(chart.quantile):.1f}" fill="{BAND}"/>',
+        _hline(now, x(last), y(chart.mean), EXPECTED, "2", ""),
     ]
-    start = len(history)
-    if forecast and width:
-        band = [(x(start + i), y(v)) for i, v in enumerate(upper)]
-        band += [(x(start + i), y(v)) for i, v in reversed(list(enumerate(lower)))]
-        parts.append(f'<polygon points="{_points(band)}" fill="#c9def5" stroke="none"/>')
-    if history:
-        sold = [(x(i), y(v)) for i, v in enumerate(history)]
-        parts.append(_line(sold, "#444", "1.2"))
-    if forecast:
-        # Joined to the last day sold, so the eye follows one line into the future.
-        joint = [(x(start - 1), y(history[-1]))] if history else []
-        path = joint + [(x(start + i), y(v)) for i, v in enumerate(forecast)]
-        parts.append(_line(path, "#1f5fa8", "2"))
-        today = x(start) - step / 2
+    if rolling:
+        points = " ".join(f"{x(first + i):.1f},{y(v):.1f}" for i, v in enumerate(rolling))
         parts.append(
-            f'<line x1="{today:.1f}" y1="{TOP}" x2="{today:.1f}" y2="{HEIGHT - BOTTOM}" '
-            'stroke="#999" stroke-dasharray="3 3"/>'
+            f'<polyline points="{points}" fill="none" stroke="{SOLD}" stroke-width="1.4"/>'
         )
-    parts.append(_legend(len(history), len(forecast), bool(width)))
+    if chart.precedent:
+        parts.append(_hline(x(first), x(last), y(chart.precedent), PRECEDENT, "1.2", "2 3"))
+    if chart.target:
+        parts.append(_hline(x(first), x(last), y(chart.target), TARGET, "1.6", "6 3"))
+    parts.append(
+        f'<line x1="{now:.1f}" y1="{TOP}" x2="{now:.1f}" y2="{y(0):.1f}" stroke="#999" '
+        'stroke-dasharray="3 3"/>'
+    )
+    parts.append(_axes(chart, top, y, [(x(first), first), (now, len(sold)), (x(last), last)]))
+    parts.append(_legend(chart, window))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _axes(top: float, y: Callable[[float], float]) -> str:
-    base = HEIGHT - BOTTOM
-    return (
-        f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#bbb"/>'
-        f'<text x="{LEFT - 4}" y="{y(top) + 4:.1f}" font-size="10" text-anchor="end" '
-        f'fill="#555">{_number(top)}</text>'
-        f'<text x="{LEFT - 4}" y="{base + 3}" font-size="10" text-anchor="end" fill="#555">0</text>'
-    )
-
-
-def _legend(sold: int, ahead: int, band: bool) -> str:
-    y = HEIGHT - 6
-    items = []
-    if sold:
-        items.append(("#444", f"sold, last {sold} periods"))
-    if ahead:
-        items.append(("#1f5fa8", f"forecast, next {ahead}"))
-    if band:
-        items.append(("#c9def5", "90% band"))
-    out, x = [], LEFT
-    for colour, text in items:
-        out.append(f'<rect x="{x}" y="{y - 8}" width="10" height="8" fill="{colour}"/>')
-        out.append(f'<text x="{x + 14}" y="{y}" font-size="10" fill="#333">{text}</text>')
-        x += 14 + 6 * len(text) + 16
+def _axes(
+    chart: ChartInput, top: float, y: Callable[[float], float], ticks: list[tuple[float, int]]
+) -> str:
+    base = y(0)
+    out = [
+        f'<line x1="{LEFT}" y1="{base:.1f}" x2="{WIDTH - RIGHT}" y2="{base:.1f}" stroke="#bbb"/>',
+        _text(LEFT - 4, y(top) + 8, _number(top), "end"),
+        _text(LEFT - 4, base + 3, "0", "end"),
+    ]
+    for i, (px, period) in enumerate(ticks):
+        anchor = ("start", "middle", "end")[i]
+        day = chart.as_of + timedelta(days=(period - len(chart.sold)) * chart.period_days)
+        out.append(_text(px, base + 13, day.strftime("%d %b %Y"), anchor))
     return "".join(out)
 
 
-def _line(points: list[tuple[float, float]], colour: str, width: str) -> str:
+def _legend(chart: ChartInput, window: int) -> str:
+    days = _number(chart.periods * chart.period_days)
+    level = f"{chart.service_level * 100:.0f}%"
+    items = [
+        (SOLD, f"sold in the {days} days to each date"),
+        (EXPECTED, f"expected next {days} days: {_number(chart.mean)}"),
+        (BAND, f"{level} service level covers {_number(chart.quantile)}"),
+    ]
+    if chart.target:
+        items.append((TARGET, f"stock target {_number(chart.target)}"))
+    if chart.precedent:
+        items.append((PRECEDENT, f"most ever in {days} days: {_number(chart.precedent)}"))
+    out = []
+    for i, (colour, text) in enumerate(items):
+        px, py = LEFT + (i % 2) * 250, HEIGHT - 30 + (i // 2) * 12
+        out.append(f'<rect x="{px}" y="{py - 8}" width="10" height="8" fill="{colour}"/>')
+        out.append(_text(px + 14, py, text, "start"))
+    return "".join(out)
+
+
+def _hline(x1: float, x2: float, y: float, colour: str, width: str, dash: str) -> str:
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
     return (
-        f'<polyline points="{_points(points)}" fill="none" stroke="{colour}" '
-        f'stroke-width="{width}" stroke-linejoin="round"/>'
+        f'<line x1="{x1:.1f}" y1="{y:.1f}" x2="{x2:.1f}" y2="{y:.1f}" stroke="{colour}" '
+        f'stroke-width="{width}"{dashed}/>'
     )
 
 
-def _points(points: list[tuple[float, float]]) -> str:
-    return " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+def _text(x: float, y: float, text: str, anchor: str) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" text-anchor="{anchor}" fill="#333">'
+        f"{_attr(text)}</text>"
+    )
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:.1f}"
 
 
 def _attr(text: str) -> str:

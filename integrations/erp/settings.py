@@ -70,8 +70,10 @@ class ErpSettings(BaseModel):
     backoff_seconds: float = Field(default=1.0, ge=0, description="First wait; doubles, jittered.")
     backoff_max_seconds: float = Field(default=30.0, ge=0)
     breaker_failures: int = Field(
-        default=5, ge=1, description="ERP calls failing in a row (each retry counts) that "
-        "open the circuit: the run stops calling the ERP, the next run picks the orders up."
+        default=5,
+        ge=1,
+        description="ERP calls failing in a row (each retry counts) that "
+        "open the circuit: the run stops calling the ERP, the next run picks the orders up.",
     )
     breaker_reset_seconds: float = Field(
         default=60.0, ge=0, description="Open circuit: wait before one trial call."

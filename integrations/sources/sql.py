@@ -236,5 +236,3 @@ def _empty(contract: TableContract) -> pd.DataFrame:
     frame["source_file"] = pd.Series(dtype=object)
     frame["source_line"] = pd.Series(dtype="int64")
     return frame
-
-

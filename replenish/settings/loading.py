@@ -19,9 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 from replenish.settings.model import Settings
 
-SECRET_KEYS = frozenset(
-    {"smtp_password", "password", "secret", "secret_key", "api_key", "token"}
-)
+SECRET_KEYS = frozenset({"smtp_password", "password", "secret", "secret_key", "api_key", "token"})
 #: The variable naming the config file when no --config / `config` parameter is given
 #: (a worker's environment, `job_variables.env`). No setting is called `config`, so it
 #: cannot collide with one.

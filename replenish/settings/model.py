@@ -123,8 +123,10 @@ class Settings(BaseSettings):
                 f"production needs a review_base_url buyers can open, not {self.review_base_url}"
             )
         erp_url = self.erp.base_url or ""
-        if self.erp.adapter == "rest" and erp_url.startswith("http:") and not is_loopback_url(
-            erp_url
+        if (
+            self.erp.adapter == "rest"
+            and erp_url.startswith("http:")
+            and not is_loopback_url(erp_url)
         ):
             # The bearer token and every order would cross the network in clear text.
             raise ValueError(f"production needs an https:// erp.base_url, not {erp_url}")

@@ -85,7 +85,6 @@ class ReviewSettings(BaseModel):
     port: int = Field(default=8765, ge=1, le=65535)
 
 
-
 class MonitoringSettings(BaseModel):
     """How the monitoring flow scores forecasts and when a segment has drifted."""
 

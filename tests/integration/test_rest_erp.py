@@ -140,4 +140,3 @@ def test_the_environment_chooses_the_rest_erp_and_the_file_may_not_hold_its_toke
     config.write_text('[erp]\nadapter = "rest"\nbase_url = "http://x"\ntoken = "leaked"\n')
     with pytest.raises(SettingsError, match=r"remove erp\.token"):
         load_settings(config)
-

@@ -105,9 +105,7 @@ def test_routing_is_stored_on_each_waiting_order(
         assert started + hours <= due <= datetime.now(UTC) + hours
         assert po.escalation_stage is None
     expected = {buyer} | (
-        {head}
-        if any(whole[po.po_key.removesuffix("-R")] > 1500 for po in waiting)
-        else set()
+        {head} if any(whole[po.po_key.removesuffix("-R")] > 1500 for po in waiting) else set()
     )
     assert mailed == expected
     by_currency: dict[str, float] = {}

@@ -1,34 +1,80 @@
-"""The item chart on the review page: an SVG of numbers only, sold then forecast and band."""
+"""The item chart on the review page: an SVG of numbers only, in totals over the protection
+interval, so the target and the precedent can be read against what sold."""
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import date
 
-from approvals.web.chart import HEIGHT, demand_chart
+from approvals.web.chart import BOTTOM, HEIGHT, PRECEDENT, TARGET, TOP, ChartInput, demand_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
+LUMPY = ChartInput(
+    sold=[0, 0, 24, 0, 0, 46, 0, 77, 0, 0, 0, 8, 0, 0, 0, 32] * 5,
+    as_of=date(2026, 12, 6),
+    period_days=1.0,
+    periods=17.0,
+    mean=36.9,
+    quantile=508.0,
+    service_level=0.98,
+    target=2085.0,
+    precedent=600.0,
+    label='Demand of <SKU "37">',
+)
+
+
+def _line_y(svg: str, colour: str) -> float:
+    root = ET.fromstring(svg)
+    line = next(e for e in root.iter(f"{SVG}line") if e.get("stroke") == colour)
+    return float(line.get("y1", "nan"))
+
 
 def test_nothing_to_draw_draws_nothing() -> None:
-    assert demand_chart([], [], None, "x") == ""
+    empty = replace(LUMPY, sold=[], mean=0.0, quantile=0.0, target=None, precedent=None)
+    assert demand_chart(empty) == ""
 
 
-def test_history_forecast_and_band_are_drawn_inside_the_frame() -> None:
-    svg = demand_chart([3, 0, 5, 2], [2.5, 2.5, 2.5], 1.0, 'Demand of <SKU "1">')
+def test_target_and_precedent_are_inside_the_frame_however_large() -> None:
+    """The axis grows to the target: a target of 2,085 against sales of a few dozen a
+    day must be seen, not cut off at the top of the sales."""
+    svg = demand_chart(LUMPY)
     root = ET.fromstring(svg)  # well-formed XML, the label escaped
-    assert root.find(f"{SVG}title").text == 'Demand of <SKU "1">'
-    lines = root.findall(f"{SVG}polyline")
-    assert len(lines) == 2  # sold, forecast
-    band = root.find(f"{SVG}polygon")
-    assert band is not None
-    ys = [float(y) for y in re.findall(r",(-?[\d.]+)", band.get("points", ""))]
-    assert all(0 <= y <= HEIGHT for y in ys)
+    assert root.find(f"{SVG}title").text == 'Demand of <SKU "37">'
+    target, precedent = _line_y(svg, TARGET), _line_y(svg, PRECEDENT)
+    assert TOP <= target < precedent <= HEIGHT - BOTTOM  # higher target, drawn above
+    assert "stock target 2,085" in svg
+    assert "most ever in 17 days: 600" in svg
     assert "<script" not in svg
     assert "href" not in svg  # nothing fetched from anywhere
 
 
-def test_no_band_without_a_spread() -> None:
-    svg = demand_chart([1, 2], [2, 2], None, "x")
-    assert "<polygon" not in svg
-    assert "90% band" not in svg
+def test_band_is_labelled_with_the_lines_own_service_level() -> None:
+    svg = demand_chart(LUMPY)
+    assert "98% service level covers 508" in svg
+    assert "90%" not in svg
+    assert "95% service level" in demand_chart(replace(LUMPY, service_level=0.95))
+
+
+def test_time_axis_has_dates_from_history_to_the_end_of_the_interval() -> None:
+    svg = demand_chart(LUMPY)
+    # 80 days sold up to the run date; the first rolling total ends 64 days before it,
+    # and the protection interval ahead ends 17 days after it.
+    assert "06 Dec 2026" in svg
+    assert "03 Oct 2026" in svg
+    assert "23 Dec 2026" in svg
+
+
+def test_rolling_totals_are_sums_over_the_protection_interval() -> None:
+    """The sold line's highest point is the largest 17-day total of the history."""
+    chart = replace(LUMPY, target=None, precedent=None, quantile=0.0, mean=0.0)
+    root = ET.fromstring(demand_chart(chart))
+    sold = root.find(f"{SVG}polyline")
+    assert sold is not None
+    ys = [float(p.split(",")[1]) for p in sold.get("points", "").split()]
+    assert len(ys) == len(chart.sold) - 16
+    largest = max(sum(chart.sold[i : i + 17]) for i in range(len(chart.sold) - 16))
+    assert largest == 264  # a whole 16-day cycle (187) and its largest day once more
+    top = min(ys)  # SVG y grows downwards
+    assert abs(top - (TOP + (HEIGHT - TOP - BOTTOM) * (1 - 1 / 1.05))) < 0.1
