@@ -1,4 +1,4 @@
-"""`python -m benchmarks [validate|forecast|plan|search|accuracy|night ...] [--quick]
+"""`python -m benchmarks [validate|forecast|plan|search|accuracy|night|policy ...] [--quick]
 [--json FILE] [--series N] [--dask ADDRESS]`.
 
 Kept free of pandas and the product at import time: every measured step runs in a
@@ -28,7 +28,11 @@ BENCHMARKS = {
     "accuracy": "benchmarks.accuracy",
     "replay": "benchmarks.replay",
     "night": "benchmarks.night",
+    "policy": "benchmarks.policy",
 }
+# Run only when named: judged by service and stock on real data, not a speed figure, and
+# 30-60 minutes with its engine refits (benchmarks/README.md).
+ON_REQUEST = frozenset({"policy"})
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         _parser().error(
             f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
         )
-    names = list(dict.fromkeys(args.names)) or list(BENCHMARKS)
+    names = list(dict.fromkeys(args.names)) or [n for n in BENCHMARKS if n not in ON_REQUEST]
     if args.series is not None and args.series < 1:
         _parser().error("--series must be at least 1")
     options = Options(

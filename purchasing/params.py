@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from purchasing.item_policy import ItemPolicy
 
@@ -20,7 +20,7 @@ class PolicyParams(BaseModel):
     gaps so every item-location is planned with an explicit, recorded setting.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     default_service_level: float = Field(
         default=0.95,
@@ -76,11 +76,16 @@ class PolicyParams(BaseModel):
         "stock that would be bought soon anyway; holding risks the shelf. An order a "
         "top-up cannot lift to the minimum goes to a buyer, never silently nowhere.",
     )
-    simulation_unmet_demand: Literal["lost", "backorder"] = Field(
+    unmet_demand: Literal["lost", "backorder"] = Field(
         default="lost",
-        description="In `replenish simulate`, demand the shelf cannot serve is lost (a "
-        "shop: the customer buys elsewhere) or backordered (a distributor: shipped when "
-        "stock arrives, and subtracted from the inventory position until then).",
+        validation_alias=AliasChoices("unmet_demand", "simulation_unmet_demand"),
+        description="What happens to demand the shelf cannot serve: lost (a shop: the "
+        "customer buys elsewhere) or backordered (a distributor: shipped when stock "
+        "arrives, and subtracted from the inventory position until then). The fill-rate "
+        "level and `replenish simulate` both count it so: a lost sale leaves the next "
+        "cycle's stock untouched, so the same fill rate needs less stock than with "
+        "backorders (`purchasing.service_measure.lost_during_lead_time`). The former key "
+        "`simulation_unmet_demand` is still read.",
     )
     simulation_window_days: float = Field(
         default=365.0,

@@ -24,8 +24,16 @@ from purchasing.review_levels import (
 from purchasing.service_measure import FILL_RATE
 
 
-def summarise(totals: ReplayTotals, service_level: np.ndarray) -> dict[str, float | int]:
-    """Pooled figures over all replayed series: each unit and each cycle counts once."""
+def summarise(
+    totals: ReplayTotals, service_level: np.ndarray, where: np.ndarray | None = None
+) -> dict[str, float | int]:
+    """Pooled figures over all replayed series (or those `where` marks): each unit and
+    each cycle counts once."""
+    if where is not None:
+        totals = ReplayTotals(
+            **{name: getattr(totals, name)[where] for name in ReplayTotals.__dataclass_fields__}
+        )
+        service_level = np.asarray(service_level)[where]
     replayed = totals.periods > 0
     demand = float(totals.demand.sum())
     cycles = float(totals.cycles.sum())
@@ -96,6 +104,21 @@ class ReplaySetup:
 
 def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, float | int]:
     """Figures of the product's policy at the given per-series service targets."""
+    totals = policy_totals(setup, service_level)
+    figures = summarise(totals, service_level)
+    replayed = totals.periods > 0
+    measured = setup.fill_rate(setup.series_classes()) & replayed
+    figures["fill_rate_series"] = int(measured.sum())
+    # The fill rate achieved where it is the promise (NaN-free: 1.0 without such demand).
+    asked = float(totals.demand[measured].sum())
+    figures["fill_rate_of_fill_rate_series"] = (
+        float(totals.served[measured].sum()) / asked if asked > 0 else 1.0
+    )
+    return figures
+
+
+def policy_totals(setup: ReplaySetup, service_level: np.ndarray) -> ReplayTotals:
+    """Per-series tallies of the product's policy at the given service targets."""
     terms, policies = setup.terms, setup.policies
     classes = setup.series_classes()
     count_like = np.isin(classes, COUNT_LIKE)
@@ -106,7 +129,7 @@ def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, fl
             mean, std, lead_periods=terms.lead_periods[rows],
             lead_std_periods=terms.lead_std_periods[rows],
             review_periods=terms.review_periods[rows], service_level=service_level[rows],
-            count_like=count_like[rows], fill_rate=fill[rows],
+            count_like=count_like[rows], fill_rate=fill[rows], lost_sales=not setup.backorder,
         )  # fmt: skip
         if policies is None:
             return levels
@@ -115,25 +138,21 @@ def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, fl
             periods_per_year=setup.periods_per_year,
         )  # fmt: skip
 
-    totals = replay(
+    return replay(
         setup.demand, terms, policy, setup.policy_estimate(classes),
         backorder=setup.backorder, seed=setup.seed,
     )  # fmt: skip
-    figures = summarise(totals, service_level)
-    replayed = totals.periods > 0
-    measured = fill & replayed
-    figures["fill_rate_series"] = int(measured.sum())
-    # The fill rate achieved where it is the promise (NaN-free: 1.0 without such demand).
-    asked = float(totals.demand[measured].sum())
-    figures["fill_rate_of_fill_rate_series"] = (
-        float(totals.served[measured].sum()) / asked if asked > 0 else 1.0
-    )
-    return figures
 
 
 def replay_baseline(
     setup: ReplaySetup, service_level: np.ndarray | None = None
 ) -> dict[str, float | int]:
+    """Figures of the spreadsheet min/max (`baseline_totals`)."""
+    totals = baseline_totals(setup, service_level)
+    return summarise(totals, setup.terms.service_level if service_level is None else service_level)
+
+
+def baseline_totals(setup: ReplaySetup, service_level: np.ndarray | None = None) -> ReplayTotals:
     """The spreadsheet min/max; with `service_level`, plus its z x sigma x sqrt(L) safety.
 
     Always on the trailing window's average and spread: a buyer with a spreadsheet has no
@@ -152,8 +171,7 @@ def replay_baseline(
             review_periods=terms.review_periods[rows], service_level=service_level[rows],
         )  # fmt: skip
 
-    totals = replay(
+    return replay(
         setup.demand, terms, baseline, setup.spreadsheet_estimate(),
         backorder=setup.backorder, seed=setup.seed,
     )  # fmt: skip
-    return summarise(totals, terms.service_level if service_level is None else service_level)

@@ -97,6 +97,7 @@ def product_levels(
     count_like: FloatArray,
     fill_rate: FloatArray,
     quantile_cap: float = 0.995,
+    lost_sales: bool = False,
 ) -> Levels:
     """The nightly run's own levels: order up to the forecast's quantile (normal, or
     negative binomial for count-like demand) for a cycle service level, or to the
@@ -117,8 +118,9 @@ def product_levels(
         target[cycle] = forecast_quantile(mean[cycle], std[cycle], level[cycle], count[cycle])
     if fill.any():
         target[fill] = fill_rate_target(
-            mean[fill], std[fill], share[fill], level[fill], count[fill], quantile_cap
-        )
+            mean[fill], std[fill], share[fill], level[fill], count[fill], quantile_cap,
+            lost_sales=lost_sales,
+        )  # fmt: skip
     return Levels(reorder=target, up_to=target)
 
 

@@ -21,6 +21,7 @@ from purchasing.review_rules_base import (
     FlagCode,
     line_flags,
     money,
+    no_flags,
     order_text,
     qty,
     threshold,
@@ -40,6 +41,8 @@ def unprecedented_stock(
 
     The money at stake is what this order buys above the precedent, at cost.
     """
+    if not {"target", "lead_time_days", "review_period_days"} <= set(lines.columns):
+        return no_flags(FlagCode.UNPRECEDENTED_STOCK)
     joined = with_forecast(
         lines, summary, ["precedent", "history_periods", "protection_periods", "demand_class"]
     )

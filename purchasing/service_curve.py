@@ -57,3 +57,46 @@ def dominates(curve: dict[str, list[dict[str, float]]]) -> bool:
         )
         for b in curve["baseline"]
     )
+
+
+def inventory_at_fill(points: list[dict[str, float]], fill: float) -> float | None:
+    """Average inventory value a curve needs for `fill`, linear between its points
+    (sorted by fill rate). Below its lowest point the lowest point's inventory (an upper
+    bound: less stock serves less); None above its highest (it never served that much)."""
+    ordered = sorted(points, key=lambda p: p["fill_rate"])
+    if not ordered or fill > ordered[-1]["fill_rate"]:
+        return None
+    fills = np.array([p["fill_rate"] for p in ordered])
+    held = np.array([p["avg_inventory_value"] for p in ordered])
+    if fill <= fills[0]:
+        return float(held[0])
+    return float(np.interp(fill, fills, held))
+
+
+def savings_at_equal_fill(
+    curve: dict[str, list[dict[str, float]]],
+) -> list[dict[str, float | None]]:
+    """For each baseline point: the policy's inventory at the same fill rate
+    (`inventory_at_fill`) and the share of the baseline's inventory it saves (None where
+    the policy's curve never reaches that fill rate)."""
+    out: list[dict[str, float | None]] = []
+    for point in curve["baseline"]:
+        policy = inventory_at_fill(curve["policy"], point["fill_rate"])
+        held = point["avg_inventory_value"]
+        out.append({"service_target": point["service_target"], "fill_rate": point["fill_rate"],
+                    "baseline_inventory": held, "policy_inventory": policy,
+                    "saving": inventory_saving_at_equal_fill(curve, point["service_target"])})
+    return out  # fmt: skip
+
+
+def inventory_saving_at_equal_fill(
+    curve: dict[str, list[dict[str, float]]], baseline_target: float = 0.95
+) -> float | None:
+    """The saving at the baseline's point for `baseline_target` (its 95% setting by
+    default): what `simulate --json` reports as `curve.inventory_saving_at_equal_fill`."""
+    for point in curve["baseline"]:
+        if abs(point["service_target"] - baseline_target) < 1e-9:
+            policy = inventory_at_fill(curve["policy"], point["fill_rate"])
+            held = point["avg_inventory_value"]
+            return None if policy is None or held <= 0 else 1.0 - policy / held
+    return None

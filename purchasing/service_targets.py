@@ -48,5 +48,6 @@ def service_targets(lines: pd.DataFrame, params: PolicyParams) -> tuple[np.ndarr
             part["service_level"].to_numpy(dtype=float),
             classes.isin(COUNT_CLASSES).to_numpy(),
             params.fill_rate_quantile_cap,
+            lost_sales=params.unmet_demand == "lost",
         )
     return measure, level

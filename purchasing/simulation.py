@@ -130,15 +130,39 @@ def simulate(
     forecast_params: ForecastParams | None = None,
     curve_targets: Sequence[float] = (),
 ) -> SimulationResult:
-    """Replay the policy and the baseline over the validated history of the active items.
+    """Replay the policy and the baseline over the validated history of the active items
+    (`replay_setup`); `curve_targets` adds both service curves (`purchasing.service_curve`).
+    """
+    from purchasing.service_curve import service_curve
+
+    setup = replay_setup(
+        items, demand, as_of=as_of, frequency=frequency, days_per_period=days_per_period,
+        params=params, forecast_params=forecast_params,
+    )  # fmt: skip
+    return SimulationResult(
+        policy=replay_policy(setup, setup.terms.service_level),
+        baseline=replay_baseline(setup),
+        curve=service_curve(setup, curve_targets) if curve_targets else None,
+    )
+
+
+def replay_setup(
+    items: pd.DataFrame,
+    demand: pd.DataFrame,
+    *,
+    as_of: date | datetime | pd.Timestamp | str,
+    frequency: str,
+    days_per_period: float,
+    params: PolicyParams | None = None,
+    forecast_params: ForecastParams | None = None,
+) -> ReplaySetup:
+    """Demand, terms, policies and estimates of a replay over the active items' history.
 
     With `params.simulation_estimates == "engine"` and `forecast_params`, the policy sees
     the forecasting engine's estimates, refitted every `simulation_refit_every_days` (the
-    baseline always a spreadsheet's trailing average and spread);
-    `curve_targets` adds both service curves (`purchasing.service_curve`).
+    baseline always a spreadsheet's trailing average and spread).
     """
     from purchasing.engine_estimates import engine_estimates
-    from purchasing.service_curve import service_curve
 
     params = params or PolicyParams()
     active = items.loc[items["active"].astype(bool)].reset_index(drop=True)
@@ -157,13 +181,8 @@ def simulate(
             demand, active, history, begin=first, refit_every=refit, params=forecast_params
         )
         estimate, classes = engine, engine.classes
-    setup = ReplaySetup(
-        history.quantity, terms, window, params.simulation_unmet_demand == "backorder",
+    return ReplaySetup(
+        history.quantity, terms, window, params.unmet_demand == "backorder",
         params.simulation_seed, policy_arrays(series.fillna({"category": ""}), params),
         365.0 / days_per_period, classes, tuple(params.fill_rate_classes), estimate,
     )  # fmt: skip
-    return SimulationResult(
-        policy=replay_policy(setup, terms.service_level),
-        baseline=replay_baseline(setup),
-        curve=service_curve(setup, curve_targets) if curve_targets else None,
-    )

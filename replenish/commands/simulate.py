@@ -43,7 +43,12 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> ExitCode:
     """Print the policy and baseline figures (a table, or one JSON object with --json)."""
-    from purchasing.service_curve import DEFAULT_TARGETS, dominates
+    from purchasing.service_curve import (
+        DEFAULT_TARGETS,
+        dominates,
+        inventory_saving_at_equal_fill,
+        savings_at_equal_fill,
+    )
     from purchasing.simulation import simulate
     from replenish.curve_plot import write_curve_svg
 
@@ -72,12 +77,20 @@ def run(args: argparse.Namespace) -> ExitCode:
     plot = write_curve_svg(
         curve, args.plot, f"Service against inventory ({policy.simulation_estimates} estimates)"
     )
+    saving = inventory_saving_at_equal_fill(curve)
     if args.json:
+        curve_json = {**curve, "inventory_saving_at_equal_fill": saving,
+                      "savings_at_equal_fill": savings_at_equal_fill(curve)}
         print(json.dumps({"policy": result.policy, "baseline": result.baseline,
-                          "curve": curve, "curve_dominates": dominates(curve),
+                          "curve": curve_json, "curve_dominates": dominates(curve),
                           "plot": str(plot)}, indent=2))  # fmt: skip
     else:
-        print(render(result.policy, result.baseline, unmet=policy.simulation_unmet_demand))
+        print(render(result.policy, result.baseline, unmet=policy.unmet_demand))
+        if saving is not None:
+            print(
+                f"At the fill rate the spreadsheet reaches at its 95% setting, the policy "
+                f"holds {saving:.0%} less average inventory value."
+            )
         print(f"Service curves (inventory value against fill rate) drawn to {plot}")
     return ExitCode.SUCCEEDED
 
