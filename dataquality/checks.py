@@ -157,6 +157,20 @@ def check_not_future(table: Table, column: str, as_of: date) -> None:
     table.flag(Reason.FUTURE_DATE, column, future, f"is after the as-of date {as_of.isoformat()}")
 
 
+def check_not_ancient(table: Table, column: str, as_of: date, years: int) -> None:
+    """Dates more than `years` before the as-of date: a typo or a placeholder (1900-01-01,
+    0001-01-01), not history; kept, it would make its series decades of zero demand."""
+    floor = pd.Timestamp(as_of) - pd.DateOffset(years=years)
+    ancient = (table.values[column] < floor).to_numpy()
+    table.flag(
+        Reason.ANCIENT_DATE,
+        column,
+        ancient,
+        f"is before {floor.date().isoformat()}, more than {years} years before the as-of date "
+        f"{as_of.isoformat()} (validation.max_history_years)",
+    )
+
+
 def check_range(
     table: Table, column: str, bad: pd.Series | Mask, reason: Reason, text: str
 ) -> None:

@@ -37,6 +37,7 @@ class Reason(StrEnum):
     BAD_PACK_SIZE = "BAD_PACK_SIZE"
     BAD_MOQ = "BAD_MOQ"
     FUTURE_DATE = "FUTURE_DATE"
+    ANCIENT_DATE = "ANCIENT_DATE"
     TOO_LONG = "TOO_LONG"
     CONTROL_CHARACTER = "CONTROL_CHARACTER"
     BAD_ENCODING = "BAD_ENCODING"
@@ -91,6 +92,9 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.BAD_PACK_SIZE: "the pack size is not a whole number >= 1",
     Reason.BAD_MOQ: "the minimum order quantity is negative",
     Reason.FUTURE_DATE: "the date is after the run's as-of date",
+    Reason.ANCIENT_DATE: (
+        "the date is more than validation.max_history_years years before the run's as-of date"
+    ),
     Reason.TOO_LONG: "an identifier or text is longer than the product stores",
     Reason.CONTROL_CHARACTER: "an identifier holds a control character (e.g. a terminal escape)",
     Reason.BAD_ENCODING: "the row holds a NUL byte or bytes that are not text in its encoding",

@@ -72,6 +72,16 @@ class ValidationRules(BaseModel):
             "quarantined as STALE_STOCK: ordering from last week's shelf buys the wrong amount."
         ),
     )
+    max_history_years: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description=(
+            "A demand or stock-history row dated more than this many years before the run "
+            "is quarantined as ANCIENT_DATE: one 1900-01-01 row would stretch its item's "
+            "history by a century of zero demand and change its model and its order."
+        ),
+    )
     max_missing_stock_share: float = Field(
         default=0.2,
         ge=0,

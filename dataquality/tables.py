@@ -15,6 +15,7 @@ from dataquality.checks import (
     check_ceiling,
     check_duplicates,
     check_known_items,
+    check_not_ancient,
     check_not_future,
     check_quantity,
     check_range,
@@ -121,10 +122,12 @@ def _check_supplier(table: Table, suppliers: Table, rules: ValidationRules) -> N
 
 
 def check_demand(table: Table, items: Table, rules: ValidationRules, as_of: date) -> None:
-    """Demand history: non-negative plausible quantities, past dates, accepted items."""
+    """Demand history: non-negative plausible quantities, dates within
+    `max_history_years` before the run and not after it, accepted items."""
     coerce(table, rules)
     check_quantity(table, "quantity", rules.max_quantity, negative_ok=False)
     check_not_future(table, "date", as_of)
+    check_not_ancient(table, "date", as_of, rules.max_history_years)
     check_known_items(table, items)
     check_duplicates(table)
 
@@ -168,5 +171,6 @@ def check_stock_history(table: Table, items: Table, rules: ValidationRules, as_o
     coerce(table, rules)
     check_quantity(table, "on_hand", rules.max_quantity, negative_ok=True)
     check_not_future(table, "date", as_of)
+    check_not_ancient(table, "date", as_of, rules.max_history_years)
     check_known_items(table, items)
     check_duplicates(table)

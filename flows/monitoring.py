@@ -21,7 +21,7 @@ from approvals.operator_alerts import forecast_drift
 from flows import notify
 from flows.alerts import tell_operator
 from flows.side_runs import recorded_run
-from forecasting.monitoring import DriftRules, drift, score_forecasts
+from forecasting.monitoring import DriftRules, drift, drift_headline, score_forecasts
 from replenish.bootstrap import Services, build
 from replenish.settings import load_settings
 from storage import records
@@ -56,7 +56,8 @@ def monitor_forecasts(config: str | None = None) -> dict[str, Any]:
             alerts = [str(r) for r in table.loc[table["drift"].astype(bool), "reason"]]
             if alerts:
                 tell_drift(services, run.run_id, run.as_of, alerts)
-            run.status, run.message = "succeeded", f"{len(alerts)} drift alerts"
+            scored = f"{len(alerts)} drift alerts" if len(table) else "nothing scored yet"
+            run.status, run.message = "succeeded", scored
             run.summary = {"drift": alerts, "segments": len(table), "approvals": people}
     finally:
         services.engine.dispose()
@@ -157,10 +158,7 @@ def publish(table: pd.DataFrame, people: dict[str, Any]) -> None:
         description="MASE, RMSSE, bias and coverage per demand class, supplier and category, "
         "recent nights against each segment's own baseline.",
     )
-    drifting = [str(r) for r in table.loc[table["drift"].astype(bool), "reason"]]
-    markdown = "# Forecast drift\n\n" + (
-        "\n".join(f"- {r}" for r in drifting) if drifting else "No segment drifted."
-    )
+    markdown = "# Forecast drift\n\n" + drift_headline(table)
     create_markdown_artifact(key="forecast-drift", markdown=markdown)
     create_table_artifact(
         key="approval-figures",

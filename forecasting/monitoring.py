@@ -182,3 +182,26 @@ def _reason(row: pd.Series) -> str:
         f"{row['kind']} '{row['segment']}': RMSSE {row['rmsse']:.2f} against its baseline "
         f"{row['baseline_rmsse']:.2f}, bias {row['bias']:+.0%} against {row['baseline_bias']:+.0%}"
     )
+
+
+def drift_headline(table: pd.DataFrame) -> str:
+    """What the drift report says, told apart: drift, none, or nothing to judge yet.
+
+    "No segment drifted" is only true of segments that were scored against a baseline:
+    before any stored forecast has later demand (the first nights, an empty database)
+    nothing was scored, and before the baseline nights have passed nothing can drift.
+    """
+    if table.empty:
+        return (
+            "Nothing scored yet: no stored forecast has demand after it to be compared "
+            "with, so drift cannot be told."
+        )
+    drifting = [str(r) for r in table.loc[table["drift"].astype(bool), "reason"]]
+    if drifting:
+        return "\n".join(f"- {reason}" for reason in drifting)
+    if table["baseline_rmsse"].isna().all():
+        return (
+            f"{len(table)} segments scored, none yet against a baseline of earlier nights, "
+            "so drift cannot be told."
+        )
+    return "No segment drifted."

@@ -58,8 +58,26 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from replenish.safe_output import safe_terminal
 
-    with safe_terminal():  # values from input files never drive the operator's terminal
-        return _main(argv)
+    try:
+        with safe_terminal():  # values from input files never drive the operator's terminal
+            code = _main(argv)
+            sys.stdout.flush()  # a reader gone is found here, not in a traceback at exit
+            return code
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """`replenish review show ... | head`: the reader closed the pipe, which is its right.
+
+    Whatever was still to be printed goes nowhere, quietly (Python would otherwise print
+    a BrokenPipeError traceback, and again when it flushes at exit); the exit code is
+    the one other tools get when their reader leaves (128 + SIGPIPE).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return int(ExitCode.CLOSED_PIPE)
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     REFUSED = 3  # a decision the rules refuse (not yours, already decided)
     PARTIAL = 4  # orders proposed, but some not sent to the ERP or not announced
     STOOD_ASIDE = 5  # another run held the lock: nothing was done, nothing is wrong
+    CLOSED_PIPE = 141  # the reader closed the pipe (`| head`): the rest of the output dropped
 
 
 _BY_STATUS = {

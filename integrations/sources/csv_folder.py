@@ -27,9 +27,11 @@ from dataquality.contract import (
     TableContract,
 )
 from integrations.sources import compact
+from integrations.sources.csv_fields import count_fields
 from integrations.sources.csv_text import (
     MARK,
     decode,
+    mark_ragged,
     mark_unreadable,
     normalise_line_ends,
     read_row_by_row,
@@ -112,13 +114,17 @@ def _read_file(contract: TableContract, path: Path) -> tuple[pd.DataFrame, pd.Da
     unreadable = MARK in text
     del text
     frame = _parse(name, data, encoding, delimiter, columns)
-    if frame is None:  # a ragged row: read row by row, each with its true line
+    utf8 = encoding.startswith("utf-8") and not unreadable
+    fields = count_fields(data, delimiter, len(columns), quoted=quoted, utf8=utf8)
+    if fields is None or fields.rows != len(frame):
+        # the two tokenizers disagree on this file: read it row by row, the slow, exact way
         frame = _parse_rows(name, data, encoding, delimiter, columns)
     else:
         # Counting newlines inside cells costs a call per cell; it is only needed when the
         # file has more physical lines than rows (a quoted cell spans lines).
         multiline = quoted and physical > len(frame) + 1
         frame["source_line"] = _physical_lines(frame[columns], quoted=multiline)
+        mark_ragged(frame, fields, columns)
     frame["source_file"] = compact.constant(name, len(frame))
     if unreadable:
         mark_unreadable(frame, columns, encoding)
@@ -170,9 +176,11 @@ def _header_names(name: str, header: str, delimiter: str) -> list[str]:
 
 def _parse(
     name: str, data: bytes, encoding: str, delimiter: str, columns: list[str]
-) -> pd.DataFrame | None:
+) -> pd.DataFrame:
     """The rows as text, read by pandas from the file's bytes in the encoding `decode`
-    found (utf-8-sig drops the byte-order mark); None when a row has too many fields."""
+    found (utf-8-sig drops the byte-order mark). A row with a field too many is cut to
+    the header's width, one with too few padded with empty cells: `count_fields` names
+    them, so they are marked rather than read as valid."""
     try:
         frame = pd.read_csv(
             io.BytesIO(data),
@@ -183,12 +191,9 @@ def _parse(
             keep_default_na=False,
             skip_blank_lines=False,  # blank lines stay rows here so line numbers stay true
             header=0,
+            usecols=range(len(columns)),  # a longer row is read, cut, not refused
         )
-    except pd.errors.ParserError as exc:
-        if "Expected" in str(exc) and "fields" in str(exc):
-            return None
-        raise SourceError(f"{name}: unreadable CSV: {_one_line(exc)}") from exc
-    except ValueError as exc:
+    except (pd.errors.ParserError, ValueError) as exc:
         raise SourceError(f"{name}: unreadable CSV: {_one_line(exc)}") from exc
     if frame.shape[1] != len(columns):
         raise SourceError(f"{name}: unreadable CSV: the header could not be split into columns")
@@ -199,7 +204,7 @@ def _parse(
 def _parse_rows(
     name: str, data: bytes, encoding: str, delimiter: str, columns: list[str]
 ) -> pd.DataFrame:
-    """The slow, exact reading of a file with a ragged row (see `read_row_by_row`)."""
+    """The slow, exact reading of a file the fast readers disagree on (`read_row_by_row`)."""
     payload = data[len(codecs.BOM_UTF8) :] if encoding == "utf-8-sig" else data
     text = payload.decode(encoding.removesuffix("-sig"), "replace")
     try:

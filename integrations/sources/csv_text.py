@@ -1,10 +1,10 @@
-"""Bytes to CSV text, row by row where a file is damaged, never the whole file at once.
+"""Bytes to CSV text, and the marks on rows that could not be read cleanly.
 
 A night's extract is often mostly fine with a few damaged rows: a NUL byte from a crashed
-export, one cp1252 byte pasted into a UTF-8 file, a row with a field too many, old Mac
-CR-only line endings. Each damaged row is marked (`source_problem`, "CODE: sentence") so
-the data-quality gate quarantines it with a reason naming the file and line, and every
-other row goes on. Only a file that is not text at all is refused.
+export, one cp1252 byte pasted into a UTF-8 file, a row with a field too many or too few,
+old Mac CR-only line endings. Each damaged row is marked (`source_problem`, "CODE:
+sentence") so the data-quality gate quarantines it with a reason naming the file and
+line, and every other row goes on. Only a file that is not text at all is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from dataquality.contract import SOURCE_PROBLEM
+from integrations.sources import compact
+from integrations.sources.csv_fields import FieldCounts
 from integrations.sources.errors import SourceError
 
 # A 10 MB cell is a damaged row, not a reason to stop reading the file (the default
@@ -70,31 +72,59 @@ def _has_real_utf8(text: str) -> bool:
 
 def mark_unreadable(frame: pd.DataFrame, columns: list[str], encoding: str) -> None:
     """`source_problem` BAD_ENCODING for rows holding the mark (a NUL or an unreadable byte)."""
-    hit = pd.Series("", index=frame.index, dtype=object)
-    for column in columns:
-        cells = frame[column].str.contains(MARK, regex=False).to_numpy(dtype=bool)
-        hit[cells] = np.where(hit[cells] == "", column, hit[cells] + ", " + column)
-    bad = (hit != "").to_numpy()
-    if bad.any():
-        what = "BAD_ENCODING: holds a NUL byte or bytes that are not " + encoding + " text in "
-        _add_problem(frame, bad, what + hit[bad])
+    hits = {c: frame[c].str.contains(MARK, regex=False).to_numpy(dtype=bool) for c in columns}
+    bad = np.logical_or.reduce(list(hits.values()))
+    if not bad.any():
+        return
+    # the column names of each damaged row, built for those rows only
+    named = np.full(int(bad.sum()), "", dtype=object)
+    for column, hit in hits.items():
+        at = hit[bad]
+        named[at] = np.where(named[at] == "", column, named[at] + ", " + column)
+    what = "BAD_ENCODING: holds a NUL byte or bytes that are not " + encoding + " text in "
+    add_problem(frame, np.flatnonzero(bad), what + named)
 
 
-def _add_problem(frame: pd.DataFrame, rows: np.ndarray, text: pd.Series | str) -> None:
-    if SOURCE_PROBLEM not in frame.columns:
-        frame[SOURCE_PROBLEM] = ""
-    current = frame.loc[rows, SOURCE_PROBLEM]
-    # the first problem found names the row's reason; a later one is not lost but joined
-    frame.loc[rows, SOURCE_PROBLEM] = np.where(current == "", text, current)
+def mark_ragged(frame: pd.DataFrame, fields: FieldCounts, columns: list[str]) -> None:
+    """`source_problem` MALFORMED_ROW for rows with more or fewer fields than the header.
+
+    pandas read such a row cut to the header's width or padded with empty cells; its
+    values cannot be trusted to be in their columns (`...,1,234,web` is not quantity 1
+    of channel "234"), so the row is quarantined, never read as a valid one.
+    """
+    if fields.wrong_rows.size:
+        text = [malformed(int(n), columns) for n in fields.wrong_counts]
+        add_problem(frame, fields.wrong_rows, np.asarray(text, dtype=object))
+
+
+def malformed(fields: int, columns: list[str]) -> str:
+    """The MALFORMED_ROW sentence of a row with `fields` fields under `columns`."""
+    sentence = f"MALFORMED_ROW: has {fields} fields where the header has {len(columns)}"
+    if fields < len(columns):
+        sentence += " (nothing for " + ", ".join(columns[fields:]) + ")"
+    return sentence
+
+
+def add_problem(frame: pd.DataFrame, rows: np.ndarray, text: np.ndarray | str) -> None:
+    """Give the rows at positions `rows` their problem, kept compact (`compact.assign`).
+
+    The first problem found names the row's reason; a row already marked keeps it.
+    """
+    column = frame[SOURCE_PROBLEM] if SOURCE_PROBLEM in frame.columns else None
+    if column is None:
+        column = pd.Series(compact.constant("", len(frame)), index=frame.index)
+    current = column.to_numpy()[rows] if column.size else np.zeros(0, dtype=object)
+    values = np.where(current == "", text, current).astype(object)
+    frame[SOURCE_PROBLEM] = compact.assign(column, rows, values)
 
 
 def read_row_by_row(text: str, delimiter: str, columns: list[str]) -> pd.DataFrame:
-    """Every row with its true physical line, when pandas refused the file as a whole.
+    """Every row with its true physical line, when the fast readers disagree on the file.
 
-    Only used for a file with a ragged row (pandas' fast reader stops at the first one):
-    a row with more fields than the header is kept, marked MALFORMED_ROW, its first
-    fields in the columns; a shorter one is filled with empty cells, which the gate reads
-    as missing values.
+    A per-row Python loop, so only a fallback: pandas and Arrow (`csv_fields`) agree on
+    every well-formed file and on rows with a field too many or too few. A row with more
+    fields than the header is kept, its first fields in the columns; a shorter one is
+    filled with empty cells; both are marked MALFORMED_ROW.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)  # the header
@@ -106,11 +136,8 @@ def read_row_by_row(text: str, delimiter: str, columns: list[str]) -> pd.DataFra
     for fields in reader:
         rows.append((fields + [""] * width)[:width])
         lines.append(start)
-        problems.append(
-            f"MALFORMED_ROW: has {len(fields)} fields where the header has {width}"
-            if len(fields) > width
-            else ""
-        )
+        # an empty list is a blank line: dropped as blank, not a damaged row
+        problems.append(malformed(len(fields), columns) if fields and len(fields) != width else "")
         start = reader.line_num + 1
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     frame["source_line"] = np.asarray(lines, dtype="int64")

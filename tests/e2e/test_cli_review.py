@@ -126,3 +126,21 @@ def test_mistakes_get_one_line(night: Night) -> None:
     assert bad.returncode == 2
     assert "write SKU=QUANTITY" in bad.stderr
     assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(night: Night) -> None:
+    """`replenish review show ... | head`: the reader closes the pipe before the command
+    writes; the command ends without a BrokenPipeError traceback, with exit 141 as other
+    Unix tools (formerly a traceback and exit 1)."""
+    key = night.listed_after_run[0]["po_key"]
+    for args in (("review", "show", key), ("review", "list", "--json")):
+        shown = subprocess.Popen(
+            [str(BIN / "replenish"), *args], cwd=night.workdir, env=night.env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        assert shown.stdout is not None
+        assert shown.stderr is not None
+        shown.stdout.close()  # gone before the command has started to print
+        errors = shown.stderr.read().decode()
+        assert shown.wait(timeout=300) == 141, errors
+        assert errors == ""

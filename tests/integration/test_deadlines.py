@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -16,6 +17,9 @@ from approvals.escalation import Step
 from approvals.links import ReviewLinks
 from approvals.notifications import OutgoingMail
 from approvals.policy import RoutingPolicy
+from replenish.cli import main
+from replenish.exit_codes import ExitCode
+from storage.database import make_engine, migrate
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 
@@ -142,3 +146,41 @@ def test_both_approvers_of_a_two_approval_order_are_reminded(
         ("deadline_remind", "ann@example.com"),
         ("deadline_remind", "bob@x"),
     ]
+
+
+ZED = "zed@example.com"
+
+
+def test_review_link_refuses_an_order_past_its_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An order held past its deadline still waits, but a link to it would only say
+    "expired": `review link` refuses with the reason (exit 3) instead of printing one.
+    (A database of its own: a nightly run on the shared one would chase this order.)"""
+    url = f"sqlite:///{tmp_path / 'replenish.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", url)
+    now = datetime.now(UTC)
+    try:
+        late = pending_order(uow_factory(engine), decision_due_at=now - timedelta(hours=2))
+        open_ = pending_order(uow_factory(engine), decision_due_at=now + timedelta(hours=2))
+        pending_order(uow_factory(engine), approver=ZED, decision_due_at=now - timedelta(hours=1))
+    finally:
+        engine.dispose()
+
+    assert main(["review", "link", late, "--for", "ann@example.com"]) == ExitCode.REFUSED
+    refused = capsys.readouterr()
+    assert refused.out == ""
+    assert refused.err.startswith(f"replenish: refused: {late}: the decision deadline passed on ")
+    assert f"replenish review approve|reject {late} --as ann@example.com" in refused.err
+    assert main(["review", "link", open_, "--for", "ann@example.com"]) == ExitCode.SUCCEEDED
+    assert f"/orders/{open_}/" in capsys.readouterr().out
+    # the digest still opens while one of the person's orders is within its deadline
+    assert main(["review", "link", "--for", "ann@example.com"]) == ExitCode.SUCCEEDED
+    assert "/digest/" in capsys.readouterr().out
+    # ... and is refused when every one of them is past it
+    assert main(["review", "link", "--for", ZED]) == ExitCode.REFUSED
+    assert "every order waiting for this person: the decision deadline passed on " in (
+        capsys.readouterr().err
+    )

@@ -9,12 +9,14 @@ concurrent POSTs runs there, on PostgreSQL, where row locks are real.
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from select import select as ready_sockets
 from typing import Any
 
 import httpx
@@ -320,3 +322,38 @@ def test_twenty_concurrent_posts_give_exactly_one_decision(postgres_url: str) ->
         assert len(transitions) == 1
     finally:
         engine.dispose()
+
+
+def test_a_chunked_body_beyond_the_limit_is_refused_while_it_arrives(review: Review) -> None:
+    """No Content-Length: the server counts the chunks as they come and answers 413 after
+    64 KiB, long before the sender is done. (It used to read the whole body first: 400 MB
+    took it from 317 to 1,102 MB.) A real socket, so nothing in between buffers the body."""
+    chunk = b"comment=" + b"x" * (64 * 1024)
+    huge = 256 * 1024 * 1024  # what the sender would send, if let
+    path = review.path()
+    with serving(review.app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        sent = 0
+        with socket.create_connection((host, int(port)), timeout=30) as conn:
+            conn.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n".encode()
+            )
+            conn.setblocking(False)
+            frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+            answer, pending = b"", b""
+            while sent < huge and not answer:
+                readable, writable, _ = ready_sockets([conn], [conn], [], 30)
+                if readable:
+                    answer = conn.recv(65536)
+                elif writable:
+                    pending = pending or frame
+                    try:
+                        written = conn.send(pending)
+                    except BlockingIOError:
+                        continue
+                    pending, sent = pending[written:], sent + written
+        assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+        assert sent < 32 * 1024 * 1024  # the answer came while most of the body was unsent
+    assert state(review)[:2] == ("pending_review", 0)

@@ -67,9 +67,9 @@ def test_finer_data_than_the_setting_is_aggregated_without_a_word(
 
 
 def test_a_stale_extract_stops_with_its_reason_and_latest_date(tmp_path: Path) -> None:
-    old = dates("M", end="2006-11-01")
+    old = dates("M", end="2020-11-01")  # within validation.max_history_years
     (message,) = gate(tmp_path, old, ValidationRules(frequency="M"))
-    assert message.startswith("demand: the latest demand is dated 2006-11-01, 240 monthly periods")
+    assert message.startswith("demand: the latest demand is dated 2020-11-01, 72 monthly periods")
     assert "run date 2026-11-30" in message
     assert "STALE_EXTRACT" in message
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.monitoring import DriftRules, drift, score_forecasts
+from forecasting.monitoring import DriftRules, drift, drift_headline, score_forecasts
 
 CATEGORIES = {"Tools": "SUP-1", "Paint": "SUP-2", "Garden": "SUP-3"}
 DAYS = 120
@@ -105,3 +105,18 @@ def test_nothing_known_yet_scores_nothing() -> None:
     actuals = pd.DataFrame({"sku": ["A"], "location": ["DC"], "period": [9], "y": [1.0]})
     assert score_forecasts(forecasts, actuals, horizon=7, season=7).empty
     assert drift(score_forecasts(forecasts, actuals, 7, 7), DriftRules()).empty
+
+
+def test_the_report_says_nothing_was_scored_rather_than_no_drift(
+    night_by_night: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    forecasts, actuals = night_by_night
+    nothing = drift(score_forecasts(forecasts, actuals.iloc[:0], 7, 7), DriftRules())
+    assert drift_headline(nothing).startswith("Nothing scored yet")
+    scores = score_forecasts(forecasts, actuals, horizon=7, season=7)
+    young = drift(scores[scores["origin"] >= DAYS - 7], DriftRules(recent_origins=7))
+    assert "none yet against a baseline" in drift_headline(young)
+    table = drift(scores, DriftRules(recent_origins=7, baseline_origins=28))
+    assert "- category 'Garden': RMSSE" in drift_headline(table)
+    quiet = drift(scores[scores["origin"] < SHIFT_DAY - 7], DriftRules(recent_origins=7))
+    assert drift_headline(quiet) == "No segment drifted."

@@ -159,6 +159,8 @@ CASES = [
     ("items", {"moq": "-1"}, R, "quarantined", Reason.BAD_MOQ, "moq '-1' is negative"),
     ("demand", {"date": "2024-07-01"}, R, "quarantined", Reason.FUTURE_DATE,
      "after the as-of date 2024-06-30"),
+    ("demand", {"date": "1900-01-01"}, R, "quarantined", Reason.ANCIENT_DATE,
+     "before 2014-06-30, more than 10 years before the as-of date 2024-06-30"),
     ("stock", {"as_of": "2024-07-01"}, R, "quarantined", Reason.FUTURE_DATE, "after"),
     ("stock", {"as_of": "2024-06-01"}, R, "quarantined", Reason.STALE_STOCK,
      "more than 7 days before"),
