@@ -83,9 +83,15 @@ def savings_at_equal_fill(
     for point in curve["baseline"]:
         policy = inventory_at_fill(curve["policy"], point["fill_rate"])
         held = point["avg_inventory_value"]
-        out.append({"service_target": point["service_target"], "fill_rate": point["fill_rate"],
-                    "baseline_inventory": held, "policy_inventory": policy,
-                    "saving": inventory_saving_at_equal_fill(curve, point["service_target"])})
+        out.append(
+            {
+                "service_target": point["service_target"],
+                "fill_rate": point["fill_rate"],
+                "baseline_inventory": held,
+                "policy_inventory": policy,
+                "saving": inventory_saving_at_equal_fill(curve, point["service_target"]),
+            }
+        )
     return out  # fmt: skip
 
 

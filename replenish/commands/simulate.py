@@ -79,8 +79,11 @@ def run(args: argparse.Namespace) -> ExitCode:
     )
     saving = inventory_saving_at_equal_fill(curve)
     if args.json:
-        curve_json = {**curve, "inventory_saving_at_equal_fill": saving,
-                      "savings_at_equal_fill": savings_at_equal_fill(curve)}
+        curve_json = {
+            **curve,
+            "inventory_saving_at_equal_fill": saving,
+            "savings_at_equal_fill": savings_at_equal_fill(curve),
+        }
         print(json.dumps({"policy": result.policy, "baseline": result.baseline,
                           "curve": curve_json, "curve_dominates": dominates(curve),
                           "plot": str(plot)}, indent=2))  # fmt: skip
