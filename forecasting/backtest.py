@@ -32,6 +32,7 @@ from forecasting.item_table import demand_of, item_table
 from forecasting.params import ForecastParams, Frequency
 from forecasting.prepare import PreparedDemand, prepare_series
 from forecasting.scoring import score
+from forecasting.sporadic import SPORADIC_CLASSES, sporadic_windows
 
 # (horizon, windows) per frequency: about a quarter of daily demand, eight months of
 # weekly and a year and a half of monthly, so a two-year history keeps a training part.
@@ -147,6 +148,11 @@ def backtest(
     elif params.sum_quantile == "conformal" and selection is not None:
         # Calibrated only on the inner backtest (training part), as the night would be.
         per_window = recalibrate(per_window, selection, scored, params.conformal_min_scores)
+    if params.sporadic_spread == "own_totals":
+        sporadic = (per_window["method"] == MODEL) & per_window["demand_class"].isin(
+            SPORADIC_CLASSES
+        )
+        per_window = sporadic_windows(per_window, sporadic.to_numpy(), capped, params, horizon)
     return Backtest(
         frequency=params.frequency,
         horizon=horizon,

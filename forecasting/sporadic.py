@@ -21,6 +21,7 @@ from forecasting.interval_totals import (
     own_total_variance,
 )
 from forecasting.params import ForecastParams, periods_in_days
+from forecasting.scoring import QUANTILE_LEVELS, quantile_column
 from forecasting.uncertainty import protection_quantile
 
 SPORADIC_CLASSES = (INTERMITTENT, LUMPY)
@@ -86,3 +87,44 @@ def sporadic_spread(
     summary["demand_std"] = np.where(rows, std, summary["demand_std"].to_numpy(np.float64))
     summary["demand_quantile"] = quantile
     summary["spread_basis"] = basis
+
+
+def sporadic_windows(
+    windows: pd.DataFrame, rows: np.ndarray, capped: Capped, params: ForecastParams, periods: int
+) -> pd.DataFrame:
+    """A backtest's per-window quantiles of the `rows` marked (the model's windows of
+    sporadic series) read as the night reads them: a negative binomial with the window's
+    forecast mean and the own interval totals of the history before its cutoff.
+
+    `windows` has unique_id, cutoff, mean and the `q*` columns (`forecasting.scoring`);
+    `capped` is the backtest's history, spikes capped, ids in its own order.
+    """
+    out = windows.copy()
+    series = capped.prepared.series
+    n_series = len(capped.prepared.ids)
+    y = without_spikes(capped, params.spike_cap_factor)
+    codes = series["unique_id"].cat.codes.to_numpy()
+    dates = series["ds"].to_numpy()
+    window_codes = pd.Index(capped.prepared.ids["unique_id"]).get_indexer(out["unique_id"])
+    recent = periods_in_days(params.interval_history_days, params.frequency)
+    cutoffs = out["cutoff"].to_numpy()
+    for cutoff in np.unique(cutoffs[rows]):
+        at = np.flatnonzero(rows & (cutoffs == cutoff) & (window_codes >= 0))
+        wanted = np.zeros(n_series, dtype=bool)
+        wanted[window_codes[at]] = True
+        before = dates <= cutoff
+        totals = interval_totals(
+            y[before], codes[before], n_series, np.full(n_series, float(periods)), recent, wanted
+        )
+        mean = out["mean"].to_numpy(np.float64)[at]
+        code = window_codes[at]
+        variance = own_total_variance(totals.mean[code], totals.variance[code], mean)
+        usable = totals.trusted()[code] & np.isfinite(variance)
+        at, mean, std = at[usable], mean[usable], np.sqrt(variance[usable])
+        for level in QUANTILE_LEVELS:
+            levels = np.full(at.size, level)
+            counted = np.ones(at.size, dtype=bool)
+            out.iloc[at, out.columns.get_loc(quantile_column(level))] = protection_quantile(
+                mean, std, levels, counted
+            )
+    return out
