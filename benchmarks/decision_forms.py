@@ -1,12 +1,13 @@
 """What the Prefect UI's decision forms cost a machine: memory and processes, measured.
 
-`python -m benchmarks.decision_forms [--orders 30] [--port P] [--json FILE]`
+`python -m benchmarks.decision_forms [--orders 30] [--approvers 1] [--port P] [--json FILE]`
 
 Runs what an installation runs (README "Deploying"): a Prefect server, the process work
 pool, every deployment of prefect.yaml and a worker, all in a temporary folder. The
 extract is the sample one reshaped so that exactly `--orders` orders wait for one buyer
 (each of that many item-locations has its own supplier on `always_review_suppliers`, no
-stock and no open order; everything else goes to the ERP). One night runs through the
+stock and no open order; everything else goes to the ERP); `--approvers K` routes them
+by supplier to K buyers in turn instead. One night runs through the
 `nightly` deployment; the script waits until the night is over and no flow run is going
 any more, then keeps sampling.
 
@@ -78,8 +79,9 @@ def total_rss(processes: list[psutil.Process]) -> tuple[float, dict[str, float]]
     return sum(each.values()), each
 
 
-def one_buyer_extract(folder: Path, orders: int) -> None:
-    """The sample extract, reshaped so that exactly `orders` orders wait for the buyer."""
+def one_buyer_extract(folder: Path, orders: int, approvers: int = 1) -> None:
+    """The sample extract, reshaped so that exactly `orders` orders wait for a buyer
+    (`approvers` buyers in turn)."""
     write_sample_data(folder, items=max(40, orders), seed=7, dirty=0.0, as_of=AS_OF)
     items = pd.read_csv(folder / "items.csv", dtype=str)
     demand = pd.concat(pd.read_csv(p, dtype=str) for p in folder.glob("demand*.csv"))
@@ -105,13 +107,17 @@ def one_buyer_extract(folder: Path, orders: int) -> None:
         "review_min_money_at_stake = 1e12\nunusual_order = false\n"
         "below_min_order_value = false\n"
     )
+    routes = ", ".join(
+        f'"{supplier}" = "buyer{i % approvers}@example.com"' for i, supplier in enumerate(own)
+    )
+    by_supplier = f"by_supplier = {{ {routes} }}\n" if approvers > 1 else ""
     (folder.parent / "config.toml").write_text(
-        flags + f'[approvals]\ndefault_approver = "{BUYER}"\n'
+        flags + f'[approvals]\ndefault_approver = "{BUYER}"\n' + by_supplier
     )
 
 
 def serve(
-    home: Path, port: int, orders: int
+    home: Path, port: int, orders: int, approvers: int
 ) -> tuple[list[subprocess.Popen[bytes]], dict[str, str]]:
     api = f"http://127.0.0.1:{port}/api"
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "REPLENISH_"))}
@@ -142,7 +148,7 @@ def serve(
         ["--no-prompt", "deploy", "--all"],
     ):
         subprocess.run([PREFECT, *args], cwd=ROOT, env=env, check=True, capture_output=True)
-    one_buyer_extract(home / "tonight", orders)
+    one_buyer_extract(home / "tonight", orders, approvers)
     worker_env = {
         **env,
         "REPLENISH_SOURCE": str(home / "tonight"),
@@ -208,13 +214,14 @@ async def night_and_forms(api: str, sample: Sampled, pids: list[int]) -> dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.decision_forms")
     parser.add_argument("--orders", type=int, default=30, help="orders waiting for one buyer")
+    parser.add_argument("--approvers", type=int, default=1, help="buyers they wait for")
     parser.add_argument("--port", type=int, default=0, help="Prefect server port (0: a free one)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     port = args.port or _free_port()
     sample, stop = Sampled(), threading.Event()
     with tempfile.TemporaryDirectory(prefix="decision-forms-") as folder:
-        processes, env = serve(Path(folder), port, args.orders)
+        processes, env = serve(Path(folder), port, args.orders, args.approvers)
         pids = [p.pid for p in processes]
 
         def watch() -> None:

@@ -3,10 +3,10 @@
 The UI draws a `RunInput`'s JSON schema as a form: a nested model becomes a card, a
 `Literal` a drop-down, a number an input, and the fields follow their `position`. So
 the form is built per person from the orders it lists: a card per order (most money at
-stake first) with a decision (later / approve / reject), one quantity per line and a
-comment, under a markdown table of the orders. A quantity left empty keeps what the
-order holds now: a form that re-sent every quantity would undo a change another
-approver made while it waited.
+stake first; its title and description say supplier, location, value, deadline and
+why) with a decision (later / approve / reject), one quantity per line and a comment.
+A quantity left empty keeps what the order holds now: a form that re-sent every
+quantity would undo a change another approver made while it waited.
 
 Fields are named by position (`order_01`, `line_02`), never by key or sku, and the same
 orders build the same model whenever the run starts: when it suspends and again when it
@@ -32,6 +32,15 @@ Choice = Literal["later", "approve", "reject"]
 # A plain number in the schema (not "number or null"), so the UI shows a number input;
 # left empty, the UI leaves the key out and the field is None: keep the quantity.
 Quantity = Annotated[float | None, WithJsonSchema({"type": "number", "minimum": 0})]
+# On the first field, because Prefect 3.9's Resume dialog squeezes the form's markdown
+# description to nothing once the form is taller than the dialog (the table of orders is
+# also on the run's Artifacts tab, flows/ui_decisions.py).
+INSTRUCTIONS = (
+    "As the orders were routed to you; decisions are recorded under it. Below, per order: "
+    "approve or reject (later leaves it waiting), a quantity only where you change it "
+    "(empty keeps it, 0 leaves the line out), a comment. A refused decision ends the run "
+    "Failed, saying why, and the order is in your next form."
+)
 
 
 class DecisionForm(RunInput):
@@ -51,9 +60,7 @@ def form_for(person: str, orders: list[FormOrder]) -> type[DecisionForm]:
     fields: dict[str, Any] = {
         "your_email": (
             str,
-            Field(person, min_length=3, title="Your e-mail",
-                  description="As the orders were routed to you (approver, second "
-                  "approver or deputy); the decision is recorded under it.",
+            Field(person, min_length=3, title="Your e-mail", description=INSTRUCTIONS,
                   json_schema_extra={"position": 0}),
         )
     }  # fmt: skip

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision
 from approvals.refusals import NotAnAdministrator
-from flows.decision_form import Answer, answers, form_for
+from flows.decision_form import Answer, answers, describe, form_for
 from flows.form_runs import FLOW_NAME, refresh_forms
 from replenish.bootstrap import Services, build
 from replenish.settings import load_settings
@@ -61,6 +61,10 @@ def decide_in_prefect(
     try:
         orders = form_orders(services.uow, po_keys)
         form = form_for(approver, orders)
+        create_markdown_artifact(
+            key="decision-form", markdown=describe(approver, orders),
+            description=f"The orders in {approver}'s form",
+        )  # fmt: skip
         try:
             answered = suspend_flow_run(
                 wait_for_input=form, timeout=wait_hours * 3600, key="decisions"
