@@ -1,15 +1,14 @@
 """What the Prefect UI's decision forms cost a machine: memory and processes, measured.
 
-`python -m benchmarks.decision_forms [--orders 30] [--approvers 1] [--port P] [--json FILE]`
+`python -m benchmarks.decision_forms [--orders 30] [--approvers 1] [--port P] [--json FILE]
+[--keep DIR]`
 
 Runs what an installation runs (README "Deploying"): a Prefect server, the process work
-pool, every deployment of prefect.yaml and a worker, all in a temporary folder. The
-extract is the sample one reshaped so that exactly `--orders` orders wait for one buyer
-(each of that many item-locations has its own supplier on `always_review_suppliers`, no
-stock and no open order; everything else goes to the ERP); `--approvers K` routes them
-by supplier to K buyers in turn instead. One night runs through the
-`nightly` deployment; the script waits until the night is over and no flow run is going
-any more, then keeps sampling.
+pool, every deployment of prefect.yaml and a worker, all in a temporary folder (`--keep`:
+in DIR, logs kept). The extract makes exactly `--orders` orders wait for one buyer, or
+for `--approvers` buyers in turn (benchmarks/decision_forms_extract.py). One night runs
+through the `nightly` deployment; the script waits until the night is over and no flow
+run is going any more, then keeps sampling.
 
 Printed: the total resident memory (RSS, summed over the server and the worker with every
 process they started) and the process count, at their peak while the night and its forms
@@ -32,18 +31,15 @@ import threading
 import time
 import urllib.request
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 import psutil
 
-from replenish.sample_data import write_sample_data
+from benchmarks.decision_forms_extract import AS_OF, one_buyer_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
-BUYER = "buyer@example.com"
-AS_OF = date.today()  # the extract is fresh: the quality gate refuses a stale one
 MB = 1024 * 1024
 
 
@@ -77,43 +73,6 @@ def total_rss(processes: list[psutil.Process]) -> tuple[float, dict[str, float]]
         except psutil.NoSuchProcess:
             continue
     return sum(each.values()), each
-
-
-def one_buyer_extract(folder: Path, orders: int, approvers: int = 1) -> None:
-    """The sample extract, reshaped so that exactly `orders` orders wait for a buyer
-    (`approvers` buyers in turn)."""
-    write_sample_data(folder, items=max(40, orders), seed=7, dirty=0.0, as_of=AS_OF)
-    items = pd.read_csv(folder / "items.csv", dtype=str)
-    demand = pd.concat(pd.read_csv(p, dtype=str) for p in folder.glob("demand*.csv"))
-    sold = demand.assign(q=pd.to_numeric(demand["quantity"])).groupby(["sku", "location"])["q"]
-    busiest = sold.sum().sort_values(ascending=False).index[:orders]
-    waiting = items.set_index(["sku", "location"]).index.isin(busiest)
-    own = [f"SUP-W{i:03d}" for i in range(orders)]
-    items["supplier_id"] = "SUP-BULK"
-    items.loc[waiting, "supplier_id"] = own
-    items.to_csv(folder / "items.csv", index=False)
-    suppliers = pd.DataFrame({"supplier_id": ["SUP-BULK", *own]})
-    suppliers["name"] = "Supplier " + suppliers["supplier_id"]
-    suppliers["min_order_value"] = 0
-    suppliers["currency"] = "EUR"
-    suppliers.to_csv(folder / "suppliers.csv", index=False)
-    stock = pd.read_csv(folder / "stock.csv", dtype=str)
-    stock["on_hand"] = "0"
-    stock.to_csv(folder / "stock.csv", index=False)
-    (folder / "open_orders.csv").write_text("order_ref,sku,location,quantity,due_date\n")
-    # Only those suppliers' orders wait: line flags inform, no other order-level flag.
-    flags = (
-        "[flags]\nalways_review_suppliers = " + json.dumps(own) + "\n"
-        "review_min_money_at_stake = 1e12\nunusual_order = false\n"
-        "below_min_order_value = false\n"
-    )
-    routes = ", ".join(
-        f'"{supplier}" = "buyer{i % approvers}@example.com"' for i, supplier in enumerate(own)
-    )
-    by_supplier = f"by_supplier = {{ {routes} }}\n" if approvers > 1 else ""
-    (folder.parent / "config.toml").write_text(
-        flags + f'[approvals]\ndefault_approver = "{BUYER}"\n' + by_supplier
-    )
 
 
 def serve(
@@ -217,10 +176,13 @@ def main() -> None:
     parser.add_argument("--approvers", type=int, default=1, help="buyers they wait for")
     parser.add_argument("--port", type=int, default=0, help="Prefect server port (0: a free one)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep its logs")
     args = parser.parse_args()
     port = args.port or _free_port()
     sample, stop = Sampled(), threading.Event()
-    with tempfile.TemporaryDirectory(prefix="decision-forms-") as folder:
+    with tempfile.TemporaryDirectory(prefix="decision-forms-") as temporary:
+        folder = str(args.keep or temporary)
+        Path(folder).mkdir(parents=True, exist_ok=True)
         processes, env = serve(Path(folder), port, args.orders, args.approvers)
         pids = [p.pid for p in processes]
 
@@ -240,6 +202,9 @@ def main() -> None:
             found = tree(pids)
             sample.steady_rss_mb, sample.by_process_mb = total_rss(found)
             sample.steady_processes = len(found)
+            if not any(name.startswith("nightly-replenishment Completed") for name in runs):
+                log = (Path(folder) / "worker.log").read_text()[-4000:]
+                sys.exit(f"the night did not complete ({runs}); the worker's log:\n{log}")
             waiting = _waiting_orders(Path(folder) / "replenish.db")
         finally:
             stop.set()
