@@ -77,7 +77,7 @@ def _refresh(services: Services, person: str | None) -> FormChanges:
             legacy = "approver" not in run.parameters
             if person is not None and (legacy or who != person_key(person)):
                 continue
-            why = _why_close(who, list(run.parameters.get("po_keys") or []), wanted, legacy,
+            why = why_close(who, list(run.parameters.get("po_keys") or []), wanted, legacy,
                              approvals.prefect_forms, who in kept)  # fmt: skip
             if why is None:
                 kept.add(who)
@@ -116,7 +116,7 @@ def _suspended_forms(client: SyncPrefectClient) -> list[FlowRun]:
             return found
 
 
-def _why_close(
+def why_close(
     who: str,
     listed: list[str],
     wanted: dict[str, list[str]],

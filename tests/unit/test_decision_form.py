@@ -16,6 +16,7 @@ from prefect._internal.pydantic.v2_schema import create_v2_schema
 from pydantic import ValidationError
 
 from flows.decision_form import MAX_LINE_FIELDS, answers, form_for
+from flows.form_runs import why_close
 from services.decision_forms import FormLine, FormOrder
 
 BUYER = "buyer@example.com"
@@ -135,3 +136,29 @@ def test_the_same_orders_build_the_same_form_when_the_answers_are_read() -> None
     assert schema_of(first) == schema_of(again)
     answer = {"your_email": BUYER, "order_02": {"decision": "reject"}}
     assert answers(again(**answer), orders)[1].command is not None
+
+
+@pytest.mark.parametrize(
+    ("listed", "legacy", "enabled", "duplicate", "expected"),
+    [
+        (["A", "B"], False, True, False, None),
+        (["B", "A"], False, True, False, None),  # the same orders in another order
+        (["A", "B", "C"], False, True, False, "1 no longer waiting (C)"),
+        (["A"], False, True, False, "1 new (B)"),
+        (["A", "B"], False, True, True, f"another form for {BUYER} is open"),
+        (["A", "B"], True, True, False, "replaced by one form per person"),
+        (["A", "B"], False, False, False, "turned off (approvals.prefect_forms)"),
+    ],
+)
+def test_an_open_form_is_kept_only_while_it_lists_what_waits_for_its_person(
+    listed: list[str], legacy: bool, enabled: bool, duplicate: bool, expected: str | None
+) -> None:
+    why = why_close(BUYER, listed, {BUYER: ["A", "B"]}, legacy, enabled, duplicate)
+    kept = why is None
+    assert kept == (expected is None)
+    assert expected is None or expected in str(why)
+
+
+def test_a_form_for_someone_nothing_waits_for_is_closed_saying_so() -> None:
+    why = why_close(BUYER, ["A"], {}, legacy=False, enabled=True, duplicate=False)
+    assert why == f"nothing waits for {BUYER} any more (decided elsewhere, expired or withdrawn)"
