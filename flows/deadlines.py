@@ -9,7 +9,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows import notify, ui_decisions
+from flows import form_runs, notify
 from flows.alerts import tell_operator
 from flows.side_runs import recorded_run
 from replenish.bootstrap import build
@@ -23,9 +23,13 @@ def chase_deadlines(config: str | None = None) -> dict[str, Any]:
     try:
         with recorded_run(services, "chase-deadlines") as run:
             sent = notify.chase_deadlines(services, run.run_id)
-            closed = ui_decisions.close_decided(services)
+            forms = form_runs.refresh_forms(services)
             run.status, run.message = "succeeded", f"{len(sent)} e-mails sent"
-            run.summary = {"emails": len(sent), "prefect_forms_closed": closed}
+            run.summary = {
+                "emails": len(sent),
+                "prefect_forms_opened": forms.opened,
+                "prefect_forms_closed": forms.closed,
+            }
     finally:
         services.engine.dispose()
     return run.summary

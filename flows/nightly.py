@@ -20,16 +20,15 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
-from domain.lifecycle import OrderStatus
 from flows import (
     data_quality,
     forecast_stage,
+    form_runs,
     notify,
     order_artifacts,
     ordering,
     reconciliation,
     reporting,
-    ui_decisions,
 )
 from flows.alerts import tell_operator
 from flows.outcomes import QualityGateFailed, RunPartial, RunStopped
@@ -43,7 +42,6 @@ from replenish.settings import load_settings
 from services.runs import start_run
 from storage.run_lock import RunLocked, nightly_lock
 
-PENDING = OrderStatus.PENDING_REVIEW.value
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -192,10 +190,8 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
         # The orders are stored; approved ones must still reach the ERP tonight.
         facts.problems.append(f"route failed: {type(error).__name__}: {error}")
         get_run_logger().error("Review e-mails not sent (%s); submitting anyway", error)
-    pending = [k for k in facts.proposed.created if review.decisions[k] == PENDING]
-    if settings.approvals.prefect_forms:
-        clock.run("route", ui_decisions.open_forms, pending)
-    clock.run("route", ui_decisions.close_decided, services)
+    # One Prefect UI form per person with every order waiting for them (any night's).
+    clock.run("route", form_runs.refresh_forms, services)
     facts.submitted = clock.run("submit", submit_with_retries, services, run_id)
     clock.run("report", reconciliation.publish, services, as_of)
     return False

@@ -1,161 +1,116 @@
-"""Deciding a waiting order from the Prefect UI, with the database the one source of truth.
+"""Deciding waiting orders from the Prefect UI, with the database the one source of truth.
 
-For each order a nightly run leaves waiting for a person, the run starts an
-`order-decision` flow run (deployment `order-decision`, one per order: the order's key
-is the idempotency key). That run suspends itself with a form (`OrderDecision`:
-approve or reject, quantities, a comment): no process is held while it waits, for days
-if need be. Filled in from the UI's "Resume" button, the run starts again, reads the
-form and applies it through `approvals.decisions.decide`, exactly as the review page and
-the CLI do (the same routing check, the same refusal of a second decision, the same
-audit), so the page shows it at once.
+Each person asked to decide has one `approver-decisions` flow run, suspended with a form
+listing every order waiting for them (flows/decision_form.py); flows/form_runs.py opens
+and closes these runs as orders arrive and get decided. Suspended, a run holds no
+process. "Resume" in the UI starts the run again from the top (Prefect re-runs a
+suspended flow): it rebuilds the same form from its parameters, reads the answers and
+applies each decision through `services.decisions.decide_order`, exactly as the review
+page and the CLI do: the same routing check, the same refusal of a second decision (one
+taken on the page meanwhile wins), the same audit, channel "prefect-ui".
 
-A decision made elsewhere (page, CLI, a deadline expiring) closes the waiting form:
-`close_decided` (called by the nightly, submit-approved and chase-deadlines runs)
-cancels each suspended decision run whose order no longer waits, saying who decided.
+A refused decision is never green: the run ends Failed, its message naming each refusal,
+and the refused order, still waiting, is in the person's new form straight away.
 """
 
 from __future__ import annotations
 
-import hashlib
-from decimal import Decimal
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from prefect import flow, get_run_logger
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (
-    FlowFilter,
-    FlowFilterName,
-    FlowRunFilter,
-    FlowRunFilterState,
-    FlowRunFilterStateType,
-)
-from prefect.client.schemas.objects import StateType
-from prefect.deployments import run_deployment
+from prefect.artifacts import create_markdown_artifact
 from prefect.flow_runs import suspend_flow_run
-from prefect.input import RunInput
-from prefect.runtime import deployment, flow_run
-from prefect.states import Cancelled
-from pydantic import Field
+from prefect.states import Failed, State
+from pydantic import ValidationError
 
 from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision
-from domain.lifecycle import AWAITING_DECISION
+from approvals.refusals import NotAnAdministrator
+from flows.decision_form import Answer, answers, describe, form_for
+from flows.form_runs import FLOW_NAME, refresh_forms
 from replenish.bootstrap import Services, build
 from replenish.settings import load_settings
-from services.decisions import DecideOrder, decide_order
-from services.order_queries import status_of
+from services.decision_forms import form_orders
+from services.decisions import decide_order
 
-FLOW_NAME = "order-decision"
-DEPLOYMENT = f"{FLOW_NAME}/{FLOW_NAME}"
-CHANNEL = "prefect-ui"
+REFUSED = (AlreadyDecided, NotYourDecision, NotAnAdministrator, InvalidDecision, KeyError)
 
 
-class OrderDecision(RunInput):
-    """The form a buyer fills in in the Prefect UI to decide a waiting order."""
+@dataclass
+class Outcome:
+    applied: dict[str, str] = field(default_factory=dict)  # po_key -> its status now
+    refused: dict[str, str] = field(default_factory=dict)  # po_key -> why
+    later: list[str] = field(default_factory=list)
 
-    decided_by: str  # the e-mail the order was routed to (approver, second, deputy)
-    decision: Literal["approve", "reject"]
-    # sku -> quantity to order instead; empty: as proposed.
-    quantities: dict[str, Decimal] = Field(default_factory=dict)
-    comment: str = ""
+    def sentence(self, person: str) -> str:
+        said = [f"{len(self.applied)} decided", f"{len(self.later)} left for later"]
+        if self.refused:
+            why = "; ".join(f"{key}: {reason}" for key, reason in self.refused.items())
+            said.append(f"{len(self.refused)} refused: {why}")
+        return f"{person}'s form: " + ", ".join(said)
 
 
-@flow(name=FLOW_NAME, persist_result=True)
-def decide_in_prefect(po_key: str, config: str | None = None, wait_hours: int = 168) -> str:
-    """Wait (suspended, no process held) for a decision on `po_key` from the Prefect UI's
-    form, then apply it like the review page would. Ends at once if the order no longer
-    waits (decided elsewhere)."""
+@flow(name=FLOW_NAME, flow_run_name="decisions for {approver}", persist_result=True)
+def decide_in_prefect(
+    approver: str, po_keys: list[str], config: str | None = None, wait_hours: int = 168
+) -> str | State:
+    """Wait (suspended, no process held) for `approver`'s answers on the orders `po_keys`
+    in the Prefect UI's form, then apply each like the review page would. Ends Failed
+    when a decision was refused; every order still waiting gets a new form."""
     services = build(load_settings(Path(config) if config else None))
     try:
-        waiting = _waiting(services, po_key)
-        if waiting is not None:
-            return waiting
-        form = suspend_flow_run(
-            wait_for_input=OrderDecision.with_initial_data(
-                description=f"Decide purchase order {po_key}: approve or reject; quantities "
-                "per sku only where you change them; your e-mail as it was routed to you."
-            ),
-            timeout=wait_hours * 3600,
-            # Prefect keys take lowercase letters, digits and dashes only.
-            key=f"decision-{hashlib.sha256(po_key.encode()).hexdigest()[:16]}",
-        )
-        already = _waiting(services, po_key)  # decided elsewhere while suspended?
-        if already is not None:
-            return already
+        orders = form_orders(services.uow, po_keys)
+        form = form_for(approver, orders)
+        create_markdown_artifact(
+            key="decision-form", markdown=describe(approver, orders),
+            description=f"The orders in {approver}'s form",
+        )  # fmt: skip
         try:
-            command = DecideOrder(po_key, form.decision, form.decided_by, CHANNEL,
-                                  form.comment, form.quantities)  # fmt: skip
-            result = decide_order(services.uow, services.settings.approvals, command)
-        except (AlreadyDecided, NotYourDecision, InvalidDecision, KeyError) as refused:
-            get_run_logger().warning("Decision on %s refused: %s", po_key, refused)
-            return f"refused: {refused}"
-        return f"{po_key} is now {result.status.value} (by {result.decided_by})"
+            answered = suspend_flow_run(
+                wait_for_input=form, timeout=wait_hours * 3600, key="decisions"
+            )
+        except ValidationError as error:  # the orders changed shape since the form was shown
+            refresh_forms(services, approver)
+            return Failed(message=f"{approver}'s answers could not be read, nothing applied: "
+                          f"{error}")  # fmt: skip
+        outcome = _apply(services, answers(answered, orders))
+        _publish(approver, outcome)
+        refresh_forms(services, approver)
+        if outcome.refused:
+            return Failed(message=outcome.sentence(approver))
+        return outcome.sentence(approver)
     finally:
         services.engine.dispose()
 
 
-def _waiting(services: Services, po_key: str) -> str | None:
-    """None while the order waits for a person; else what it is now."""
-    status = status_of(services.uow, po_key)
-    if status is None:
-        return f"no purchase order {po_key}"
-    if status in {s.value for s in AWAITING_DECISION}:
-        return None
-    return f"{po_key} is already {status}"
-
-
-def open_forms(po_keys: list[str]) -> int:
-    """Start one decision run per waiting order, when this run itself came from a
-    deployment (a server and workers exist); an ad-hoc run has nobody to resume it."""
-    if not po_keys or deployment.get_id() is None:
-        return 0
-    config = flow_run.parameters.get("config")
-    started = 0
-    for key in po_keys:
+def _apply(services: Services, found: list[Answer]) -> Outcome:
+    """Each decision in its own transaction: one refusal never undoes the others."""
+    logger, outcome = get_run_logger(), Outcome()
+    for answer in found:
+        key = answer.order.po_key
+        if answer.command is None:
+            outcome.later.append(key)
+            continue
         try:
-            run_deployment(
-                DEPLOYMENT,
-                parameters={"po_key": key, "config": config},
-                timeout=0,
-                idempotency_key=f"decision-{key}",
-                as_subflow=False,
-            )
-            started += 1
-        except Exception as error:  # no order-decision deployment: the page still works
-            get_run_logger().warning("No Prefect decision form for %s: %s", key, error)
-    return started
+            result = decide_order(services.uow, services.settings.approvals, answer.command)
+        except REFUSED as refused:
+            reason = str(refused.args[0]) if isinstance(refused, KeyError) else str(refused)
+            logger.warning("Decision on %s refused: %s", key, reason)
+            outcome.refused[key] = reason
+            continue
+        logger.info("%s is now %s (by %s)", key, result.status.value, result.decided_by)
+        outcome.applied[key] = f"{result.status.value} (by {result.decided_by})"
+    return outcome
 
 
-def close_decided(services: Services) -> list[str]:
-    """Cancel the waiting decision runs of orders decided elsewhere; their keys. Only
-    under a deployment: without a server there are no suspended runs to look for."""
-    if deployment.get_id() is None:
-        return []
-    try:
-        return _close_decided(services)
-    except Exception as error:  # the forms are a way in: never hold up the run for them
-        get_run_logger().warning("Could not close decided Prefect forms: %s", error)
-        return []
-
-
-def _close_decided(services: Services) -> list[str]:
-    closed: list[str] = []
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[FLOW_NAME])),
-            flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
-            ),
-        )
-        for run in runs:
-            key = str(run.parameters.get("po_key", ""))
-            status = _waiting(services, key)
-            if status is None:
-                continue
-            client.set_flow_run_state(
-                run.id, Cancelled(message=f"decided outside Prefect: {status}"), force=True
-            )
-            closed.append(key)
-    if closed:
-        get_run_logger().info("Closed the Prefect decision forms of %s", ", ".join(closed))
-    return closed
+def _publish(person: str, outcome: Outcome) -> None:
+    """The answers and what became of them, on the run's Artifacts tab."""
+    rows = [f"| {key} | {status} |" for key, status in outcome.applied.items()]
+    rows += [f"| {key} | **refused**: {why} |" for key, why in outcome.refused.items()]
+    rows += [f"| {key} | left for later |" for key in outcome.later]
+    table = ["| order | result |", "| --- | --- |", *rows]
+    create_markdown_artifact(
+        key="decisions",
+        markdown="\n".join([f"### Decisions of {person}", "", *table]),
+        description=outcome.sentence(person),
+    )

@@ -32,8 +32,9 @@ class ApprovalRouting(RoutingPolicy):
     )
     prefect_forms: bool = Field(
         default=True,
-        description="Under a Prefect server, open a decision form (an order-decision flow "
-        "run) per waiting order; off: decisions only on the review page and the CLI.",
+        description="Under a Prefect server, open one decision form (an approver-decisions "
+        "flow run) per person with orders waiting, listing them all; off: decisions only on "
+        "the review page and the CLI.",
     )
 
 

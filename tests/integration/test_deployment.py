@@ -22,7 +22,6 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from prefect.client.schemas.objects import FlowRun
 
 from replenish.sample_data import write_sample_data
 
@@ -219,96 +218,3 @@ def test_the_nightly_deployment_runs_on_a_worker_once_at_a_time(served: Served) 
     assert [(str(r.as_of), r.status, r.flow_run_id) for r in rows] == [
         (BERLIN_DAY.isoformat(), "succeeded", str(ran))
     ]
-
-
-async def decision_runs(api_url: str, state: str | None = None) -> list[FlowRun]:
-    from prefect.client.orchestration import PrefectClient
-    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
-
-    async with PrefectClient(api=api_url) as client:
-        runs = await client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["order-decision"]))
-        )
-    return [r for r in runs if state is None or (r.state and r.state.type.value == state)]
-
-
-async def wait_for_paused(api_url: str, count: int) -> list[FlowRun]:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        paused = await decision_runs(api_url, "PAUSED")
-        if len(paused) >= count:
-            return paused
-        await asyncio.sleep(2)
-    pytest.fail(f"decision runs not suspended: {await decision_runs(api_url)}")
-
-
-async def run_and_wait(api_url: str, name: str) -> str:
-    from prefect.client.orchestration import PrefectClient
-
-    async with PrefectClient(api=api_url) as client:
-        found = await client.read_deployment_by_name(name)
-        run = await client.create_flow_run_from_deployment(found.id)
-    states = await wait_terminal(api_url, [run.id])
-    return states[run.id]
-
-
-def order_status(database: Path, po_key: str) -> tuple[str, list[tuple[str, str]]]:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.connect() as conn:
-        status = conn.execute(
-            text("SELECT status FROM purchase_orders WHERE po_key = :k"), {"k": po_key}
-        ).scalar_one()
-        decisions = conn.execute(
-            text(
-                "SELECT d.decided_by, d.channel FROM decisions d JOIN purchase_orders p "
-                "ON p.id = d.purchase_order_id WHERE p.po_key = :k ORDER BY d.id"
-            ),
-            {"k": po_key},
-        ).all()
-    engine.dispose()
-    return str(status), [(str(a), str(b)) for a, b in decisions]
-
-
-def test_a_waiting_order_is_decided_in_the_prefect_ui_and_the_database_agrees(
-    served: Served,
-) -> None:
-    """Runs after the nightly test (module order): its orders wait for a person."""
-    from prefect.client.orchestration import PrefectClient
-
-    paused = asyncio.run(wait_for_paused(served.api_url, 2))
-    assert all(r.state is not None and r.state.name == "Suspended" for r in paused)
-    in_ui, elsewhere = (str(r.parameters["po_key"]) for r in paused[:2])
-    by_key = {str(r.parameters["po_key"]): r.id for r in paused}
-
-    async def resume(run_id: UUID, run_input: dict[str, object]) -> None:
-        async with PrefectClient(api=served.api_url) as client:
-            answer = await client.resume_flow_run(run_id, run_input=run_input)
-        assert answer.status.value == "ACCEPT", answer
-
-    # A buyer fills in the form in the Prefect UI: the UI posts this input to the API.
-    form = {"decided_by": "buyer@example.com", "decision": "reject", "comment": "not now"}
-    asyncio.run(resume(by_key[in_ui], form))
-    states = asyncio.run(wait_terminal(served.api_url, [by_key[in_ui]]))
-    assert states[by_key[in_ui]] == "COMPLETED"
-    assert order_status(served.database, in_ui) == (
-        "rejected",
-        [("buyer@example.com", "prefect-ui")],
-    )
-
-    # The other one is decided on the CLI; the next chase-deadlines run closes its form.
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("replenish")), "review", "reject", elsewhere,
-            "--as", "buyer@example.com", "--comment", "decided on the CLI",
-        ],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**served.env, "REPLENISH_DATABASE_URL": f"sqlite:///{served.database}"},
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert asyncio.run(run_and_wait(served.api_url, "chase-deadlines/chase-deadlines")) == (
-        "COMPLETED"
-    )
-    closed = asyncio.run(wait_terminal(served.api_url, [by_key[elsewhere]]))
-    assert closed[by_key[elsewhere]] == "CANCELLED"
