@@ -3,7 +3,7 @@ service it buys and the stock it ties up, on real and on generated demand.
 
 Per data set (`benchmarks.policy_data`), the policy is replayed with the forecasting
 engine's own estimates (refitted every few weeks on what was known then), before and
-after issue 22 (`forecast.sporadic_spread` "model" and "own_totals"), beside the
+after issue 22 (`forecast.sporadic_demand` "model" and "own_totals"), beside the
 spreadsheet min/max on its own trailing figures:
 
 - per demand class, at targets 0.80 / 0.90 / 0.95: the realised fill rate, cycle service
@@ -94,7 +94,7 @@ def _setup(extract: Extract, mode: str) -> Any:
         "simulation_estimates": "engine",
         "simulation_refit_every_days": REFIT_DAYS.get(extract.name, 91.0),
     })  # fmt: skip
-    forecast = settings.forecast.model_copy(update={"sporadic_spread": mode})
+    forecast = settings.forecast.model_copy(update={"sporadic_demand": mode})
     return replay_setup(
         extract.items, extract.demand, as_of=extract.as_of,
         frequency=forecast.frequency, days_per_period=forecast.days_per_period,
@@ -126,7 +126,7 @@ def render(extract: Extract, judged: dict[str, Any]) -> list[str]:
     lines = [f"== policy: {extract.name} ({extract.note})"]
     for label in MODES:
         part = judged[label]
-        lines.append(f"-- {label} (forecast.sporadic_spread = {MODES[label]!r})")
+        lines.append(f"-- {label} (forecast.sporadic_demand = {MODES[label]!r})")
         lines.append("  class          target  fill   CSL    avg inventory  (promise)")
         for target, rows in part["calibration"].items():
             for name, row in rows.items():

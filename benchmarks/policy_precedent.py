@@ -21,7 +21,7 @@ def precedent_shares(extract: Extract, mode: str) -> dict[str, Any]:
     from purchasing import FlagRules, plan_lines
 
     settings: Any = extract.settings
-    params = settings.forecast.model_copy(update={"sporadic_spread": mode})
+    params = settings.forecast.model_copy(update={"sporadic_demand": mode})
     result = forecast_demand(extract.demand, extract.items, as_of=extract.as_of, params=params)
     lines = plan_lines(
         result.summary, extract.items, extract.stock, extract.open_orders,

@@ -148,7 +148,7 @@ def backtest(
     elif params.sum_quantile == "conformal" and selection is not None:
         # Calibrated only on the inner backtest (training part), as the night would be.
         per_window = recalibrate(per_window, selection, scored, params.conformal_min_scores)
-    if params.sporadic_spread == "own_totals":
+    if params.sporadic_demand == "own_totals":
         sporadic = (per_window["method"] == MODEL) & per_window["demand_class"].isin(
             SPORADIC_CLASSES
         )

@@ -30,7 +30,7 @@ from forecasting.plausibility import guard_summary, largest_interval_demand
 from forecasting.prepare import PreparedDemand, prepare_series
 from forecasting.recent import HISTORY_COLUMNS, capped_figures, history_tail, recent_figures
 from forecasting.selection import Selection, choose_models, empty_selection
-from forecasting.sporadic import sporadic_spread
+from forecasting.sporadic import sporadic_demand
 from forecasting.statistical import forecast_chosen, forecast_statistical
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
 
@@ -155,8 +155,8 @@ def forecast_demand(
             selection,
             min_scores=params.conformal_min_scores,
         )
-    if params.sporadic_spread == "own_totals":
-        sporadic_spread(summary, table, capped, params)
+    if params.sporadic_demand == "own_totals":
+        sporadic_demand(summary, table, capped, params)
     # Last: whatever produced the quantile, an impossible one never reaches purchasing.
     codes = table["series_code"].to_numpy()
     largest_by_code = largest_interval_demand(

@@ -1,20 +1,15 @@
-"""How much a sporadic item's demand over a protection interval varies, read from the
-item's own history of interval totals rather than from a per-period variance.
+"""How a sporadic item's demand over a protection interval is distributed, read from the
+item's own history of interval totals rather than from a per-period mean and variance.
 
 The per-period spread times P (`forecasting.uncertainty.protection_demand_std`) assumes
 the periods of an interval are independent. Real sporadic demand is not: sales come in
 runs and quiet spells, so totals over two or three weeks vary far more than P x sigma^2
 says. Measured on the M5 subset (docs/sporadic-demand.md), that assumption alone kept
-the fill rate of intermittent and lumpy items 10-20 points under its target whatever
-the target, and no cap or loss function could make it up. Here the variance comes from
-the totals themselves: every window of P consecutive periods in the item's recent
-history (overlapping windows: one per period), one-off bulk orders left out
+the fill rate of intermittent and lumpy items 6-10 points under its target, and no cap
+or loss function could make it up. Here the mean and variance come from the totals
+themselves: every window of P consecutive periods in the item's recent history
+(overlapping windows: one per period), one-off bulk orders left out
 (`forecasting.cleansing.without_spikes`).
-
-The level stays the forecast's: history says how demand varies, the model says how much
-of it to expect now. The totals' variance is scaled to the forecast's mean in
-proportion (variance per unit of demand kept), as it is for a compound demand whose
-occurrences become more or less frequent.
 """
 
 from __future__ import annotations
@@ -108,16 +103,6 @@ def _window_moments(
         mean[rows] = total[rows] / count[rows]
         variance[rows] = np.maximum(squares[rows] / count[rows] - mean[rows] ** 2, 0.0)
     return mean, variance
-
-
-def own_total_variance(
-    totals_mean: np.ndarray, totals_variance: np.ndarray, demand_mean: np.ndarray
-) -> np.ndarray:
-    """The totals' variance carried to the forecast's mean: variance per unit of demand
-    kept (module docstring). NaN where the totals had no demand to scale from."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(totals_mean > 0, demand_mean / totals_mean, np.nan)
-    return totals_variance * ratio
 
 
 def dispersion_ratio(own_variance: np.ndarray, independent_variance: np.ndarray) -> float:

@@ -40,6 +40,13 @@ def _window_default(data: dict[str, Any]) -> float:
     return 183.0 if data.get("frequency", "D") == "M" else 28.0
 
 
+def _interval_history_default(data: dict[str, Any]) -> float:
+    # A year of daily or weekly totals (every season once, recent enough to follow a
+    # change of level); five years of monthly ones, so that a protection interval of a
+    # year and a half still fits in the history more than twice.
+    return 1826.0 if data.get("frequency", "D") == "M" else 365.0
+
+
 class ForecastParams(BaseModel):
     """Policy knobs of the forecast. Frozen: one nightly run uses one set of settings."""
 
@@ -78,12 +85,15 @@ class ForecastParams(BaseModel):
     # windows in a class; other rows keep the parametric quantile.
     sum_quantile: Literal["parametric", "conformal", "out_of_sample"] = "out_of_sample"
     conformal_min_scores: int = Field(default=30, ge=1)
-    # The spread of sporadic items' protection-interval demand (`forecasting.sporadic`):
-    # "own_totals" (the default) reads it from the item's own interval totals over its
-    # last `interval_history_days`; "model" keeps the model's per-period spread times P,
-    # which assumes independent periods (the rule before; kept for comparison).
-    sporadic_spread: Literal["own_totals", "model"] = "own_totals"
-    interval_history_days: float = Field(default=730.0, gt=0.0)
+    # How sporadic items' demand over the protection interval is read
+    # (`forecasting.sporadic`): "own_totals" (the default) fits it to the item's own
+    # interval totals over its last `interval_history_days` (mean and variance); "model"
+    # keeps the model's mean and its per-period spread times P, which assumes independent
+    # periods (the rule before issue 22; kept for comparison).
+    sporadic_demand: Literal["own_totals", "model"] = "own_totals"
+    interval_history_days: float = Field(
+        default_factory=lambda data: _interval_history_default(data), gt=0.0
+    )
     # The plausibility guard (`forecasting.plausibility`): a protection-interval quantile
     # above this many times the largest demand the series ever had over an interval of
     # the same length (or a non-finite one) is rejected and its line held for a person.
