@@ -193,10 +193,9 @@ class _Views:
     ) -> Response:
         if isinstance(page, Response):
             return page
-        charts = {
-            line.sku: Markup(demand_chart(chart))  # built from numbers only (approvals.web.chart)
+        charts = {  # built from numbers only (approvals.web.chart); "" = no chart
+            line.sku: Markup(demand_chart(chart) if (chart := chart_input(line)) else "")
             for line in page.lines
-            if (chart := chart_input(line)) is not None
         }
         context = {
             "page": page,
