@@ -1,5 +1,10 @@
 """A run row for the flows beside the nightly one (submission, deadlines, monitoring), so
-their e-mails have a run to belong to and their outcome is in the `runs` table too."""
+their e-mails have a run to belong to and their outcome is in the `runs` table too.
+
+Each of them also does the chores every run shares: it keeps its lease while it works,
+closes runs whose process died (`flows.crashes`: the monitoring flow finds a night killed
+after the last flow of the day), and retries the mail queue before it closes, naming
+what still waits in its summary (`mail_waiting`)."""
 
 from __future__ import annotations
 
@@ -9,11 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from prefect import get_run_logger
 from prefect.runtime import flow_run
 
+from flows import crashes
 from replenish.bootstrap import Services
 from replenish.run_date import run_date
-from services.runs import finish_run, start_run
+from services import notifications
+from services.runs import finish_run, keep_alive, start_run
 
 
 @dataclass
@@ -35,12 +43,28 @@ def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
     flow_run_id = flow_run.get_id()
     start_run(services.uow, run.run_id, as_of, source, flow_run_id)
     try:
-        yield run
+        with keep_alive(services.uow, run.run_id):
+            crashes.reclaim(services, run.run_id, found_by=f"the {source} flow")
+            yield run
     except BaseException as error:
         run.status, run.message = "failed", f"{type(error).__name__}: {error}"
         raise
     finally:
-        summary = {"run_id": run.run_id, "as_of": run.as_of, "status": run.status}
-        summary.update(message=run.message, **run.summary)
+        summary: dict[str, Any] = {"run_id": run.run_id, "as_of": run.as_of}
+        summary.update(status=run.status, message=run.message, **run.summary)
+        summary["mail_waiting"] = _retry_mail(services, run.run_id)
         run.summary = summary
         finish_run(services.uow, run.run_id, summary)
+
+
+def _retry_mail(services: Services, run_id: str) -> dict[str, Any] | None:
+    """Send whatever the mail queue still holds (an operator alert of an earlier run the
+    mail server refused, too); what still waits, for the summary. Never raises: the run's
+    own outcome is what its close must record."""
+    logger = get_run_logger()
+    try:
+        notifications.deliver_queued(services.uow, services.mailer, run_id, log=logger)
+        return notifications.waiting_mail(services.uow).as_dict()
+    except Exception:
+        logger.exception("Could not send the mail queue")
+        return None
