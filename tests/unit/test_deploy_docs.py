@@ -59,5 +59,5 @@ def test_every_tagged_deployment_sends_heartbeats_every_30_seconds(
     Prefect's default of one every 180 s would crash healthy runs."""
     if "replenish" not in deployment.get("tags", []):
         return
-    env = deployment.get("job_variables", {}).get("env", {})
+    env = deployment["work_pool"].get("job_variables", {}).get("env", {})
     assert env.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY") == "30"
