@@ -43,7 +43,6 @@ from replenish.bootstrap import Services, build, open_source
 from replenish.run_date import run_date, scheduled_start
 from replenish.run_summary import RunFacts, build_summary, stood_aside
 from replenish.settings import load_settings
-from services import notifications
 from services.runs import keep_alive, record_stood_aside, start_run
 from storage.run_lock import RunLocked, nightly_lock
 
@@ -213,7 +212,7 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
 
 def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, Any]:
     """Record and publish the run, whatever happened; never hide the error that ended it."""
-    facts.mail_waiting = _mail_waiting(services)
+    facts.mail_waiting = notify.mail_waiting(services)
     summary = build_summary(facts, clock.seconds)
     if not facts.started:
         return summary  # nothing recorded to close: the database may be what failed
@@ -224,16 +223,6 @@ def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, 
         get_run_logger().exception("Could not record or publish run %s", facts.run_id)
     summary["stage_seconds"] = clock.seconds
     return summary
-
-
-def _mail_waiting(services: Services) -> dict[str, Any] | None:
-    """What the mail server has not taken (an operator alert among it is named), for the
-    summary; None when the database cannot say (it is what failed)."""
-    try:
-        return notifications.waiting_mail(services.uow).as_dict()
-    except Exception:
-        get_run_logger().warning("Could not read the mail queue for the run summary")
-        return None
 
 
 def _record_stood_aside(services: Services, source: str | None, as_of: date, why: str) -> str:

@@ -14,13 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from prefect import get_run_logger
 from prefect.runtime import flow_run
 
-from flows import crashes
+from flows import crashes, notify
 from replenish.bootstrap import Services
 from replenish.run_date import run_date
-from services import notifications
 from services.runs import finish_run, keep_alive, start_run
 
 
@@ -52,19 +50,6 @@ def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
     finally:
         summary: dict[str, Any] = {"run_id": run.run_id, "as_of": run.as_of}
         summary.update(status=run.status, message=run.message, **run.summary)
-        summary["mail_waiting"] = _retry_mail(services, run.run_id)
+        summary["mail_waiting"] = notify.retry_queue(services, run.run_id)
         run.summary = summary
         finish_run(services.uow, run.run_id, summary)
-
-
-def _retry_mail(services: Services, run_id: str) -> dict[str, Any] | None:
-    """Send whatever the mail queue still holds (an operator alert of an earlier run the
-    mail server refused, too); what still waits, for the summary. Never raises: the run's
-    own outcome is what its close must record."""
-    logger = get_run_logger()
-    try:
-        notifications.deliver_queued(services.uow, services.mailer, run_id, log=logger)
-        return notifications.waiting_mail(services.uow).as_dict()
-    except Exception:
-        logger.exception("Could not send the mail queue")
-        return None
