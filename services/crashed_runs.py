@@ -81,6 +81,6 @@ def lease_of(uow_factory: Callable[[], UnitOfWork], flow_run_id: str) -> datetim
 def _message(run: Run, found_by: str) -> str:
     last = run.lease_until - LEASE if run.lease_until is not None else run.started_at
     return (
-        f"crashed: no sign of life since {last:%Y-%m-%d %H:%M:%S} UTC (the process was "
+        f"no sign of life since {last:%Y-%m-%d %H:%M:%S} UTC (the process was "
         f"killed, ran out of memory or its machine stopped); found by {found_by}"
     )
