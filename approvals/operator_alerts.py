@@ -13,6 +13,11 @@ from email.utils import make_msgid
 
 from approvals.notifications import OutgoingMail
 
+#: The kinds of mail that go to the operator about the system itself (the data-quality
+#: stop is `approvals.notifications.quality_alert`): a run summary lists those still
+#: waiting for the mail server by subject.
+OPERATOR_ALERT_KINDS = frozenset({"run_alert", "submission_alert", "drift_alert", "quality_alert"})
+
 
 def run_failed(
     *,

@@ -2,14 +2,18 @@
 `operator-alert` deployment that a Prefect automation starts when a run crashed so hard
 that no hook could run (the process killed, the machine gone).
 
-One e-mail per flow run: the alert is recorded against the run it is about (the
-`notifications` table, key `run-alert:<flow run id>`), so the hook and the automation
-never both send it. An alert that cannot be sent is logged, never raised: the hook must
-not hide the failure it reports.
+One e-mail per flow run: the alert is queued under the run it is about (key
+`run-alert:<flow run id>`, `services.operator_mail`), so the hook, the automation and
+the run that finds a dead one never send it twice. Queued before any server is asked, an
+alert the mail server cannot take stays queued, is retried by every later flow that sends
+mail and is named in the run's summary (`mail_waiting`); only when the database itself is
+down is it sent directly. An alert that cannot be sent at all is logged, never raised: the
+hook must not hide the failure it reports.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +27,11 @@ from prefect.states import State
 from prefect.utilities.urls import url_for
 
 from approvals.operator_alerts import one_line, run_failed
+from flows import crashes
 from flows.outcomes import RunIncomplete
 from replenish.bootstrap import Services, build
 from replenish.settings import Settings, load_settings
+from services import crashed_runs, notifications, operator_mail
 
 logger: logging.Logger = get_logger("replenish.alerts")
 
@@ -69,7 +75,8 @@ def settings_for(parameters: dict[str, Any]) -> Settings:
 def send_run_alert(
     settings: Settings, *, flow_name: str, flow_run: FlowRun, state: str, cause: str
 ) -> bool:
-    """Send the alert once per flow run; True when it was sent now."""
+    """Queue the alert once per flow run and send the queue; True when this alert has
+    reached the mail server (now or before)."""
     mail = run_failed(
         sender=settings.email.sender,
         operator=settings.approvals.operator,
@@ -82,48 +89,36 @@ def send_run_alert(
     )
     services = build(settings, run_migrations=False)
     try:
-        run_id, already_sent = _recorded_run(services, str(flow_run.id), mail.dedupe_key)
-        if already_sent:
-            return False
-        location = services.mailer.send(mail.message)
-        logger.info("Told %s that flow run %s %s", mail.recipient, flow_run.name, state)
+        try:
+            run_id = operator_mail.queue_run_alert(services.uow, str(flow_run.id), mail)
+        except Exception:
+            # The database is what failed: no queue to keep the alert in, so send it now.
+            logger.warning("No database to queue the alert for flow run %s", flow_run.id)
+            services.mailer.send(mail.message)
+            return True
+        notifications.deliver_queued(services.uow, services.mailer, run_id, log=logger)
+        if operator_mail.alert_sent(services.uow, mail.dedupe_key):
+            logger.info("Told %s that flow run %s %s", mail.recipient, flow_run.name, state)
+            return True
+        waiting = notifications.waiting_mail(services.uow)
         if run_id is not None:
-            with services.uow() as uow:
-                uow.runs.record_notification(
-                    run_id,
-                    dedupe_key=mail.dedupe_key,
-                    kind=mail.kind,
-                    recipient=mail.recipient,
-                    subject=str(mail.message["Subject"]),
-                    location=location,
-                    sent_at=datetime.now(UTC),
-                )
-                uow.commit()
-        return True
+            operator_mail.note_mail_waiting(services.uow, run_id, waiting)
+        logger.error(
+            "The alert about flow run %s stays queued for the next run (%s)",
+            flow_run.name,
+            waiting.last_error,
+        )
+        return False
     finally:
         services.engine.dispose()
-
-
-def _recorded_run(services: Services, flow_run_id: str, dedupe_key: str) -> tuple[str | None, bool]:
-    """The replenish run of this flow run and whether its alert went out already. None
-    when the run never reached the database, or the database is the thing that is down:
-    the alert is then sent without being recorded."""
-    try:
-        with services.uow() as uow:
-            run = uow.runs.by_flow_run(flow_run_id)
-            if run is None:
-                return None, False
-            return run.id, uow.runs.notification_sent(dedupe_key)
-    except Exception:
-        logger.warning("No database to record the alert for flow run %s", flow_run_id)
-        return None, False
 
 
 @flow(name="operator-alert")
 async def operator_alert(flow_run: str) -> bool:
     """E-mail the operator about a flow run that crashed or failed (started by the
     automation in prefect.yaml with the event's resource id, `prefect.flow-run.<id>`; the
-    in-process hooks cover the ordinary cases)."""
+    in-process hooks cover the ordinary cases), and close its run in `runs` as crashed
+    once its lease has run out."""
     from prefect.client.orchestration import get_client
 
     async with get_client() as client:
@@ -131,10 +126,33 @@ async def operator_alert(flow_run: str) -> bool:
         owner = await client.read_flow(crashed.flow_id)
     state = crashed.state
     cause = one_line((state.message if state else None) or "no message")
-    return send_run_alert(
-        settings_for(crashed.parameters),
+    settings = settings_for(crashed.parameters)
+    told = send_run_alert(
+        settings,
         flow_name=owner.name,
         flow_run=crashed,
         state=(state.name if state else None) or "Crashed",
         cause=cause,
     )
+    services = build(settings, run_migrations=False)
+    try:
+        await _close_when_dead(services, str(crashed.id))
+    finally:
+        services.engine.dispose()
+    return told
+
+
+async def _close_when_dead(services: Services, flow_run_id: str) -> None:
+    """Wait out the run's lease (at most `storage.leases.LEASE`): a run that renews it
+    meanwhile is alive and stays open; one that does not is closed as crashed."""
+    try:
+        until = crashed_runs.lease_of(services.uow, flow_run_id)
+    except Exception:
+        logger.warning("No database to close the run of flow run %s", flow_run_id)
+        return
+    if until is None:
+        return
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
+    await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 1)
+    crashes.reclaim(services, None, found_by="the crash automation (operator-alert)")

@@ -1,9 +1,11 @@
 """The nightly replenishment flow: read like the run's table of contents.
 
 Every run ends in the `runs` table as succeeded, partial, stopped or failed, whatever
-raised (`_run`'s finally); a run that did not fully succeed raises a named exception
-(`flows.outcomes`) after its summary and artifacts are published, so Prefect shows it
-red and the failure hooks e-mail the operator.
+raised (`_run`'s finally), or stood_aside when another run held the lock; a run that did
+not fully succeed raises a named exception (`flows.outcomes`) after its summary and
+artifacts are published, so Prefect shows it red and the failure hooks e-mail the
+operator. A run killed outright stops renewing its lease and is closed as crashed by
+whoever comes next (`flows.crashes`): the next run does that first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
 from flows import (
+    crashes,
     data_quality,
     forecast_stage,
     form_runs,
@@ -39,7 +42,7 @@ from replenish.bootstrap import Services, build, open_source
 from replenish.run_date import run_date, scheduled_start
 from replenish.run_summary import RunFacts, build_summary, stood_aside
 from replenish.settings import load_settings
-from services.runs import start_run
+from services.runs import keep_alive, record_stood_aside, start_run
 from storage.run_lock import RunLocked, nightly_lock
 
 P = ParamSpec("P")
@@ -94,7 +97,8 @@ def nightly_replenishment(
             return _run(services, source, night)
     except RunLocked as error:
         get_run_logger().warning("%s", error)
-        return Cancelled(message=str(error), data=stood_aside(night, str(error)))
+        run_id = _record_stood_aside(services, source, night, str(error))
+        return Cancelled(message=str(error), data=stood_aside(night, str(error), run_id))
     finally:
         services.engine.dispose()
 
@@ -103,15 +107,18 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
     facts = RunFacts(run_id=uuid.uuid4().hex, as_of=as_of, settings=services.settings)
     clock = StageClock()
     told = False
-    try:
-        told = _stages(services, facts, clock, location)
-    except BaseException as error:
-        # A bug, the database gone, a kill: recorded as failed with its one-line cause
-        # before Prefect marks the run Failed (or Crashed) and the hook alerts.
-        facts.failed(f"{clock.current} failed: {type(error).__name__}: {error}")
-        raise
-    finally:
-        summary = _close(services, facts, clock)
+    # The lease says "alive" while the run works; a SIGKILL stops it, and the next run
+    # (or the monitoring flow, or the crash automation) closes the run as crashed.
+    with keep_alive(services.uow, facts.run_id):
+        try:
+            told = _stages(services, facts, clock, location)
+        except BaseException as error:
+            # A bug, the database gone, an interrupt: recorded as failed with its one-line
+            # cause before Prefect marks the run Failed (or Crashed) and the hook alerts.
+            facts.failed(f"{clock.current} failed: {type(error).__name__}: {error}")
+            raise
+        finally:
+            summary = _close(services, facts, clock)
     if summary["status"] == "stopped":
         raise RunStopped(summary, operator_told=told)
     if summary["status"] == "partial":
@@ -130,6 +137,8 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
     start_run(services.uow, run_id, as_of, where, _flow_run_id())
     facts.started = True
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
+    # Holding the nightly lock: any other nightly run still `running` died (killed).
+    crashes.reclaim(services, run_id, found_by="the next nightly run", nightly_lock_held=True)
     if source is None:
         facts.stopped(str(problem))
         return False
@@ -199,6 +208,7 @@ def _stages(services: Services, facts: RunFacts, clock: StageClock, location: st
 
 def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, Any]:
     """Record and publish the run, whatever happened; never hide the error that ended it."""
+    facts.mail_waiting = notify.mail_waiting(services)
     summary = build_summary(facts, clock.seconds)
     if not facts.started:
         return summary  # nothing recorded to close: the database may be what failed
@@ -209,6 +219,19 @@ def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, 
         get_run_logger().exception("Could not record or publish run %s", facts.run_id)
     summary["stage_seconds"] = clock.seconds
     return summary
+
+
+def _record_stood_aside(services: Services, source: str | None, as_of: date, why: str) -> str:
+    """A run that stood aside is a row in `runs` too; its id (empty when the database
+    could not record it: the run then only logs why)."""
+    run_id = uuid.uuid4().hex
+    try:
+        record_stood_aside(services.uow, run_id, as_of, source or "configured source",
+                           _flow_run_id(), why)  # fmt: skip
+    except Exception:
+        get_run_logger().exception("Could not record the stood-aside run")
+        return ""
+    return run_id
 
 
 def _flow_run_id() -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -99,3 +100,24 @@ def alert_data_quality(
         run_id=run_id,
     )
     return send(services, run_id, [mail])
+
+
+def mail_waiting(services: Services) -> dict[str, Any] | None:
+    """What the mail server has not taken (the operator alerts among it by subject), for
+    a run summary; None when the database cannot say (it is what failed)."""
+    try:
+        return notifications.waiting_mail(services.uow).as_dict()
+    except Exception:
+        get_run_logger().warning("Could not read the mail queue for the run summary")
+        return None
+
+
+def retry_queue(services: Services, run_id: str) -> dict[str, Any] | None:
+    """Send whatever the mail queue still holds (an operator alert of an earlier run the
+    mail server refused, too) and say what still waits. Never raises: a run's close must
+    record its own outcome."""
+    try:
+        notifications.deliver_queued(services.uow, services.mailer, run_id, log=get_run_logger())
+    except Exception:
+        get_run_logger().exception("Could not send the mail queue")
+    return mail_waiting(services)

@@ -1,5 +1,10 @@
 """A run row for the flows beside the nightly one (submission, deadlines, monitoring), so
-their e-mails have a run to belong to and their outcome is in the `runs` table too."""
+their e-mails have a run to belong to and their outcome is in the `runs` table too.
+
+Each of them also does the chores every run shares: it keeps its lease while it works,
+closes runs whose process died (`flows.crashes`: the monitoring flow finds a night killed
+after the last flow of the day), and retries the mail queue before it closes, naming
+what still waits in its summary (`mail_waiting`)."""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from typing import Any
 
 from prefect.runtime import flow_run
 
+from flows import crashes, notify
 from replenish.bootstrap import Services
 from replenish.run_date import run_date
-from services.runs import finish_run, start_run
+from services.runs import finish_run, keep_alive, start_run
 
 
 @dataclass
@@ -35,12 +41,15 @@ def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
     flow_run_id = flow_run.get_id()
     start_run(services.uow, run.run_id, as_of, source, flow_run_id)
     try:
-        yield run
+        with keep_alive(services.uow, run.run_id):
+            crashes.reclaim(services, run.run_id, found_by=f"the {source} flow")
+            yield run
     except BaseException as error:
         run.status, run.message = "failed", f"{type(error).__name__}: {error}"
         raise
     finally:
-        summary = {"run_id": run.run_id, "as_of": run.as_of, "status": run.status}
-        summary.update(message=run.message, **run.summary)
+        summary: dict[str, Any] = {"run_id": run.run_id, "as_of": run.as_of}
+        summary.update(status=run.status, message=run.message, **run.summary)
+        summary["mail_waiting"] = notify.retry_queue(services, run.run_id)
         run.summary = summary
         finish_run(services.uow, run.run_id, summary)

@@ -45,6 +45,7 @@ PY
 
 "$BIN/prefect" work-pool create replenish --type process --overwrite
 "$BIN/prefect" --no-prompt deploy --all
+"$BIN/python" -m flows.automations   # a run whose heartbeats stop is marked Crashed
 "$BIN/prefect" worker start --pool replenish >"$STATE/worker.log" 2>&1 &
 started+=($!)
 

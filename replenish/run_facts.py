@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from dataquality import ValidationResult
@@ -42,6 +42,9 @@ class RunFacts:
     problems: list[str] = field(default_factory=list)
     # The run's row exists in the `runs` table (false when the database refused it).
     started: bool = False
+    # What the mail server had not taken when the run closed (notifications.MailWaiting);
+    # None when the database could not say.
+    mail_waiting: dict[str, Any] | None = None
 
     def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
         """Something raised: the run ends `failed` (a bug, the database down, a crash)."""

@@ -15,6 +15,9 @@ from replenish.run_summary_text import STOOD_ASIDE, render_markdown, render_text
 if TYPE_CHECKING:
     from services.submission import Submitted
 
+# The database could not say what waits (it is what failed): shown as nothing known.
+NOTHING_WAITING: dict[str, Any] = {"messages": 0, "operator_alerts": [], "last_error": None}
+
 __all__ = [
     "STOOD_ASIDE",
     "RunFacts",
@@ -52,6 +55,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
         "submission_failures": dict(facts.submitted.failed) if facts.submitted else {},
         "emails": len(facts.emails),
         "problems": list(facts.problems),
+        "mail_waiting": facts.mail_waiting or NOTHING_WAITING,
         "stage_seconds": dict(stage_seconds),
         "outputs": {
             "database": _safe_url(settings.database_url),
@@ -199,7 +203,8 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://{user}@{host}"
 
 
-def stood_aside(as_of: Any, message: str) -> dict[str, Any]:
-    """The summary of a run that did not start because another one holds the lock."""
-    summary = {"run_id": "", "as_of": str(as_of), "status": STOOD_ASIDE, "message": message}
+def stood_aside(as_of: Any, message: str, run_id: str = "") -> dict[str, Any]:
+    """The summary of a run that did not start because another one holds the lock (its
+    row in `runs`, status stood_aside; "" when the database could not record it)."""
+    summary = {"run_id": run_id, "as_of": str(as_of), "status": STOOD_ASIDE, "message": message}
     return SUMMARY.validate_python(summary).model_dump()

@@ -90,6 +90,15 @@ class Outputs(_Part):
     outbox: str
 
 
+class MailWaiting(_Part):
+    """E-mails the mail server has not taken yet: kept queued and retried by every run that
+    sends mail; an operator alert among them is named, so it is seen, not only logged."""
+
+    messages: int = Field(description="every e-mail still queued (review requests too)")
+    operator_alerts: list[str] = Field(description="subjects of the operator alerts among them")
+    last_error: str | None = Field(description="what the mail server last answered")
+
+
 class RunSummary(_Part):
     """A run that started: succeeded, partial, stopped (input refused) or failed."""
 
@@ -109,6 +118,7 @@ class RunSummary(_Part):
     submission_failures: dict[str, str] = Field(description="po_key: the ERP's error")
     emails: int
     problems: list[str]
+    mail_waiting: MailWaiting
     stage_seconds: dict[str, float]
     outputs: Outputs
 
@@ -116,7 +126,7 @@ class RunSummary(_Part):
 class StoodAsideSummary(_Part):
     """A run that did not start: another run held the lock. Nothing was done."""
 
-    run_id: Literal[""]
+    run_id: str = Field(description="its row in `runs`; empty if the database refused it")
     as_of: str
     status: Literal["stood_aside"]
     message: str

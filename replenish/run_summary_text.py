@@ -90,11 +90,22 @@ def render_text(summary: dict[str, Any]) -> str:
         + f"; e-mails sent: {summary['emails']}."
     )
     lines.extend(f"  Problem: {problem}" for problem in summary.get("problems", []))
+    lines.extend(_mail_waiting(summary.get("mail_waiting")))
     outputs = summary["outputs"]
     lines.append(f"  ERP drop folder: {outputs['erp_drop']}")
     lines.append(f"  Outbox (e-mails): {outputs['outbox']}")
     lines.append(f"  Database: {outputs['database']}")
     return "\n".join(lines)
+
+
+def _mail_waiting(waiting: dict[str, Any] | None) -> list[str]:
+    """E-mails the mail server has not taken: the operator alerts among them by subject."""
+    if not waiting or not waiting["messages"]:
+        return []
+    why = f" (the mail server said: {waiting['last_error']})" if waiting["last_error"] else ""
+    lines = [f"  E-mails waiting for the mail server: {waiting['messages']}{why}."]
+    lines += [f"    NOT SENT to the operator: {subject}" for subject in waiting["operator_alerts"]]
+    return lines
 
 
 def render_markdown(summary: dict[str, Any]) -> str:

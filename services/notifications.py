@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from email import message_from_string
 from email import policy as email_policy
 from email.message import EmailMessage
+from typing import Any
 
 from approvals import deadlines
 from approvals.escalation import DeadlineAction
 from approvals.notifications import OutgoingMail
+from approvals.operator_alerts import OPERATOR_ALERT_KINDS
 from approvals.policy import RoutingPolicy, person_key
 from domain.lifecycle import OrderStatus
 from domain.nightly import Proposed, Review
@@ -88,7 +91,7 @@ def notify_reviewers(
         mails, _ = review_mails(
             waiting, decided, told, mailing, run_id=run_id, as_of=as_of, now=now
         )
-        _enqueue(uow, run_id, mails, now)
+        enqueue(uow, run_id, mails, now)
         uow.commit()
     return deliver_queued(uow_factory, mailer, run_id, now=now, log=log)
 
@@ -104,7 +107,7 @@ def send_mails(
     """Queue the messages (once per dedupe key) and send everything queued."""
     now = datetime.now(UTC)
     with uow_factory() as uow:
-        _enqueue(uow, run_id, mails, now)
+        enqueue(uow, run_id, mails, now)
         uow.commit()
     return deliver_queued(uow_factory, mailer, run_id, now=now, log=log)
 
@@ -134,7 +137,7 @@ def chase_deadlines(
 def deliver_queued(
     uow_factory: Callable[[], UnitOfWork],
     mailer: Mailer,
-    run_id: str,
+    run_id: str | None,
     *,
     now: datetime | None = None,
     log: Log | None = None,
@@ -142,7 +145,9 @@ def deliver_queued(
     """Send every queued message; one that fails stays queued for the next run.
 
     The row is locked while its message is handed over (FOR UPDATE SKIP LOCKED on
-    PostgreSQL), so two runs at once never send one message twice.
+    PostgreSQL), so two runs at once never send one message twice. `run_id`: the run that
+    sends them, for the notifications ledger (None: an alert sent by the failure hook of a
+    run the database never recorded).
     """
     log = log or logging.getLogger(__name__)
     with uow_factory() as uow:
@@ -171,12 +176,37 @@ def deliver_queued(
 
 def still_queued(uow_factory: Callable[[], UnitOfWork]) -> tuple[int, str]:
     """How many messages wait in the queue, and the last reason a server gave."""
+    waiting = waiting_mail(uow_factory)
+    return waiting.messages, (waiting.last_error or "unknown") if waiting.messages else ""
+
+
+@dataclass(frozen=True)
+class MailWaiting:
+    """What the mail server has not taken yet: in every run summary (`mail_waiting`), so
+    an operator alert that cannot be sent is seen, not only logged."""
+
+    messages: int
+    operator_alerts: list[str]  # their subjects, oldest first
+    last_error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def waiting_mail(uow_factory: Callable[[], UnitOfWork]) -> MailWaiting:
+    """Every message still queued; of them, the operator alerts by subject."""
     with uow_factory() as uow:
         waiting = uow.mail.unsent()
-        return len(waiting), (waiting[-1].last_error or "unknown") if waiting else ""
+        alerts = [m.subject for m in waiting if m.kind in OPERATOR_ALERT_KINDS]
+        last = next((m.last_error for m in reversed(waiting) if m.last_error), None)
+        return MailWaiting(len(waiting), alerts, last)
 
 
-def _enqueue(uow: UnitOfWork, run_id: str, mails: Sequence[OutgoingMail], now: datetime) -> None:
+def enqueue(
+    uow: UnitOfWork, run_id: str | None, mails: Sequence[OutgoingMail], now: datetime
+) -> None:
+    """Write the messages to the queue (once per dedupe key), in the caller's transaction:
+    the fact that made them due and the messages commit together."""
     for mail in mails:
         uow.mail.enqueue(
             dedupe_key=mail.dedupe_key,

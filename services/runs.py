@@ -1,12 +1,15 @@
 """Record a run: its start, what it read and repaired, what it forecast, and how it ended.
 
 Each write is one unit of work, committed on its own: a run that dies later still
-leaves behind what it had recorded (the operator sees how far it got).
+leaves behind what it had recorded (the operator sees how far it got). While it works, a
+run renews its lease (`keep_alive`): a run killed outright stops renewing, and whoever
+comes next marks it crashed (`services.crashed_runs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -16,6 +19,7 @@ from dataquality import ValidationResult
 from domain.actors import utcnow
 from forecasting import ForecastResult
 from storage import records
+from storage.leases import lease_end, renewing
 from storage.unit_of_work import UnitOfWork
 
 
@@ -28,9 +32,44 @@ def start_run(
     *,
     now: datetime | None = None,
 ) -> None:
-    """The run exists (status `running`) from its first second, whatever happens next."""
+    """The run exists (status `running`, with a lease) from its first second, whatever
+    happens next."""
+    now = now or utcnow()
     with uow_factory() as uow:
-        uow.runs.start(run_id, as_of, source, now or utcnow(), flow_run_id)
+        uow.runs.start(run_id, as_of, source, now, flow_run_id, lease_until=lease_end(now))
+        uow.commit()
+
+
+@contextmanager
+def keep_alive(uow_factory: Callable[[], UnitOfWork], run_id: str) -> Iterator[None]:
+    """Renew the run's lease while the block runs (a background thread; nothing happens
+    until the row exists), so only a run whose process died is ever found dead."""
+
+    def renew() -> None:
+        with uow_factory() as uow:
+            uow.runs.renew_lease(run_id, lease_end())
+            uow.commit()
+
+    with renewing(renew, name=f"lease of run {run_id}"):
+        yield
+
+
+def record_stood_aside(
+    uow_factory: Callable[[], UnitOfWork],
+    run_id: str,
+    as_of: date,
+    source: str,
+    flow_run_id: str | None,
+    message: str,
+) -> None:
+    """A run that found another one working: recorded, so every run is in `runs`."""
+    now = utcnow()
+    summary = {"run_id": run_id, "as_of": as_of.isoformat(), "status": "stood_aside",
+               "message": message}  # fmt: skip
+    with uow_factory() as uow:
+        uow.runs.start(run_id, as_of, source, now, flow_run_id)
+        uow.runs.finish(run_id, status="stood_aside", message=message, summary=summary,
+                        finished_at=now)  # fmt: skip
         uow.commit()
 
 
@@ -85,3 +124,15 @@ def finish_run(
             finished_at=now or utcnow(),
         )
         uow.commit()
+
+
+def recorded_summary(
+    uow_factory: Callable[[], UnitOfWork], flow_run_id: str
+) -> dict[str, Any] | None:
+    """The summary a flow run's run recorded when it closed (None: not recorded, or still
+    running)."""
+    with uow_factory() as uow:
+        run = uow.runs.by_flow_run(flow_run_id)
+        if run is None or run.status == "running" or not run.summary:
+            return None
+        return dict(run.summary)

@@ -61,7 +61,7 @@ class MailQueueRepository:
             .execution_options(populate_existing=True)
         )
 
-    def sent(self, mail: QueuedMail, location: str, at: datetime, run_id: str) -> None:
+    def sent(self, mail: QueuedMail, location: str, at: datetime, run_id: str | None) -> None:
         """Mark it sent, and note it in the notifications ledger under the run that sent it."""
         mail.attempts += 1
         mail.last_attempt_at = at

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Forecast, InputFile, Notification, RowDisposition, Run
 
-#: `runs.source` of the flows beside the nightly run (flows.side_runs).
+#: `runs.source` of the flows beside the nightly run (flows.side_runs). A flow that
+#: records runs beside the nightly one must be listed here: every other source is a
+#: nightly run, which only the nightly lock's holder can be (`dead`, `latest`).
 SIDE_RUN_SOURCES = ("submit-approved", "chase-deadlines", "monitoring")
+#: A run recorded before leases existed (no `lease_until`) still `running` a day after
+#: its start is dead: no night takes a day.
+UNLEASED_DEAD_AFTER = timedelta(days=1)
+RUNNING, CRASHED, STOOD_ASIDE = "running", "crashed", "stood_aside"
 
 
 class RunRepository:
@@ -20,16 +26,23 @@ class RunRepository:
         self.session = session
 
     def start(
-        self, run_id: str, as_of: date, source: str, started_at: datetime, flow_run_id: str | None
+        self,
+        run_id: str,
+        as_of: date,
+        source: str,
+        started_at: datetime,
+        flow_run_id: str | None,
+        lease_until: datetime | None = None,
     ) -> Run:
         run = Run(
             id=run_id,
             as_of=as_of,
             source=source,
-            status="running",
+            status=RUNNING,
             message="",
             flow_run_id=flow_run_id,
             started_at=started_at,
+            lease_until=lease_until,
         )
         self.session.add(run)
         self.session.flush()
@@ -52,10 +65,51 @@ class RunRepository:
         runs too, without input rows)."""
         return self.session.scalar(
             select(Run)
-            .where(Run.source.not_in(SIDE_RUN_SOURCES))
+            .where(Run.source.not_in(SIDE_RUN_SOURCES), Run.status != STOOD_ASIDE)
             .order_by(Run.started_at.desc())
             .limit(1)
         )
+
+    def renew_lease(self, run_id: str, until: datetime) -> bool:
+        """The run is alive until `until`; False once it is no longer running."""
+        renewed = self.session.execute(
+            update(Run).where(Run.id == run_id, Run.status == RUNNING).values(lease_until=until)
+        )
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+    def dead(self, now: datetime, *, nightly_lock_held: bool = False) -> list[Run]:
+        """Runs still `running` whose process is gone: their lease ran out (or, recorded
+        before leases, they started a day ago). With the nightly lock held, every leased
+        nightly run is dead too: no live one can exist beside the lock's holder."""
+        gone = [
+            Run.lease_until <= now,
+            and_(Run.lease_until.is_(None), Run.started_at < now - UNLEASED_DEAD_AFTER),
+        ]
+        if nightly_lock_held:
+            gone.append(and_(Run.lease_until.is_not(None), Run.source.not_in(SIDE_RUN_SOURCES)))
+        return list(
+            self.session.scalars(
+                select(Run).where(Run.status == RUNNING, or_(*gone)).order_by(Run.started_at)
+            )
+        )
+
+    def mark_crashed(self, run_id: str, message: str, at: datetime) -> bool:
+        """Close a dead run as `crashed`, once: False when another finder was first (or the
+        run finished after all)."""
+        run = self.session.get(Run, run_id)
+        if run is None:
+            return False
+        summary = {
+            "run_id": run.id, "as_of": run.as_of.isoformat(), "status": CRASHED, "message": message,
+        }  # fmt: skip
+        closed = self.session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RUNNING)
+            .values(status=CRASHED, message=message, finished_at=at, summary=summary)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.expire(run)
+        return bool(closed.rowcount)  # type: ignore[attr-defined]
 
     def finish(
         self,
@@ -72,6 +126,14 @@ class RunRepository:
         run.message = message
         run.summary = dict(summary)
         run.finished_at = finished_at
+        self.session.flush()
+
+    def note(self, run_id: str, key: str, value: Any) -> None:
+        """Add or replace one key of a run's recorded summary."""
+        run = self.session.get(Run, run_id)
+        if run is None:
+            return
+        run.summary = {**(run.summary or {}), key: value}  # a new dict: JSON is not mutable-tracked
         self.session.flush()
 
     def add_input_files(self, run_id: str, counts: Sequence[Mapping[str, Any]]) -> None:

@@ -40,13 +40,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(inbox: Inbox) -> Iterator[int]:
-    """Serve `inbox` on a free loopback port; yields the port.
+def smtp_server(inbox: Inbox, port: int | None = None) -> Iterator[int]:
+    """Serve `inbox` on a free loopback port (or `port`: a server that was down comes
+    up where the product expects it); yields the port.
 
     aiosmtpd cannot bind port 0 (it connects to its own port to check it started), so
     take a free port from the OS and retry in the rare case another process grabs it."""
     for _ in range(5):
-        controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+        controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
         try:
             controller.start()
         except (OSError, RuntimeError):

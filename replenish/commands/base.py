@@ -26,6 +26,13 @@ class CliError(Exception):
     code = ExitCode.USAGE
 
 
+class RunFailed(CliError):
+    """The run failed and left no summary to print (README: status `failed`, exit 1)."""
+
+    label = "failed"
+    code = ExitCode.FAILED
+
+
 class Refused(CliError):
     """The rules refuse what was asked (not your decision, already decided)."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from replenish.commands.base import (
     CliError,
+    RunFailed,
     add_as_of,
     add_config,
     add_json,
@@ -65,7 +66,28 @@ def execute_run(source: Path | None, config: Path | None, as_of: date | None) ->
         return_state=True,
     )
     result = state.result(raise_on_failure=False)
-    summary = summary_of(result)
+    summary = summary_of(result) or _recorded(settings, state.state_details.flow_run_id)
     if summary is None:
-        raise CliError(f"the run crashed: {state.message or result}")
+        # Failed before the database recorded it (README: `failed`, exit 1, not a usage error).
+        raise RunFailed(f"the run failed: {state.message or result}")
     return summary
+
+
+def _recorded(settings: Any, flow_run_id: object) -> dict[str, Any] | None:
+    """The summary the run recorded before it raised (a bug, the database gone while it
+    ran): `failed`, with the stage and the cause. None when nothing was recorded."""
+    from replenish.bootstrap import build
+    from services.runs import recorded_summary
+
+    if flow_run_id is None:
+        return None
+    try:
+        services = build(settings, run_migrations=False)
+    except Exception:
+        return None
+    try:
+        return recorded_summary(services.uow, str(flow_run_id))
+    except Exception:
+        return None
+    finally:
+        services.engine.dispose()

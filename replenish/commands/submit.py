@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from replenish.commands.base import CliError, add_config, add_json, load
+from replenish.commands.base import RunFailed, add_config, add_json, load
 from replenish.exit_codes import ExitCode, for_status
 
 
@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> ExitCode:
     result = state.result(raise_on_failure=False)
     summary = summary_of(result)
     if summary is None:
-        raise CliError(f"the submission crashed: {state.message or result}")
+        # Something raised before the summary: `failed`, exit 1 (README), not a usage error.
+        raise RunFailed(f"the submission failed: {state.message or result}")
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

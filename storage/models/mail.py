@@ -24,7 +24,9 @@ class Notification(Base):
     __table_args__ = (UniqueConstraint("dedupe_key", name="uq_notifications_dedupe_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
+    # None: an operator alert about a flow run that never reached `runs` (its database
+    # refused it), sent by that run's failure hook.
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id"), index=True, nullable=True)
     dedupe_key: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(String(255))

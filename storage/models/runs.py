@@ -22,7 +22,12 @@ from storage.models.base import Base
 
 
 class Run(Base):
-    """One nightly run: its inputs, its outcome and its JSON summary."""
+    """One nightly run: its inputs, its outcome and its JSON summary.
+
+    While a run works it renews `lease_until` (services.runs.keep_alive); a row still
+    `running` past its lease belongs to a process that died, and whoever finds it (the next
+    run, the monitoring flow, the crash automation) marks it `crashed`.
+    """
 
     __tablename__ = "runs"
 
@@ -35,6 +40,7 @@ class Run(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class InputFile(Base):
@@ -153,7 +159,8 @@ class RunLock(Base):
 
     On PostgreSQL the lock is `pg_try_advisory_lock`, released by the server when the
     holder's connection dies; SQLite has nothing like it, so a row records the holder's
-    host and process and a later run takes the lock over only from a process that is gone.
+    host and process and a later run takes the lock over only from a process that is gone,
+    or whose lease (`expires_at`, renewed while it holds the lock) ran out.
     """
 
     __tablename__ = "run_locks"
@@ -163,3 +170,4 @@ class RunLock(Base):
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int] = mapped_column(Integer)
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,5 +1,6 @@
-"""The submit stage (or, with `FAULT_STAGE=route`, the review e-mails) in a process of
-its own, killed with SIGKILL at a chosen point.
+"""The submit stage (or, with `FAULT_STAGE=route`, the review e-mails; with
+`FAULT_STAGE=nightly`, a whole nightly run) in a process of its own, killed with SIGKILL
+at a chosen point.
 
 `FAULT_KILL_AT` names the point (nothing: run to the end):
 - `commit:N`: right after the Nth database commit (each order commits its claim, then its
@@ -10,7 +11,9 @@ its own, killed with SIGKILL at a chosen point.
 - `ledger_written`: the ledger says `written`, the database not yet told;
 - `mail_sent`: an e-mail handed to the mail transport, the database not yet told;
 - `erp_committed`: the REST ERP created the order and answered, the database not yet told;
-- `fsync_part`: the order's file written under its temporary name, not yet on disk.
+- `fsync_part`: the order's file written under its temporary name, not yet on disk;
+- `stage:plan`: the nightly run recorded `running` and forecast, the plan stage starting
+  (`FAULT_STAGE=nightly`; `FAULT_SOURCE` is the extract, `FAULT_AS_OF` the night).
 The ERP calls retry as the nightly run's do (`erp.*` settings from the environment).
 The hooks live here, in the test, not in the product: they wrap the real functions.
 """
@@ -36,6 +39,11 @@ def install(point: str) -> None:
     from integrations.erp import file_drop
 
     kind, _, number = point.partition(":")
+    if kind == "stage":
+        from flows import ordering
+
+        setattr(ordering, number, lambda *args, **kwargs: die())
+        return
     if kind == "commit":
         commits = [0]
 
@@ -126,9 +134,32 @@ def route() -> None:
     Path(os.environ["FAULT_OUTCOME"]).write_text(json.dumps({"sent": sent}))
 
 
+def nightly() -> None:
+    """One nightly run, as `replenish run` starts it (the flow, on the Prefect server of
+    PREFECT_API_URL), killed at FAULT_KILL_AT."""
+    from datetime import date
+
+    from flows.nightly import nightly_replenishment
+    from flows.outcomes import summary_of
+
+    point = os.environ.get("FAULT_KILL_AT", "")
+    if point:
+        install(point)
+    state = nightly_replenishment(
+        source=os.environ["FAULT_SOURCE"],
+        as_of=date.fromisoformat(os.environ["FAULT_AS_OF"]),
+        return_state=True,
+    )
+    summary = summary_of(state.result(raise_on_failure=False))
+    Path(os.environ["FAULT_OUTCOME"]).write_text(json.dumps(summary, default=str))
+
+
 def main() -> None:
     if os.environ.get("FAULT_STAGE") == "route":
         route()
+        return
+    if os.environ.get("FAULT_STAGE") == "nightly":
+        nightly()
         return
     point = os.environ.get("FAULT_KILL_AT", "")
     if point:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from replenish.exit_codes import ExitCode
 from storage.database import make_engine
@@ -83,3 +84,60 @@ def test_a_run_started_while_another_holds_the_lock_stands_aside(
     assert code == ExitCode.STOOD_ASIDE
     assert "stood aside: another nightly run is in progress (process" in printed
     assert not (tmp_path / "erp-drop").exists()
+    reader = make_engine(sqlite_url)
+    with reader.connect() as connection:  # every run is in `runs`
+        recorded = connection.execute(
+            text("SELECT status, message, finished_at FROM runs WHERE as_of = '2026-11-30' "
+                 "AND status = 'stood_aside'")
+        ).all()  # fmt: skip
+    reader.dispose()
+    assert len(recorded) == 1
+    assert "another nightly run is in progress" in recorded[0].message
+    assert recorded[0].finished_at is not None
+
+
+def test_a_lock_held_on_another_host_is_taken_over_once_its_lease_ran_out(
+    sqlite_url: str,
+) -> None:
+    """A holder on another machine cannot be asked whether it lives: its lease says so."""
+    engine = make_engine(sqlite_url)
+    now = datetime.now(UTC)
+    elsewhere = {"name": "nightly", "host": "another-host.invalid", "pid": 1, "acquired_at": now}
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                RunLock.__table__.insert().values(
+                    holder="alive-elsewhere", expires_at=now + timedelta(minutes=1), **elsewhere
+                )
+            )
+        refused = pytest.raises(RunLocked, match=r"process 1 on another-host\.invalid")
+        with refused, nightly_lock(engine):
+            pytest.fail("took a lock whose holder renews its lease")
+        with engine.begin() as connection:
+            connection.execute(
+                RunLock.__table__.update().values(expires_at=now - timedelta(seconds=1))
+            )
+        with nightly_lock(engine):  # its lease ran out: the holder died
+            pass
+    finally:
+        with engine.begin() as connection:
+            connection.execute(RunLock.__table__.delete())
+        engine.dispose()
+
+
+def test_the_holder_renews_the_lease_while_it_holds_the_lock(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        with nightly_lock(engine, renew_every=timedelta(milliseconds=50)):
+            first = _expires(engine)
+            deadline = time.monotonic() + 30
+            while _expires(engine) == first and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _expires(engine) != first
+    finally:
+        engine.dispose()
+
+
+def _expires(engine: Engine) -> object:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT expires_at FROM run_locks")).scalar_one()

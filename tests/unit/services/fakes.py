@@ -103,10 +103,10 @@ class FakeRuns:
         self.store = store
 
     def start(self, run_id: str, as_of: date, source: str, started_at: datetime,
-              flow_run_id: str | None) -> None:  # fmt: skip
+              flow_run_id: str | None, lease_until: datetime | None = None) -> None:  # fmt: skip
         self.store.runs[run_id] = {
             "as_of": as_of, "source": source, "status": "running", "started_at": started_at,
-            "flow_run_id": flow_run_id,
+            "flow_run_id": flow_run_id, "lease_until": lease_until,
         }  # fmt: skip
 
     def finish(self, run_id: str, status: str, message: str, summary: dict[str, Any],
