@@ -2,7 +2,7 @@
 shell block is read from README.md and run by bash as an operator would paste it, with
 only what the README says to change (the port, in steps 1 and 2, a free one and never
 4200; the config file, the extract folder and the secrets). Then: the nightly
-deployment triggered through the API, a decision taken in the Prefect UI, and a run
+deployment triggered through the API and a run
 killed with its worker (SIGKILL) found, said and followed by a rerun.
 
 One server, pool, deployment and worker for the module (they take most of a minute to
