@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from approvals.operator_alerts import submission_failing
-from flows import notify, submission
+from flows import notify, rollback, submission
 from flows.alerts import tell_operator
 from flows.outcomes import RunPartial
 from flows.side_runs import recorded_run
@@ -87,6 +87,10 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
         retries=erp.submit_retries, retry_delay_seconds=erp.retry_delay_seconds
     )
     tally = _Tally(Submitted(), run_calls(erp))
+    try:  # cancellations a rollback left failed: asked again, once in the ERP
+        rollback.retry_cancellations(services, run_id, tally.calls)
+    except Exception as error:  # the approved orders must still go out tonight
+        get_run_logger().error("Could not retry the failed cancellations: %s", error)
     try:
         outcome = retried(services, tally)
     except OrdersNotSubmitted as error:
