@@ -82,7 +82,8 @@ def test_a_night_on_the_file_drop_is_withdrawn_and_cancelled_once_audited_and_ma
 
     assert report.counts() == {"withdrawn": 3, "cancelled": 2, "too_late": 0, "failed": 0,
                                "unchanged": 1, "pending": 0}  # fmt: skip
-    assert report.complete and not report.already_rolled_back
+    assert report.complete
+    assert not report.already_rolled_back
     assert statuses(uows, night) == {
         "sent_a": "cancelled", "sent_b": "cancelled", "unsent": "withdrawn",
         "waiting": "withdrawn", "approved": "withdrawn", "rejected": "rejected",
@@ -90,7 +91,8 @@ def test_a_night_on_the_file_drop_is_withdrawn_and_cancelled_once_audited_and_ma
     # A cancellation file per sent order: the order exactly as it was sent, same format.
     for key in sent:
         assert (drop / f"CANCEL-{key}.json").read_text() == sent_files[key]
-    ledger = [json.loads(line) for line in drop.with_name("erp-drop.ledger").read_text().splitlines()]
+    ledger_text = drop.with_name("erp-drop.ledger").read_text()
+    ledger = [json.loads(line) for line in ledger_text.splitlines()]
     cancels = [(e["key"], e["state"]) for e in ledger if e["key"].startswith("CANCEL-")]
     assert sorted(cancels) == sorted(
         (f"CANCEL-{k}", state) for k in sent for state in ("writing", "written")
@@ -113,7 +115,8 @@ def test_a_night_on_the_file_drop_is_withdrawn_and_cancelled_once_audited_and_ma
         [mail] = [m for m in inbox.to(person) if night.run_id in str(m["Subject"])]
         body = mail.get_content()
         assert "3 withdrawn, 2 cancelled, 0 too late, 0 failed" in str(mail["Subject"])
-        assert f"rolled back by {ADMIN}" in body and "through the command line" in body
+        assert f"rolled back by {ADMIN}" in body
+        assert "through the command line" in body
         assert "Why: the stock extract was a week old" in body
         assert f"{night.keys['sent_a']}: cancelled in the ERP" in body
     # A buyer's late click on the withdrawn order is refused with what happened.
@@ -136,8 +139,10 @@ def test_a_second_rollback_of_the_night_changes_nothing_and_says_so(
                             administrators=ADMINS, mailing=MAILING, calls=one_try())  # fmt: skip
 
     assert again.already_rolled_back
-    assert "was already rolled back" in again.headline() and "nothing changed" in again.headline()
-    assert again.orders == first.orders and again.channel == "cli"  # the first one's record
+    assert "was already rolled back" in again.headline()
+    assert "nothing changed" in again.headline()
+    assert again.orders == first.orders
+    assert again.channel == "cli"
     assert everything(uows, night, drop) == before
     assert len(inbox.messages) == mails
 
@@ -173,7 +178,8 @@ def test_a_failed_cancellation_is_retried_by_the_next_pass_and_reaches_the_erp_o
     report = roll_back_night(uows, FileDropErp(drop), mailer(port), night.request(),
                              administrators=ADMINS, mailing=MAILING, calls=one_try())  # fmt: skip
 
-    assert report.counts()["failed"] == 2 and not report.complete
+    assert report.counts()["failed"] == 2
+    assert not report.complete
     assert all("the next run tries again" in o.detail for o in report.orders
                if o.outcome == "failed")  # fmt: skip
     assert statuses(uows, night)["sent_a"] == "cancelling"
@@ -200,4 +206,5 @@ def test_a_failed_cancellation_is_retried_by_the_next_pass_and_reaches_the_erp_o
     # The rollback's record now says cancelled, for a second request to report.
     again_report = roll_back_night(uows, FileDropErp(drop), mailer(port), night.request(),
                                    administrators=ADMINS, mailing=MAILING)  # fmt: skip
-    assert again_report.already_rolled_back and again_report.complete
+    assert again_report.already_rolled_back
+    assert again_report.complete
