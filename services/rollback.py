@@ -81,19 +81,20 @@ def roll_back_night(
         raise RollbackRefused("say why the night is rolled back (--reason); nothing was changed")
     calls = calls or ErpCalls(Backoff(attempts=1), CircuitBreaker(10**9, 0.0))
     in_erp_approval = isinstance(erp, ApprovingErp) and erp.approves_in_erp()
-    if not _begin(uow_factory, request.run_id, actor, reason, in_erp_approval):
-        log.info("Run %s was rolled back already: nothing changed", request.run_id)
-        return _report(uow_factory, request.run_id, already=True)
+    run_id = _run_id(uow_factory, request.run_id)
+    if not _begin(uow_factory, run_id, actor, reason, in_erp_approval):
+        log.info("Run %s was rolled back already: nothing changed", run_id)
+        return _report(uow_factory, run_id, already=True)
     with uow_factory() as uow:
-        rollback = uow.rollbacks.get(request.run_id)
+        rollback = uow.rollbacks.get(run_id)
         assert rollback is not None
         pending = [o.po_key for o in uow.rollbacks.outcomes(rollback)
                    if o.outcome in (Outcome.PENDING, Outcome.FAILED)]  # fmt: skip
     for key in pending:
         cancel_claimed(uow_factory, key, erp, actor, calls)
-    report = _finish(uow_factory, request.run_id, actor, mailing)
+    report = _finish(uow_factory, run_id, actor, mailing)
     log.info("%s: %s", report.headline(), report.count_sentence())
-    deliver_queued(uow_factory, mailer, request.run_id, log=log)
+    deliver_queued(uow_factory, mailer, run_id, log=log)
     return report
 
 
@@ -118,6 +119,19 @@ def retry_failed_cancellations(
     return outcomes
 
 
+def _run_id(uow_factory: Callable[[], UnitOfWork], given: str) -> str:
+    """The run's full id, from the id or its first characters (at least 8, unambiguous)."""
+    given = given.strip()
+    with uow_factory() as uow:
+        if uow.runs.get(given) is not None:
+            return given
+        found = uow.rollbacks.run_ids(given) if len(given) >= 8 else []
+    if len(found) == 1:
+        return found[0]
+    problem = "more than one run starts with" if found else "there is no run"
+    raise RollbackRefused(f"{problem} {given!r}; nothing was changed")
+
+
 def _begin(
     uow_factory: Callable[[], UnitOfWork],
     run_id: str,
@@ -130,8 +144,7 @@ def _begin(
     now = utcnow()
     with uow_factory() as uow:
         run = uow.runs.get(run_id)
-        if run is None:
-            raise RollbackRefused(f"there is no run {run_id}; nothing was changed")
+        assert run is not None  # _run_id found it; runs are never deleted
         if run.status == "running":
             raise RollbackRefused(
                 f"run {run_id} is still running; roll it back once it has ended "

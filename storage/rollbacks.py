@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from domain.actors import Actor, utcnow
 from domain.lifecycle import OrderStatus
-from storage.models import AuditRecord, PurchaseOrder, Rollback, RollbackOrder, Submission
+from storage.models import (
+    AuditRecord,
+    PurchaseOrder,
+    Rollback,
+    RollbackOrder,
+    Run,
+    Submission,
+)
 
 #: The audit action `services.erp_approvals` notes when an order goes to the ERP's approvers.
 HANDED_TO_ERP = "handed_to_erp"
@@ -29,6 +36,15 @@ class RollbackRepository:
             select(Rollback)
             .where(Rollback.run_id == run_id)
             .execution_options(populate_existing=True)
+        )
+
+    def run_ids(self, prefix: str) -> list[str]:
+        """Ids of the runs that start with `prefix` (summaries show the first 8 characters)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return list(
+            self.session.scalars(
+                select(Run.id).where(Run.id.like(f"{escaped}%", escape="\\")).limit(2)
+            )
         )
 
     def start(

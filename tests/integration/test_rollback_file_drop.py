@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from rollback_night import (
     ADMIN,
     ADMINS,
     ANN,
+    AS_OF,
     DATABASES,
     MAILING,
     OPERATOR,
@@ -30,7 +32,12 @@ from approvals.decisions import AlreadyDecided, decide
 from integrations.email.smtp import SmtpMailer
 from integrations.erp.file_drop import FileDropErp
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
-from services.rollback import RollbackRefused, retry_failed_cancellations, roll_back_night
+from services.rollback import (
+    RollbackRefused,
+    RollbackRequest,
+    retry_failed_cancellations,
+    roll_back_night,
+)
 from storage.models import AuditRecord, Rollback
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
@@ -135,7 +142,9 @@ def test_a_second_rollback_of_the_night_changes_nothing_and_says_so(
                             mailing=MAILING, calls=one_try())  # fmt: skip
     before, mails = everything(uows, night, drop), len(inbox.messages)
 
-    again = roll_back_night(uows, FileDropErp(drop), mailer(port), night.request(channel="x"),
+    # Asked again, by the first 8 characters the run summary shows, through another channel.
+    by_prefix = RollbackRequest(night.run_id[:8], "again", ADMIN, "prefect-ui")
+    again = roll_back_night(uows, FileDropErp(drop), mailer(port), by_prefix,
                             administrators=ADMINS, mailing=MAILING, calls=one_try())  # fmt: skip
 
     assert again.already_rolled_back
@@ -158,6 +167,15 @@ def test_only_an_administrator_may_roll_back_and_a_refusal_changes_nothing(
     for who in (ANN, "mallory@example.com"):
         with pytest.raises(RollbackRefused, match="not an administrator"):
             roll_back_night(uows, FileDropErp(drop), mailer(port), night.request(person=who),
+                            administrators=ADMINS, mailing=MAILING)  # fmt: skip
+    with uows() as uow:  # a run still going (or one whose crash is not recorded yet)
+        uow.runs.start("f" * 32, AS_OF, "/data", datetime.now(UTC), None)
+        uow.commit()
+    for run_id, why in (("f" * 32, "still running"), ("0123", "there is no run"),
+                        (night.run_id[:4], "there is no run")):  # fmt: skip
+        asked = RollbackRequest(run_id, "bad", ADMIN, "cli")
+        with pytest.raises(RollbackRefused, match=why):
+            roll_back_night(uows, FileDropErp(drop), mailer(port), asked,
                             administrators=ADMINS, mailing=MAILING)  # fmt: skip
 
     assert everything(uows, night, drop) == before
