@@ -91,7 +91,7 @@ def _settle(
         uow.orders.transition(key, OrderStatus.WITHDRAWN, actor, reason=text, details=details)
         return OrderOutcome(key, Outcome.WITHDRAWN, text)
     if answer.outcome in ("cancelled", "already_cancelled"):
-        text = f"cancelled in {erp_name}" + (f" ({ref})" if ref else "")
+        text = f"in {erp_name}" + (f" as {ref}" if ref else "")
         uow.orders.transition(key, OrderStatus.CANCELLED, actor, reason=text, details=details)
         return OrderOutcome(key, Outcome.CANCELLED, text)
     # Too late: the ERP has placed it. It stays what the ERP holds, sent, with the reason.
