@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from domain.quantities import line_value, ordered_quantity
-from services.decisions import decision_sentence
+from services.decisions import decision_sentence, withdrawal_sentence
 from services.review_mail import decision_due, money_at_stake
 from storage.models import Forecast, PurchaseOrder
 from storage.unit_of_work import UnitOfWork
@@ -175,17 +175,7 @@ def _withdrawal(uow: UnitOfWork, po_key: str) -> str:
         record for record in uow.orders.audit_trail(po_key)
         if record.to_state in TAKEN_BACK and record.from_state not in TAKEN_BACK
     ]  # fmt: skip
-    if not taken:
-        return f"Purchase order {po_key} was withdrawn."
-    record = taken[-1]
-    return (
-        f"Purchase order {po_key} was withdrawn on {_utc(record.at):%d %b %Y at %H:%M} UTC "
-        f"by {record.actor} ({record.reason})."
-    )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return withdrawal_sentence(po_key, taken[-1] if taken else None)
 
 
 def _routed(po: PurchaseOrder) -> tuple[str, ...]:
