@@ -49,8 +49,6 @@ def test_a_withdrawn_orders_link_shows_a_withdrawn_page_and_changes_nothing(
     path = links.order_link("ann@example.com", key, datetime.now(UTC) + timedelta(hours=24))
     path = path.removeprefix(links.base_url)
     with TestClient(app, base_url="http://review.test", follow_redirects=False) as client:
-        assert client.get(path).status_code == 200
-
         roll_back_night(
             uows, FileDropErp(tmp_path / "erp-drop"), OutboxMailer(tmp_path / "outbox"),
             RollbackRequest(run_id, "wrong supplier file", ADMIN, "cli"),
