@@ -105,7 +105,9 @@ class RestErp:
         """Cancel the order held under the key (asked first); 422 is the ERP keeping it."""
         key = order.po_key
         held = [o for o in self._get({"reference": key}) if _key_of(o) in (key, None)]
-        live = [o for o in held if o.get("id") is not None and not _cancelled(o)]
+        if any(o.get("id") is None for o in held):
+            raise ErpUnavailable(f"{self.url}: the ERP holds {key} but gives no order id")
+        live = [o for o in held if not _cancelled(o)]
         if not held:
             return ErpCancellation(po_key=key, outcome="not_held")
         if not live:
