@@ -88,7 +88,8 @@ def mailing(settings: Settings) -> RollbackMailing:
 
 def _markdown(report: RollbackReport) -> str:
     rows = "\n".join(
-        f"| {o.po_key} | {o.outcome.value.replace('_', ' ')} | {o.detail} |" for o in report.orders
+        f"| {o.po_key} | {o.outcome.value.replace('_', ' ')} | {_cell(o.detail)} |"
+        for o in report.orders
     )
     return (
         f"# {report.headline()}\n\n"
@@ -96,3 +97,8 @@ def _markdown(report: RollbackReport) -> str:
         f"**{report.count_sentence()}**\n\n"
         f"| order | outcome | detail |\n| --- | --- | --- |\n{rows}\n"
     )
+
+
+def _cell(text: str) -> str:
+    """A table cell: the ERP's words may hold a pipe or a line break."""
+    return " ".join(text.split()).replace("|", "\\|")
