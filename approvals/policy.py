@@ -83,7 +83,8 @@ class RoutingPolicy(BaseModel):
     administrators: list[str] = Field(
         default_factory=list,
         description="People who may decide an order in place of its routed approvers "
-        "(explicitly, and audited as such). E-mail addresses, compared case-insensitively.",
+        "(explicitly, and audited as such), and roll a night back (`replenish rollback`). "
+        "E-mail addresses, compared case-insensitively.",
     )
 
     @model_validator(mode="after")

@@ -9,6 +9,11 @@ from domain.actors import Actor
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from storage.models import Decision, PurchaseOrder
 
+#: An order a rollback took back (or is taking back): no decision may touch it.
+_TAKEN_BACK = frozenset(
+    {OrderStatus.WITHDRAWN.value, OrderStatus.CANCELLING.value, OrderStatus.CANCELLED.value}
+)
+
 
 class AlreadyDecided(RuntimeError):
     """The order no longer waits for this person's decision; says who decided what, when."""
@@ -16,7 +21,12 @@ class AlreadyDecided(RuntimeError):
     def __init__(
         self, po_key: str, status: str, by: str | None, outcome: str | None, at: datetime | None
     ) -> None:
-        if by is not None and outcome is not None:
+        if status in _TAKEN_BACK:
+            text = (
+                f"purchase order {po_key} was withdrawn: its night was rolled back, so there "
+                "is nothing to decide"
+            )
+        elif by is not None and outcome is not None:
             # Stored times are UTC; SQLite hands them back without a zone, hence the label.
             when = f" on {at:%d %b %Y at %H:%M} UTC" if at is not None else ""
             text = f"purchase order {po_key} was already {outcome} by {by}{when}"

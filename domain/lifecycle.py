@@ -3,6 +3,11 @@
 proposed -> (auto_approved | pending_review) -> approved | rejected | expired
 -> submitting -> submitted -> confirmed | failed
 
+and, when an administrator rolls a night back (`services.rollback`): an order not sent
+yet is `withdrawn`; one the ERP may hold goes `cancelling` while the ERP is asked to
+cancel it, then `cancelled`, `withdrawn` (the ERP held nothing under its key) or back to
+`submitted` (too late: the ERP has placed it).
+
 Kept as data in one place so the storage layer, the review page and the flow cannot
 each invent a slightly different idea of what "already decided" means.
 """
@@ -23,24 +28,49 @@ class OrderStatus(StrEnum):
     SUBMITTED = "submitted"
     CONFIRMED = "confirmed"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
 
 
 ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PROPOSED: frozenset({OrderStatus.AUTO_APPROVED, OrderStatus.PENDING_REVIEW}),
+    # A rollback withdraws what never reached the ERP; an order handed to the ERP for its
+    # own approval (a quotation there) is cancelled there first.
     OrderStatus.PENDING_REVIEW: frozenset(
-        {OrderStatus.APPROVED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
+        {
+            OrderStatus.APPROVED,
+            OrderStatus.REJECTED,
+            OrderStatus.EXPIRED,
+            OrderStatus.WITHDRAWN,
+            OrderStatus.CANCELLING,
+        }
     ),
-    OrderStatus.AUTO_APPROVED: frozenset({OrderStatus.SUBMITTING}),
-    OrderStatus.APPROVED: frozenset({OrderStatus.SUBMITTING}),
+    OrderStatus.AUTO_APPROVED: frozenset({OrderStatus.SUBMITTING, OrderStatus.WITHDRAWN}),
+    OrderStatus.APPROVED: frozenset(
+        {OrderStatus.SUBMITTING, OrderStatus.WITHDRAWN, OrderStatus.CANCELLING}
+    ),
     # A crash between claiming and confirming leaves "submitting": the next run retries
     # it (the ERP is asked for the key first), so submitting may also end in failed.
-    OrderStatus.SUBMITTING: frozenset({OrderStatus.SUBMITTED, OrderStatus.FAILED}),
-    OrderStatus.SUBMITTED: frozenset({OrderStatus.CONFIRMED, OrderStatus.FAILED}),
+    OrderStatus.SUBMITTING: frozenset(
+        {OrderStatus.SUBMITTED, OrderStatus.FAILED, OrderStatus.CANCELLING}
+    ),
+    OrderStatus.SUBMITTED: frozenset(
+        {OrderStatus.CONFIRMED, OrderStatus.FAILED, OrderStatus.CANCELLING}
+    ),
     # A failed submission may be retried; the idempotency key keeps it single.
-    OrderStatus.FAILED: frozenset({OrderStatus.SUBMITTING}),
+    OrderStatus.FAILED: frozenset({OrderStatus.SUBMITTING, OrderStatus.CANCELLING}),
     OrderStatus.REJECTED: frozenset(),
     OrderStatus.EXPIRED: frozenset(),
-    OrderStatus.CONFIRMED: frozenset(),
+    OrderStatus.CONFIRMED: frozenset({OrderStatus.CANCELLING}),
+    # The ERP is asked to cancel; a failed call leaves the order here for the next run.
+    # It held nothing under the key: withdrawn. Too late (placed with the supplier): the
+    # order stays in the ERP, submitted.
+    OrderStatus.CANCELLING: frozenset(
+        {OrderStatus.CANCELLED, OrderStatus.WITHDRAWN, OrderStatus.SUBMITTED}
+    ),
+    OrderStatus.WITHDRAWN: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
 }
 
 #: States from which an order is ready to go to the ERP.
@@ -51,6 +81,8 @@ AWAITING_DECISION = frozenset({OrderStatus.PENDING_REVIEW})
 #: A rejected or expired proposal is not history.
 ORDERED = frozenset(READY_TO_SUBMIT | {OrderStatus.SUBMITTING, OrderStatus.SUBMITTED,
                                        OrderStatus.CONFIRMED})  # fmt: skip
+#: States a rollback leaves an order in for good: taken back before or after the ERP.
+ROLLED_BACK = frozenset({OrderStatus.WITHDRAWN, OrderStatus.CANCELLED})
 
 
 class StateConflict(RuntimeError):

@@ -50,12 +50,14 @@ def plan(
     """Order-up-to quantities per item-location, rounded to packs and MOQs, grouped per supplier.
 
     Our own orders the extract does not show yet count as on order (with `services`), so
-    a rerun or the next night never buys again what is already ordered or waiting.
+    a rerun or the next night never buys again what is already ordered or waiting; a
+    night rolled back and run again orders under new keys (`key_revision`).
     """
     tables = checked.tables
-    own = None
+    own, revision = None, 1
     if services is not None:
         own = order_history.own_orders(services.uow, as_of)
+        revision = order_history.key_revision(services.uow, as_of)
     lines = plan_lines(
         result.summary,
         tables["items"],
@@ -65,7 +67,9 @@ def plan(
         params=params,
         own_orders=own,
     )
-    orders, lines = group_orders(lines, tables["suppliers"], as_of=as_of, params=params)
+    orders, lines = group_orders(
+        lines, tables["suppliers"], as_of=as_of, params=params, revision=revision
+    )
     # The supplier's name travels with the order to the e-mail and the review page.
     names = tables["suppliers"][["supplier_id", "name"]].drop_duplicates("supplier_id")
     orders = orders.merge(

@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from approvals.operator_alerts import submission_failing
-from flows import notify, submission
+from flows import notify, rollback, submission
 from flows.alerts import tell_operator
 from flows.outcomes import RunPartial
 from flows.side_runs import recorded_run
@@ -87,10 +87,17 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
         retries=erp.submit_retries, retry_delay_seconds=erp.retry_delay_seconds
     )
     tally = _Tally(Submitted(), run_calls(erp))
+    retried_cancellations: dict[str, str] = {}
+    try:  # cancellations a rollback left failed: asked again, once in the ERP
+        for cancelled in rollback.retry_cancellations(services, run_id, tally.calls):
+            retried_cancellations[cancelled.po_key] = cancelled.outcome.value
+    except Exception as error:  # the approved orders must still go out tonight
+        get_run_logger().error("Could not retry the failed cancellations: %s", error)
     try:
         outcome = retried(services, tally)
     except OrdersNotSubmitted as error:
         outcome = error.tally
+    outcome.cancellations_retried = retried_cancellations
     alert_failing_orders(services, run_id)
     return outcome
 
@@ -136,6 +143,7 @@ def submit_approved(config: str | None = None) -> dict[str, Any]:
                 "submitted_keys": list(outcome.submitted),
                 "already_in_erp": len(outcome.already_in_erp),
                 "submission_failures": dict(outcome.failed),
+                "cancellations_retried": dict(outcome.cancellations_retried),
             }
     finally:
         services.engine.dispose()

@@ -29,8 +29,10 @@ ORDER_COLUMNS = [
 DEFAULT_CURRENCY = "EUR"
 
 _CLEAN = re.compile(r"[A-Z0-9]+")
-# purchase_orders.po_key is VARCHAR(96); "-R" (a review order) must still fit.
+# purchase_orders.po_key is VARCHAR(96); "-V<n>" (a rerun after a rollback, n < 10000)
+# and "-R" (a review order) must still fit.
 MAX_KEY_LENGTH = 80
+REVISION_MARK = "-V"
 _NOT_ALLOWED = re.compile(r"[^A-Z0-9]+")
 
 
@@ -38,22 +40,29 @@ def _key_part(raw: str) -> str:
     return _NOT_ALLOWED.sub("-", raw.upper()).strip("-")
 
 
-def po_key(as_of: date | datetime | pd.Timestamp | str, supplier_id: str, location: str) -> str:
+def po_key(
+    as_of: date | datetime | pd.Timestamp | str, supplier_id: str, location: str, revision: int = 1
+) -> str:
     """The order's idempotency key, e.g. "RPL-20240105-ACME-WH1".
 
     The ERP refuses a second order with the same key, which is what makes re-runs safe.
     So two different supplier/location pairs must never share a key: when sanitising
     loses information ("acme co" and "ACME-CO" would both read ACME-CO, and a "-" inside
     an id makes the split ambiguous), a short digest of the exact pair is appended.
+
+    `revision` counts the rollbacks of the night plus one: a night rolled back and run
+    again orders under new keys ("RPL-20240105-ACME-WH1-V2"), since the ERP keeps the
+    cancelled order's key for ever and a rerun must neither skip nor reuse it. "V" is no
+    hex digit and no "R": a revision key never equals a digest or a review key.
     """
     supplier, loc = str(supplier_id), str(location)
     key = f"RPL-{as_of_day(as_of):%Y%m%d}-{_key_part(supplier)}-{_key_part(loc)}"
-    if _CLEAN.fullmatch(supplier) and _CLEAN.fullmatch(loc) and len(key) <= MAX_KEY_LENGTH:
-        return key
-    digest = hashlib.sha256(f"{supplier}\x1f{loc}".encode()).hexdigest()[:6].upper()
-    # Long ids are cut, the digest of the exact pair keeps the key unique: a key always
-    # fits the ERP's reference and the database column, with room for a review suffix.
-    return f"{key[: MAX_KEY_LENGTH - len(digest) - 1].rstrip('-')}-{digest}"
+    if not (_CLEAN.fullmatch(supplier) and _CLEAN.fullmatch(loc) and len(key) <= MAX_KEY_LENGTH):
+        digest = hashlib.sha256(f"{supplier}\x1f{loc}".encode()).hexdigest()[:6].upper()
+        # Long ids are cut, the digest of the exact pair keeps the key unique: a key always
+        # fits the ERP's reference and the database column, with room for a review suffix.
+        key = f"{key[: MAX_KEY_LENGTH - len(digest) - 1].rstrip('-')}-{digest}"
+    return key if revision <= 1 else f"{key}{REVISION_MARK}{revision}"
 
 
 def group_orders(
@@ -62,8 +71,10 @@ def group_orders(
     *,
     as_of: date | datetime | pd.Timestamp | str,
     params: PolicyParams | None = None,
+    revision: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One purchase order per supplier + delivery location; lines get their po_key.
+    """One purchase order per supplier + delivery location; lines get their po_key
+    (of the night's `revision`: see `po_key`).
 
     The supplier's terms on the order as a whole are applied first: its order days (lines
     are held on other days, protection reaches the next order day) and its minimum order
@@ -91,7 +102,7 @@ def group_orders(
     orders["expected_delivery"] = day + pd.to_timedelta(lead_days, unit="D")
     # One key per order, not per line: this loop is over suppliers x locations.
     pairs = zip(orders["supplier_id"], orders["location"], strict=True)
-    keys = [po_key(day, supplier, location) for supplier, location in pairs]
+    keys = [po_key(day, supplier, location, revision) for supplier, location in pairs]
     orders["po_key"] = pd.Series(keys, index=orders.index, dtype=object)
     currency = orders["supplier_id"].map(suppliers.set_index("supplier_id")["currency"])
     # An unknown or blank currency falls back to the company default rather than blocking.

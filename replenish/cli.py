@@ -21,6 +21,7 @@ from replenish.commands import (
     quarantine,
     reconcile,
     review,
+    rollback,
     sample_data,
     serve,
     simulate,
@@ -32,6 +33,7 @@ from replenish.exit_codes import ExitCode
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
     sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
+    rollback,
 )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from approvals.decisions import DecisionOutcome, Outcome, decide
 from approvals.policy import RoutingPolicy
 from domain.actors import Actor
-from storage.models import Decision
+from storage.models import AuditRecord, Decision
 from storage.unit_of_work import UnitOfWork
 
 
@@ -57,6 +57,17 @@ def decision_sentence(decision: Decision) -> str:
     return (
         f"{decision.outcome.replace('_', ' ')} by {decision.decided_by} on "
         f"{_utc(decision.decided_at):%d %b %Y at %H:%M} UTC (through {channel})"
+    )
+
+
+def withdrawal_sentence(po_key: str, record: AuditRecord | None) -> str:
+    """'Purchase order K was withdrawn on 01 Dec 2026 at 07:15 UTC by it.admin@corp.test
+    (rolled back: why).', from the audit record of the rollback's first change to it."""
+    if record is None:
+        return f"Purchase order {po_key} was withdrawn."
+    return (
+        f"Purchase order {po_key} was withdrawn on {_utc(record.at):%d %b %Y at %H:%M} UTC "
+        f"by {record.actor} ({record.reason})."
     )
 
 

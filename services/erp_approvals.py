@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from domain.actors import Actor
 from domain.lifecycle import OrderStatus, StateConflict
 from integrations.erp.approval import ApprovingErp, ErpVerdict
-from integrations.erp.base import ErpError
+from integrations.erp.base import ErpError, ErpOrder, ErpReceipt
 from services.submission import erp_order
 from storage.unit_of_work import UnitOfWork
 
@@ -57,13 +57,12 @@ def sync_erp_approvals(
         waiting.pop(verdict.po_key, None)
     for key, order in waiting.items():
         try:
-            receipt = erp.hand_over(order)
+            receipt = _hand_over(uow_factory, key, order, erp)
         except ErpError as error:
             outcome.failed[key] = str(error)
             log.error("Could not hand %s over to %s: %s", key, erp.name, error)
             continue
-        if receipt.created:
-            _note_handed_over(uow_factory, key, erp.name, receipt.external_ref)
+        if receipt is not None and receipt.created:
             outcome.handed_over.append(key)
     log.info(
         "%s: %d handed over for approval, %d approved and %d rejected there, %d failed",
@@ -94,11 +93,20 @@ def _record(uow_factory: Callable[[], UnitOfWork], verdict: ErpVerdict, erp_name
     return True
 
 
-def _note_handed_over(
-    uow_factory: Callable[[], UnitOfWork], key: str, erp_name: str, external_ref: str
-) -> None:
+def _hand_over(
+    uow_factory: Callable[[], UnitOfWork], key: str, order: ErpOrder, erp: ApprovingErp
+) -> ErpReceipt | None:
+    """Hand one order over, row locked and only while it still waits: a rollback that
+    withdraws it meanwhile waits for the lock and then finds it noted as handed over (so
+    it cancels the ERP's quotation), or withdraws it first (so nothing is handed over)."""
     with uow_factory() as uow:
-        reason = f"handed to {erp_name} for approval as {external_ref}"
-        uow.orders.note(key, "handed_to_erp", Actor(erp_name, CHANNEL), reason,
-                        {"external_ref": external_ref})  # fmt: skip
-        uow.commit()
+        po = uow.orders.lock(key)
+        if po is None or po.status != OrderStatus.PENDING_REVIEW.value:
+            return None
+        receipt = erp.hand_over(order)
+        if receipt.created:
+            reason = f"handed to {erp.name} for approval as {receipt.external_ref}"
+            uow.orders.note(key, "handed_to_erp", Actor(erp.name, CHANNEL), reason,
+                            {"external_ref": receipt.external_ref})  # fmt: skip
+            uow.commit()
+    return receipt

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from integrations.erp.base import ErpError, ErpRejected, ErpUnavailable
+from integrations.erp.settings import ErpSettings
 
 T = TypeVar("T")
 
@@ -128,4 +129,15 @@ def erp_calls(
     return ErpCalls(
         Backoff(attempts, backoff_seconds, backoff_max_seconds),
         CircuitBreaker(breaker_failures, breaker_reset_seconds),
+    )
+
+
+def calls_for(erp: ErpSettings) -> ErpCalls:
+    """The calls object of one run or command, from the `[erp]` settings."""
+    return erp_calls(
+        attempts=erp.call_attempts,
+        backoff_seconds=erp.backoff_seconds,
+        backoff_max_seconds=erp.backoff_max_seconds,
+        breaker_failures=erp.breaker_failures,
+        breaker_reset_seconds=erp.breaker_reset_seconds,
     )

@@ -27,6 +27,18 @@ def own_orders(uow_factory: Callable[[], UnitOfWork], as_of: date) -> pd.DataFra
         return pd.DataFrame(own_order_lines(uow.session, as_of), columns=OWN_ORDER_COLUMNS)
 
 
+def key_revision(uow_factory: Callable[[], UnitOfWork], as_of: date) -> int:
+    """The revision tonight's keys carry: 1, plus one per rollback of a run of this night.
+
+    A night rolled back and run again must propose afresh: its old keys are withdrawn or
+    cancelled here and kept by the ERP, so the rerun's orders need keys of their own
+    (`purchasing.orders.po_key`). Without a rollback a rerun keeps the night's keys, and
+    an order already proposed is recognised and left alone.
+    """
+    with uow_factory() as uow:
+        return 1 + uow.rollbacks.count_for_night(as_of)
+
+
 def supplier_history(
     uow_factory: Callable[[], UnitOfWork], planned: Plan, per_pair: int
 ) -> pd.DataFrame:

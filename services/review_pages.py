@@ -19,7 +19,7 @@ from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from domain.quantities import line_value, ordered_quantity
-from services.decisions import decision_sentence
+from services.decisions import decision_sentence, withdrawal_sentence
 from services.review_mail import decision_due, money_at_stake
 from storage.models import Forecast, PurchaseOrder
 from storage.unit_of_work import UnitOfWork
@@ -27,6 +27,16 @@ from storage.unit_of_work import UnitOfWork
 
 class NotForYou(PermissionError):
     """The person named by the link has no business with this order (no data given)."""
+
+
+class Withdrawn(LookupError):
+    """A rollback took the order back: the link no longer shows it (who, when and why)."""
+
+
+#: States of an order a rollback took back, or is taking back through the ERP.
+TAKEN_BACK = frozenset(
+    {OrderStatus.WITHDRAWN.value, OrderStatus.CANCELLING.value, OrderStatus.CANCELLED.value}
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,8 @@ def order_page(
         admin = policy.is_administrator(grant.person)
         if routed and not same_person_in(grant.person, routed) and not admin:
             raise NotForYou(grant.person)
+        if po.status in TAKEN_BACK:
+            raise Withdrawn(_withdrawal(uow, po.po_key))
         earlier = uow.orders.decisions_on(po.id)
         forecasts = uow.reviews.forecasts(po.run_id, [(ln.sku, ln.location) for ln in po.lines])
         mine = any(person_key(d.decided_by) == grant.person for d in earlier)
@@ -161,6 +173,15 @@ def digest_page(
             for po in undecided
         ]
     return sorted(entries, key=lambda e: (-e.money_at_stake, e.deadline))
+
+
+def _withdrawal(uow: UnitOfWork, po_key: str) -> str:
+    """'Purchase order K was withdrawn on ... by ... (rolled back: why).' from its audit."""
+    taken = [
+        record for record in uow.orders.audit_trail(po_key)
+        if record.to_state in TAKEN_BACK and record.from_state not in TAKEN_BACK
+    ]  # fmt: skip
+    return withdrawal_sentence(po_key, taken[-1] if taken else None)
 
 
 def _routed(po: PurchaseOrder) -> tuple[str, ...]:

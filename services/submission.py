@@ -43,6 +43,8 @@ class Submitted:
     rejected: list[str] = field(default_factory=list)
     #: Of `failed`: not tried, the circuit was open (the ERP is down).
     deferred: list[str] = field(default_factory=list)
+    #: Cancellations a rollback left failed, asked again before submitting: key -> outcome.
+    cancellations_retried: dict[str, str] = field(default_factory=dict)
 
     @property
     def retryable(self) -> dict[str, str]:

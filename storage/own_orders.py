@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session
 from domain.lifecycle import OrderStatus
 from storage.models import OrderLine, PurchaseOrder, Submission
 
-# Orders that will reach, or have reached, the ERP; not rejected, expired or failed.
+# Orders that will reach, or have reached, the ERP; not rejected, expired or failed, nor
+# withdrawn or cancelled by a rollback. One whose cancellation is still under way counts:
+# until the ERP says it is cancelled its goods may come, and buying them again on a rerun
+# would be the duplicate a rollback must never cause.
 ALIVE = (
     OrderStatus.PROPOSED,
     OrderStatus.AUTO_APPROVED,
@@ -24,6 +27,7 @@ ALIVE = (
     OrderStatus.SUBMITTING,
     OrderStatus.SUBMITTED,
     OrderStatus.CONFIRMED,
+    OrderStatus.CANCELLING,
 )
 WAITING = (OrderStatus.PROPOSED, OrderStatus.PENDING_REVIEW, OrderStatus.APPROVED,
            OrderStatus.AUTO_APPROVED, OrderStatus.SUBMITTING)  # fmt: skip

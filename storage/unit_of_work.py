@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.mail import MailQueueRepository
 from storage.orders import OrderRepository
 from storage.reviews import ReviewRepository
+from storage.rollbacks import RollbackRepository
 from storage.runs import RunRepository
 
 
@@ -24,6 +25,7 @@ class UnitOfWork:
     orders: OrderRepository
     reviews: ReviewRepository
     mail: MailQueueRepository
+    rollbacks: RollbackRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -34,6 +36,7 @@ class UnitOfWork:
         self.orders = OrderRepository(self.session)
         self.reviews = ReviewRepository(self.session)
         self.mail = MailQueueRepository(self.session)
+        self.rollbacks = RollbackRepository(self.session)
         return self
 
     def __exit__(

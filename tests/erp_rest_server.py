@@ -6,6 +6,12 @@ orders under one key if the client ever caused one. `honour_idempotency=False` m
 ignore the `Idempotency-Key` header, as many ERPs do: then only the client's own look-up
 before creating keeps a key single, which is what the fault tests prove.
 
+`POST /purchase-orders/{id}/cancel` (a rollback) marks the order `"status": "cancelled"`
+and answers 200 with it; asked again (a retry after a lost answer, with or without the
+same `Idempotency-Key`) it answers 200 with the cancelled order and cancels nothing
+twice: `cancellations` counts each order actually cancelled, `refuse_cancel(key, why)`
+makes the ERP keep that order (422 with its reason: too late).
+
 Failures on demand: `fail_next(n, status)` answers the next n requests with that status;
 `reject(key, message)` refuses that key with 422; `answer_late(seconds)` commits a create
 and only then waits before answering (the client has timed out by then); `down()` closes
@@ -31,6 +37,8 @@ class ErpRestServer:
         self.orders: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []  # (method, key or query), in order
         self.rejected: dict[str, str] = {}
+        self.keep: dict[str, str] = {}  # key -> why the ERP can no longer cancel it
+        self.cancellations: list[str] = []  # the key of each order cancelled, once each
         self._fail: list[int] = []
         self._late_seconds = 0.0
         self._lock = threading.Lock()
@@ -62,6 +70,9 @@ class ErpRestServer:
 
     def reject(self, key: str, message: str) -> None:
         self.rejected[key] = message
+
+    def refuse_cancel(self, key: str, why: str) -> None:
+        self.keep[key] = why
 
     def answer_late(self, seconds: float) -> None:
         self._late_seconds = seconds
@@ -101,13 +112,32 @@ class ErpRestServer:
             self.requests.append((method, key))
             if self._fail:
                 return self._fail.pop(0), {"error": "the ERP is overloaded"}, 0.0
-        if url.path != PATH:
+        cancel = url.path.startswith(PATH + "/") and url.path.endswith("/cancel")
+        if url.path != PATH and not cancel:
             return 404, {"error": f"no such resource {url.path}"}, 0.0
         if self.token and headers.get("Authorization") != f"Bearer {self.token}":
             return 401, {"error": "a valid bearer token is required"}, 0.0
+        if cancel and method == "POST":
+            return self._cancel(url.path[len(PATH) + 1 : -len("/cancel")], key)
         if method == "GET":
             return 200, self._listed(query), 0.0
         return self._create(headers.get("Idempotency-Key"), json.loads(body or b"{}"))
+
+    def _cancel(self, order_id: str, key: str | None) -> tuple[int, Any, float]:
+        if not key:
+            return 400, {"error": "Idempotency-Key header missing"}, 0.0
+        with self._lock:
+            found = [o for o in self.orders if str(o["id"]) == order_id]
+            if not found:
+                return 404, {"error": f"no purchase order {order_id}"}, 0.0
+            order = found[0]
+            if order.get("status") == "cancelled":
+                return 200, order, 0.0  # asked again: the same answer, nothing twice
+            if order["reference"] in self.keep:
+                return 422, {"error": self.keep[order["reference"]]}, 0.0
+            order["status"] = "cancelled"
+            self.cancellations.append(order["reference"])
+        return 200, order, self._late_seconds
 
     def _listed(self, query: dict[str, str]) -> list[dict[str, Any]]:
         with self._lock:

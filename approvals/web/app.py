@@ -33,7 +33,7 @@ from approvals.web.chart import chart_input, demand_chart
 from approvals.web.forms import outcome_of, quantities_of, read_form
 from approvals.web.security import SecurityHeaders
 from services.decisions import DecideOrder, decide_order
-from services.review_pages import NotForYou, OrderPage, digest_page, order_page
+from services.review_pages import NotForYou, OrderPage, Withdrawn, digest_page, order_page
 from storage.unit_of_work import UnitOfWork
 
 CHANNEL = "review-page"
@@ -185,6 +185,9 @@ class _Views:
             return _refused(str(refusal), 410 if refusal.reason == "expired" else 403)
         except NotForYou:
             return _refused("This order is not waiting for you.", 403)
+        except Withdrawn as withdrawn:
+            # A rolled-back night: the link stops working, on GET and POST alike (410 Gone).
+            return _render("withdrawn.html", {"message": str(withdrawn)}, 410)
         except KeyError:
             return _refused("There is no such order.", 404)
 

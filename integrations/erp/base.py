@@ -1,4 +1,4 @@
-"""The ERP port: what the submit stage needs from any ERP, and nothing more.
+"""The ERP port: what the submit stage (and a rollback) needs from any ERP, and no more.
 
 Adapters raise `ErpUnavailable` for what may pass (the submit stage retries with backoff
 and stops calling after a few in a row) and `ErpRejected` for what will not (that order
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -64,6 +64,22 @@ class ErpHeldOrder(BaseModel):
     quantities: dict[str, Decimal]  # per SKU, summed over the order's lines
 
 
+class ErpCancellation(BaseModel):
+    """The ERP's answer to "cancel the order under this key" (a rollback).
+
+    `cancelled`: cancelled now. `already_cancelled`: it was (a retry after a lost answer).
+    `not_held`: the ERP holds nothing under the key (it never arrived). `too_late`: the ERP
+    keeps the order (placed with the supplier); `reason` says why, in the ERP's words.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    po_key: str
+    outcome: Literal["cancelled", "already_cancelled", "not_held", "too_late"]
+    external_ref: str = ""
+    reason: str = ""
+
+
 class ErpError(RuntimeError):
     """The ERP refused or could not be reached; the message is shown to the operator."""
 
@@ -87,6 +103,11 @@ class ErpAdapter(Protocol):
 
     def submit(self, order: ErpOrder) -> ErpReceipt:
         """Create the order, or return the existing one if the key is already there."""
+        ...
+
+    def cancel(self, order: ErpOrder, reason: str) -> ErpCancellation:
+        """Cancel the order held under `order.po_key`, once: asking again after a lost
+        answer says `already_cancelled`, never cancels (or creates) anything twice."""
         ...
 
 

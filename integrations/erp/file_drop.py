@@ -14,6 +14,11 @@ file exists before it and not after. So a run killed anywhere is completed exact
 the next one: `writing` with the `.part` file still there was never published (rename it
 now), `writing` without it was (record it). Every step runs under an exclusive lock on
 the ledger, so two processes never write one key, and no one else creates `.part` files.
+
+A rollback cancels an order with a cancellation file: `CANCEL-<key>.json` (or `.csv`),
+the order exactly as it was sent, in the same format, written by the same steps under
+its own ledger key `CANCEL-<key>`; so it too is dropped once, whatever is killed or
+retried. An importer that picks up `RPL-*` files never takes one for a new order.
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from integrations.erp.base import ErpOrder, ErpReceipt, ErpUnavailable
+from integrations.erp.base import ErpCancellation, ErpOrder, ErpReceipt, ErpUnavailable
 from integrations.erp.file_formats import RENDERERS
 
 WRITING, WRITTEN = "writing", "written"
 PART_SUFFIX = ".part"
+#: A cancellation file's name and ledger key: `CANCEL-<po_key>`.
+CANCEL_PREFIX = "CANCEL-"
 
 
 class FileDropErp:
@@ -59,24 +66,45 @@ class FileDropErp:
 
     def submit(self, order: ErpOrder) -> ErpReceipt:
         key = order.po_key
-        final = self.path_for(key)
+        with self._unavailable_on_os_error(key), self._locked():
+            known = self._known(key)
+            if known is not None:
+                return known
+            self._write(key, RENDERERS[self.file_format](order))
+        return ErpReceipt(po_key=key, external_ref=str(self.path_for(key)), created=True)
+
+    def cancel(self, order: ErpOrder, reason: str) -> ErpCancellation:
+        """Drop the order's cancellation file once; `not_held` if the order was never
+        written (the ledger and the folder know nothing of its key)."""
+        key = order.po_key
+        cancel_key = CANCEL_PREFIX + key
+        where = str(self.path_for(cancel_key))
+        with self._unavailable_on_os_error(cancel_key), self._locked():
+            if self._known(key) is None:
+                return ErpCancellation(po_key=key, outcome="not_held")
+            if self._known(cancel_key) is not None:
+                return ErpCancellation(po_key=key, outcome="already_cancelled",
+                                       external_ref=where)  # fmt: skip
+            self._write(cancel_key, RENDERERS[self.file_format](order))
+        return ErpCancellation(po_key=key, outcome="cancelled", external_ref=where)
+
+    @contextmanager
+    def _unavailable_on_os_error(self, key: str) -> Iterator[None]:
         try:
-            with self._locked():
-                known = self._known(key)
-                if known is not None:
-                    return known
-                payload = RENDERERS[self.file_format](order)
-                part = self._part(key)
-                with part.open("w", encoding="utf-8", newline="") as handle:
-                    handle.write(payload)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                self._record(key, WRITING)
-                self._publish(key)
+            yield
         except OSError as error:
             # A folder not mounted, a full disk: an outage to retry, not a refused order.
             raise ErpUnavailable(f"cannot write {key} to {self.folder}: {error}") from error
-        return ErpReceipt(po_key=key, external_ref=str(final), created=True)
+
+    def _write(self, key: str, payload: str) -> None:
+        """The whole file under its `.part` name, on disk, recorded `writing`, published."""
+        part = self._part(key)
+        with part.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._record(key, WRITING)
+        self._publish(key)
 
     def _part(self, key: str) -> Path:
         return self.folder / f".{key}{PART_SUFFIX}"

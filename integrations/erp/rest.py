@@ -4,7 +4,10 @@ The contract (docs/erp.md): `POST {base_url}{orders_path}` with the order as JSO
 `Idempotency-Key: <po_key>` header creates the order (201; 200 when the key was already
 there); `GET {base_url}{orders_path}?reference=<po_key>` returns a JSON list of the orders
 held under that key, each with an `id`; `?since=YYYY-MM-DD` lists our orders for
-reconciliation. A bearer token, when set, goes on every request.
+reconciliation. `POST {base_url}{orders_path}/{id}/cancel` with `Idempotency-Key:
+<po_key>:cancel` cancels one (a rollback): 200 when cancelled now or before, 422 when the
+ERP can no longer cancel it (its words say why). A bearer token, when set, goes on every
+request.
 
 Exactly once rests on two things the ERP does not control: we look the key up before
 creating, and the key travels with the create, so an ERP that honours it never holds two
@@ -26,6 +29,7 @@ import httpx
 
 from integrations.erp.base import (
     KEY_PREFIX,
+    ErpCancellation,
     ErpHeldOrder,
     ErpOrder,
     ErpReceipt,
@@ -36,6 +40,11 @@ from integrations.erp.base import (
 #: Answers that say "not now" rather than "no".
 TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
 MESSAGE_LIMIT = 500
+#: The answer to a cancellation the ERP can no longer make (placed, shipped, invoiced).
+TOO_LATE_STATUS = 422
+#: Appended to the order's key for its cancellation's `Idempotency-Key`: one
+#: cancellation per order, never the key a new order is created under.
+CANCEL_KEY_SUFFIX = ":cancel"
 
 
 class RestErp:
@@ -92,13 +101,36 @@ class RestErp:
             po_key=order.po_key, external_ref=str(data["id"]), created=response.status_code == 201
         )
 
+    def cancel(self, order: ErpOrder, reason: str) -> ErpCancellation:
+        """Cancel the order held under the key (asked first); 422 is the ERP keeping it."""
+        key = order.po_key
+        held = [o for o in self._get({"reference": key}) if _key_of(o) in (key, None)]
+        if any(o.get("id") is None for o in held):
+            raise ErpUnavailable(f"{self.url}: the ERP holds {key} but gives no order id")
+        live = [o for o in held if not _cancelled(o)]
+        if not held:
+            return ErpCancellation(po_key=key, outcome="not_held")
+        if not live:
+            ref = str(held[0].get("id", ""))
+            return ErpCancellation(po_key=key, outcome="already_cancelled", external_ref=ref)
+        ref = str(live[0]["id"])
+        response = self._send(
+            "POST", f"{self.url}/{ref}/cancel", json={"reference": key, "reason": reason},
+            headers={"Idempotency-Key": key + CANCEL_KEY_SUFFIX}, accept={TOO_LATE_STATUS},
+        )  # fmt: skip
+        if response.status_code == TOO_LATE_STATUS:
+            return ErpCancellation(po_key=key, outcome="too_late", external_ref=ref,
+                                   reason=_message(response))  # fmt: skip
+        return ErpCancellation(po_key=key, outcome="cancelled", external_ref=ref)
+
     def list_orders(self, since: date | None) -> list[ErpHeldOrder]:
-        """Our orders as the ERP holds them now (a buyer may have changed quantities)."""
+        """Our orders as the ERP holds them now (a buyer may have changed quantities); a
+        cancelled one counts as not held."""
         params = {"since": since.isoformat()} if since else {}
         held = []
         for order in self._get(params):
             key = _key_of(order)
-            if key is None or not key.startswith(KEY_PREFIX):
+            if key is None or not key.startswith(KEY_PREFIX) or _cancelled(order):
                 continue
             held.append(
                 ErpHeldOrder(
@@ -117,7 +149,12 @@ class RestErp:
             raise ErpUnavailable(f"{self.url}: expected a JSON list of orders: {_text(response)}")
         return data
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _send(
+        self, method: str, url: str, *, accept: frozenset[int] | set[int] = frozenset(),
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """The response; raises for what the contract reads as a failure, unless the
+        caller `accept`s that status as an answer of its own."""
         try:
             response = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException as error:
@@ -125,11 +162,17 @@ class RestErp:
         except httpx.TransportError as error:
             raise ErpUnavailable(f"{method} {url}: cannot reach the ERP ({error!r})") from error
         status = response.status_code
+        if status in accept:
+            return response
         if status >= 500 or status in TRANSIENT_STATUS:
             raise ErpUnavailable(f"{method} {url}: HTTP {status}: {_message(response)}")
         if status >= 400:
             raise ErpRejected(f"the ERP refused the order (HTTP {status}): {_message(response)}")
         return response
+
+
+def _cancelled(order: dict[str, Any]) -> bool:
+    return str(order.get("status", "")).lower() == "cancelled"
 
 
 def _key_of(order: dict[str, Any]) -> str | None:

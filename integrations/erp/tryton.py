@@ -15,6 +15,11 @@ Two ways to hand an order over (`approval`):
 - "erp": the ERP's approvers decide. Flagged orders are created and quoted only, and
   wait for a person in Tryton to confirm (approved) or cancel (rejected) them;
   `decisions` reads those verdicts back for `services.erp_approvals`.
+
+A rollback cancels our purchase with Tryton's own `cancel` button, which Tryton allows
+only in draft and quotation: a purchase confirmed (placed with the supplier) is refused
+as too late, with its state named. The adapter creates purchases only, never purchase
+requisitions, so there is no requisition to cancel.
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from integrations.erp.approval import ErpVerdict
-from integrations.erp.base import KEY_PREFIX, ErpHeldOrder, ErpOrder, ErpReceipt, ErpRejected
+from integrations.erp.base import (
+    KEY_PREFIX,
+    ErpCancellation,
+    ErpHeldOrder,
+    ErpOrder,
+    ErpReceipt,
+    ErpRejected,
+)
 from integrations.erp.tryton_rpc import TrytonRpc
 
 MODEL = "purchase.purchase"
@@ -82,6 +94,28 @@ class TrytonErp:
         return ErpReceipt(
             po_key=order.po_key, external_ref=self._number(purchase), created=found is None
         )
+
+    def cancel(self, order: ErpOrder, reason: str) -> ErpCancellation:
+        """Cancel our purchase while Tryton still allows it (draft, quotation); a placed
+        one is too late. A purchase already cancelled (a retry) is left as it is."""
+        key = order.po_key
+        rows = self._purchases([("reference", "=", key)], ["number", "state"])
+        live = [row for row in rows if row["state"] != "cancelled"]
+        if not rows:
+            return ErpCancellation(po_key=key, outcome="not_held")
+        if not live:
+            ref = _ref(rows[0])
+            return ErpCancellation(po_key=key, outcome="already_cancelled", external_ref=ref)
+        placed = [row for row in live if row["state"] not in _UNPLACED]
+        if placed:
+            row = placed[0]
+            return ErpCancellation(
+                po_key=key, outcome="too_late", external_ref=_ref(row),
+                reason=f"Tryton purchase {_ref(row)} is {row['state']} (confirmed with the "
+                "supplier); Tryton cancels a purchase only in draft or quotation",
+            )  # fmt: skip
+        self.rpc.model(MODEL, "cancel", [int(row["id"]) for row in live])
+        return ErpCancellation(po_key=key, outcome="cancelled", external_ref=_ref(live[0]))
 
     def approves_in_erp(self) -> bool:
         return self.approval == "erp"

@@ -48,4 +48,9 @@ def run(args: argparse.Namespace) -> ExitCode:
             print(f"  {key}")
         for key, error in failures.items():
             print(f"  {key}: FAILED: {error}")
+        retried = summary.get("cancellations_retried") or {}
+        if retried:  # a rollback's failed cancellations, asked again first
+            print(f"Cancellations of rolled-back orders retried: {len(retried)}.")
+            for key, outcome in retried.items():
+                print(f"  {key}: {outcome.replace('_', ' ')}")
     return for_status(str(summary["status"]))

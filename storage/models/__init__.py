@@ -16,6 +16,7 @@ from storage.models.orders import (
     ReviewFlag,
     Submission,
 )
+from storage.models.rollbacks import Rollback, RollbackOrder
 from storage.models.runs import Forecast, InputFile, MonitoringResult, RowDisposition, Run, RunLock
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "Quantity",
     "QueuedMail",
     "ReviewFlag",
+    "Rollback",
+    "RollbackOrder",
     "RowDisposition",
     "Run",
     "RunLock",

@@ -24,7 +24,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
     commands = _subcommands()
     assert set(commands) == {
         "sample-data", "run", "demo", "backtest", "simulate", "submit", "reconcile", "quarantine",
-        "review", "review-server",
+        "review", "review-server", "rollback",
     }  # fmt: skip
     for name, parser in commands.items():
         assert callable(parser.get_default("handler")), name
@@ -42,6 +42,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
         ["review", "list"],
         ["review", "approve", "RPL-1", "--as", "a@example.com"],
         ["review-server"],
+        ["rollback", "0123abcd", "--reason", "bad extract", "--as", "a@example.com"],
     ],
 )
 def test_a_missing_config_file_is_one_line_and_exit_2_from_every_command(

@@ -4,7 +4,7 @@ dead (killed, out of memory, its machine gone) and is marked `crashed` by whoeve
 it (issue 24). An alert about a flow run that never reached `runs` is still recorded as
 sent: `notifications.run_id` may be empty.
 
-Revision ID: 0009_lease
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_lease"
+revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
