@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from forecasting import ForecastParams, forecast_demand
+from forecasting.uncertainty import COUNT_CLASSES
 from purchasing.demand_history import DemandHistory
 from purchasing.position import KEYS
 
@@ -67,13 +69,30 @@ def engine_estimates(
         periods = np.where(protection > 0, protection, 1.0)
         mean = np.nan_to_num(summary["demand_mean"].to_numpy(dtype=float)) / periods
         sigma_l = _lead_std_periods(history.keys, items, lead_std, params)
-        variance = np.nan_to_num(summary["demand_std"].to_numpy(dtype=float)) ** 2
+        variance = _implied_std(summary) ** 2
         per_period = np.maximum(variance - (mean * sigma_l) ** 2, 0.0) / periods
         means.append(mean)
         stds.append(np.sqrt(per_period))
         if k == 0:
             classes = summary["demand_class"].fillna("dormant").to_numpy(dtype=object)
     return EngineEstimates(refit_at, np.vstack(means), np.vstack(stds), classes)
+
+
+def _implied_std(summary: pd.DataFrame) -> np.ndarray:
+    """The spread the night orders with. For continuous classes the night's quantile
+    comes from the backtest's out-of-sample errors, not from `demand_std` (the in-sample
+    fit's); the normal spread that puts the quantile where the night put it is used, so
+    the replay's levels are the night's. Count classes read their quantile from their
+    own mean and spread (`forecasting.uncertainty`, `forecasting.sporadic`): unchanged."""
+    std = np.nan_to_num(summary["demand_std"].to_numpy(dtype=float))
+    level = np.nan_to_num(summary["service_level"].to_numpy(dtype=float), nan=0.5)
+    above = summary["demand_quantile"].to_numpy(dtype=float) - summary["demand_mean"].to_numpy(
+        dtype=float
+    )
+    continuous = ~summary["demand_class"].isin(COUNT_CLASSES).to_numpy()
+    z = stats.norm.ppf(np.clip(level, 0.5, 1 - 1e-4))
+    implied = continuous & (z > 0.1) & np.isfinite(above) & (above > 0)
+    return np.where(implied, np.divide(above, z, out=std.copy(), where=z > 0.1), std)
 
 
 def _lead_std_periods(
