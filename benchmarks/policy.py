@@ -8,8 +8,9 @@ spreadsheet min/max on its own trailing figures:
 
 - per demand class, at targets 0.80 / 0.90 / 0.95: the realised fill rate, cycle service
   level and average inventory value (sporadic classes promise a fill rate, the others a
-  cycle service level); then the same with every series promising a fill rate, for the
-  whole catalogue's fill rate against its target;
+  cycle service level); the same with pack 1 and no MOQ (the policy alone: a pack of ten
+  for an item selling three a fortnight serves more than any target asks); then with
+  every series promising a fill rate, for the whole catalogue's fill rate;
 - the service curves, and at every fill rate the baseline reaches the share of inventory
   value the policy saves at equal fill (`purchasing.service_curve.savings_at_equal_fill`);
 - tonight's plan on the same extract: the share of lines whose target is above their
@@ -34,6 +35,7 @@ from benchmarks.policy_data import QUICK_SAMPLE_ITEMS, SAMPLE_ITEMS, Extract, m5
 
 TARGETS = (0.80, 0.90, 0.95)
 CLASSES = ("smooth", "erratic", "intermittent", "lumpy", "dormant")
+SPORADIC = ("intermittent", "lumpy")
 ALL_CLASSES = (*CLASSES, "new")
 MODES = {"before": "model", "after": "own_totals"}
 REFIT_DAYS = {"M5 subset": 28.0}  # the sample: every 91 days (four refits of 10,000 series)
@@ -71,8 +73,11 @@ def judge(extract: Extract) -> dict[str, Any]:
         setup = _setup(extract, mode)
         curve = service_curve(setup)
         savings = [row["saving"] for row in savings_at_equal_fill(curve)]
+        loose = replace(setup.terms, pack_size=np.ones_like(setup.terms.pack_size),
+                        moq=np.zeros_like(setup.terms.moq))  # fmt: skip
         result[label] = {
             "calibration": calibration(setup),
+            "policy_alone": calibration(replace(setup, terms=loose)),
             "all_fill_rate": calibration(replace(setup, fill_rate_classes=ALL_CLASSES)),
             "curve": curve,
             "inventory_saving_at_equal_fill": inventory_saving_at_equal_fill(curve),
@@ -136,6 +141,14 @@ def render(extract: Extract, judged: dict[str, Any]) -> list[str]:
                     f"{row['cycle_service_level']:.3f}  {row['avg_inventory_value']:>13,.0f}"
                     f"  ({promise}, {row['series']} series)"
                 )
+        alone = [
+            f"{t} -> " + " / ".join(f"{rows[c]['fill_rate']:.3f}" for c in SPORADIC if c in rows)
+            for t, rows in part["policy_alone"].items()
+        ]
+        lines.append(
+            "  pack 1 and no MOQ (the policy alone), fill of intermittent / lumpy: "
+            + ", ".join(alone)
+        )
         every = part["all_fill_rate"]
         lines.append(
             "  every series on a fill rate: "

@@ -69,3 +69,23 @@ def demand_history(
     first = np.full(len(keys), len(periods), dtype=np.int64)
     np.minimum.at(first, row, column)
     return DemandHistory(keys, quantity, first, periods)
+
+
+def without_one_offs(quantity: np.ndarray, factor: float, min_sales: int) -> np.ndarray:
+    """`quantity` with each period above `factor` x its series' median non-zero demand
+    (on series with at least `min_sales` selling periods) counted as one ordinary sale
+    (the median): the rest of it is a one-off the business handles as a special order.
+
+    The same rule the forecast uses (`forecasting.cleansing`): the policy stocks for
+    ordinary demand only, so a replay that asked the shelf for a 3,000-unit project
+    order would score the policy on demand it was told to leave out.
+    """
+    if factor <= 0 or quantity.size == 0:
+        return quantity
+    enough = (quantity > 0).sum(axis=1) >= max(min_sales, 1)
+    median = np.full(len(quantity), np.inf)
+    if enough.any():
+        sold = np.where(quantity[enough] > 0, quantity[enough], np.nan)
+        median[enough] = np.nanmedian(sold, axis=1)
+    spike = quantity > factor * median[:, None]
+    return np.where(spike, np.where(np.isfinite(median), median, 0.0)[:, None], quantity)

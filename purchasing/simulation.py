@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import ForecastParams
-from purchasing.demand_history import DemandHistory, demand_history
+from purchasing.demand_history import DemandHistory, demand_history, without_one_offs
 from purchasing.params import PolicyParams
 from purchasing.position import KEYS, require_unique
 from purchasing.replay import Estimator, SeriesTerms
@@ -160,7 +160,9 @@ def replay_setup(
 
     With `params.simulation_estimates == "engine"` and `forecast_params`, the policy sees
     the forecasting engine's estimates, refitted every `simulation_refit_every_days` (the
-    baseline always a spreadsheet's trailing average and spread).
+    baseline always a spreadsheet's trailing average and spread). Both are asked for the
+    ordinary demand only: one-off bulk orders, as the forecast recognises them, are
+    special orders (`demand_history.without_one_offs`).
     """
     from purchasing.engine_estimates import engine_estimates
 
@@ -181,8 +183,10 @@ def replay_setup(
             demand, active, history, begin=first, refit_every=refit, params=forecast_params
         )
         estimate, classes = engine, engine.classes
+    spikes = forecast_params or ForecastParams()
+    ordinary = without_one_offs(history.quantity, spikes.spike_cap_factor, spikes.spike_min_sales)
     return ReplaySetup(
-        history.quantity, terms, window, params.unmet_demand == "backorder",
+        ordinary, terms, window, params.unmet_demand == "backorder",
         params.simulation_seed, policy_arrays(series.fillna({"category": ""}), params),
         365.0 / days_per_period, classes, tuple(params.fill_rate_classes), estimate,
     )  # fmt: skip

@@ -252,3 +252,17 @@ def test_reorder_point_policy_is_replayed_as_reorder_point_plus_one_batch() -> N
     assert batched["orders"] < plain["orders"] / 10
     assert batched["avg_inventory_value"] > plain["avg_inventory_value"]
     assert batched["cycle_service_level"] >= 0.92
+
+
+def test_a_one_off_bulk_order_is_not_asked_of_the_shelf() -> None:
+    """The replay asks the shelf for ordinary demand only, as the forecast stocks for it:
+    a period above 20x the median sale counts as one ordinary sale (the rest is a special
+    order); series with too few sales to tell are left alone."""
+    from purchasing.demand_history import without_one_offs
+
+    regular = np.array([[0, 3, 0, 2, 4, 3, 0, 3000, 2, 3.0]])
+    few = np.array([[0, 0, 900, 0, 0, 1, 0, 0, 0, 0.0]])
+    ordinary = without_one_offs(np.vstack([regular, few]), factor=20.0, min_sales=5)
+    assert ordinary[0].tolist() == [0, 3, 0, 2, 4, 3, 0, 3, 2, 3]
+    assert ordinary[1].tolist() == few[0].tolist()
+    assert without_one_offs(regular, factor=0.0, min_sales=5) is regular
