@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from purchasing.explanation import NO_FORECAST, Text, explain, quantity_text
+from purchasing.forecast_notes import note_forecast
 from purchasing.line_notes import constraint_inflation
 from purchasing.params import PolicyParams
 from purchasing.policies import policy_targets
@@ -51,46 +52,6 @@ _FORECAST_COLUMNS = [*KEYS, "demand_mean", "demand_quantile", "service_level"]
 # Used for the fill-rate level when the forecast gives them (`purchasing.service_targets`),
 # and the precedent a buyer compares the target with (UNPRECEDENTED_STOCK, review page).
 _SPREAD_COLUMNS = ["demand_std", "demand_class", "precedent"]
-
-
-def _note_capped_spikes(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
-    """Say so on the line when one-off spikes were capped before its forecast (in place):
-    a buyer comparing the quantity with last month's big sale must see why it is lower."""
-    if not {"capped_periods", "demand_cap"} <= set(forecast_summary.columns):
-        return
-    capped = lines[KEYS].merge(
-        forecast_summary[[*KEYS, "capped_periods", "demand_cap"]], on=KEYS, how="left"
-    )
-    count = capped["capped_periods"].fillna(0).to_numpy(dtype=float)
-    hit = count > 0
-    if not hit.any():
-        return
-    periods = pd.Series(quantity_text(pd.Series(count[hit])), dtype=object)
-    cap = pd.Series(quantity_text(capped["demand_cap"].to_numpy(dtype=float)[hit]), dtype=object)
-    text = (
-        " " + periods + " period(s) of unusually large demand (a project or bulk order) were "
-        "counted as " + cap + " units, the cap for one-off spikes, so that a one-off does "
-        "not set the stock level."
-    )  # fmt: skip
-    lines.loc[hit, "explanation"] = lines.loc[hit, "explanation"].astype(str) + text.to_numpy()
-
-
-def _note_censored_stockouts(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
-    """Say so on the line when out-of-stock periods were re-estimated (in place): the
-    buyer sees why the quantity is above what the sales history alone suggests."""
-    if "censored_periods" not in forecast_summary.columns:
-        return
-    joined = lines[KEYS].merge(forecast_summary[[*KEYS, "censored_periods"]], on=KEYS, how="left")
-    count = joined["censored_periods"].fillna(0).to_numpy(dtype=float)
-    hit = count > 0
-    if not hit.any():
-        return
-    periods = pd.Series(quantity_text(pd.Series(count[hit])), dtype=object)
-    text = (
-        " " + periods + " period(s) with no sales while out of stock were not read as zero "
-        "demand: they were re-estimated from the demand around them before forecasting."
-    )  # fmt: skip
-    lines.loc[hit, "explanation"] = lines.loc[hit, "explanation"].astype(str) + text.to_numpy()
 
 
 def as_of_day(as_of: date | datetime | pd.Timestamp | str) -> pd.Timestamp:
@@ -177,8 +138,7 @@ def plan_lines(
     noted = (policy.note != "").to_numpy()
     if noted.any():
         lines.loc[noted, "explanation"] = policy.note[noted] + " " + lines.loc[noted, "explanation"]
-    _note_capped_spikes(lines, forecast_summary)
-    _note_censored_stockouts(lines, forecast_summary)
+    note_forecast(lines, forecast_summary)
     # Filled by the supplier terms applied when lines are grouped (order days, minimum
     # order value); "" = not held.
     lines["hold"] = ""

@@ -92,6 +92,8 @@ def test_a_lumpy_item_whose_totals_never_passed_60_is_not_given_a_target_of_thou
     assert summary.iloc[0]["demand_class"] == "lumpy"
     assert summary.iloc[0]["precedent"] <= 60
     assert lines.iloc[0]["target"] <= 2 * 60  # a 98% fill rate reaches past the largest seen
+    # The buyer reads where the spread came from.
+    assert "read from its own 17-day totals" in lines.iloc[0]["explanation"]
 
 
 @given(
