@@ -122,10 +122,14 @@ def _axes(
         _text(LEFT - 4, y(top) + 8, _number(top), "end"),
         _text(LEFT - 4, base + 3, "0", "end"),
     ]
-    for i, (px, period) in enumerate(ticks):
-        anchor = ("start", "middle", "end")[i]
+    # First day, the run date (ending at the dashed line) and the end of the interval
+    # ahead (ending at the right edge); without the year when the interval is too narrow
+    # for two full dates side by side.
+    short = ticks[2][0] - ticks[1][0] < 80
+    for (px, period), anchor in zip(ticks, ("start", "end", "end"), strict=True):
         day = chart.as_of + timedelta(days=(period - len(chart.sold)) * chart.period_days)
-        out.append(_text(px, base + 13, day.strftime("%d %b %Y"), anchor))
+        label = day.strftime("%d %b" if short and anchor == "end" else "%d %b %Y")
+        out.append(_text(px, base + 13, label, anchor))
     return "".join(out)
 
 
