@@ -61,16 +61,15 @@ def sporadic_demand(
     ) ** 2
     model_variance = np.maximum(summary["demand_std"].to_numpy(np.float64) ** 2 - old_lead, 0.0)
     variance = np.where(trusted, totals.variance[safe], model_variance)
-    basis = np.full(len(table), None, dtype=object)
-    basis[trusted] = OWN_TOTALS
+    widened = candidates & ~trusted & np.isin(classes, SPORADIC_CLASSES)
     history_variance = protection * table["history_std"].to_numpy(np.float64) ** 2
     for name in SPORADIC_CLASSES:
-        in_class = candidates & (classes == name)
-        ratio = dispersion_ratio(variance[in_class & trusted], history_variance[in_class & trusted])
-        widen = in_class & ~trusted
-        variance[widen] = model_variance[widen] * ratio
-        basis[widen] = CLASS_DISPERSION
-    rows = basis != None  # noqa: E711 (elementwise on an object array)
+        read = trusted & (classes == name)
+        widen = widened & (classes == name)
+        variance[widen] *= dispersion_ratio(variance[read], history_variance[read])
+    basis = np.full(len(table), None, dtype=object)
+    basis[trusted], basis[widened] = OWN_TOTALS, CLASS_DISPERSION
+    rows = trusted | widened
     lead = (per_period * table["lead_time_std_periods"].to_numpy(np.float64)) ** 2
     std = np.sqrt(variance + lead)
     quantile = summary["demand_quantile"].to_numpy(np.float64).copy()
