@@ -61,8 +61,7 @@ def cancellations_retried(
     )
     body = "\n".join(
         [
-            "Cancellations that failed during a rollback were tried again by run "
-            f"{run_id}:",
+            f"Cancellations that failed during a rollback were tried again by run {run_id}:",
             "",
             *_lines(outcomes),
             "",

@@ -50,15 +50,20 @@ def interval_totals(
 
     `y` is a long array sorted by series code (`codes`, ascending, contiguous) and, within
     a series, by period, every series ending at the same last period (PreparedDemand).
-    Only each series' last `recent` periods count. A fractional interval (a lead time of
-    16.5 days) interpolates between the whole lengths around it. One cumulative sum and
-    one pass per distinct interval length (a handful per catalogue): no per-series loop.
+    Only each series' last `recent` periods since its first sale count. A fractional
+    interval (a lead time of 16.5 days) interpolates between the whole lengths around
+    it. One cumulative sum and one pass per distinct interval length (a handful per
+    catalogue): no per-series loop.
     `wanted` (a mask per code) limits the work to those series; the others get NaN.
     """
     y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     codes = np.asarray(codes)
-    first = np.searchsorted(codes, np.arange(n_series), side="left")
     ends = np.searchsorted(codes, np.arange(n_series), side="right")
+    # From each series' first sale: zeros before it are an item not listed yet, not an
+    # item nobody wanted (`forecasting.classify` counts history the same way).
+    first = ends.copy()
+    sold = np.flatnonzero(y > 0)
+    np.minimum.at(first, codes[sold], sold)
     starts = np.maximum(first, ends - max(int(recent), 1))
     if wanted is not None:  # an empty span: skipped by every window length
         starts = np.where(wanted, starts, ends)

@@ -103,8 +103,7 @@ class RollbackRepository:
     def count_for_night(self, as_of: date) -> int:
         """How many runs of the night `as_of` were rolled back."""
         return int(
-            self.session.scalar(select(func.count(Rollback.id)).where(Rollback.as_of == as_of))
-            or 0
+            self.session.scalar(select(func.count(Rollback.id)).where(Rollback.as_of == as_of)) or 0
         )
 
     def run_orders(self, run_id: str) -> list[tuple[str, str, bool]]:

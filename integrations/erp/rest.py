@@ -150,7 +150,11 @@ class RestErp:
         return data
 
     def _send(
-        self, method: str, url: str, *, accept: frozenset[int] | set[int] = frozenset(),
+        self,
+        method: str,
+        url: str,
+        *,
+        accept: frozenset[int] | set[int] = frozenset(),
         **kwargs: Any,
     ) -> httpx.Response:
         """The response; raises for what the contract reads as a failure, unless the

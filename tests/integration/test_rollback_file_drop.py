@@ -115,8 +115,10 @@ def test_a_night_on_the_file_drop_is_withdrawn_and_cancelled_once_audited_and_ma
     assert (last.actor, last.channel, last.to_state) == (ADMIN, "cli", "withdrawn")
     assert last.reason == "rolled back: the stock extract was a week old"
     assert [r.to_state for r in cancelled[-2:]] == ["cancelling", "cancelled"]
-    assert {(r.entity, r.action) for r in run_records} == {("run", "rollback"),
-                                                           ("run", "rollback_finished")}
+    assert {(r.entity, r.action) for r in run_records} == {
+        ("run", "rollback"),
+        ("run", "rollback_finished"),
+    }
     # The buyer the night's orders were routed to and the operator, each once.
     for person in (ANN, OPERATOR):
         [mail] = [m for m in inbox.to(person) if night.run_id in str(m["Subject"])]

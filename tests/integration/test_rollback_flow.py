@@ -109,7 +109,8 @@ def test_a_cancellation_the_rollback_could_not_make_is_made_by_the_next_submissi
 
     assert sent.is_completed(), sent.message
     assert sent.result()["cancellations_retried"] == {
-        night.keys["sent_a"]: "cancelled", night.keys["sent_b"]: "cancelled"
+        night.keys["sent_a"]: "cancelled",
+        night.keys["sent_b"]: "cancelled",
     }
     assert statuses(uows, night)["sent_a"] == statuses(uows, night)["sent_b"] == "cancelled"
     assert sorted(p.name for p in drop.iterdir()) == sorted(

@@ -112,3 +112,31 @@ def test_the_quantile_is_monotone_in_the_service_level(
         np.array([count_like, count_like]),
     )  # fmt: skip
     assert quantiles[0] <= quantiles[1] + 1e-9
+
+
+def test_a_short_history_is_widened_by_its_class_dispersion() -> None:
+    """With too few intervals of its own (a 67-day interval, 90 days of history), a
+    sporadic item keeps the model's mean, its spread widened by how much more the totals
+    of its class's longer series varied than independent days would."""
+    rng = np.random.default_rng(11)
+    # Bursty: weeks of sales and quiet months, so totals vary far more than P x sigma^2.
+    season = np.repeat(rng.random(len(DAYS) // 30 + 1) < 0.3, 30)[: len(DAYS)]
+    bursty = np.where(season & (rng.random(len(DAYS)) < 0.5), rng.integers(1, 6, len(DAYS)), 0)
+    young = np.where(rng.random(len(DAYS)) < 0.3, rng.integers(1, 4, len(DAYS)), 0)
+    young[: len(DAYS) - 90] = 0
+    demand = pd.concat([
+        pd.DataFrame({"sku": sku, "location": "WH1", "date": DAYS, "quantity": q.astype(float)})
+        for sku, q in (("OLD", bursty), ("YOUNG", young))
+    ])  # fmt: skip
+    items = pd.concat([_items(60, 7, 0.95).assign(sku=sku) for sku in ("OLD", "YOUNG")])
+    summary = forecast_demand(demand, items, as_of=AS_OF, params=ForecastParams()).summary
+    model = forecast_demand(
+        demand, items, as_of=AS_OF, params=ForecastParams(sporadic_demand="model")
+    ).summary
+    old, young_row = summary.set_index("sku").loc["OLD"], summary.set_index("sku").loc["YOUNG"]
+    assert old["spread_basis"] == OWN_TOTALS
+    assert young_row["demand_class"] == "intermittent"
+    assert young_row["spread_basis"] == "class dispersion"
+    before = model.set_index("sku").loc["YOUNG"]
+    assert young_row["demand_mean"] == pytest.approx(before["demand_mean"])
+    assert young_row["demand_std"] > before["demand_std"]
