@@ -14,7 +14,11 @@ from purchasing.demand_history import demand_history
 from purchasing.engine_estimates import EngineEstimates, engine_estimates
 from purchasing.replay_classes import window_classes
 from purchasing.review_levels import product_levels, safety_baseline_levels
-from purchasing.service_curve import dominates
+from purchasing.service_curve import (
+    dominates,
+    inventory_saving_at_equal_fill,
+    savings_at_equal_fill,
+)
 
 
 def point(target: float, fill: float, value: float) -> dict[str, float]:
@@ -110,3 +114,21 @@ def test_engine_estimates_refit_the_forecast_on_what_was_known() -> None:
     assert after > 15.0  # day 90 has seen ten days of 30
     assert estimates.mean[0, 0] == pytest.approx(4.0, abs=1.0)
     assert estimates.classes.tolist() == ["smooth", "smooth"]
+
+
+def test_inventory_saving_at_equal_fill_is_read_along_the_policys_curve() -> None:
+    """Hand-checked: the baseline reaches fill 0.85 with 100; the policy's curve passes
+    0.80 at 50 and 0.90 at 70, so 0.85 costs it 60: a 40% saving. A fill the policy
+    never reaches has no saving; below its lowest point its lowest stock is the bound."""
+
+    def point(target: float, fill: float, held: float) -> dict[str, float]:
+        return {"service_target": target, "fill_rate": fill, "cycle_service_level": fill,
+                "avg_inventory_value": held}  # fmt: skip
+
+    curve = {
+        "policy": [point(0.5, 0.80, 50.0), point(0.9, 0.90, 70.0)],
+        "baseline": [point(0.5, 0.70, 60.0), point(0.95, 0.85, 100.0), point(0.99, 0.95, 150.0)],
+    }
+    assert inventory_saving_at_equal_fill(curve) == pytest.approx(0.40)
+    rows = savings_at_equal_fill(curve)
+    assert [row["saving"] for row in rows] == [pytest.approx(1 - 50 / 60), pytest.approx(0.4), None]

@@ -105,3 +105,17 @@ def test_no_demand_needs_no_stock_and_no_spread_needs_the_mean() -> None:
         np.array([0.95, 0.95]), np.array([True, False]),
     )  # fmt: skip
     assert level.tolist() == [0.0, 20.0]
+
+
+def test_with_lost_sales_the_level_leaves_out_what_the_lead_time_loses() -> None:
+    """A lost sale does not eat into the next delivery: the fill-rate level is lowered by
+    (1 - target) x the lead time's expected demand, in whole units for counts, and never
+    below zero. Lead time 10 of a 20-day interval with mean 40: 0.05 x 20 = 1 unit."""
+    from purchasing.service_measure import fill_rate_target
+
+    args = (np.array([40.0]), np.array([12.0]), np.array([0.5]), np.array([0.95]))
+    owed = fill_rate_target(*args, np.array([True]), 0.995)
+    lost = fill_rate_target(*args, np.array([True]), 0.995, lost_sales=True)
+    assert lost[0] == owed[0] - 1
+    nothing = (np.array([0.0]), np.array([0.0]), np.array([0.5]), np.array([0.95]))
+    assert fill_rate_target(*nothing, np.array([True]), 0.995, lost_sales=True)[0] == 0.0

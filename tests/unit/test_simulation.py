@@ -174,6 +174,14 @@ def test_simulate_json_on_sample_data(
         values = [p["avg_inventory_value"] for p in points]
         assert values == sorted(values)
     assert figures["plot"] == str(plot)
+    # The saving at equal fill is read at the baseline's 95% point, along the policy's curve.
+    at_95 = next(
+        row for row in figures["curve"]["savings_at_equal_fill"] if row["service_target"] == 0.95
+    )
+    assert figures["curve"]["inventory_saving_at_equal_fill"] == at_95["saving"]
+    assert at_95["saving"] == pytest.approx(
+        1 - at_95["policy_inventory"] / at_95["baseline_inventory"]
+    )
     svg = plot.read_text()
     assert svg.startswith("<svg")
     assert svg.count("<polyline") == 2
