@@ -33,7 +33,8 @@ def render_report(report: RunReport) -> str:
     if run.message:
         lines.append(f"  {run.message}")
     finished = f", finished {run.finished_at:%Y-%m-%d %H:%M} UTC" if run.finished_at else ""
-    lines.append(f"  Started {run.started_at:%Y-%m-%d %H:%M} UTC{finished}; read {run.source}.")
+    read = f"; read {run.source}" if run.flow == NIGHTLY else ""
+    lines.append(f"  Started {run.started_at:%Y-%m-%d %H:%M} UTC{finished}{read}.")
     lines += [f"  Drift: {reason}" for reason in summary.get("drift", [])]
     lines += _segments(report.segments)
     figures = summary.get("approvals") or {}
@@ -57,7 +58,7 @@ def _segments(segments: list[dict[str, Any]]) -> list[str]:
         drift = "  DRIFT" if s["drift"] else ""
         lines.append(
             f"    {s['kind']} {s['segment']}: RMSSE {_n(s['rmsse'])} (baseline "
-            f"{_n(s['baseline_rmsse'])}), MASE {_n(s['mase'])}, bias {_n(s['bias'], '+.2f')}, "
+            f"{_n(s['baseline_rmsse'])}), MASE {_n(s['mase'])}, bias {_n(s['bias'], '+.0%')}, "
             f"coverage {_pct(s['coverage'])} (target {_pct(s['target'])}), "
             f"{s['series']} series{drift}"
         )

@@ -126,6 +126,16 @@ def test_runs_show_prints_the_night_as_the_night_printed_it(night: Night, replen
     assert out.startswith(f"Nightly run {AS_OF} ({night.rerun['run_id'][:8]}): succeeded\n")
 
 
+def test_the_first_8_characters_name_the_run_for_quarantine_too(
+    night: Night, replenish: Any
+) -> None:
+    first = night.first["run_id"]
+    quarantined = sum(rows["quarantined"] for rows in night.first["rows"].values())
+    code, out, _ = replenish("quarantine", "--run", first[:8])
+    assert code == 0
+    assert out.startswith(f"Run {first} ({AS_OF}): {quarantined} quarantined rows\n")
+
+
 def test_a_crashed_run_says_what_was_found(night: Night, replenish: Any) -> None:
     run_id, found = uuid.uuid4().hex, "no sign of life since 01:32 UTC, found by the test"
     with night.uow() as uow:  # as services.crashed_runs closes a dead run
