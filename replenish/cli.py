@@ -17,11 +17,13 @@ from typing import NoReturn
 from replenish.commands import (
     backtest,
     demo,
+    explain,
     nightly,
     quarantine,
     reconcile,
     review,
     rollback,
+    runs,
     sample_data,
     serve,
     simulate,
@@ -33,7 +35,7 @@ from replenish.exit_codes import ExitCode
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
     sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback,
+    rollback, runs, explain,
 )  # fmt: skip
 
 

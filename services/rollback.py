@@ -30,6 +30,7 @@ from integrations.erp.base import ErpAdapter
 from services.cancellations import cancel_claimed, retry_cancellations
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
 from services.notifications import deliver_queued, send_mails
+from services.run_ids import UnknownRun, full_run_id
 from storage.models import Rollback, RollbackOrder
 from storage.unit_of_work import UnitOfWork
 
@@ -120,16 +121,12 @@ def retry_failed_cancellations(
 
 
 def _run_id(uow_factory: Callable[[], UnitOfWork], given: str) -> str:
-    """The run's full id, from the id or its first characters (at least 8, unambiguous)."""
-    given = given.strip()
+    """The run's full id (`services.run_ids`: the id or its first 8 characters)."""
     with uow_factory() as uow:
-        if uow.runs.get(given) is not None:
-            return given
-        found = uow.rollbacks.run_ids(given) if len(given) >= 8 else []
-    if len(found) == 1:
-        return found[0]
-    problem = "more than one run starts with" if found else "there is no run"
-    raise RollbackRefused(f"{problem} {given!r}; nothing was changed")
+        try:
+            return full_run_id(uow, given)
+        except UnknownRun as unknown:
+            raise RollbackRefused(f"{unknown}; nothing was changed") from None
 
 
 def _begin(

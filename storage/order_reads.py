@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.lifecycle import AWAITING_DECISION, ORDERED, READY_TO_SUBMIT, OrderStatus
-from storage.models import PurchaseOrder
+from storage.models import OrderLine, PurchaseOrder
 from storage.order_history import recent_item_lines, recent_supplier_orders
 
 
@@ -93,5 +93,23 @@ class OrderReads:
         return list(
             self.session.scalars(
                 query.options(selectinload(PurchaseOrder.lines)).order_by(PurchaseOrder.id)
+            )
+        )
+
+    def lines_of_night(self, order_date: date, sku: str, location: str) -> list[OrderLine]:
+        """The lines of the orders dated `order_date` that buy the item-location, oldest
+        order first, each with its order and the order's flags loaded (`replenish explain`).
+        Any run's: a rerun of the night does not propose again what an earlier run did."""
+        return list(
+            self.session.scalars(
+                select(OrderLine)
+                .join(PurchaseOrder, PurchaseOrder.id == OrderLine.purchase_order_id)
+                .where(
+                    PurchaseOrder.order_date == order_date,
+                    OrderLine.sku == sku,
+                    OrderLine.location == location,
+                )
+                .options(selectinload(OrderLine.purchase_order).selectinload(PurchaseOrder.flags))
+                .order_by(PurchaseOrder.id, OrderLine.id)
             )
         )

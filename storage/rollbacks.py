@@ -19,7 +19,6 @@ from storage.models import (
     PurchaseOrder,
     Rollback,
     RollbackOrder,
-    Run,
     Submission,
 )
 
@@ -36,15 +35,6 @@ class RollbackRepository:
             select(Rollback)
             .where(Rollback.run_id == run_id)
             .execution_options(populate_existing=True)
-        )
-
-    def run_ids(self, prefix: str) -> list[str]:
-        """Ids of the runs that start with `prefix` (summaries show the first 8 characters)."""
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return list(
-            self.session.scalars(
-                select(Run.id).where(Run.id.like(f"{escaped}%", escape="\\")).limit(2)
-            )
         )
 
     def start(

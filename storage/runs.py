@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Forecast, InputFile, Notification, RowDisposition, Run
+from storage.run_reads import RunReads
 
 #: `runs.source` of the flows beside the nightly run (flows.side_runs). A flow that
 #: records runs beside the nightly one must be listed here: every other source is a
@@ -21,7 +22,9 @@ UNLEASED_DEAD_AFTER = timedelta(days=1)
 RUNNING, CRASHED, STOOD_ASIDE = "running", "crashed", "stood_aside"
 
 
-class RunRepository:
+class RunRepository(RunReads):
+    """Runs, what each recorded, and their leases; the operator's reads come from `RunReads`."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

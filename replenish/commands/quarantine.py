@@ -21,7 +21,10 @@ def register(commands: Any) -> None:
         description="The rows a run refused, with file, line, reason and the raw values, so "
         "a data owner can fix them at the source.",
     )
-    quarantine.add_argument("--run", dest="run_id", default=None, help="run id (default: latest)")
+    quarantine.add_argument(
+        "--run", dest="run_id", default=None,
+        help="run id or its first 8 characters (default: latest)",
+    )  # fmt: skip
     quarantine.add_argument("--csv", type=Path, default=None, help="write the rows to this CSV")
     quarantine.add_argument(
         "--trend",
@@ -42,9 +45,9 @@ def run(args: argparse.Namespace) -> ExitCode:
             print(f"{night}  {share:6.1%}  {file}")
         return ExitCode.SUCCEEDED
     with built.uow() as uow:
-        found = uow.runs.get(args.run_id) if args.run_id else uow.runs.latest()
+        found = uow.runs.get(_run_id(uow, args.run_id)) if args.run_id else uow.runs.latest()
         if found is None:
-            raise CliError(f"no run {args.run_id}" if args.run_id else "no runs yet")
+            raise CliError("no runs yet")
         rows = uow.runs.dispositions(found.id)
     table = [{name: getattr(row, name) for name in FIELDS} for row in rows]
     if args.csv:
@@ -55,6 +58,16 @@ def run(args: argparse.Namespace) -> ExitCode:
     for r in table:
         print(f"  {r['file']}:{r['line']}  {r['reasons']}  {r['detail']}")
     return ExitCode.SUCCEEDED
+
+
+def _run_id(uow: Any, given: str) -> str:
+    """The full id of the run named by its id or first 8 characters (`services.run_ids`)."""
+    from services.run_ids import UnknownRun, full_run_id
+
+    try:
+        return full_run_id(uow, given)
+    except UnknownRun as unknown:
+        raise CliError(str(unknown)) from None
 
 
 def _write_csv(path: Path, table: list[dict[str, Any]]) -> None:

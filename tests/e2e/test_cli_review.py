@@ -4,26 +4,17 @@ and the next run sends what was approved, once."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from cli_night import BIN, night_env, replenish, sample_night
 
 pytestmark = pytest.mark.slow
 
 AS_OF = "2026-11-25"
-BIN = Path(sys.executable).parent
 BUYER = "buyer@example.com"
-
-
-def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "replenish"), *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=300, check=False,
-    )  # fmt: skip
 
 
 class Night(NamedTuple):
@@ -38,16 +29,8 @@ class Night(NamedTuple):
 @pytest.fixture(scope="module")
 def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
     workdir = tmp_path_factory.mktemp("review")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")}
-    env = {**base, "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
-           "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}  # fmt: skip
-    made = replenish("sample-data", "--out", "data", "--items", "40", "--seed", "3",
-                     "--as-of", AS_OF, cwd=workdir, env=env)  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    done = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
+    env = night_env(tmp_path_factory.mktemp("prefect-home"))
+    summary = sample_night(workdir, env, AS_OF, items=40, seed=3)
     assert summary["orders"]["pending_review"] >= 2  # the sample data has exceptions
     return Night(workdir, env, summary, _listed(workdir, env))
 

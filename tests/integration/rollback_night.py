@@ -56,17 +56,22 @@ DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def fresh_database(kind: str, folder: Path) -> Iterator[Callable[[], UnitOfWork]]:
     """A migrated database of the test's own: the submission sends every approved order a
     database holds, so a shared one would send other tests' orders to this test's ERP."""
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{folder / 'night.db'}")
-        migrate(engine)
-        yield uow_factory(engine)
-        engine.dispose()
-        return
-    with empty_postgres_database("replenish_rollback") as url:
+    with fresh_database_url(kind, folder) as url:
         engine = make_engine(url)
         migrate(engine)
         yield uow_factory(engine)
         engine.dispose()
+
+
+@contextmanager
+def fresh_database_url(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database of the test's own (`kind`: "sqlite" or "postgresql"),
+    dropped afterwards (PostgreSQL); a nightly run migrates it when it starts."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'night.db'}"
+        return
+    with empty_postgres_database("replenish_rollback") as url:
+        yield url
 
 
 def night_with_orders(

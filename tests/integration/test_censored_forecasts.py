@@ -1,5 +1,5 @@
 """The count of out-of-stock periods re-estimated before fitting is kept with the
-forecast in the database, so the review page and `replenish runs` can say it long after
+forecast in the database, so the review page and `replenish explain` can say it long after
 the night (SQLite and PostgreSQL)."""
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ forecasts, a demand level shift in one category, one drift alert naming it."""
 from __future__ import annotations
 
 import email
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email import policy
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import text
 
 from domain.lifecycle import OrderStatus
 from flows.monitoring import monitor_forecasts
+from replenish import cli
 from replenish.bootstrap import build
 from replenish.run_date import run_date
 from replenish.settings import load_settings
@@ -22,6 +25,8 @@ from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+
+OPERATIONS = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
 
 CATEGORIES = {"Tools": "SUP-1", "Paint": "SUP-2", "Garden": "SUP-3"}
 NIGHTS = 60
@@ -131,3 +136,37 @@ def test_a_level_shift_in_one_category_alerts_for_that_category_only(
     assert people["quantities_changed_share"] == 1.0
     assert people["changes_judged"] == 1
     assert people["people_closer_share"] == 0.0  # the proposal was closer to what sold
+
+
+def test_the_runbook_commands_show_the_drift_and_a_segment_over_the_nights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/operations.md, "Accuracy and drift over time": `replenish runs --flow
+    monitoring`, `runs show` of a monitoring run, and its SQL over `monitoring_results`."""
+    monkeypatch.setenv("REPLENISH_DATABASE_URL", f"sqlite:///{tmp_path / 'monitoring.db'}")
+    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+    store_nights()
+    summary = monitor_forecasts()
+
+    assert cli.main(["runs", "--flow", "monitoring", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["run_id"], listed["flow"], listed["status"]) == (
+        summary["run_id"], "monitoring", "succeeded",
+    )  # fmt: skip
+    assert listed["message"] == f"{len(summary['drift'])} drift alerts"
+    assert cli.main(["runs", "show", summary["run_id"][:8]]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"Monitoring run {summary['as_of']} ({summary['run_id'][:8]}): ")
+    assert all(f"  Drift: {reason}" in shown for reason in summary["drift"])
+    [garden] = [line for line in shown.splitlines() if line.startswith("    category Garden:")]
+    assert garden.endswith("DRIFT")
+    assert all(not line.endswith("DRIFT") for line in shown.splitlines() if " Tools:" in line)
+
+    section = OPERATIONS.split("### Accuracy and drift over time", 1)[1].split("\n## ", 1)[0]
+    query = section.split("```sql\n", 1)[1].split("```", 1)[0].replace("'Tools'", "'Garden'")
+    services = build(load_settings())
+    with services.uow() as uow:
+        rows = uow.session.execute(text(query)).all()
+    services.engine.dispose()
+    assert len(rows) == 1  # one monitoring night stored
+    assert bool(rows[0].drift)

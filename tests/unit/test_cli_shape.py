@@ -24,7 +24,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
     commands = _subcommands()
     assert set(commands) == {
         "sample-data", "run", "demo", "backtest", "simulate", "submit", "reconcile", "quarantine",
-        "review", "review-server", "rollback",
+        "review", "review-server", "rollback", "runs", "explain",
     }  # fmt: skip
     for name, parser in commands.items():
         assert callable(parser.get_default("handler")), name
@@ -43,6 +43,9 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
         ["review", "approve", "RPL-1", "--as", "a@example.com"],
         ["review-server"],
         ["rollback", "0123abcd", "--reason", "bad extract", "--as", "a@example.com"],
+        ["runs"],
+        ["runs", "show"],
+        ["explain", "SKU-1", "DC-NORTH"],
     ],
 )
 def test_a_missing_config_file_is_one_line_and_exit_2_from_every_command(
