@@ -15,7 +15,7 @@ from domain.nightly import ROUTING_COLUMNS
 from purchasing.currency import Currencies
 
 # A review order `<po_key>-R` holds the flagged lines of `<po_key>`: both are one order
-# for routing (see `purchasing.review_split`).
+# for routing (see `flags.split`).
 _REVIEW_SUFFIX = "-R"
 
 

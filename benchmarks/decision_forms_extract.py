@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from replenish.sample_data import write_sample_data
+from cli.sample_data import write_sample_data
 
 BUYER = "buyer@example.com"
 AS_OF = date.today()  # the extract is fresh: the quality gate refuses a stale one

@@ -97,7 +97,7 @@ def write_dirty_folder(out_dir: Path, rows: int, seed: int = 11) -> dict[str, An
     """Write items, suppliers, stock and one demand file of exactly `rows` rows.
 
     Returns what was written (rows per dirt kind) for the report. Lines are rendered
-    from small lookup tables and joined in bulk, as `replenish.sample_data` does: a
+    from small lookup tables and joined in bulk, as `cli.sample_data` does: a
     csv writer would make the set-up slower than the steps it sets up.
     """
     rng = np.random.default_rng(seed)

@@ -25,8 +25,8 @@ from benchmarks.forecast_inputs import (
     read_extract,
     subset,
 )
+from cli.sample_data import write_sample_data
 from forecasting.engine import Candidate
-from replenish.sample_data import write_sample_data
 
 SEED = 7
 # Series per candidate timed to learn what a series costs here; ETS is slow, so few.

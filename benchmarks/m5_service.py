@@ -68,7 +68,7 @@ def write_extract(out: Path) -> Path:
 
 
 def run(refit_every: float, out: Path) -> dict[str, object]:
-    from replenish.cli import main
+    from cli.main import main
 
     folder = write_extract(out)
     plot = out / "m5-service-curve.svg"

@@ -125,7 +125,7 @@ def prepare(work: Path, series: int) -> dict[str, Any]:
 
 
 def _write_and_read(folder: Path, items: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from replenish.sample_data import write_sample_data
+    from cli.sample_data import write_sample_data
 
     write_sample_data(folder, items=items, seed=SEED, dirty=0, as_of=AS_OF)
     return read_extract(folder, 10**9)

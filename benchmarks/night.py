@@ -40,7 +40,7 @@ def items_for(series: int, seed: int = SEED) -> int:
     An item is stocked at one to three locations drawn at random, so the count is found
     by building catalogues (a tenth of a second each at M5's size) near series / 2.
     """
-    from replenish.sample_data.catalogue import build_catalogue
+    from cli.sample_data.catalogue import build_catalogue
 
     def size(items: int) -> int:
         # the catalogue's stream, as `write_sample_data` spawns it
@@ -66,7 +66,7 @@ def items_for(series: int, seed: int = SEED) -> int:
 
 def prepare(work: Path, series: int, dask_address: str | None) -> dict[str, Any]:
     """Write the extract and the run's config file into `work`."""
-    from replenish.sample_data import write_sample_data
+    from cli.sample_data import write_sample_data
 
     items = items_for(series)
     summary = write_sample_data(work / "extract", items=items, seed=SEED, as_of=AS_OF)

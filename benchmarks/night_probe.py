@@ -125,7 +125,7 @@ def load_night(work: Path) -> tuple[Path, Probe]:
 
     from flows import nightly
     from replenish.bootstrap import build
-    from replenish.settings import load_settings
+    from settings import load_settings
 
     build(load_settings(work / "config.toml")).engine.dispose()  # schema created
     flow(name="night-benchmark-warm-up")(lambda: None)()  # Prefect's temporary API up

@@ -86,7 +86,7 @@ def _point(target: float, figures: dict[str, Any]) -> dict[str, float]:
 def _sampled_totals(setup: Any, plain: Any, draw: Any, sporadic: np.ndarray, target: float) -> Any:
     """The product's levels everywhere, the candidate's sampled level on sporadic rows."""
     from purchasing.replay import replay
-    from purchasing.review_levels import Levels, product_levels
+    from purchasing.replay_levels import Levels, product_levels
 
     terms, clock = setup.terms, {"t": 0}
     rng = np.random.default_rng(11)

@@ -29,7 +29,7 @@ class Extract:
     demand: pd.DataFrame
     stock: pd.DataFrame
     open_orders: pd.DataFrame
-    settings: object  # replenish.settings.Settings (kept loose: imported in the child)
+    settings: object  # settings.Settings (kept loose: imported in the child)
     note: str
 
 
@@ -46,7 +46,7 @@ def m5(out: Path) -> Extract | None:
 
 def sample(out: Path, items: int) -> Extract:
     """The generated catalogue (`replenish sample-data`), its own lead times and terms."""
-    from replenish.sample_data import write_sample_data
+    from cli.sample_data import write_sample_data
 
     folder = out / f"sample-{items}"
     if not (folder / "items.csv").exists():
@@ -57,7 +57,7 @@ def sample(out: Path, items: int) -> Extract:
 
 
 def _read(name: str, folder: Path, as_of: date, note: str) -> Extract:
-    from replenish.commands.extract import read_checked
+    from cli.commands.extract import read_checked
 
     extract = read_checked(argparse.Namespace(source=folder, config=None, as_of=as_of))
     tables = extract.checked.tables

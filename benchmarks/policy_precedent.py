@@ -17,8 +17,9 @@ MULTIPLES = (1.0, 1.5, 2.0)
 def precedent_shares(extract: Extract, mode: str) -> dict[str, Any]:
     """Per demand class and overall: lines, lines above k x precedent, value of the ordered
     lines above 2 x precedent, and the lines UNPRECEDENTED_STOCK would hold."""
+    from flags import FlagRules
     from forecasting import forecast_demand
-    from purchasing import FlagRules, plan_lines
+    from purchasing import plan_lines
 
     settings: Any = extract.settings
     params = settings.forecast.model_copy(update={"sporadic_demand": mode})

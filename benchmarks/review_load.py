@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from purchasing import FlagRules, hold_flagged_lines, order_decisions
+from flags import FlagRules, hold_flagged_lines, order_decisions
+from flags.capacity import apply_review_capacity, passed_on_totals, review_load
 from purchasing.currency import Currencies
-from purchasing.review_capacity import apply_review_capacity, passed_on_totals, review_load
 
 APPROVER = "buyer@example.com"  # the embedded default: one approver for every order
 

@@ -1,6 +1,6 @@
 """What the plan, flag and propose stages of a nightly run hand on: values, no behaviour.
 
-They live in the domain, not in `flows/`, so the run summary (`replenish.run_summary`)
+They live in the domain, not in `flows/`, so the run summary (`services.run_summary`)
 and the services can read them without importing the Prefect flows that make them.
 """
 

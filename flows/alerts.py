@@ -30,8 +30,8 @@ from approvals.operator_alerts import one_line, run_failed
 from flows import crashes
 from flows.outcomes import RunIncomplete
 from replenish.bootstrap import Services, build
-from replenish.settings import Settings, load_settings
 from services import crashed_runs, notifications, operator_mail
+from settings import Settings, load_settings
 
 logger: logging.Logger = get_logger("replenish.alerts")
 

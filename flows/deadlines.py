@@ -13,7 +13,7 @@ from flows import form_runs, notify
 from flows.alerts import tell_operator
 from flows.side_runs import recorded_run
 from replenish.bootstrap import build
-from replenish.settings import load_settings
+from settings import load_settings
 
 
 @flow(name="chase-deadlines", on_failure=[tell_operator], on_crashed=[tell_operator])

@@ -23,7 +23,7 @@ from flows.alerts import tell_operator
 from flows.side_runs import recorded_run
 from forecasting.monitoring import DriftRules, drift, drift_headline, score_forecasts
 from replenish.bootstrap import Services, build
-from replenish.settings import load_settings
+from settings import load_settings
 from storage import records
 from storage.monitoring import MonitoringRepository
 

@@ -40,9 +40,9 @@ from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, build, open_source
 from replenish.run_date import run_date, scheduled_start
-from replenish.run_summary import RunFacts, build_summary, stood_aside
-from replenish.settings import load_settings
+from services.run_summary import RunFacts, build_summary, stood_aside
 from services.runs import keep_alive, record_stood_aside, start_run
+from settings import load_settings
 from storage.run_lock import RunLocked, nightly_lock
 
 P = ParamSpec("P")

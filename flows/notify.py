@@ -13,11 +13,10 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from approvals import deadlines
 from approvals.notifications import OutgoingMail, quality_alert
 from domain.nightly import Proposed, Review
 from replenish.bootstrap import Services
-from services import notifications
+from services import deadlines, notifications
 from services.review_mail import ReviewMailing
 
 

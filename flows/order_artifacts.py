@@ -10,8 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from domain.lifecycle import OrderStatus
 from replenish.bootstrap import Services
-from replenish.run_summary import RunFacts
 from services.order_queries import erp_references
+from services.run_summary import RunFacts
 
 
 @task(name="publish-orders", cache_policy=NO_CACHE)

@@ -12,18 +12,11 @@ from approvals.routing import route_orders
 from dataquality import ValidationResult
 from domain.lifecycle import OrderStatus
 from domain.nightly import Plan, Proposed, Review
+from flags import FlagRules, flag_orders, hold_flagged_lines, order_decisions
+from flags.capacity import apply_review_capacity
 from flows.identity import NIGHTLY
 from forecasting import ForecastResult
-from purchasing import (
-    FlagRules,
-    PolicyParams,
-    flag_orders,
-    group_orders,
-    hold_flagged_lines,
-    order_decisions,
-    plan_lines,
-)
-from purchasing.review_capacity import apply_review_capacity
+from purchasing import PolicyParams, group_orders, plan_lines
 from replenish.bootstrap import Services
 from services import order_history
 from services.proposals import propose_orders

@@ -7,7 +7,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from replenish.bootstrap import Services
-from replenish.run_summary import render_markdown
+from services.run_summary import render_markdown
 from services.runs import finish_run
 
 

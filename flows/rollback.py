@@ -21,7 +21,6 @@ from domain.rollback import OrderOutcome, RollbackReport
 from flows.alerts import tell_operator
 from flows.outcomes import RunIncomplete
 from replenish.bootstrap import Services, build
-from replenish.settings import Settings, load_settings
 from services.erp_calls import ErpCalls, calls_for
 from services.rollback import (
     RollbackMailing,
@@ -29,6 +28,7 @@ from services.rollback import (
     retry_failed_cancellations,
     roll_back_night,
 )
+from settings import Settings, load_settings
 
 CHANNEL = "prefect-ui"
 

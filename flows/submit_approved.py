@@ -25,10 +25,10 @@ from flows.outcomes import RunPartial
 from flows.side_runs import recorded_run
 from flows.submission import Submitted
 from replenish.bootstrap import Services, build
-from replenish.run_summary import submission_problem
-from replenish.settings import ErpSettings, load_settings
 from services.erp_calls import ErpCalls, erp_calls
 from services.order_queries import failing_submissions
+from services.run_summary import submission_problem
+from settings import ErpSettings, load_settings
 
 
 class OrdersNotSubmitted(Exception):

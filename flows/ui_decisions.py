@@ -24,14 +24,14 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.states import Failed, State
 from pydantic import ValidationError
 
-from approvals.decisions import AlreadyDecided, InvalidDecision, NotYourDecision
-from approvals.refusals import NotAnAdministrator
 from flows.decision_form import Answer, answers, describe, form_for
 from flows.form_runs import FLOW_NAME, refresh_forms
 from replenish.bootstrap import Services, build
-from replenish.settings import load_settings
+from services.deciding import AlreadyDecided, InvalidDecision, NotYourDecision
 from services.decision_forms import form_orders
 from services.decisions import decide_order
+from services.refusals import NotAnAdministrator
+from settings import load_settings
 
 REFUSED = (AlreadyDecided, NotYourDecision, NotAnAdministrator, InvalidDecision, KeyError)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from purchasing.quantities import order_quantity
-from purchasing.review_levels import Levels
+from purchasing.replay_levels import Levels
 
 # rows reviewed, their per-period mean and std -> reorder / order-up-to levels
 LevelRule = Callable[[np.ndarray, np.ndarray, np.ndarray], Levels]

@@ -17,7 +17,7 @@ import pandas as pd
 
 from purchasing.params import PolicyParams
 from purchasing.policies import economic_order_quantity, policy_table
-from purchasing.review_levels import Levels
+from purchasing.replay_levels import Levels
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from forecasting.sporadic import SPORADIC_CLASSES
 from purchasing.replay import Estimator, ReplayTotals, SeriesTerms, replay
 from purchasing.replay_classes import COUNT_LIKE, window_classes
 from purchasing.replay_estimates import trailing_estimator
-from purchasing.replay_policies import PolicyArrays, apply_policies
-from purchasing.review_levels import (
+from purchasing.replay_levels import (
     Levels,
     min_max_baseline_levels,
     product_levels,
     safety_baseline_levels,
 )
+from purchasing.replay_policies import PolicyArrays, apply_policies
 from purchasing.service_measure import FILL_RATE
 
 

@@ -17,7 +17,7 @@ from integrations.erp.factory import build_erp
 from integrations.sources.base import CsvFolderSource, Source, SqlSource
 from integrations.sources.errors import SourceError
 from replenish.review_secret import review_secret
-from replenish.settings import Settings
+from settings import Settings
 from storage.database import make_engine, migrate, session_factory
 from storage.unit_of_work import UnitOfWork
 

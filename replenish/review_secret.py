@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from replenish.settings import Settings
+from settings import Settings
 
 DEV_SECRET_FILE = ".replenish-review-secret"
 

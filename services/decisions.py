@@ -1,6 +1,6 @@
 """Decide an order, from any channel (review page, CLI): the one entry point they call.
 
-The rules themselves live in `approvals.decisions.decide` (one transaction, row lock,
+The rules themselves live in `services.deciding.decide` (one transaction, row lock,
 audit); this use case adds what comes from the configuration (who is an administrator)
 and the sentences a person reads about an order's decisions.
 """
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from approvals.decisions import DecisionOutcome, Outcome, decide
 from approvals.policy import RoutingPolicy
 from domain.actors import Actor
+from services.deciding import DecisionOutcome, Outcome, decide
 from storage.models import AuditRecord, Decision
 from storage.unit_of_work import UnitOfWork
 

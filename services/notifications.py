@@ -17,7 +17,6 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from typing import Any
 
-from approvals import deadlines
 from approvals.escalation import DeadlineAction
 from approvals.notifications import OutgoingMail
 from approvals.operator_alerts import OPERATOR_ALERT_KINDS
@@ -25,6 +24,7 @@ from approvals.policy import RoutingPolicy, person_key
 from domain.lifecycle import OrderStatus
 from domain.nightly import Proposed, Review
 from integrations.email.base import Mailer, MailError
+from services import deadlines
 from services.review_mail import ReviewMailing, review_mails
 from storage.unit_of_work import UnitOfWork
 

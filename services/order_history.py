@@ -13,9 +13,9 @@ from datetime import date
 import pandas as pd
 
 from domain.nightly import Plan
+from flags.rules.history import HISTORY_COLUMNS
+from flags.rules.orders import ORDER_HISTORY_COLUMNS
 from purchasing.position import OWN_ORDER_COLUMNS
-from purchasing.review_rules_history import HISTORY_COLUMNS
-from purchasing.review_rules_orders import ORDER_HISTORY_COLUMNS
 from storage.own_orders import own_order_lines
 from storage.unit_of_work import UnitOfWork
 

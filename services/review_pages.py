@@ -56,7 +56,7 @@ class LineView:
     line_value: Decimal  # of the quantity ordered now (`current`), to the cent
     explanation: str
     numbers: dict[str, Any]
-    # For the chart (`approvals.web.chart`): what sold per period up to the run date, and
+    # For the chart (`web.chart`): what sold per period up to the run date, and
     # the length of the protection interval in periods and of one period in days.
     history: list[float] = field(default_factory=list)
     as_of: date | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from replenish.run_summary_schema import SCHEMA_FILE
+from contracts.run_summary_schema import SCHEMA_FILE
 
 
 def validate_summary(summary: dict[str, Any]) -> None:

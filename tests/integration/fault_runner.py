@@ -108,9 +108,9 @@ def route() -> None:
     from datetime import UTC, date, datetime
 
     from replenish.bootstrap import build
-    from replenish.settings import load_settings
     from services.notifications import notify_reviewers
     from services.review_mail import ReviewMailing
+    from settings import load_settings
 
     services = build(load_settings())
     settings = services.settings
@@ -167,7 +167,7 @@ def main() -> None:
     import flows.submission as submission
     from flows.submit_approved import run_calls
     from replenish.bootstrap import build
-    from replenish.settings import load_settings
+    from settings import load_settings
 
     # outside a flow run Prefect has no run logger; the stage's own logic is unchanged
     submission.get_run_logger = lambda: logging.getLogger("submit")  # type: ignore[assignment]

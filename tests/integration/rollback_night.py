@@ -21,9 +21,9 @@ import pytest
 from conftest import empty_postgres_database
 from order_factory import uow_factory
 
-from approvals.decisions import decide
 from domain.lifecycle import OrderStatus
 from integrations.erp.base import ErpAdapter
+from services.deciding import decide
 from services.rollback import RollbackMailing, RollbackRequest
 from services.submission import submit_approved
 from storage.database import make_engine, migrate

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from replenish.cli import main
+from cli.main import main
 
 AS_OF = "2026-11-25"
 KINDS = ("items", "suppliers", "stock", "open_orders", "demand")
@@ -21,7 +21,7 @@ KINDS = ("items", "suppliers", "stock", "open_orders", "demand")
 @pytest.fixture(scope="module")
 def same_rows_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A CSV folder and a config file naming a SQLite database with the same rows."""
-    from replenish.sample_data import write_sample_data
+    from cli.sample_data import write_sample_data
 
     sample = tmp_path_factory.mktemp("sample")
     write_sample_data(sample, items=12, seed=3, dirty=0.0, as_of=date.fromisoformat(AS_OF))

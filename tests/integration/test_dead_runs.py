@@ -22,9 +22,9 @@ from conftest import empty_postgres_database
 from smtp_inbox import Inbox, smtp_server
 from sqlalchemy import text
 
+from cli.sample_data import write_sample_data
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.database import make_engine, migrate
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]

@@ -11,14 +11,14 @@ import pytest
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from approvals.deadlines import Mailing, chase_deadlines
-from approvals.decisions import AlreadyDecided, decide
 from approvals.escalation import Step
 from approvals.links import ReviewLinks
 from approvals.notifications import OutgoingMail
 from approvals.policy import RoutingPolicy
-from replenish.cli import main
-from replenish.exit_codes import ExitCode
+from cli.exit_codes import ExitCode
+from cli.main import main
+from services.deadlines import Mailing, chase_deadlines
+from services.deciding import AlreadyDecided, decide
 from storage.database import make_engine, migrate
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

@@ -11,7 +11,7 @@ import pytest
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from approvals.decisions import decide
+from services.deciding import decide
 from services.decision_forms import asked_to_decide, form_orders
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

@@ -17,7 +17,8 @@ from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from approvals.decisions import (
+from domain.lifecycle import OrderStatus
+from services.deciding import (
     AlreadyDecided,
     DecisionOutcome,
     InvalidDecision,
@@ -26,7 +27,6 @@ from approvals.decisions import (
     Outcome,
     decide,
 )
-from domain.lifecycle import OrderStatus
 from storage.database import make_engine
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

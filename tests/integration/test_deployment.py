@@ -35,7 +35,7 @@ import pytest
 import yaml
 from prefect.client.schemas.objects import FlowRun
 
-from replenish.sample_data import write_sample_data
+from cli.sample_data import write_sample_data
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 

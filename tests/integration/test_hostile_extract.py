@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from hostile import DEMAND_DAMAGES, RowDamage, damage_row, split_demand
 
+from cli.sample_data import write_sample_data
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.database import make_engine, migrate
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]

@@ -16,17 +16,17 @@ from hypothesis import HealthCheck, Phase, given, settings
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from approvals.decisions import InvalidDecision, decide
-from approvals.web.forms import quantities_of
+from cli.commands.review_decide import parse_quantities as cli_quantities
 from dataquality import ValidationRules, gate_breaches, validate
 from dataquality.contract import CONTRACTS, ColumnType
 from purchasing import po_key
-from replenish.commands.review_decide import parse_quantities as cli_quantities
+from services.deciding import InvalidDecision, decide
 from storage import records
 from storage.database import session_factory
 from storage.models import PurchaseOrder
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
+from web.forms import quantities_of
 
 AS_OF = date(2024, 6, 30)
 RULES = ValidationRules()

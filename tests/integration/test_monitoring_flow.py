@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
+from cli import main as cli
 from domain.lifecycle import OrderStatus
 from flows.monitoring import monitor_forecasts
-from replenish import cli
 from replenish.bootstrap import build
 from replenish.run_date import run_date
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.monitoring import MonitoringRepository
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from cli.sample_data import write_sample_data
 from domain.lifecycle import OrderStatus
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from integrations.erp.base import ErpOrder
 from integrations.erp.file_drop import FileDropErp
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.models import (
     Decision,
     Forecast,

@@ -12,11 +12,11 @@ import pytest
 from erp_rest_server import ErpRestServer
 from sqlalchemy import select
 
+from cli.sample_data import write_sample_data
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.models import PurchaseOrder, Submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]

@@ -13,14 +13,14 @@ from sqlalchemy import select
 from tryton_seed import APPROVER_LOGIN, APPROVER_PASSWORD, ensure_master_data
 from tryton_server import TrytonServer
 
+from cli.sample_data import write_sample_data
 from domain.lifecycle import OrderStatus
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from flows.submit_approved import submit_approved as submit_approved_flow
 from integrations.erp.tryton_rpc import TrytonRpc
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.models import PurchaseOrder
 
 pytestmark = [pytest.mark.prefect, pytest.mark.tryton, pytest.mark.usefixtures("prefect_server")]

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from cli.sample_data import write_sample_data
 from flows.nightly import nightly_replenishment
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.models import OrderLine, PurchaseOrder
 from storage.own_orders import ALIVE
 

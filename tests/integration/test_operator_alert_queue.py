@@ -14,14 +14,14 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from smtp_inbox import Inbox, free_port, smtp_server
 
+from cli.sample_data import write_sample_data
 from flows import ordering
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from flows.submit_approved import submit_approved
 from replenish.bootstrap import build
-from replenish.run_summary import render_text
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from services.run_summary import render_text
+from settings import load_settings
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 

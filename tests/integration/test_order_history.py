@@ -10,8 +10,8 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from purchasing.review_rules_history import HISTORY_COLUMNS
-from purchasing.review_rules_orders import ORDER_HISTORY_COLUMNS
+from flags.rules.history import HISTORY_COLUMNS
+from flags.rules.orders import ORDER_HISTORY_COLUMNS
 from storage.models import OrderLine, PurchaseOrder, Run
 from storage.orders import OrderRepository
 

@@ -28,7 +28,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect_served import Served, flow_runs, read_run, served_prefect, start, wait_terminal
 from sqlalchemy import create_engine, text
 
-from replenish.sample_data import write_sample_data
+from cli.sample_data import write_sample_data
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from replenish import cli
+from cli import main as cli
 from storage.database import make_engine, migrate, session_factory
 from storage.unit_of_work import UnitOfWork
 

@@ -13,9 +13,9 @@ import pytest
 from erp_rest_server import ErpRestServer
 from test_fault_injection import approved_orders
 
+from cli.main import main
 from integrations.erp.base import ErpHeldOrder
 from integrations.erp.rest import RestErp
-from replenish.cli import main
 from services.reconciliation import as_markdown, compare
 from services.submission import submit_approved
 from storage.database import make_engine, migrate, session_factory

@@ -15,7 +15,7 @@ from erp_rest_server import ErpRestServer
 from integrations.erp.base import ErpOrder, ErpOrderLine, ErpRejected, ErpUnavailable
 from integrations.erp.factory import build_erp
 from integrations.erp.rest import RestErp
-from replenish.settings import ErpSettings, SettingsError, load_settings
+from settings import ErpSettings, SettingsError, load_settings
 
 TOKEN = "test-token-" + uuid.uuid4().hex
 

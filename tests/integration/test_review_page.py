@@ -28,12 +28,12 @@ from starlette.testclient import TestClient
 
 from approvals.links import ReviewLinks
 from approvals.policy import RoutingPolicy
-from approvals.web.app import ReviewContext, create_app
-from approvals.web.security import CONTENT_SECURITY_POLICY
 from domain.lifecycle import OrderStatus
 from storage.models import AuditRecord, Decision
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
+from web.app import ReviewContext, create_app
+from web.security import CONTENT_SECURITY_POLICY
 
 SECRET = "review-page-test-secret-" + "k" * 16
 ANN, BOB, ADMIN, EVE = "ann@example.com", "bob@example.com", "it.admin@example.com", "eve@x.test"

@@ -28,9 +28,9 @@ from rollback_night import (
 from smtp_inbox import Inbox, smtp_server
 from sqlalchemy import func, select
 
-from approvals.decisions import AlreadyDecided, decide
 from integrations.email.smtp import SmtpMailer
 from integrations.erp.file_drop import FileDropErp
+from services.deciding import AlreadyDecided, decide
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
 from services.rollback import (
     RollbackRefused,

@@ -16,12 +16,12 @@ from starlette.testclient import TestClient
 
 from approvals.links import ReviewLinks
 from approvals.policy import RoutingPolicy
-from approvals.web.app import ReviewContext, create_app
 from integrations.email.outbox import OutboxMailer
 from integrations.erp.file_drop import FileDropErp
 from services.rollback import RollbackMailing, RollbackRequest, roll_back_night
 from storage.models import AuditRecord, Decision, PurchaseOrder
 from storage.unit_of_work import UnitOfWork
+from web.app import ReviewContext, create_app
 
 SECRET = "rollback-review-test-secret-" + "w" * 12
 ADMIN = "it.admin@example.com"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from cli.sample_data import write_sample_data
 from flows.nightly import nightly_replenishment
 from flows.outcomes import summary_of
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.models import Notification, PurchaseOrder
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]

@@ -23,13 +23,13 @@ from prefect.cache_policies import NO_CACHE
 from smtp_inbox import Inbox, smtp_server
 from sqlalchemy import select
 
+from cli.sample_data import write_sample_data
 from flows import ordering
 from flows.nightly import nightly_replenishment
 from flows.outcomes import RunPartial, summary_of
 from flows.submit_approved import submit_approved
 from replenish.bootstrap import build
-from replenish.sample_data import write_sample_data
-from replenish.settings import load_settings
+from settings import load_settings
 from storage.models import PurchaseOrder, Submission
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
@@ -193,8 +193,8 @@ def test_a_run_that_raised_exits_1_with_its_recorded_summary(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """README: `failed` (a bug, the database down, a crash) exits 1; 2 is a usage error."""
-    from replenish import cli
-    from replenish.exit_codes import ExitCode
+    from cli import main as cli
+    from cli.exit_codes import ExitCode
 
     folder, as_of = night
     monkeypatch.setenv("REPLENISH_DATABASE_URL", sqlite_url)

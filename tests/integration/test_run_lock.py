@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from replenish.exit_codes import ExitCode
+from cli.exit_codes import ExitCode
 from storage.database import make_engine
 from storage.models import RunLock
 from storage.run_lock import RunLocked, nightly_lock
@@ -69,7 +69,7 @@ def test_a_run_started_while_another_holds_the_lock_stands_aside(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from replenish import cli
+    from cli import main as cli
 
     monkeypatch.setenv("REPLENISH_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))

@@ -21,8 +21,8 @@ from cli_night import night_env, run_night, sample_night
 from rollback_night import DATABASES, fresh_database_url
 from sqlalchemy import select
 
-from replenish import cli
-from replenish.run_summary_text import render_text
+from cli import main as cli
+from services.run_summary_text import render_text
 from storage.database import make_engine, session_factory
 from storage.models import Forecast, OrderLine, PurchaseOrder, ReviewFlag, Run
 from storage.unit_of_work import UnitOfWork

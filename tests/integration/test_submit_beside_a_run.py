@@ -15,9 +15,9 @@ import pytest
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from approvals.decisions import decide
 from integrations.erp.base import ErpOrder, ErpReceipt
 from integrations.erp.file_drop import FileDropErp
+from services.deciding import decide
 from services.submission import submit_approved
 from storage.orders import Actor
 

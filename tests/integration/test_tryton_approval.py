@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tryton_seed import APPROVER_LOGIN, APPROVER_PASSWORD, ensure_master_data
 from tryton_server import TrytonServer
 
-from approvals.decisions import decide
 from integrations.erp.tryton import TrytonErp
 from integrations.erp.tryton_rpc import TrytonRpc
+from services.deciding import decide
 from services.erp_approvals import sync_erp_approvals
 from services.submission import submit_approved
 from storage.database import make_engine, migrate, session_factory

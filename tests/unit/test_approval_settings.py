@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from replenish.settings import SettingsError, load_settings
+from settings import SettingsError, load_settings
 
 CONFIG = """
 [approvals]

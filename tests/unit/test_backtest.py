@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli.main import main
 from forecasting import ForecastParams
 from forecasting.backtest import BacktestError, backtest
 from forecasting.backtest_report import summarise
 from forecasting.metrics import coverage, mase, naive_scales, per_series_mean, rmsse, scaled_bias
-from replenish.cli import main
 
 SCALE_CASES = {
     # name: (y per series, season, expected MAE scale, expected MSE scale)

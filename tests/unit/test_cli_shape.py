@@ -1,5 +1,5 @@
 """One CLI shape: every command is a module with `register`, sets its handler, and its
-errors reach the person through the one path in `replenish.cli` (one line, one exit code
+errors reach the person through the one path in `cli.main` (one line, one exit code
 from `ExitCode`)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from replenish import cli
-from replenish.commands.base import CliError, Refused
-from replenish.exit_codes import ExitCode, for_status
+from cli import main as cli
+from cli.commands.base import CliError, Refused
+from cli.exit_codes import ExitCode, for_status
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -83,7 +83,7 @@ def test_refusals_and_errors_keep_their_label_and_code(
     def refuse(args: argparse.Namespace) -> ExitCode:
         raise Refused("RPL-1 was already approved by a@example.com")
 
-    from replenish.commands import submit
+    from cli.commands import submit
 
     monkeypatch.setattr(submit, "run", refuse)  # the handler is looked up when parsing
     assert cli.main(["submit"]) == ExitCode.REFUSED == 3

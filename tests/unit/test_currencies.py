@@ -11,11 +11,12 @@ import pytest
 
 from approvals.policy import RoutingPolicy
 from approvals.routing import route_orders
+from flags import FlagRules, flag_orders
 from flows.ordering import Plan, Review
-from purchasing import FlagRules, flag_orders, group_orders
+from purchasing import group_orders
 from purchasing.currency import Currencies, MissingExchangeRate, totals_by_currency
-from replenish.run_summary import RunFacts, build_summary, render_text
-from replenish.settings import Settings, SettingsError, load_settings
+from services.run_summary import RunFacts, build_summary, render_text
+from settings import Settings, SettingsError, load_settings
 
 NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
 SUPPLIERS = pd.DataFrame(

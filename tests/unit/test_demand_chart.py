@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date
 
-from approvals.web.chart import BOTTOM, HEIGHT, PRECEDENT, TARGET, TOP, ChartInput, demand_chart
+from web.chart import BOTTOM, HEIGHT, PRECEDENT, TARGET, TOP, ChartInput, demand_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from replenish.explanation_text import render_explanation
+from cli.explanation_text import render_explanation
 from services.item_explanations import FlagFacts, ForecastFacts, ItemExplanation, LineFacts
 
 FORECAST = ForecastFacts(

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pandas as pd
 
-from purchasing import FlagRules
-from purchasing.flag_codes import FlagCode
-from purchasing.flag_registry import ALWAYS_HOLD, RULES, SEVERITY, enabled_codes
+from flags import FlagRules
+from flags.codes import FlagCode
+from flags.registry import ALWAYS_HOLD, RULES, SEVERITY, enabled_codes
 
 
 def test_every_flag_code_has_exactly_one_registry_entry() -> None:
@@ -61,9 +61,9 @@ def test_severities_are_the_documented_three() -> None:
 
 
 def test_the_docs_list_every_rule_as_the_registry_has_it() -> None:
-    from replenish.flag_rules_doc import DOC_FILE, doc_text
+    from cli.flag_rules_doc import DOC_FILE, doc_text
 
     page = DOC_FILE.read_text(encoding="utf-8")
-    assert page == doc_text(), "run `python -m replenish.generated_docs` and commit the page"
+    assert page == doc_text(), "run `python -m cli.generated_docs` and commit the page"
     listed = [line.split("|")[1].strip() for line in page.splitlines() if line.startswith("| ")]
     assert Counter(listed[2:]) == Counter(str(code) for code in FlagCode)  # after the header

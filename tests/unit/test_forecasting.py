@@ -250,9 +250,9 @@ def test_a_failing_model_falls_back_and_says_so(monkeypatch: pytest.MonkeyPatch)
     items = item_frame([("A", "L1"), ("B", "L1")])
     # A sold on two days in three (intermittent): read from the model's fallback here, not
     # from its own interval totals (tests/unit/test_sporadic_demand.py), to see the fallback.
-    summary = _forecast(
-        demand, items, choose_by_backtest=False, sporadic_demand="model"
-    ).set_index("sku")
+    summary = _forecast(demand, items, choose_by_backtest=False, sporadic_demand="model").set_index(
+        "sku"
+    )
     assert summary.loc["A", "model"] == "HistoricAverage"
     assert "AutoETS(MNN) raised" in summary.loc["A", "fallback"]
     assert summary.loc["A", "mean_per_period"] == pytest.approx(history[1:].mean())

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from replenish import frame_schemas as schemas
-from replenish.frames import FrameContractError
+from contracts import frame_schemas as schemas
+from contracts.frames import FrameContractError
 
 AS_OF = date(2026, 11, 25)
 
@@ -29,12 +29,13 @@ class Pipeline:
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    from cli.sample_data import write_sample_data
     from dataquality import validate
+    from flags import flag_orders
     from forecasting import forecast_demand
     from integrations.sources.csv_folder import read_csv_folder
-    from purchasing import flag_orders, group_orders, plan_lines
-    from replenish.sample_data import write_sample_data
-    from replenish.settings import Settings
+    from purchasing import group_orders, plan_lines
+    from settings import Settings
 
     folder: Path = tmp_path_factory.mktemp("sample")
     write_sample_data(folder, items=15, seed=5, dirty=0.05, as_of=AS_OF)

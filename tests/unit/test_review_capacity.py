@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from purchasing import FlagRules, hold_flagged_lines, order_decisions
-from purchasing.review_capacity import apply_review_capacity, passed_on_totals, review_load
+from flags import FlagRules, hold_flagged_lines, order_decisions
+from flags.capacity import apply_review_capacity, passed_on_totals, review_load
 
 
 def flag_rows(po_key: str, stakes: list[float], code: str = "NEW_ITEM") -> list[dict[str, object]]:

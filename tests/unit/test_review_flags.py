@@ -7,17 +7,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from purchasing import (
-    AUTO_APPROVED,
-    PENDING_REVIEW,
-    FlagCode,
-    FlagRules,
-    flag_orders,
-    group_orders,
-    order_decisions,
-)
+from flags import AUTO_APPROVED, PENDING_REVIEW, FlagCode, FlagRules, flag_orders, order_decisions
+from flags.review import FLAG_COLUMNS, FLAG_EXTRA_COLUMNS
+from purchasing import group_orders
 from purchasing.currency import Currencies
-from purchasing.review_flags import FLAG_COLUMNS, FLAG_EXTRA_COLUMNS
 
 AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme", "Bolt"],

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from purchasing import FlagRules, flag_orders, group_orders, order_decisions
-from purchasing.review_flags import AUTO_APPROVED, PENDING_REVIEW
+from flags import FlagRules, flag_orders, order_decisions
+from flags.review import AUTO_APPROVED, PENDING_REVIEW
+from purchasing import group_orders
 
 AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1"], "name": ["Acme"], "currency": ["EUR"]})

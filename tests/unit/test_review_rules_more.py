@@ -7,8 +7,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from purchasing import FlagRules, flag_orders, group_orders
-from purchasing.review_rules_history import HISTORY_COLUMNS
+from flags import FlagRules, flag_orders
+from flags.rules.history import HISTORY_COLUMNS
+from purchasing import group_orders
 
 AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme", "Bolt"],
@@ -243,7 +244,7 @@ def test_misspelt_overrides_fail_at_start_up(overrides: dict[str, dict[str, floa
 def test_implausible_forecast_holds_its_line_whatever_its_value() -> None:
     # A 1-cent line the value rules would never look at, and a switch-everything-off rule
     # set with every line flag only informing: the guard's flag still holds the order.
-    from purchasing import order_decisions
+    from flags import order_decisions
 
     lines, orders = plan(line("A", order_qty=1.0, unit_cost=0.01), line("B", supplier_id="S2"))
     sentence = "Theta(12) gave an implausible quantity (32,709,891 units ...)"

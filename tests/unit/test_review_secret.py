@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from replenish.review_secret import dev_secret_path, review_secret
-from replenish.settings import Settings, SettingsError, load_settings
+from settings import Settings, SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("no_replenish_variables")
 

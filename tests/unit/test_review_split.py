@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from purchasing import REVIEW_SUFFIX, hold_flagged_lines
+from flags import REVIEW_SUFFIX, hold_flagged_lines
 
 DAY = pd.Timestamp("2026-11-25")
 

@@ -9,13 +9,13 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from summary_contract import validate_summary  # tests/ is on sys.path (rootdir conftest)
 
-from replenish.run_summary import stood_aside
-from replenish.run_summary_schema import SCHEMA_FILE, schema_text
+from contracts.run_summary_schema import SCHEMA_FILE, schema_text
+from services.run_summary import stood_aside
 
 
 def test_the_published_schema_is_the_models_schema() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
-        "run `python -m replenish.generated_docs` and commit docs/run-summary.schema.json"
+        "run `python -m cli.generated_docs` and commit docs/run-summary.schema.json"
     )
     Draft202012Validator.check_schema(json.loads(schema_text()))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from replenish.safe_output import csv_cell, terminal_text
+from cli.safe_output import csv_cell, terminal_text
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from replenish.sample_data import PROFILES, SampleSummary, sample_profiles, write_sample_data
+from cli.sample_data import PROFILES, SampleSummary, sample_profiles, write_sample_data
 
 AS_OF = date(2026, 5, 1)
 ITEMS = 40

@@ -13,7 +13,7 @@ from forecasting import ForecastParams
 from purchasing.demand_history import demand_history
 from purchasing.engine_estimates import EngineEstimates, engine_estimates
 from purchasing.replay_classes import window_classes
-from purchasing.review_levels import product_levels, safety_baseline_levels
+from purchasing.replay_levels import product_levels, safety_baseline_levels
 from purchasing.service_curve import (
     dominates,
     inventory_saving_at_equal_fill,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from config_files import write_config
 
-from replenish.settings import SettingsError, load_settings
+from settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.usefixtures("no_replenish_variables")
 

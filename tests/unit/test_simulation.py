@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli.main import main
 from purchasing import ItemPolicy, PolicyParams
 from purchasing.demand_history import demand_history
 from purchasing.replay import SeriesTerms, replay
 from purchasing.replay_estimates import trailing_estimator
+from purchasing.replay_levels import Levels, min_max_baseline_levels, order_up_to_levels
 from purchasing.replay_policies import policy_arrays
-from purchasing.review_levels import Levels, min_max_baseline_levels, order_up_to_levels
 from purchasing.service_curve import DEFAULT_TARGETS, POINT_KEYS
 from purchasing.simulation import FIGURES, simulate_terms
-from replenish.cli import main
 
 
 def terms(n: int, *, lead: int, review: int, window: int, **overrides: float) -> SeriesTerms:
@@ -148,7 +148,7 @@ def test_demand_history_sums_whole_periods_and_drops_the_running_one() -> None:
 
 @pytest.fixture(scope="module")
 def sample_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from replenish.sample_data import write_sample_data
+    from cli.sample_data import write_sample_data
 
     folder = tmp_path_factory.mktemp("sample")
     write_sample_data(folder, items=20, seed=1, dirty=0.0, as_of=date(2026, 11, 25))

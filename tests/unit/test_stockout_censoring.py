@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from stockout_data import AS_OF, DAYS, ITEMS, PARAMS, steady_with_stockouts, write_extract
 
+from cli.main import main
 from dataquality import Reason, ValidationRules, validate
 from forecasting import forecast_demand, prepare_series
 from forecasting.censoring import censor_stockouts
 from integrations.sources.csv_folder import read_csv_folder
 from purchasing import plan_lines
-from replenish.cli import main
 
 
 def test_out_of_stock_days_are_re_estimated_not_read_as_zero() -> None:

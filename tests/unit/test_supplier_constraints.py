@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from purchasing import FlagRules, ItemPolicy, PolicyParams, flag_orders, group_orders, plan_lines
+from flags import FlagRules, flag_orders
+from purchasing import ItemPolicy, PolicyParams, group_orders, plan_lines
 from purchasing.order_days import days_to_order_day, order_day_mask
 
 FRIDAY = pd.Timestamp("2024-01-05")

@@ -9,7 +9,7 @@ from config_files import write_config
 
 from integrations.erp.factory import build_erp
 from integrations.erp.tryton import TrytonErp
-from replenish.settings import SettingsError, load_settings
+from settings import SettingsError, load_settings
 
 CONFIG = """
 [erp]

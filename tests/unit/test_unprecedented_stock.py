@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from purchasing import FlagRules, flag_orders, group_orders
+from flags import FlagRules, flag_orders
+from purchasing import group_orders
 
 AS_OF = pd.Timestamp("2024-01-05")
 SUPPLIERS = pd.DataFrame({"supplier_id": ["S1"], "name": ["Acme"], "currency": ["EUR"]})

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from purchasing import AUTO_APPROVED, PENDING_REVIEW, FlagRules, flag_orders, order_decisions
-from purchasing.review_rules_orders import ORDER_HISTORY_COLUMNS, unusual_order
+from flags import AUTO_APPROVED, PENDING_REVIEW, FlagRules, flag_orders, order_decisions
+from flags.rules.orders import ORDER_HISTORY_COLUMNS, unusual_order
 
 NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
 KEY = "RPL-20240105-BIG-WH1"

@@ -1,0 +1,146 @@
+"""The `replenish run --json` contract as pydantic models; `docs/run-summary.schema.json`
+is their JSON schema (`python -m cli.generated_docs` writes it).
+
+Scripts and schedulers read this object, so a key or a type changes here first, on
+purpose, with the published schema. `build_summary` validates every summary against
+these models before it leaves the run.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+# Amounts per currency code: adding unlike money would make a total nobody can act on.
+Money = dict[str, float]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FileRows(_Part):
+    """One input file (or table): what the data-quality gate did with its rows."""
+
+    kind: str = Field(description="items, suppliers, demand, stock or open_orders")
+    read: int
+    accepted: int
+    repaired: int
+    quarantined: int
+    top_reasons: str = Field(description="the commonest quarantine reasons, with counts")
+    encoding: str | None = Field(description="None for a database: not applicable")
+    delimiter: str | None = Field(description="None for a database: not applicable")
+    unknown_columns: list[str]
+    renamed_columns: dict[str, str]
+
+
+class Series(_Part):
+    forecast: int = Field(description="item-locations forecast")
+    by_class: dict[str, int] = Field(description="item-locations per demand class")
+
+
+class Orders(_Part):
+    purchase_orders: int
+    lines: int
+    auto_approved: int
+    pending_review: int
+    value_total: Money
+    created: int
+    already_proposed: int = Field(description="proposed by an earlier run for this date")
+    auto_approval_rate: float | None = Field(description="share of orders; None: no orders")
+    auto_approved_lines: int
+    auto_approved_value: Money
+    auto_approved_value_share: float | None = Field(description="share of the value")
+    sent_with_warning: int = Field(description="auto-approved, with a flag that only informs")
+    held_lines: dict[str, int] = Field(description="lines held for a later day, per reason")
+
+
+class PassedOn(_Part):
+    """Flags over an approver's review capacity: sent to the ERP with their flags."""
+
+    lines: int
+    orders: int | None = Field(default=None, description="absent when nothing was flagged")
+    flags: int
+    money_at_stake: Money
+
+
+class Hold(_Part):
+    po_key: str
+    sku: str | None = Field(description="None for an order-level flag")
+    location: str | None
+    code: str
+    money_at_stake: float
+    currency: str
+    message: str
+
+
+class Review(_Part):
+    capacity_per_approver: int
+    held_decisions: dict[str, int] = Field(description="per approver, largest first")
+    held_lines: int
+    held_money_at_stake: Money
+    passed_on: PassedOn
+    top_holds: list[Hold] = Field(description="the ten largest holds by money at stake")
+
+
+class Outputs(_Part):
+    database: str = Field(description="the database URL, without a password")
+    erp_drop: str
+    outbox: str
+
+
+class MailWaiting(_Part):
+    """E-mails the mail server has not taken yet: kept queued and retried by every run that
+    sends mail; an operator alert among them is named, so it is seen, not only logged."""
+
+    messages: int = Field(description="every e-mail still queued (review requests too)")
+    operator_alerts: list[str] = Field(description="subjects of the operator alerts among them")
+    last_error: str | None = Field(description="what the mail server last answered")
+
+
+class RunSummary(_Part):
+    """A run that started: succeeded, partial, stopped (input refused) or failed."""
+
+    run_id: str
+    as_of: str = Field(description="YYYY-MM-DD")
+    status: Literal["succeeded", "partial", "stopped", "failed"]
+    message: str
+    quality_breaches: list[str]
+    rows: dict[str, FileRows] = Field(description="per input file or table")
+    series: Series
+    orders: Orders
+    flags: dict[str, int] = Field(description="flags per reason code")
+    flags_informing: dict[str, int] = Field(description="of those, flags that only informed")
+    review: Review
+    submitted: int
+    already_in_erp: int
+    submission_failures: dict[str, str] = Field(description="po_key: the ERP's error")
+    emails: int
+    problems: list[str]
+    mail_waiting: MailWaiting
+    stage_seconds: dict[str, float]
+    outputs: Outputs
+
+
+class StoodAsideSummary(_Part):
+    """A run that did not start: another run held the lock. Nothing was done."""
+
+    run_id: str = Field(description="its row in `runs`; empty if the database refused it")
+    as_of: str
+    status: Literal["stood_aside"]
+    message: str
+
+
+SUMMARY = TypeAdapter(RunSummary | StoodAsideSummary)
+
+
+def json_schema() -> dict[str, object]:
+    """The published contract of `replenish run --json`."""
+    schema = SUMMARY.json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "replenish run --json",
+        "description": "The summary of one nightly run (README, 'replenish run --json').",
+        **schema,
+    }

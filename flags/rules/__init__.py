@@ -1,0 +1,1 @@
+"""One module per exception rule; each registers itself in `flags.registry`."""

@@ -1,0 +1,154 @@
+"""Review rules that judge a line against its forecast and its stock: is the quantity trustworthy?
+
+LOW_CONFIDENCE, IMPLAUSIBLE_FORECAST, DORMANT_ITEM, EXCESS_COVER and
+DUPLICATE_RISK; each takes the ordered
+lines (with the order's currency) and returns rows of the flags frame, vectorised.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from flags.rule import FlagRule
+from flags.rules.base import (
+    FlagCode,
+    line_flags,
+    money,
+    no_flags,
+    order_text,
+    qty,
+    threshold,
+    with_forecast,
+)
+
+if TYPE_CHECKING:
+    from flags.params import FlagRules
+
+
+def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Lines whose forecast is wide (std / mean > limit) or backtested poorly (RMSSE > limit).
+
+    A missing demand_std or backtest_rmsse (NaN) never fires its half of the rule.
+    """
+    joined = with_forecast(lines, summary, ["demand_mean", "demand_std", "backtest_rmsse"])
+    mean = joined["demand_mean"].where(joined["demand_mean"] > 0)
+    cv = (joined["demand_std"] / mean).astype(float)
+    rmsse = joined["backtest_rmsse"].astype(float)
+    wide = cv > threshold(joined, rules, "low_confidence_cv")
+    poor = rmsse > threshold(joined, rules, "low_confidence_rmsse")
+    hit = joined.loc[wide | poor]
+    spread_text = (
+        "the demand over the protection interval varies by "
+        + qty(cv.loc[hit.index].fillna(0) * 100) + "% of its mean"
+    )  # fmt: skip
+    error_text = (
+        "the backtest error is " + qty(rmsse.loc[hit.index].fillna(0))
+        + " times that of a naive forecast"
+    )  # fmt: skip
+    is_wide, is_poor = wide.loc[hit.index], poor.loc[hit.index]
+    reason = pd.Series(
+        np.select(
+            [is_wide & is_poor, is_wide],
+            [spread_text + " and " + error_text, spread_text],
+            default=error_text,
+        ),
+        index=hit.index,
+    )
+    message = (
+        "Low forecast confidence: " + reason + "; " + order_text(hit)
+        + " could be far too much or too little."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.LOW_CONFIDENCE, message, hit["line_value"])
+
+
+def implausible_forecast(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Lines whose model's quantity the forecast rejected as impossible
+    (`forecasting.plausibility`): held for a person whatever their value.
+
+    The quantity on the line already comes from the fallback; the sentence says what the
+    model had proposed and why it was rejected.
+    """
+    joined = with_forecast(lines, summary, ["implausible"])
+    reason = joined["implausible"].where(joined["implausible"].notna())
+    hit = joined.loc[reason.notna()]
+    message = (
+        "Implausible forecast: " + reason.loc[hit.index].astype(str) + "; "
+        + order_text(hit) + " was computed from the fallback. Check the item's history "
+        "before approving."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.IMPLAUSIBLE_FORECAST, message, hit["line_value"])
+
+
+def dormant_item(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Lines of items the forecast calls dormant (no recent demand) that still order something."""
+    joined = with_forecast(lines, summary, ["demand_class"])
+    hit = joined.loc[(joined["demand_class"] == "dormant") & (joined["order_qty"] > 0)]
+    message = (
+        "Dormant item: no recent sales, yet " + order_text(hit)
+        + " is proposed; check the stock count and whether the item is still sold."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.DORMANT_ITEM, message, hit["line_value"])
+
+
+def excess_cover(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Lines where position + order_qty > N x the expected protection-interval demand.
+
+    Only lines with demand_mean > 0: zero expected demand is DORMANT_ITEM's business.
+    The money at stake is the stock beyond N intervals that this order buys, at cost.
+    """
+    if not {"position", "demand_mean"} <= set(lines.columns):
+        return no_flags(FlagCode.EXCESS_COVER)
+    intervals = threshold(lines, rules, "excess_cover_intervals")
+    after = lines["position"] + lines["order_qty"]
+    cover_limit = intervals * lines["demand_mean"]
+    over = (lines["demand_mean"] > 0) & (after > cover_limit)
+    hit = lines.loc[over]
+    excess = np.minimum(hit["order_qty"], after.loc[over] - cover_limit.loc[over])
+    at_stake = excess * hit["unit_cost"]
+    message = (
+        "After " + order_text(hit) + " the stock position is " + qty(after.loc[over])
+        + " units, " + qty(after.loc[over] / hit["demand_mean"]) + " times the expected "
+        + qty(hit["demand_mean"]) + " units of demand until the next order arrives (limit "
+        + qty(intervals.loc[over]) + "x); " + qty(excess) + " units ("
+        + money(hit["currency"], at_stake) + ") may sit on the shelf."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.EXCESS_COVER, message, at_stake)
+
+
+def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines with an open order still due (on_order > 0) and order_qty >= on_order.
+
+    Ordering at least as much again as is already on its way usually means the open order
+    was missed (not in the extract, wrong location, booked twice). The money at stake is
+    the open quantity at cost: what would be bought twice.
+    """
+    if "on_order" not in lines:
+        return no_flags(FlagCode.DUPLICATE_RISK)
+    hit = lines.loc[(lines["on_order"] > 0) & (lines["order_qty"] >= lines["on_order"])]
+    at_stake = hit["on_order"] * hit["unit_cost"]
+    message = (
+        "Possible duplicate: " + qty(hit["on_order"]) + " units are already on order and due, "
+        "and " + order_text(hit) + " asks for at least as much again; "
+        + money(hit["currency"], at_stake) + " may be bought twice."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.DUPLICATE_RISK, message, at_stake)
+
+
+# This module's rules, gathered by `flags.registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.IMPLAUSIBLE_FORECAST, "high",
+             lambda i: implausible_forecast(i.ordered, i.forecast_summary), None),
+    FlagRule(FlagCode.LOW_CONFIDENCE, "medium",
+             lambda i: low_confidence(i.ordered, i.forecast_summary, i.rules),
+             "low_confidence", on_by_default=False,
+             thresholds={"low_confidence_cv": 1.0, "low_confidence_rmsse": 1.5}),
+    FlagRule(FlagCode.DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary),
+             "dormant_item"),
+    FlagRule(FlagCode.EXCESS_COVER, "medium", lambda i: excess_cover(i.ordered, i.rules),
+             "excess_cover", on_by_default=False, thresholds={"excess_cover_intervals": 3.0}),
+    FlagRule(FlagCode.DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered),
+             "duplicate_risk"),
+)  # fmt: skip

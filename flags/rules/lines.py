@@ -1,0 +1,155 @@
+"""Line rules on the order lines themselves: large value, new item, data quality,
+stock-out risk and the supplier's terms buying far more than the need."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from flags.codes import FlagCode
+from flags.rule import FlagRule
+from flags.rules.base import line_flags, money, no_flags, order_text, qty, threshold
+from purchasing.position import KEYS
+
+if TYPE_CHECKING:
+    from flags.params import FlagRules
+
+
+def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Lines worth strictly more than the line limit (after supplier/category overrides)."""
+    limit = threshold(lines, rules, "line_value_limit")
+    hit = lines.loc[lines["line_value"] > limit]
+    message = (
+        "Line value " + money(hit["currency"], hit["line_value"])
+        + " is above the review limit of " + money(hit["currency"], limit.loc[hit.index]) + "."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
+
+
+def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFrame:
+    """Lines of items the forecast calls new: the quantity rests on little or no history."""
+    columns = [c for c in [*KEYS, "demand_class", "history_periods"] if c in forecast_summary]
+    joined = lines.merge(forecast_summary[columns], on=KEYS, how="left")
+    joined.index = lines.index
+    hit = joined.loc[joined["demand_class"] == "new"]
+    history = hit.get("history_periods", pd.Series(np.nan, index=hit.index))
+    history_text = pd.Series(
+        np.where(
+            history.notna(),
+            "only " + history.fillna(0).astype(int).astype(str) + " periods of sales history",
+            "little sales history",
+        ),
+        index=hit.index,
+    )
+    message = (
+        "New item with " + history_text + ": the forecast behind " + order_text(hit)
+        + " is closer to a guess than a forecast; please check the quantity."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.NEW_ITEM, message, hit["line_value"])
+
+
+def data_quality(
+    lines: pd.DataFrame, quarantined_items: pd.DataFrame, recent_days: float = 28.0
+) -> pd.DataFrame:
+    """Lines whose item-location had input rows quarantined; the message names the reasons.
+
+    A quarantined row with no location (it could not be read) taints every location of
+    its sku: we cannot tell which one it belonged to. Items whose only quarantined rows
+    are demand older than `recent_days` before the order date are left alone
+    (`newest_demand_date`, see `dataquality.dispositions.quarantined_items`).
+    """
+    if "newest_demand_date" in quarantined_items and len(lines):
+        newest = pd.to_datetime(quarantined_items["newest_demand_date"])
+        order_day = pd.to_datetime(lines["order_date"]).min() if "order_date" in lines else None
+        if order_day is not None and pd.notna(order_day):
+            stale = newest < order_day - pd.Timedelta(days=recent_days)
+            quarantined_items = quarantined_items.loc[~stale.to_numpy(dtype=bool)]
+    q = quarantined_items[[*KEYS, "reasons"]].astype(object)
+    q["reasons"] = q["reasons"].fillna("").astype(str).str.split(";")
+    q = q.explode("reasons")
+    q["reasons"] = q["reasons"].astype(str).str.strip().replace("", "UNSPECIFIED")
+    no_location = q["location"].isna() | (q["location"].astype(str).str.strip() == "")
+    keyed = lines[KEYS].assign(_row=lines.index)
+    matches = pd.concat(
+        [
+            keyed.merge(q.loc[~no_location], on=KEYS),
+            keyed.merge(q.loc[no_location, ["sku", "reasons"]], on="sku"),
+        ]
+    ).drop_duplicates(["_row", "reasons"])
+    # One join per flagged line (not per catalogue line), to name every reason once.
+    reasons = matches.sort_values("reasons").groupby("_row")["reasons"].agg(", ".join)
+    hit = lines.loc[reasons.index]
+    message = (
+        "Input rows for this item were quarantined tonight (" + reasons
+        + "); check the stock and demand behind " + order_text(hit) + "."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.DATA_QUALITY, message, hit["line_value"])
+
+
+def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines where stock runs out before this order can arrive, even though we order.
+
+    Available = on hand - backorders + open orders due within the lead time; at risk when
+    that is below the expected demand over the lead time. The money at stake is the cost
+    value of the demand not covered (a floor on the lost sales).
+    """
+    available = lines["on_hand"] - lines["backorders"] + lines["arriving_within_lead_time"]
+    at_risk = available < lines["lead_time_demand"]
+    hit, available = lines.loc[at_risk], available.loc[at_risk]
+    short = hit["lead_time_demand"] - available
+    at_stake = short * hit["unit_cost"]
+    message = (
+        "Stock may run out before this order arrives: " + qty(available)
+        + " units available within the " + qty(hit["lead_time_days"])
+        + "-day lead time against an expected demand of " + qty(hit["lead_time_demand"])
+        + ", about " + qty(short) + " units (" + money(hit["currency"], at_stake)
+        + ") short; consider expediting."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.STOCKOUT_RISK, message, at_stake)
+
+
+def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+    """Lines where pack, MOQ or a minimum-order top-up buy more than the ratio x the need,
+    and the excess is worth more than `constraint_inflation_min_value`.
+
+    The money at stake is the excess at cost: stock bought for the supplier's terms, not
+    for demand, which a buyer may negotiate away or decide not to carry.
+    """
+    if "constraint_inflation" not in lines:
+        return no_flags(FlagCode.CONSTRAINT_INFLATION)
+    excess_value = (lines["order_qty"] - lines["raw_qty"]) * lines["unit_cost"]
+    hit = lines.loc[
+        (lines["constraint_inflation"] > threshold(lines, rules, "constraint_inflation_ratio"))
+        & (excess_value > threshold(lines, rules, "constraint_inflation_min_value"))
+    ]
+    excess = hit["order_qty"] - hit["raw_qty"]
+    at_stake = excess_value.loc[hit.index]
+    message = (
+        "The supplier's terms (" + hit["constraints"].astype(str).str.replace(";", ", ")
+        + ") make " + order_text(hit) + " " + qty(hit["constraint_inflation"])
+        + " times the " + qty(hit["raw_qty"]) + " units needed; the excess of "
+        + qty(excess) + " units costs " + money(hit["currency"], at_stake) + "."
+    )  # fmt: skip
+    return line_flags(hit, FlagCode.CONSTRAINT_INFLATION, message, at_stake)
+
+
+# This module's rules, gathered by `flags.registry`.
+RULES: tuple[FlagRule, ...] = (
+    FlagRule(FlagCode.LARGE_LINE_VALUE, "medium", lambda i: large_line_value(i.ordered, i.rules),
+             "large_line_value", thresholds={"line_value_limit": 2500.0},
+             informs_by_default=True),
+    FlagRule(FlagCode.NEW_ITEM, "medium", lambda i: new_item(i.ordered, i.forecast_summary),
+             "new_item"),
+    FlagRule(FlagCode.DATA_QUALITY, "high",
+             lambda i: data_quality(i.ordered, i.quarantined_items,
+                                    i.rules.data_quality_recent_days),
+             "data_quality", thresholds={"data_quality_recent_days": 28.0}),
+    FlagRule(FlagCode.STOCKOUT_RISK, "high", lambda i: stockout_risk(i.ordered), "stockout_risk",
+             informs_by_default=True),
+    FlagRule(FlagCode.CONSTRAINT_INFLATION, "medium",
+             lambda i: constraint_inflation(i.ordered, i.rules), "constraint_inflation",
+             thresholds={"constraint_inflation_ratio": 5.0,
+                         "constraint_inflation_min_value": 500.0}),
+)  # fmt: skip

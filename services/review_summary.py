@@ -1,0 +1,118 @@
+"""The run summary's `review` section: who holds how many decisions tonight, what was
+passed on for lack of review capacity, and the largest holds, ranked by money at stake.
+
+Amounts stay per currency (`{"EUR": 1200.0, "USD": 80.0}`): adding unlike money would
+make a total nobody can act on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from flags.capacity import passed_on_totals, review_load
+
+if TYPE_CHECKING:
+    from domain.nightly import Review
+    from settings import Settings
+
+TOP_HOLDS = 10
+
+
+def review_section(review: Review | None, settings: Settings) -> dict[str, Any]:
+    """The JSON `review` object (documented in README.md, "replenish run --json")."""
+    capacity = settings.flags.review_capacity
+    empty: dict[str, Any] = {
+        "capacity_per_approver": capacity,
+        "held_decisions": {},
+        "held_lines": 0,
+        "held_money_at_stake": {},
+        "passed_on": {"lines": 0, "flags": 0, "money_at_stake": {}},
+        "top_holds": [],
+    }
+    if review is None or review.flags.empty:
+        return empty
+    flags = review.flags
+    holds = settings.flags.holds(flags).to_numpy(dtype=bool)
+    held = flags.loc[holds]
+    per_line = held.loc[held["sku"].notna()].drop_duplicates(["po_key", "sku", "location"])
+    return {
+        "capacity_per_approver": capacity,
+        "held_decisions": review_load(flags.assign(holds=holds), review.approvers),
+        "held_lines": len(per_line),
+        "held_money_at_stake": _per_currency(held, settings.currency.base),
+        "passed_on": passed_on_totals(flags, settings.currency.base),
+        "top_holds": _top(held),
+    }
+
+
+def _per_currency(held: pd.DataFrame, base: str) -> dict[str, float]:
+    """Money at stake of the held decisions: the largest stake per held line, plus each
+    order-level flag, per currency."""
+    if held.empty:
+        return {}
+    currency = held["currency"] if "currency" in held else pd.Series(base, index=held.index)
+    stakes = held.assign(currency=currency.fillna(base))
+    per_line = (
+        stakes.loc[stakes["sku"].notna()]
+        .groupby(["po_key", "sku", "location"], sort=False)
+        .agg(stake=("money_at_stake", "max"), currency=("currency", "first"))
+    )
+    orders = stakes.loc[stakes["sku"].isna(), ["money_at_stake", "currency"]].rename(
+        columns={"money_at_stake": "stake"}
+    )
+    both = pd.concat([per_line.reset_index(drop=True), orders], ignore_index=True)
+    summed = both.groupby("currency")["stake"].sum().sort_index()
+    return {str(code): round(float(value), 2) for code, value in summed.items()}
+
+
+def _top(held: pd.DataFrame) -> list[dict[str, Any]]:
+    """The largest holds, ranked by money at stake in the base currency."""
+    rank = "money_at_stake_base" if "money_at_stake_base" in held else "money_at_stake"
+    top = held.sort_values(rank, ascending=False, kind="stable").head(TOP_HOLDS)
+    return [
+        {
+            "po_key": str(row["po_key"]),
+            "sku": None if pd.isna(row["sku"]) else str(row["sku"]),
+            "location": None if pd.isna(row["location"]) else str(row["location"]),
+            "code": str(row["code"]),
+            "money_at_stake": round(float(row["money_at_stake"]), 2),
+            "currency": str(row.get("currency") or ""),
+            "message": str(row["message"]),
+        }
+        for row in top.to_dict("records")
+    ]
+
+
+def render_review(review: dict[str, Any]) -> list[str]:
+    """The review section in words, for the text summary and the Prefect artifact."""
+    lines: list[str] = []
+    load = review.get("held_decisions") or {}
+    if load:
+        who = ", ".join(f"{name} {n}" for name, n in load.items())
+        lines.append(
+            f"  Decisions waiting tonight: {who} (capacity {review['capacity_per_approver']} "
+            "per approver)."
+        )
+    passed = review.get("passed_on") or {}
+    if passed.get("lines"):
+        lines.append(
+            f"  Passed on for review capacity: {passed['lines']} lines "
+            f"({money_text(passed['money_at_stake'])} at stake) sent with their flags as "
+            "information."
+        )
+    for hold in review.get("top_holds", [])[:3]:
+        where = f" {hold['sku']}@{hold['location']}" if hold["sku"] else ""
+        lines.append(
+            f"    largest hold: {hold['po_key']}{where} {hold['code']} "
+            f"{hold['currency']} {hold['money_at_stake']:,.2f}"
+        )
+    return lines
+
+
+def money_text(amounts: dict[str, float]) -> str:
+    """`EUR 1,200.00 + USD 80.00`; "0.00" when there is nothing."""
+    if not amounts:
+        return "0.00"
+    return " + ".join(f"{code} {value:,.2f}" for code, value in amounts.items())
