@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flags.params import FlagRules
 from flags.registry import RULES
 
 DOC_FILE = Path(__file__).resolve().parent.parent / "docs" / "flag-rules.md"
@@ -24,6 +25,8 @@ flag with less money at stake than `flags.review_min_money_at_stake` informs too
 
 
 def doc_text() -> str:
+    defaults = FlagRules()
+    informing = {str(code) for code in defaults.inform_only}
     rows = []
     for rule in RULES:
         if rule.switch is None:
@@ -31,11 +34,13 @@ def doc_text() -> str:
         elif rule.switch == "always_review_suppliers":
             switch = "`always_review_suppliers` (empty: off)"
         else:
-            switch = f"`{rule.switch}` ({'on' if rule.on_by_default else 'off'})"
-        thresholds = ", ".join(f"`{name}` = {value:g}" for name, value in rule.thresholds.items())
+            switch = f"`{rule.switch}` ({'on' if getattr(defaults, rule.switch) else 'off'})"
+        thresholds = ", ".join(
+            f"`{name}` = {getattr(defaults, name):g}" for name in rule.thresholds
+        )
         if rule.switch is None:
             holds = "always holds"
         else:
-            holds = "informs" if rule.informs_by_default else "holds"
+            holds = "informs" if str(rule.code) in informing else "holds"
         rows.append(f"| {rule.code} | {rule.severity} | {switch} | {thresholds or '-'} | {holds} |")
     return HEADER + "\n".join(rows) + "\n"

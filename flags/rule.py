@@ -1,22 +1,21 @@
-"""What a review-flag rule is: its code, severity, switch, default thresholds, whether it
-holds or informs by default, and its function over the `FlagInputs`.
+"""What a review-flag rule is: its reason code, severity, the settings it reads and its
+check over the `FlagInputs`.
 
-Each rule module declares its own rules (`RULES`) beside their functions;
-`flags.registry` gathers them into the one registry.
+Each rule module declares its own rules (`RULES`) beside their checks and the sentences
+they write; `flags.registry` lists the rule modules. A rule's switch, defaults and
+whether it holds or informs by default are settings (`flags.params.FlagRules`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
 from flags.codes import FlagCode
-
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+from flags.params import FlagRules
 
 Severity = Literal["high", "medium", "low"]
 
@@ -45,13 +44,13 @@ class FlagRule:
     # should own it; "low": nothing looks wrong, the administrator asked to see it.
     severity: Severity
     find: Callable[[FlagInputs], pd.DataFrame]
-    # The `FlagRules` field that switches it on (a list switches on when not empty),
-    # and its default; None = it cannot be switched off or demoted to information.
-    switch: str | None
-    on_by_default: bool = True
-    thresholds: Mapping[str, float] = field(default_factory=dict)
-    # True = only told to the buyer by default (in `FlagRules.inform_only`'s default).
-    informs_by_default: bool = False
+    # The `FlagRules` thresholds the check reads (beyond its switch), for the rule table.
+    thresholds: tuple[str, ...] = ()
+
+    @property
+    def switch(self) -> str | None:
+        """The `FlagRules` field that switches it on; None = always on and always holds."""
+        return FlagRules.switch_of(self.code)
 
     def enabled(self, rules: FlagRules) -> bool:
-        return self.switch is None or bool(getattr(rules, self.switch))
+        return rules.is_on(self.code)

@@ -113,8 +113,8 @@ def below_min_order_value(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataF
 # This module's rules, gathered by `flags.registry`.
 RULES: tuple[FlagRule, ...] = (
     FlagRule(FlagCode.DEMAND_ANOMALY, "high",
-             lambda i: demand_anomaly(i.ordered, i.forecast_summary, i.rules), "demand_anomaly",
-             thresholds={"demand_anomaly_band": 0.98}),
+             lambda i: demand_anomaly(i.ordered, i.forecast_summary, i.rules),
+             thresholds=("demand_anomaly_band",)),
     FlagRule(FlagCode.BELOW_MIN_ORDER_VALUE, "medium",
-             lambda i: below_min_order_value(i.orders, i.ordered), "below_min_order_value"),
+             lambda i: below_min_order_value(i.orders, i.ordered)),
 )  # fmt: skip

@@ -140,15 +140,12 @@ def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
 # This module's rules, gathered by `flags.registry`.
 RULES: tuple[FlagRule, ...] = (
     FlagRule(FlagCode.IMPLAUSIBLE_FORECAST, "high",
-             lambda i: implausible_forecast(i.ordered, i.forecast_summary), None),
+             lambda i: implausible_forecast(i.ordered, i.forecast_summary)),
     FlagRule(FlagCode.LOW_CONFIDENCE, "medium",
              lambda i: low_confidence(i.ordered, i.forecast_summary, i.rules),
-             "low_confidence", on_by_default=False,
-             thresholds={"low_confidence_cv": 1.0, "low_confidence_rmsse": 1.5}),
-    FlagRule(FlagCode.DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary),
-             "dormant_item"),
+             thresholds=("low_confidence_cv", "low_confidence_rmsse")),
+    FlagRule(FlagCode.DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary)),
     FlagRule(FlagCode.EXCESS_COVER, "medium", lambda i: excess_cover(i.ordered, i.rules),
-             "excess_cover", on_by_default=False, thresholds={"excess_cover_intervals": 3.0}),
-    FlagRule(FlagCode.DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered),
-             "duplicate_risk"),
+             thresholds=("excess_cover_intervals",)),
+    FlagRule(FlagCode.DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered)),
 )  # fmt: skip

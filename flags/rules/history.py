@@ -119,12 +119,11 @@ def always_review(orders: pd.DataFrame, suppliers: list[str]) -> pd.DataFrame:
 # This module's rules, gathered by `flags.registry`.
 RULES: tuple[FlagRule, ...] = (
     FlagRule(FlagCode.QUANTITY_VS_HISTORY, "medium",
-             lambda i: quantity_vs_history(i.ordered, i.history, i.rules), "quantity_vs_history",
-             thresholds={"quantity_history_ratio": 3.0, "history_orders": 5}),
+             lambda i: quantity_vs_history(i.ordered, i.history, i.rules),
+             thresholds=("quantity_history_ratio", "history_orders")),
     FlagRule(FlagCode.PRICE_CHANGE, "medium",
-             lambda i: price_change(i.ordered, i.history, i.rules), "price_change",
-             thresholds={"price_change_share": 0.10, "history_orders": 5}),
+             lambda i: price_change(i.ordered, i.history, i.rules),
+             thresholds=("price_change_share", "history_orders")),
     FlagRule(FlagCode.ALWAYS_REVIEW, "low",
-             lambda i: always_review(i.orders, i.rules.always_review_suppliers),
-             "always_review_suppliers", on_by_default=False),
+             lambda i: always_review(i.orders, i.rules.always_review_suppliers)),
 )  # fmt: skip

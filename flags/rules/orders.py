@@ -174,11 +174,9 @@ def large_first_order(
 RULES: tuple[FlagRule, ...] = (
     FlagRule(FlagCode.UNUSUAL_ORDER, "medium",
              lambda i: unusual_order(i.orders, i.lines, i.order_history, i.rules),
-             "unusual_order",
-             thresholds={"unusual_order_ratio": 1.75, "unusual_order_min_extra_lines": 5.0,
-                         "order_history_orders": 8, "order_history_min_orders": 3}),
+             thresholds=("unusual_order_ratio", "unusual_order_min_extra_lines",
+                         "order_history_orders", "order_history_min_orders")),
     FlagRule(FlagCode.LARGE_ORDER_VALUE, "medium",
              lambda i: large_first_order(i.orders, i.order_history, i.rules),
-             "large_order_value", on_by_default=False,
-             thresholds={"order_value_limit": 10000.0}),
+             thresholds=("order_value_limit",)),
 )  # fmt: skip

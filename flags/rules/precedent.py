@@ -73,6 +73,5 @@ def unprecedented_stock(
 RULES: tuple[FlagRule, ...] = (
     FlagRule(FlagCode.UNPRECEDENTED_STOCK, "high",
              lambda i: unprecedented_stock(i.ordered, i.forecast_summary, i.rules),
-             "unprecedented_stock",
-             thresholds={"unprecedented_stock_factor": 1.5, "unprecedented_min_intervals": 4.0}),
+             thresholds=("unprecedented_stock_factor", "unprecedented_min_intervals")),
 )  # fmt: skip
