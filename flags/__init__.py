@@ -1,7 +1,11 @@
 """The exception rules: which order lines and orders a person must see, and why.
 
-Pure functions over the frames in docs/frames.md. Adding a rule is one module in
-`flags/rules/` and one entry in `flags/registry.py` (docs/flag-rules.md lists them).
+Pure functions over the frames in docs/frames.md. Imports run one way: `codes` (the
+reason codes) < `params` (`FlagRules`, every setting) < `rule` < `rules/*` (the checks
+and their sentences) < `registry` (the list of rule modules) < `review`, `split`,
+`capacity`. Adding a rule: its check and `FlagRule` in a rule module, its code in
+`FlagCode`, its settings in `FlagRules` (`flags/params.py` says why they live there)
+and, for a new module, one line in the registry; docs/flag-rules.md lists them.
 """
 
 from flags.codes import FlagCode

@@ -1,8 +1,9 @@
 """The reasons a purchase order line reaches a person, and how serious each one is.
 
-Kept in a module of its own so the settings and the rules can name codes without
-importing each other; everything about a code's rule (severity, switch, thresholds,
-holds or informs, its function) is in the flag registry (`flags.registry`).
+The strings are persisted (flags, decisions) and named in the settings (`inform_only`),
+so they live at the bottom of `flags/`, importing nothing: a rule's severity and check
+are in its rule module (`flags/rules/`), its switch and thresholds in `FlagRules`
+(`flags.params`).
 """
 
 from __future__ import annotations

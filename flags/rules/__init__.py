@@ -1,1 +1,2 @@
-"""One module per exception rule; each registers itself in `flags.registry`."""
+"""The exception rules, a few related rules per module, each module's `RULES` listed in
+`flags.registry`."""
