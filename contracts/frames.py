@@ -78,12 +78,18 @@ class FrameSchema:
             if not _KINDS[column.kind](values) and not (values.isna().all() and len(values)):
                 found.append(Failure(column.name, f"dtype {values.dtype} is not {column.kind}"))
                 continue
+            if not (column.checks or not column.nullable):
+                continue
+            present = values.notna()  # once per column: over object columns it is the cost
             if not column.nullable:
-                found += _rows(column.name, "no missing values", values.notna())
+                found += _rows(column.name, "no missing values", present)
+            complete = bool(present.all())
             for promise, test in column.checks:
-                present = values.notna().to_numpy(dtype=bool)
-                kept = np.ones(len(values), dtype=bool)  # a missing value breaks no rule
-                kept[present] = test(values[present]).to_numpy(dtype=bool)
+                if complete:  # no copy of the column when nothing is missing (the usual case)
+                    kept = test(values).to_numpy(dtype=bool)
+                else:
+                    kept = np.ones(len(values), dtype=bool)  # a missing value breaks no rule
+                    kept[present.to_numpy()] = test(values[present]).to_numpy(dtype=bool)
                 found += _rows(column.name, promise, pd.Series(kept, index=values.index))
         if self.unique and all(c in frame for c in self.unique):
             repeated = frame.duplicated(list(self.unique), keep=False)
