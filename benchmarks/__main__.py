@@ -1,4 +1,4 @@
-"""`python -m benchmarks [validate|forecast|plan|search|accuracy|night|policy ...] [--quick]
+"""`python -m benchmarks [validate|frames|forecast|plan|search|accuracy|night|policy ...] [--quick]
 [--json FILE] [--series N] [--dask ADDRESS]`.
 
 Kept free of pandas and the product at import time: every measured step runs in a
@@ -22,6 +22,7 @@ from benchmarks.harness import Options, Report, load_average, progress, render
 
 BENCHMARKS = {
     "validate": "benchmarks.validate",
+    "frames": "benchmarks.frame_checks",
     "forecast": "benchmarks.forecast",
     "plan": "benchmarks.plan",
     "search": "benchmarks.model_search",

@@ -10,8 +10,10 @@ resident memory; for the run: its peak, and what the input itself takes in memor
 "bare" is statsforecast doing the run's model work: every model call the forecast stage
 makes (backtest and final fits, the same frames and models) timed at the call
 (`benchmarks.night_probe`), so `run / bare` is what the whole night costs for each
-second of model work. With `--dask ADDRESS` the forecast runs on that cluster
-(`forecast.dask_address`); the workers' CPU is then not in this process's CPU column.
+second of model work. The frame schema checks each stage makes where it builds a frame
+are timed too (`frame checks`: their total and its share of the run). With
+`--dask ADDRESS` the forecast runs on that cluster (`forecast.dask_address`); the
+workers' CPU is then not in this process's CPU column.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ def _report(series: int, dask_address: str | None, made: Measurement, night: Mea
     report.rows.append(Row(run, forecast_series, bare))
     ratio = info["run_seconds"] / info["bare_seconds"] if info["bare_seconds"] > 0 else None
     raw_mb, tables_mb = info["raw_input_mb"], info["validated_tables_mb"]
+    checks = sum(info["frame_check_seconds"].values())
     report.facts += [
         ("catalogue", f"{series:,} item-locations ({made.info['items']:,} items, seed {SEED}), "
                       f"{rows_read:,} input rows, {made.info['disk_mb']:,.0f} MB of CSV"),
@@ -137,6 +140,8 @@ def _report(series: int, dask_address: str | None, made: Measurement, night: Mea
         ("model calls", f"{info['model_calls']} ({_listed(info['call_seconds'], '{:,.1f} s')})"),
         ("orders", f"{info['orders']}"),
         ("run / bare model calls", "-" if ratio is None else f"{ratio:.2f}x"),
+        ("frame checks", f"{checks:,.2f} s, {checks / info['run_seconds']:.2%} of the run "
+                         f"({_listed(info['frame_check_seconds'], '{:,.3f} s')})"),
         ("input in memory", f"raw extract {raw_mb:,.0f} MB ({raw_mb / peak:.0%} of "
                             f"the peak), validated tables {tables_mb:,.0f} MB"),
         ("process before the run", f"{night.rss_before_mb:,.0f} MB (imports, Prefect started)"),
@@ -169,6 +174,9 @@ def _report(series: int, dask_address: str | None, made: Measurement, night: Mea
         "stage_cpu_seconds": info["stage_cpu_seconds"],
         "stage_peak_rss_mb": info["stage_peak_mb"],
         "model_call_seconds": info["call_seconds"],
+        "frame_check_seconds": checks,
+        "frame_check_share": checks / info["run_seconds"],
+        "frame_check_seconds_by_frame": info["frame_check_seconds"],
         "status": info["status"],
     }
     return report

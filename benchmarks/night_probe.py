@@ -2,10 +2,11 @@
 
 `load_night` (not timed) starts Prefect's temporary API and builds the services once,
 so the run is measured as a scheduled night runs (a worker already up); then installs
-two probes, both pure observers: a stage clock that also keeps CPU seconds and the
-resident high-water mark of each stage, and a timer around the model calls: statsforecast's
+three probes, all pure observers: a stage clock that also keeps CPU seconds and the
+resident high-water mark of each stage, a timer around the model calls (statsforecast's
 own methods in one process; on a Dask cluster, where the work happens when a result is
-collected, the whole call through `forecasting.execution`.
+collected, the whole call through `forecasting.execution`), and a timer around the frame
+schema checks each stage makes where it builds a frame (`contracts.frames`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class Probe:
         self.calls: dict[str, float] = {}
         self.call_cpu = 0.0
         self.call_count = 0
+        self.frame_checks: dict[str, float] = {}  # seconds per frame schema checked
 
     def clock(self, base: type) -> type:
         """A `StageClock` that also keeps CPU and peak memory per stage."""
@@ -114,6 +116,20 @@ class Probe:
 
         return wrapper
 
+    def frame_check(self, check: Callable[..., Any]) -> Callable[..., Any]:
+        """`FrameSchema.check`, adding its wall time to its frame's total."""
+
+        @wraps(check)
+        def wrapper(schema: Any, frame: Any) -> Any:
+            wall = time.perf_counter()
+            try:
+                return check(schema, frame)
+            finally:
+                seconds = time.perf_counter() - wall
+                self.frame_checks[schema.name] = self.frame_checks.get(schema.name, 0.0) + seconds
+
+        return wrapper
+
 
 def load_night(work: Path) -> tuple[Path, Probe]:
     """Prepare the child: its own database and folders, Prefect up, probes installed."""
@@ -131,6 +147,9 @@ def load_night(work: Path) -> tuple[Path, Probe]:
     flow(name="night-benchmark-warm-up")(lambda: None)()  # Prefect's temporary API up
     probe = Probe()
     nightly.StageClock = probe.clock(nightly.StageClock)  # type: ignore[misc]
+    from contracts.frames import FrameSchema
+
+    FrameSchema.check = probe.frame_check(FrameSchema.check)  # type: ignore[method-assign]
     if "dask_address" in (work / "config.toml").read_text():
         # on a cluster the work happens when a result is collected: time the whole call
         from forecasting import execution
@@ -185,4 +204,5 @@ def run_night(inputs: tuple[Path, Probe]) -> dict[str, Any]:
         "bare_cpu_seconds": probe.call_cpu,
         "call_seconds": probe.calls,
         "model_calls": probe.call_count,
+        "frame_check_seconds": probe.frame_checks,
     }

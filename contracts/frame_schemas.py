@@ -72,9 +72,10 @@ POLICIES = ("order_up_to", "reorder_point", "min_max")
 PLAN_LINES = FrameSchema("plan lines", (
     *KEYS, key("supplier_id"), Column("po_key", "text"),
     *(Column(n, "float", False) for n in ("on_hand", "on_order", "backorders", "position")),
-    Column("demand_mean", "float", False, (at_least(0),)),
-    Column("demand_quantile", "float", False, (at_least(0),)),
-    Column("target", "float", False), Column("raw_qty", "float", False, (at_least(0),)),
+    # NaN on a line without a forecast: it orders nothing and says so (NO_FORECAST)
+    Column("demand_mean", "float", True, (at_least(0),)),
+    Column("demand_quantile", "float", True, (at_least(0),)),
+    Column("target", "float"), Column("raw_qty", "float", False, (at_least(0),)),
     Column("order_qty", "float", False, (at_least(0),)),
     Column("unit_cost", "float", False, (at_least(0),)),
     Column("line_value", "float", False, (at_least(0), MONEY)),

@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from contracts import frame_schemas as schemas
 from dataquality.checks import check_source_problems
 from dataquality.coerce import as_text
 from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, SOURCE_PROBLEM, TableContract
@@ -96,6 +97,9 @@ def validate(
     reasons = top_reasons(pd.concat(tallies, ignore_index=True))
     per_file["top_reasons"] = per_file["file"].map(reasons).fillna("").astype(object)
     clean = {kind: clean_table(tables[kind]) for kind in KINDS}
+    for kind, schema in schemas.VALIDATED.items():  # checked where built (docs/frames.md)
+        schema.check(clean[kind])
+    schemas.COUNTS.check(per_file)
     missing = missing_stock(clean["items"], clean["stock"])
     return ValidationResult(
         tables=clean,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from contracts import frame_schemas as schemas
 from flags.codes import FlagCode
 from flags.params import FlagRules
 from flags.registry import SEVERITY, FlagInputs, find_flags
@@ -85,8 +86,9 @@ def flag_orders(
     found = find_flags(inputs)  # the switched-on rules of the registry, in its order
     columns = [*FLAG_COLUMNS, *FLAG_EXTRA_COLUMNS]
     if not found:
-        return pd.DataFrame({c: pd.Series(dtype=float if c.startswith("money") else object)
-                             for c in columns})  # fmt: skip
+        empty = pd.DataFrame({c: pd.Series(dtype=float if c.startswith("money") else object)
+                              for c in columns})  # fmt: skip
+        return schemas.FLAGS.check(empty)
     flags = pd.concat(found, ignore_index=True)
     keyed = orders.set_index("po_key")
     flags["currency"] = flags["po_key"].map(keyed["currency"]).astype(object)
@@ -100,7 +102,7 @@ def flag_orders(
         kind="stable",
         na_position="last",
     )
-    return flags[columns].reset_index(drop=True)
+    return schemas.FLAGS.check(flags[columns].reset_index(drop=True))  # checked where built
 
 
 def order_decisions(

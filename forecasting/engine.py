@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from contracts import frame_schemas as schemas
 from forecasting import progress
 from forecasting.candidates import SEASON, candidate_set, selection_candidates
 from forecasting.censoring import censor_stockouts
@@ -167,6 +168,9 @@ def forecast_demand(
     guard_summary(summary, means, table, largest, params.plausible_multiple)
     path = path_frame(table, means, prepared.future_dates(horizon))
     history = history_tail(raw, params.frequency)  # what was sold, spikes included
+    # Checked where built (docs/frames.md): a bug here must not reach purchasing.
+    schemas.FORECAST_SUMMARY.check(summary)
+    schemas.FORECAST_PATH.check(path)
     return ForecastResult(summary=summary, path=path, history=history)
 
 

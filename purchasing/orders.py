@@ -9,6 +9,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from contracts import frame_schemas as schemas
 from purchasing.minimum_order import apply_minimum_order_value
 from purchasing.order_days import apply_order_days
 from purchasing.params import PolicyParams
@@ -119,4 +120,5 @@ def group_orders(
     keyed.loc[~(lines["order_qty"] > 0).to_numpy(), "po_key"] = None
     keyed["po_key"] = keyed["po_key"].astype(object).where(keyed["po_key"].notna(), None)
     column_order = list(lines.columns) if "po_key" in lines else [*lines.columns, "po_key"]
-    return orders.reset_index(drop=True), keyed[column_order]
+    # The orders are checked where built (docs/frames.md); the lines were, in `plan_lines`.
+    return schemas.ORDERS.check(orders.reset_index(drop=True)), keyed[column_order]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from contracts import frame_schemas as schemas
 from purchasing.explanation import NO_FORECAST, Text, explain, quantity_text
 from purchasing.forecast_notes import note_forecast
 from purchasing.line_notes import constraint_inflation
@@ -143,4 +144,4 @@ def plan_lines(
     # order value); "" = not held.
     lines["hold"] = ""
     lines["constraint_inflation"] = constraint_inflation(lines["order_qty"], lines["raw_qty"])
-    return lines[LINE_COLUMNS]
+    return schemas.PLAN_LINES.check(lines[LINE_COLUMNS])  # checked where built
