@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from settings.config_file import SettingsError, reading
 from settings.model import Settings
@@ -35,7 +34,7 @@ def load_settings(config_file: Path | None = None) -> Settings:
         with reading(config_file):
             settings = Settings()
     except ValidationError as error:
-        raise SettingsError(f"{where}: {_first_problem(error.errors())}") from error
+        raise SettingsError(f"{where}: {_first_problem(error)}") from error
     infinite = _non_finite(settings.model_dump())
     if infinite:
         raise SettingsError(
@@ -44,9 +43,10 @@ def load_settings(config_file: Path | None = None) -> Settings:
     return settings
 
 
-def _first_problem(errors: list[ErrorDetails]) -> str:
+def _first_problem(error: ValidationError) -> str:
     """Unknown keys first (a typo explains the rest), else pydantic's first complaint."""
-    unknown = [_path(error["loc"]) for error in errors if error["type"] == "extra_forbidden"]
+    errors = error.errors()
+    unknown = [_path(each["loc"]) for each in errors if each["type"] == "extra_forbidden"]
     if unknown:
         also = f"; also {', '.join(unknown[1:4])}" if len(unknown) > 1 else ""
         return f"unknown setting {unknown[0]} (a typo? see config.example.toml){also}"
