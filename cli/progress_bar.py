@@ -25,8 +25,8 @@ from forecasting import progress
 @contextmanager
 def model_progress(wanted: bool) -> Iterator[None]:
     """Inside the block, forecasting's model calls advance a bar (if `wanted` and a TTY)."""
-    stderr = sys.__stderr__
-    if not wanted or stderr is None or not stderr.isatty():
+    stderr = sys.__stderr__  # the process's own: `sys.stderr` may be redirected or wrapped
+    if not wanted or stderr is None or not sys.stderr.isatty():  # a redirect means no bar
         yield
         return
     from rich.console import Console
