@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 STANDARD_TIER = "standard"
 
@@ -27,6 +27,9 @@ def same_person_in(person: str, people: list[str] | tuple[str, ...]) -> bool:
 class RoutingRule(BaseModel):
     """Send matching orders to `approver`. Every field given must match; unset fields match
     anything. The most specific matching rule wins (most fields given), then file order."""
+
+    # A misspelt criterion (`suplier`) must fail, not leave a rule that matches everything.
+    model_config = ConfigDict(extra="forbid")
 
     approver: str
     supplier: str | None = None
@@ -49,6 +52,8 @@ class RoutingRule(BaseModel):
 class ValueTier(BaseModel):
     """Orders worth more than `above` belong to this tier (the highest one that applies)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     name: str
     above: float = Field(ge=0)
     hours: int = Field(gt=0, description="Time the approver has to decide.")
@@ -61,6 +66,8 @@ class ValueTier(BaseModel):
 
 
 class RoutingPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     default_approver: str = "buyer@example.com"
     by_supplier: dict[str, str] = Field(default_factory=dict)
     by_category: dict[str, str] = Field(default_factory=dict)

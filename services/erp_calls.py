@@ -4,12 +4,16 @@ Any adapter, the same rules. `ErpUnavailable` (a timeout, a 5xx, a refused conne
 is tried again after a wait that doubles each time, drawn at random below that bound
 ("full jitter"), so two runs retrying together do not hit the ERP in step. `ErpRejected`
 is not retried: the ERP said no to this order, asking again only repeats the answer.
+The loop is tenacity's `Retrying`; the jitter is drawn here from a `random.Random` a test
+may seed (tenacity's `wait_random_exponential` draws from the global one).
 
 The breaker counts failed calls in a row, across orders: after `failures` of them the
 ERP is taken for down and the run stops calling it (`is_open`), leaving the remaining
 orders approved for the next run or `replenish submit`; after `reset_seconds` (a later
 Prefect retry of the stage) one trial call is let through, and its success closes the
 circuit. A business refusal proves the ERP is up, so it resets the count too.
+The breaker stays hand-written: tenacity has none, and pybreaker would bring a dependency
+and listeners for 25 lines that must also read a refusal as "the ERP is up".
 """
 
 from __future__ import annotations
@@ -19,6 +23,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+)
 
 from integrations.erp.base import ErpError, ErpRejected, ErpUnavailable
 from integrations.erp.settings import ErpSettings
@@ -95,26 +107,37 @@ class ErpCalls:
 
     def call(self, operation: Callable[[], T]) -> T:
         """`operation()`, retried while the ERP is unavailable and the circuit closed."""
-        for attempt in range(1, self.backoff.attempts + 1):
-            if self.breaker.is_open():
-                raise CircuitOpen(
-                    f"not sent: the ERP failed {self.breaker.failures} times in a row, "
-                    f"the next run tries again (last error: {self.breaker.last_error})"
-                )
-            try:
-                result = operation()
-            except ErpRejected:
-                self.breaker.succeeded()  # the ERP answered: it is up
-                raise
-            except ErpError as error:  # unavailable, or unclassified: may pass
-                self.breaker.failed(error)
-                if attempt == self.backoff.attempts:
-                    raise
-                self._sleep(self.backoff.wait(attempt, self._rng))
-                continue
-            self.breaker.succeeded()
-            return result
-        raise AssertionError("unreachable: attempts >= 1")
+        retrying = Retrying(
+            stop=stop_after_attempt(self.backoff.attempts),
+            wait=self._wait,
+            # Unavailable or unclassified may pass; a refusal, or the open breaker, would not.
+            retry=retry_if_exception_type(ErpError)
+            & retry_if_not_exception_type((ErpRejected, CircuitOpen)),
+            sleep=self._sleep,
+            reraise=True,  # the ERP's own error, not tenacity's RetryError
+        )
+        return retrying(self._once, operation)
+
+    def _wait(self, state: RetryCallState) -> float:
+        return self.backoff.wait(state.attempt_number, self._rng)
+
+    def _once(self, operation: Callable[[], T]) -> T:
+        """One try through the breaker, which hears how it went."""
+        if self.breaker.is_open():
+            raise CircuitOpen(
+                f"not sent: the ERP failed {self.breaker.failures} times in a row, "
+                f"the next run tries again (last error: {self.breaker.last_error})"
+            )
+        try:
+            result = operation()
+        except ErpRejected:
+            self.breaker.succeeded()  # the ERP answered: it is up
+            raise
+        except ErpError as error:  # unavailable, or unclassified: may pass
+            self.breaker.failed(error)
+            raise
+        self.breaker.succeeded()
+        return result
 
 
 def erp_calls(

@@ -8,7 +8,8 @@ config can never leak one.
 """
 
 from integrations.erp.settings import ErpSettings, TrytonSettings
-from settings.loading import CONFIG_VARIABLE, SECRET_KEYS, SettingsError, load_settings
+from settings.config_file import SECRET_KEYS, SettingsError
+from settings.loading import CONFIG_VARIABLE, load_settings
 from settings.model import Settings
 from settings.sections import (
     ApprovalRouting,

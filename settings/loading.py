@@ -1,62 +1,40 @@
 """Loading the settings: the config file, the environment, and one clear message when
-they cannot be used (a typo, a secret in the file, an infinite limit)."""
+they cannot be used (a typo, a secret in the file, an infinite limit).
+
+pydantic-settings does the reading and the precedence (`Settings.settings_customise_sources`:
+environment, then the file, then the defaults); every section forbids keys it does not
+have (`extra="forbid"`), so a typo fails validation. This module turns pydantic's report
+into one line that names the file and the setting.
+"""
 
 from __future__ import annotations
 
 import math
 import os
-import tomllib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ValidationError,
-)
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from pydantic import ValidationError
 
+from settings.config_file import SettingsError, reading
 from settings.model import Settings
 
-SECRET_KEYS = frozenset({"smtp_password", "password", "secret", "secret_key", "api_key", "token"})
 #: The variable naming the config file when no --config / `config` parameter is given
 #: (a worker's environment, `job_variables.env`). No setting is called `config`, so it
 #: cannot collide with one.
 CONFIG_VARIABLE = "REPLENISH_CONFIG"
 
 
-class SettingsError(ValueError):
-    """The configuration cannot be used; the message names the file and the field."""
-
-
 def load_settings(config_file: Path | None = None) -> Settings:
     """Read the config file (if any) and the environment; fail with one clear message."""
-    values: dict[str, Any] = {}
     if config_file is None and os.environ.get(CONFIG_VARIABLE):
         config_file = Path(os.environ[CONFIG_VARIABLE])
-    if config_file is not None:
-        values = _read_toml(config_file)
-        leaked = _secret_paths(values) + _urls_with_passwords(values)
-        if leaked:
-            raise SettingsError(
-                f"{config_file}: secrets must come from the environment, not the config file "
-                f"(remove {', '.join(leaked)}; set e.g. REPLENISH_EMAIL__SMTP_PASSWORD or "
-                "REPLENISH_DATABASE_URL instead)"
-            )
     where = str(config_file) if config_file else "settings"
-    unknown = _unknown_keys(Settings, values)
-    if unknown:
-        raise SettingsError(
-            f"{where}: unknown setting {unknown[0]} (a typo? see config.example.toml)"
-            + (f"; also {', '.join(unknown[1:4])}" if len(unknown) > 1 else "")
-        )
     try:
-        settings = Settings(**values)
+        with reading(config_file):
+            settings = Settings()
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "settings"
-        raise SettingsError(f"{where}: {field}: {first['msg']}") from error
+        raise SettingsError(f"{where}: {_first_problem(error)}") from error
     infinite = _non_finite(settings.model_dump())
     if infinite:
         raise SettingsError(
@@ -65,42 +43,21 @@ def load_settings(config_file: Path | None = None) -> Settings:
     return settings
 
 
-def _unknown_keys(model: type[BaseModel], values: dict[str, Any], prefix: str = "") -> list[str]:
-    """Keys of the file that no setting has, at any depth: a typo must fail, not be ignored.
-
-    Checked here for every section, including models that other packages own and that do
-    not forbid extra keys themselves (routing rules, e-mail, ERP).
-    """
-    found: list[str] = []
-    for key, value in values.items():
-        path = f"{prefix}{key}"
-        field = model.model_fields.get(key)
-        if field is None:
-            found.append(path)
-            continue
-        nested = _model_of(field.annotation)
-        if nested is None:
-            continue
-        if isinstance(value, dict):
-            found.extend(_unknown_keys(nested, value, f"{path}."))
-        elif isinstance(value, list):
-            for position, item in enumerate(value):
-                if isinstance(item, dict):
-                    found.extend(_unknown_keys(nested, item, f"{path}[{position}]."))
-    return found
+def _first_problem(error: ValidationError) -> str:
+    """Unknown keys first (a typo explains the rest), else pydantic's first complaint."""
+    errors = error.errors()
+    unknown = [_path(each["loc"]) for each in errors if each["type"] == "extra_forbidden"]
+    if unknown:
+        also = f"; also {', '.join(unknown[1:4])}" if len(unknown) > 1 else ""
+        return f"unknown setting {unknown[0]} (a typo? see config.example.toml){also}"
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"]) or "settings"
+    return f"{field}: {first['msg']}"
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model a field holds (itself, optional, or a list of them), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if get_origin(annotation) is dict:
-        return None  # free-form mappings (overrides per supplier) have keys of their own
-    for argument in get_args(annotation):
-        found = _model_of(argument)
-        if found is not None:
-            return found
-    return None
+def _path(loc: tuple[int | str, ...]) -> str:
+    """`approvals.rules[0].suplier`: the key as the TOML file spells it."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
 
 
 def _non_finite(values: Any, prefix: str = "") -> list[str]:
@@ -116,40 +73,3 @@ def _non_finite(values: Any, prefix: str = "") -> list[str]:
     if isinstance(values, list | tuple):
         return [p for i, v in enumerate(values) for p in _non_finite(v, f"{prefix}[{i}]")]
     return []
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise SettingsError(f"{path}: config file not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML: {error}") from error
-
-
-def _leaves(values: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str, Any]]:
-    """(dotted path, key, value) of every value that is not a table, at any depth."""
-    for key, value in values.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            yield from _leaves(value, f"{path}.")
-        else:
-            yield path, key, value
-
-
-def _secret_paths(values: dict[str, Any]) -> list[str]:
-    return [path for path, key, _ in _leaves(values) if key in SECRET_KEYS]
-
-
-def _urls_with_passwords(values: dict[str, Any]) -> list[str]:
-    """Database URLs in the file that carry a password (`user:secret@host`)."""
-    found: list[str] = []
-    for path, _, value in _leaves(values):
-        if isinstance(value, str) and "://" in value and "@" in value:
-            try:
-                if make_url(value).password:
-                    found.append(f"the password in {path}")
-            except ArgumentError:
-                continue
-    return found

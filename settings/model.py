@@ -24,6 +24,7 @@ from forecasting import ForecastParams
 from integrations.erp.settings import ErpSettings
 from purchasing import PolicyParams
 from purchasing.currency import Currencies
+from settings.config_file import config_file_sources
 from settings.placeholders import example_addresses, is_loopback_url
 from settings.sections import (
     ApprovalRouting,
@@ -71,8 +72,15 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The config file arrives as init values; the environment must win over it.
-        return (env_settings, init_settings, file_secret_settings)
+        # Highest first: the environment, values passed in, the config file being read
+        # (`load_settings`), then the defaults. No .env file: secrets come from the
+        # environment or a Prefect block.
+        return (
+            env_settings,
+            init_settings,
+            *config_file_sources(settings_cls),
+            file_secret_settings,
+        )
 
     @field_validator("source", mode="before")
     @classmethod

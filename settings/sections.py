@@ -39,6 +39,8 @@ class ApprovalRouting(RoutingPolicy):
 
 
 class EmailSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     transport: Literal["outbox", "smtp"] = "outbox"
     outbox_dir: Path = Path("outbox")
     sender: str = "replenish@example.com"
@@ -58,6 +60,8 @@ class EmailSettings(BaseModel):
 
 class SourceSettings(BaseModel):
     """Where the nightly extract comes from: a CSV folder (default) or a SQL database."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["csv_folder", "sql"] = "csv_folder"
     folder: Path | None = Field(
@@ -80,6 +84,8 @@ class ReviewSettings(BaseModel):
     file). In development, without it, a generated secret is kept beside the database so
     the nightly run and the review server agree; production refuses to start without it.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     secret: SecretStr | None = None
     host: str = "127.0.0.1"

@@ -34,8 +34,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
+    from cli.progress_bar import model_progress
+
     try:
-        report = _report(args)
+        with model_progress(not args.json):
+            report = _report(args)
     except CliError:
         raise
     except Exception as error:  # a command line shows one line, not a traceback

@@ -44,6 +44,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> ExitCode:
     """Print the policy and baseline figures (a table, or one JSON object with --json)."""
     from cli.curve_plot import write_curve_svg
+    from cli.progress_bar import model_progress
     from purchasing.service_curve import (
         DEFAULT_TARGETS,
         dominates,
@@ -63,16 +64,17 @@ def run(args: argparse.Namespace) -> ExitCode:
                 or policy.simulation_refit_every_days,
             }
         )
-    result = simulate(
-        checked.tables["items"],
-        checked.tables["demand"],
-        as_of=extract.as_of,
-        frequency=settings.forecast.frequency,
-        days_per_period=settings.forecast.days_per_period,
-        params=policy,
-        forecast_params=settings.forecast,
-        curve_targets=DEFAULT_TARGETS,
-    )
+    with model_progress(not args.json):
+        result = simulate(
+            checked.tables["items"],
+            checked.tables["demand"],
+            as_of=extract.as_of,
+            frequency=settings.forecast.frequency,
+            days_per_period=settings.forecast.days_per_period,
+            params=policy,
+            forecast_params=settings.forecast,
+            curve_targets=DEFAULT_TARGETS,
+        )
     curve = result.curve or {"policy": [], "baseline": []}
     plot = write_curve_svg(
         curve, args.plot, f"Service against inventory ({policy.simulation_estimates} estimates)"

@@ -186,3 +186,26 @@ def test_production_sends_the_erp_token_over_https_only(monkeypatch: pytest.Monk
         load_settings()
     monkeypatch.setenv("REPLENISH_ERP__BASE_URL", "https://erp.acme.test/api")
     assert load_settings().erp.base_url == "https://erp.acme.test/api"
+
+
+def test_every_section_forbids_unknown_keys() -> None:
+    """A typo fails only where the model forbids extra keys: every model the settings hold."""
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    from settings import Settings
+
+    def models(annotation: object) -> list[type[BaseModel]]:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return [annotation]
+        return [m for argument in get_args(annotation) for m in models(argument)]
+
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [Settings]
+    while todo:
+        model = todo.pop()
+        seen.add(model)
+        assert model.model_config.get("extra") == "forbid", model.__name__
+        for field in model.model_fields.values():
+            todo.extend(m for m in models(field.annotation) if m not in seen)
