@@ -28,8 +28,14 @@ from starlette.routing import Route
 
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
-from services.deciding import AlreadyDecided, InvalidDecision, NotAnAdministrator, NotYourDecision
-from services.decisions import DecideOrder, decide_order
+from services.decisions import (
+    AlreadyDecided,
+    DecideOrder,
+    InvalidDecision,
+    NotAnAdministrator,
+    NotYourDecision,
+    decide_order,
+)
 from services.review_pages import NotForYou, OrderPage, Withdrawn, digest_page, order_page
 from storage.unit_of_work import UnitOfWork
 from web.chart import chart_input, demand_chart
