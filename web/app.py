@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
+from domain.money import format_amount
 from services.decisions import (
     AlreadyDecided,
     DecideOrder,
@@ -93,7 +94,7 @@ _pages = Environment(
     lstrip_blocks=True,
 )
 _pages.filters["qty"] = lambda v: f"{Decimal(v).normalize():f}" if v is not None else ""
-_pages.filters["money"] = lambda v: f"{Decimal(v):,.2f}"
+_pages.filters["money"] = lambda v: format_amount(Decimal(v))
 # "pack_rounding;moq" -> "pack rounding, moq": the supplier terms that changed the quantity.
 _pages.filters["constraints"] = lambda v: ", ".join(
     part.replace("_", " ") for part in str(v).split(";") if part
