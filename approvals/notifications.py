@@ -54,10 +54,6 @@ class OutgoingMail:
     message: EmailMessage
 
 
-def money(amount: float, currency: str) -> str:
-    return f"{currency} {amount:,.2f}"
-
-
 def review_request(
     *,
     sender: str,

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from domain.money import format_amount
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m5_tiny280"
 UNIT_COST = {"FOODS": 3.0, "HOUSEHOLD": 6.0, "HOBBIES": 8.0}
 LEAD_TIME_DAYS, REVIEW_DAYS, HISTORY_DAYS = 7, 7, 730
@@ -101,18 +103,18 @@ def report(result: dict[str, object]) -> str:
         f"overall, {at_target:.3f} on the {policy['fill_rate_series']} fill-rate series "
         f"(within 3 points: {abs(at_target - DEFAULT_TARGET) <= 0.03}); cycle service level "
         f"{policy['cycle_service_level']:.3f}; avg inventory value "
-        f"{policy['avg_inventory_value']:,.2f}",
+        f"{format_amount(policy['avg_inventory_value'])}",
         f"  spreadsheet min/max: fill rate {baseline['fill_rate']:.3f}, cycle service level "
         f"{baseline['cycle_service_level']:.3f}, avg inventory value "
-        f"{baseline['avg_inventory_value']:,.2f}",
+        f"{format_amount(baseline['avg_inventory_value'])}",
         f"  policy curve dominates the baseline's: {result['curve_dominates']}",
         "  target   policy fill / CSL / inventory      baseline fill / CSL / inventory",
     ]
     for p, b in zip(curve["policy"], curve["baseline"], strict=True):
         lines.append(
             f"  {p['service_target']:>5.0%}   {p['fill_rate']:.3f} / {p['cycle_service_level']:.3f}"
-            f" / {p['avg_inventory_value']:>9,.2f}      {b['fill_rate']:.3f} / "
-            f"{b['cycle_service_level']:.3f} / {b['avg_inventory_value']:>9,.2f}"
+            f" / {format_amount(p['avg_inventory_value']):>9}      {b['fill_rate']:.3f} / "
+            f"{b['cycle_service_level']:.3f} / {format_amount(b['avg_inventory_value']):>9}"
         )
     return "\n".join(lines)
 

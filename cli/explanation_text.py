@@ -7,6 +7,7 @@ them unrounded.
 
 from __future__ import annotations
 
+from domain.money import format_amount, format_money
 from services.item_explanations import FlagFacts, ForecastFacts, ItemExplanation, LineFacts
 
 CLASS_MEANING = {
@@ -104,10 +105,11 @@ def _ordered(line: LineFacts, run_id: str, forecast: ForecastFacts) -> list[str]
         else ""
     )
     cost = line.unit_cost
-    unit = f"{cost:,.2f}" if cost == round(cost, 2) else f"{cost:,.4f}"
+    # A unit price may have more than cents (0.0125 a screw): shown to four places then.
+    unit = format_amount(cost) if cost == round(cost, 2) else f"{cost:,.4f}"
     lines = [
         f"Ordered that night: {_n(float(line.proposed_quantity))} units proposed on "
-        f"{line.po_key} ({line.po_status}{other}), {line.currency} {line.line_value:,.2f} "
+        f"{line.po_key} ({line.po_status}{other}), {format_money(line.line_value, line.currency)} "
         f"at {unit} a unit{approved}.",
         f"  Why: {line.explanation}",
     ]
@@ -158,7 +160,8 @@ def _flags(title: str, flags: list[FlagFacts], currency: str) -> list[str]:
     if not flags:
         return []
     return [f"  {title}:"] + [
-        f"    - {f.code} ({f.severity}, {currency} {f.money_at_stake:,.2f} at stake): {f.message}"
+        f"    - {f.code} ({f.severity}, {format_money(f.money_at_stake, currency)} at stake): "
+        f"{f.message}"
         for f in flags
     ]
 

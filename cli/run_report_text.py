@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
+from contracts.run_summary import summary_from_json
 from services.run_reports import NIGHTLY, RunReport
 from services.run_summary_text import render_text
 
@@ -27,7 +30,10 @@ TITLES = {
 def render_report(report: RunReport) -> str:
     summary = report.summary
     if report.run.flow == NIGHTLY and all(key in summary for key in NIGHT_SUMMARY_KEYS):
-        return render_text(summary)
+        try:
+            return render_text(summary_from_json(summary))
+        except ValidationError:
+            pass  # written before a key of the contract existed: the few lines below
     run = report.run
     lines = [f"{TITLES[run.flow]} {run.as_of} ({run.run_id[:8]}): {run.status}"]
     if run.message:

@@ -2,18 +2,25 @@
 is their JSON schema (`python -m cli.generated_docs` writes it).
 
 Scripts and schedulers read this object, so a key or a type changes here first, on
-purpose, with the published schema. `build_summary` validates every summary against
-these models before it leaves the run.
+purpose, with the published schema. `build_summary` returns these models (validated
+where the summary is made); the entry points write them out with `summary_json`.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, WithJsonSchema
 
+# An amount is a `Decimal`, the one money type (`domain.money`), once it leaves the core;
+# the JSON keeps writing it as the number it always was (a float read back as itself).
+Amount = Annotated[
+    Decimal, PlainSerializer(float, return_type=float), WithJsonSchema({"type": "number"})
+]
 # Amounts per currency code: adding unlike money would make a total nobody can act on.
-Money = dict[str, float]
+Money = dict[str, Amount]
 
 
 class _Part(BaseModel):
@@ -70,7 +77,7 @@ class Hold(_Part):
     sku: str | None = Field(description="None for an order-level flag")
     location: str | None
     code: str
-    money_at_stake: float
+    money_at_stake: Amount
     currency: str
     message: str
 
@@ -132,7 +139,19 @@ class StoodAsideSummary(_Part):
     message: str
 
 
-SUMMARY = TypeAdapter(RunSummary | StoodAsideSummary)
+Summary = RunSummary | StoodAsideSummary
+SUMMARY: TypeAdapter[Summary] = TypeAdapter(Summary)
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    """The object `replenish run --json` prints and the database keeps. Only the keys
+    the run gave: an empty review's `passed_on` has no `orders`, not `orders: null`."""
+    return summary.model_dump(exclude_unset=True)
+
+
+def summary_from_json(data: Mapping[str, Any]) -> Summary:
+    """A summary as printed or stored (`summary_json`), as its model again."""
+    return SUMMARY.validate_python(data)
 
 
 def json_schema() -> dict[str, object]:

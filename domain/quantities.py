@@ -4,10 +4,10 @@ the review page and the audit trail must agree to the cent)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Protocol
 
-CENT = Decimal("0.01")
+from domain.money import round_money
 
 
 class LineQuantities(Protocol):
@@ -27,4 +27,4 @@ def ordered_quantity(line: LineQuantities) -> Decimal:
 
 def line_value(quantity: Decimal, unit_cost: Decimal) -> Decimal:
     """Quantity times unit cost, rounded half up to the cent."""
-    return (quantity * unit_cost).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_money(quantity * unit_cost)

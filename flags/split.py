@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from domain.money import format_amount
 from flags.codes import FlagCode
 from flags.registry import SEVERITY
 
@@ -91,8 +92,8 @@ def _held_for_minimum(
     currency = waiting["po_key"].map(orders.set_index("po_key")["currency"]).astype(str)
     kept = waiting["po_key"].map(share["kept_value"]).astype(float)
     minimum = waiting["po_key"].map(share["minimum"]).astype(float)
-    amount = kept.map("{:,.2f}".format)
-    floor = minimum.map("{:,.2f}".format)
+    amount = kept.map(format_amount)
+    floor = minimum.map(format_amount)
     message = (
         "Waits with the flagged lines of this order: sent alone tonight, the ordinary lines ("
         + currency + " " + amount + ") would be below the supplier's minimum order value of "

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from prefect.input import RunInput
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from approvals.notifications import money
+from domain.money import format_money
 from services.decision_forms import FormLine, FormOrder
 from services.decisions import DecideOrder
 
@@ -187,7 +187,7 @@ def _due(order: FormOrder) -> str:
 
 
 def _money(amount: Decimal, order: FormOrder) -> str:
-    return money(float(amount), order.currency)
+    return format_money(amount, order.currency)
 
 
 def _qty(value: Decimal) -> str:

@@ -22,6 +22,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Cancelled, State
 
+from contracts.run_summary import summary_json
 from flows import (
     crashes,
     data_quality,
@@ -98,7 +99,9 @@ def nightly_replenishment(
     except RunLocked as error:
         get_run_logger().warning("%s", error)
         run_id = _record_stood_aside(services, source, night, str(error))
-        return Cancelled(message=str(error), data=stood_aside(night, str(error), run_id))
+        return Cancelled(
+            message=str(error), data=summary_json(stood_aside(night, str(error), run_id))
+        )
     finally:
         services.engine.dispose()
 
@@ -211,14 +214,16 @@ def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, 
     facts.mail_waiting = notify.mail_waiting(services)
     summary = build_summary(facts, clock.seconds)
     if not facts.started:
-        return summary  # nothing recorded to close: the database may be what failed
+        # Nothing recorded to close: the database may be what failed.
+        return summary_json(summary)
     try:
         clock.run("report", reporting.report, services, facts.run_id, summary)
         clock.run("report", order_artifacts.publish, services, facts)
     except Exception:
         get_run_logger().exception("Could not record or publish run %s", facts.run_id)
-    summary["stage_seconds"] = clock.seconds
-    return summary
+    published = summary_json(summary)
+    published["stage_seconds"] = clock.seconds  # with the report stage's own time
+    return published
 
 
 def _record_stood_aside(services: Services, source: str | None, as_of: date, why: str) -> str:

@@ -9,6 +9,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from domain.lifecycle import OrderStatus
+from domain.money import format_money
 from replenish.bootstrap import Services
 from services.order_queries import erp_references
 from services.run_summary import RunFacts
@@ -31,7 +32,7 @@ def publish(services: Services, facts: RunFacts) -> None:
                 {
                     "po_key": key,
                     "supplier": str(orders.loc[key, "supplier_id"]),
-                    "value": f"{orders.loc[key, 'currency']} {value:,.2f}",
+                    "value": format_money(value, str(orders.loc[key, "currency"])),
                     "reasons": ", ".join(codes),
                     "approver": approver,
                     # Not the link itself: a review link is a signed credential of its

@@ -27,9 +27,8 @@ from pydantic import ValidationError
 from flows.decision_form import Answer, answers, describe, form_for
 from flows.form_runs import FLOW_NAME, refresh_forms
 from replenish.bootstrap import Services, build
-from services.deciding import AlreadyDecided, InvalidDecision, NotYourDecision
 from services.decision_forms import form_orders
-from services.decisions import decide_order
+from services.decisions import AlreadyDecided, InvalidDecision, NotYourDecision, decide_order
 from services.refusals import NotAnAdministrator
 from settings import load_settings
 

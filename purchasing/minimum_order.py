@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from domain.money import format_amount
 from purchasing.explanation import quantity_text
 from purchasing.line_notes import add_constraint, add_sentence, constraint_inflation, hold
 
@@ -63,8 +64,8 @@ def apply_minimum_order_value(lines: pd.DataFrame, suppliers: pd.DataFrame, acti
     was_ordered = short & (lines["order_qty"] > 0).to_numpy()
     value = _order_value(lines)
     below = (
-        " is worth " + value.map("{:,.2f}".format) + ", below its minimum order value of "
-        + pd.Series(minimum, index=lines.index).map("{:,.2f}".format)
+        " is worth " + value.map(format_amount) + ", below its minimum order value of "
+        + pd.Series(minimum, index=lines.index).map(format_amount)
     )  # fmt: skip
     order_name = (
         "the order to " + lines["supplier_id"].astype(str) + " for " + lines["location"].astype(str)
@@ -145,6 +146,6 @@ def _topped_text(lines: pd.DataFrame, raised: np.ndarray, minimum: np.ndarray) -
     return (
         "Raised by " + pd.Series(quantity_text(raised).astype(object), index=lines.index)
         + " to reach the supplier's minimum order value of "
-        + pd.Series(minimum, index=lines.index).map("{:,.2f}".format)
+        + pd.Series(minimum, index=lines.index).map(format_amount)
         + " (the items with the fewest days of cover are bought first)."
     )  # fmt: skip

@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from approvals.links import ReviewLinks
-from approvals.notifications import FlagNote, OrderForReview, OutgoingMail, money, review_request
+from approvals.notifications import FlagNote, OrderForReview, OutgoingMail, review_request
 from approvals.policy import person_key
+from domain.money import format_money, format_totals
 from storage.models import PurchaseOrder
 
 
@@ -105,7 +106,7 @@ def _item(
         po_key=po.po_key,
         supplier_name=po.supplier_name or po.supplier_id,
         location=po.location,
-        value=money(float(po.value), po.currency),
+        value=format_money(po.value, po.currency),
         line_count=len(po.lines),
         link=mailing.links.order_link(person, po.po_key, expires),
         flags=tuple(FlagNote(code=f.code, message=f.message, sku=f.sku) for f in ranked),
@@ -114,7 +115,7 @@ def _item(
 
 def _total(orders: Sequence[PurchaseOrder]) -> str:
     """Per currency: amounts in different currencies are never added up."""
-    totals: dict[str, float] = {}
+    totals: dict[str, Decimal] = {}
     for po in orders:
-        totals[po.currency] = totals.get(po.currency, 0.0) + float(po.value)
-    return " + ".join(money(v, c) for c, v in sorted(totals.items()))
+        totals[po.currency] = totals.get(po.currency, Decimal(0)) + po.value
+    return format_totals(dict(sorted(totals.items())))

@@ -19,7 +19,7 @@ from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from domain.quantities import line_value, ordered_quantity
-from services.decisions import decision_sentence, withdrawal_sentence
+from services.decision_text import decision_sentence, withdrawal_sentence
 from services.review_mail import decision_due, money_at_stake
 from storage.models import Forecast, PurchaseOrder
 from storage.unit_of_work import UnitOfWork

@@ -83,36 +83,3 @@ def _top(held: pd.DataFrame) -> list[dict[str, Any]]:
         }
         for row in top.to_dict("records")
     ]
-
-
-def render_review(review: dict[str, Any]) -> list[str]:
-    """The review section in words, for the text summary and the Prefect artifact."""
-    lines: list[str] = []
-    load = review.get("held_decisions") or {}
-    if load:
-        who = ", ".join(f"{name} {n}" for name, n in load.items())
-        lines.append(
-            f"  Decisions waiting tonight: {who} (capacity {review['capacity_per_approver']} "
-            "per approver)."
-        )
-    passed = review.get("passed_on") or {}
-    if passed.get("lines"):
-        lines.append(
-            f"  Passed on for review capacity: {passed['lines']} lines "
-            f"({money_text(passed['money_at_stake'])} at stake) sent with their flags as "
-            "information."
-        )
-    for hold in review.get("top_holds", [])[:3]:
-        where = f" {hold['sku']}@{hold['location']}" if hold["sku"] else ""
-        lines.append(
-            f"    largest hold: {hold['po_key']}{where} {hold['code']} "
-            f"{hold['currency']} {hold['money_at_stake']:,.2f}"
-        )
-    return lines
-
-
-def money_text(amounts: dict[str, float]) -> str:
-    """`EUR 1,200.00 + USD 80.00`; "0.00" when there is nothing."""
-    if not amounts:
-        return "0.00"
-    return " + ".join(f"{code} {value:,.2f}" for code, value in amounts.items())

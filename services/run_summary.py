@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from contracts.run_summary import SUMMARY
+from contracts.run_summary import RunSummary, StoodAsideSummary
 from purchasing.currency import totals_by_currency
 from services.review_summary import review_section
 from services.run_facts import RunFacts
@@ -28,9 +28,10 @@ __all__ = [
 ]
 
 
-def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str, Any]:
-    """The `replenish run --json` object, checked against its contract (`RunSummary`,
-    published as docs/run-summary.schema.json)."""
+def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> RunSummary:
+    """The run summary as its contract (`RunSummary`, published as
+    docs/run-summary.schema.json), validated here where it is made; the entry points
+    write it out with `contracts.run_summary.summary_json`."""
     status = facts.status
     if status == "succeeded" and (
         facts.problems or (facts.submitted is not None and facts.submitted.failed)
@@ -63,8 +64,8 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> dict[str,
             "outbox": str(settings.email.outbox_dir),
         },
     }
-    # Only the keys given are dumped: an empty review's `passed_on` has no `orders`.
-    return SUMMARY.validate_python(summary).model_dump(exclude_unset=True)
+    # Only the keys given are set: an empty review's `passed_on` has no `orders`.
+    return RunSummary.model_validate(summary)
 
 
 def submission_problem(outcome: Submitted) -> str:
@@ -203,8 +204,7 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://{user}@{host}"
 
 
-def stood_aside(as_of: Any, message: str, run_id: str = "") -> dict[str, Any]:
+def stood_aside(as_of: Any, message: str, run_id: str = "") -> StoodAsideSummary:
     """The summary of a run that did not start because another one holds the lock (its
     row in `runs`, status stood_aside; "" when the database could not record it)."""
-    summary = {"run_id": run_id, "as_of": str(as_of), "status": STOOD_ASIDE, "message": message}
-    return SUMMARY.validate_python(summary).model_dump()
+    return StoodAsideSummary(run_id=run_id, as_of=str(as_of), status=STOOD_ASIDE, message=message)

@@ -1,7 +1,7 @@
 """Frames from the pure stages turned into rows for the database (the storage edge).
 
-Floats become `Decimal` here and nowhere earlier: money is rounded to the cent once,
-at the point where it is written down.
+Floats become `Decimal` here and nowhere earlier: money is rounded to the cent once
+(`domain.money.to_money`), at the point where it is written down.
 """
 
 from __future__ import annotations
@@ -15,17 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+from domain.money import to_money
 from storage.models import Forecast, RowDisposition
 
-CENT = Decimal("0.01")
 _VARCHAR = {
     name: int(getattr(RowDisposition.__table__.columns[name].type, "length", 0) or 10**9)
     for name in ("field", "sku", "location", "kind", "file", "disposition")
 }
-
-
-def to_money(value: float) -> Decimal:
-    return Decimal(str(float(value))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: float, places: str = "0.001") -> Decimal:

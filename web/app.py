@@ -28,8 +28,15 @@ from starlette.routing import Route
 
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
-from services.deciding import AlreadyDecided, InvalidDecision, NotAnAdministrator, NotYourDecision
-from services.decisions import DecideOrder, decide_order
+from domain.money import format_amount
+from services.decisions import (
+    AlreadyDecided,
+    DecideOrder,
+    InvalidDecision,
+    NotAnAdministrator,
+    NotYourDecision,
+    decide_order,
+)
 from services.review_pages import NotForYou, OrderPage, Withdrawn, digest_page, order_page
 from storage.unit_of_work import UnitOfWork
 from web.chart import chart_input, demand_chart
@@ -87,7 +94,7 @@ _pages = Environment(
     lstrip_blocks=True,
 )
 _pages.filters["qty"] = lambda v: f"{Decimal(v).normalize():f}" if v is not None else ""
-_pages.filters["money"] = lambda v: f"{Decimal(v):,.2f}"
+_pages.filters["money"] = lambda v: format_amount(Decimal(v))
 # "pack_rounding;moq" -> "pack rounding, moq": the supplier terms that changed the quantity.
 _pages.filters["constraints"] = lambda v: ", ".join(
     part.replace("_", " ") for part in str(v).split(";") if part

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
-from services.deciding import InvalidDecision
+from services.decisions import InvalidDecision
 
 MAX_FORM_BYTES = 64 * 1024
 

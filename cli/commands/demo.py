@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> ExitCode:
     from cli.commands.nightly import execute_run
     from cli.commands.review_link import digest_link_for_busiest
     from cli.sample_data import write_sample_data
+    from contracts.run_summary import summary_from_json
     from services.run_summary import render_text
 
     as_of = today()
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> ExitCode:
     print(f"Sample data for {as_of}: {sum(sample.files.values()):,} rows in {folder}/")
     summary = execute_run(folder, None, as_of)
     print()
-    print(render_text(summary))
+    print(render_text(summary_from_json(summary)))
     print()
     print("Where to look next:")
     print("  - the purchase orders sent to the ERP: erp-drop/*.json (one file per order)")

@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> ExitCode:
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
+        from contracts.run_summary import summary_from_json
         from services.run_summary import render_text
 
-        print(render_text(summary))
+        print(render_text(summary_from_json(summary)))
     return for_status(str(summary["status"]))
 
 

@@ -1,7 +1,7 @@
 """`replenish review`: the orders waiting for a person, one order in full, and a decision.
 
 A channel for people who work in a terminal (and for an operator standing in): every
-decision goes through `services.deciding.decide`, exactly as any other channel's
+decision goes through `services.decisions.decide`, exactly as any other channel's
 would, so the same rules hold: only the routed people decide, a second decision is
 refused with who decided what and when, changed quantities are kept beside the proposal.
 The actions live in `review_orders` (list, show), `review_link` and `review_decide`.

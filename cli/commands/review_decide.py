@@ -13,13 +13,14 @@ CHANNEL = "cli"
 
 
 def decide(services: Any, args: argparse.Namespace) -> ExitCode:
-    from services.deciding import (
+    from services.decisions import (
         AlreadyDecided,
+        DecideOrder,
         InvalidDecision,
         NotAnAdministrator,
         NotYourDecision,
+        decide_order,
     )
-    from services.decisions import DecideOrder, decide_order
 
     try:
         command = DecideOrder(
@@ -53,7 +54,7 @@ def decide(services: Any, args: argparse.Namespace) -> ExitCode:
 
 def parse_quantities(pairs: list[str]) -> dict[str, Decimal]:
     """`--qty SKU=N` pairs as quantities; the decision service bounds the numbers."""
-    from services.deciding import InvalidDecision
+    from services.decisions import InvalidDecision
 
     quantities: dict[str, Decimal] = {}
     for pair in pairs:

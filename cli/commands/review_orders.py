@@ -7,6 +7,7 @@ from typing import Any
 
 from cli.commands.base import CliError
 from cli.exit_codes import ExitCode
+from domain.money import format_amount, format_money
 
 
 def list_waiting(services: Any, person: str | None, *, as_json: bool) -> ExitCode:
@@ -28,7 +29,7 @@ def list_waiting(services: Any, person: str | None, *, as_json: bool) -> ExitCod
             f", due {order['decision_due_at']:%d %b %H:%M} UTC" if order["decision_due_at"] else ""
         )
         print(
-            f"  {order['po_key']}  {order['currency']} {order['value']:,.2f}  "
+            f"  {order['po_key']}  {format_money(order['value'], order['currency'])}  "
             f"{order['line_count']} line(s), for {order['approver'] or 'anyone'}{due}: "
             f"{', '.join(order['reasons']) or 'no flags'}"
         )
@@ -88,13 +89,16 @@ def show(services: Any, po_key: str, *, as_json: bool) -> ExitCode:
         return ExitCode.SUCCEEDED
     print(
         f"{order['po_key']} ({order['status']}): {order['supplier_id']} -> {order['location']}, "
-        f"{order['currency']} {order['value']:,.2f}, waiting for {order['approver'] or 'anyone'}"
+        f"{format_money(order['value'], order['currency'])}, "
+        f"waiting for {order['approver'] or 'anyone'}"
     )
     print("Why it waits:" if flags else "No flags.")
     for flag in flags:
         print(f"  - {flag['code']}{' ' + flag['sku'] if flag['sku'] else ''}: {flag['message']}")
     print("Lines:")
     for line in lines:
-        print(f"  {line['sku']}: {line['proposed_quantity']:g} x {line['unit_cost']:,.2f}")
+        print(
+            f"  {line['sku']}: {line['proposed_quantity']:g} x {format_amount(line['unit_cost'])}"
+        )
         print(f"    {line['explanation']}")
     return ExitCode.SUCCEEDED

@@ -14,6 +14,7 @@ from typing import Any
 
 from cli.commands.extract import add_extract_options, read_checked
 from cli.exit_codes import ExitCode
+from domain.money import format_amount
 
 
 def register(commands: Any) -> None:
@@ -101,12 +102,12 @@ def run(args: argparse.Namespace) -> ExitCode:
 
 
 _ROWS = (
-    ("fill rate", "fill_rate", "{:.1%}"),
-    ("cycle service level", "cycle_service_level", "{:.1%}"),
-    ("  target", "target_service_level", "{:.1%}"),
-    ("average inventory value", "avg_inventory_value", "{:,.2f}"),
-    ("orders placed", "orders", "{:,}"),
-    ("periods with a stock-out", "stockout_periods", "{:,}"),
+    ("fill rate", "fill_rate", "{:.1%}".format),
+    ("cycle service level", "cycle_service_level", "{:.1%}".format),
+    ("  target", "target_service_level", "{:.1%}".format),
+    ("average inventory value", "avg_inventory_value", format_amount),
+    ("orders placed", "orders", "{:,}".format),
+    ("periods with a stock-out", "stockout_periods", "{:,}".format),
 )
 
 
@@ -118,5 +119,5 @@ def render(policy: dict[str, Any], baseline: dict[str, Any], *, unmet: str) -> s
         f"{'':26}{'policy':>14}{'min/max baseline':>18}",
     ]
     for label, key, fmt in _ROWS:
-        lines.append(f"{label:26}{fmt.format(policy[key]):>14}{fmt.format(baseline[key]):>18}")
+        lines.append(f"{label:26}{fmt(policy[key]):>14}{fmt(baseline[key]):>18}")
     return "\n".join(lines)

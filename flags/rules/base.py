@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from domain.money import format_amount
 from flags.codes import FlagCode
 from purchasing.planning import quantity_text
 from purchasing.position import KEYS
@@ -39,8 +40,10 @@ MONEY_THRESHOLDS = frozenset(
 
 
 def money(currency: pd.Series, amount: pd.Series) -> pd.Series:
-    # Formatting only; a flag message is read by a person, the amount stays a float.
-    return currency.astype(str) + " " + amount.map("{:,.2f}".format)
+    """`domain.money.format_money` for a column: "EUR 1,234.50" per row.
+
+    Formatting only; a flag message is read by a person, the amount stays a float."""
+    return currency.astype(str) + " " + amount.map(format_amount)
 
 
 def qty(values: pd.Series) -> pd.Series:

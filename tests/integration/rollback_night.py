@@ -23,7 +23,7 @@ from order_factory import uow_factory
 
 from domain.lifecycle import OrderStatus
 from integrations.erp.base import ErpAdapter
-from services.deciding import decide
+from services.decisions import decide
 from services.rollback import RollbackMailing, RollbackRequest
 from services.submission import submit_approved
 from storage.database import make_engine, migrate

@@ -18,7 +18,7 @@ from approvals.policy import RoutingPolicy
 from cli.exit_codes import ExitCode
 from cli.main import main
 from services.deadlines import Mailing, chase_deadlines
-from services.deciding import AlreadyDecided, decide
+from services.decisions import AlreadyDecided, decide
 from storage.database import make_engine, migrate
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork

@@ -11,8 +11,8 @@ import pytest
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from services.deciding import decide
 from services.decision_forms import asked_to_decide, form_orders
+from services.decisions import decide
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.lifecycle import OrderStatus
-from services.deciding import (
+from services.decisions import (
     AlreadyDecided,
     DecisionOutcome,
     InvalidDecision,

@@ -20,7 +20,7 @@ from cli.commands.review_decide import parse_quantities as cli_quantities
 from dataquality import ValidationRules, gate_breaches, validate
 from dataquality.contract import CONTRACTS, ColumnType
 from purchasing import po_key
-from services.deciding import InvalidDecision, decide
+from services.decisions import InvalidDecision, decide
 from storage import records
 from storage.database import session_factory
 from storage.models import PurchaseOrder

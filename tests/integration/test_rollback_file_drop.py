@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 
 from integrations.email.smtp import SmtpMailer
 from integrations.erp.file_drop import FileDropErp
-from services.deciding import AlreadyDecided, decide
+from services.decisions import AlreadyDecided, decide
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
 from services.rollback import (
     RollbackRefused,

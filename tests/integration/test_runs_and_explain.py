@@ -22,6 +22,7 @@ from rollback_night import DATABASES, fresh_database_url
 from sqlalchemy import select
 
 from cli import main as cli
+from contracts.run_summary import summary_from_json
 from services.run_summary_text import render_text
 from storage.database import make_engine, session_factory
 from storage.models import Forecast, OrderLine, PurchaseOrder, ReviewFlag, Run
@@ -116,7 +117,7 @@ def test_runs_show_prints_the_night_as_the_night_printed_it(night: Night, replen
     assert stored == printed
     code, out, _ = replenish("runs", "show", first[:8])
     assert code == 0
-    assert out == render_text(night.first) + "\n"
+    assert out == render_text(summary_from_json(night.first)) + "\n"
     assert out.startswith(f"Nightly run {AS_OF} ({first[:8]}): succeeded\n")
     orders = night.first["orders"]
     assert f"Orders: {orders['purchase_orders']} purchase orders, {orders['lines']} lines" in out

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from integrations.erp.base import ErpOrder, ErpReceipt
 from integrations.erp.file_drop import FileDropErp
-from services.deciding import decide
+from services.decisions import decide
 from services.submission import submit_approved
 from storage.orders import Actor
 

@@ -13,7 +13,7 @@ from tryton_server import TrytonServer
 
 from integrations.erp.tryton import TrytonErp
 from integrations.erp.tryton_rpc import TrytonRpc
-from services.deciding import decide
+from services.decisions import decide
 from services.erp_approvals import sync_erp_approvals
 from services.submission import submit_approved
 from storage.database import make_engine, migrate, session_factory

@@ -11,6 +11,7 @@ import pytest
 
 from approvals.policy import RoutingPolicy
 from approvals.routing import route_orders
+from contracts.run_summary import summary_json
 from flags import FlagRules, flag_orders
 from flows.ordering import Plan, Review
 from purchasing import group_orders
@@ -86,7 +87,8 @@ def test_mixed_currency_orders_are_totalled_per_currency() -> None:
         approvers=pd.Series("buyer@x", index=orders["po_key"].tolist()),
     )  # fmt: skip
     facts = RunFacts(run_id="r" * 32, as_of=date(2024, 1, 5), settings=settings, review=review)
-    summary = build_summary(facts, {})
+    built = build_summary(facts, {})
+    summary = summary_json(built)  # as `replenish run --json` prints it
     figures = summary["orders"]
     assert figures["value_total"] == {"EUR": 1500.0, "JPY": 300000.0, "USD": 2000.0}
     went = {c: v for c, v in figures["value_total"].items() if c != _pending_currency(orders)}
@@ -94,7 +96,7 @@ def test_mixed_currency_orders_are_totalled_per_currency() -> None:
     # Shares are of money in the base currency: 1,500 + 1,800 + 1,800 EUR in all.
     held_base = {"EUR": 1500.0, "USD": 1800.0, "JPY": 1800.0}[_pending_currency(orders)]
     assert figures["auto_approved_value_share"] == pytest.approx(1 - held_base / 5100, abs=1e-3)
-    text = render_text(summary)
+    text = render_text(built)
     assert "worth EUR 1,500.00 + JPY 300,000.00 + USD 2,000.00." in text
     held = summary["review"]["held_money_at_stake"]
     assert set(held) <= {"EUR", "JPY", "USD"}

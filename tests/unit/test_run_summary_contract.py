@@ -9,6 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator, ValidationError
 from summary_contract import validate_summary  # tests/ is on sys.path (rootdir conftest)
 
+from contracts.run_summary import summary_json
 from contracts.run_summary_schema import SCHEMA_FILE, schema_text
 from services.run_summary import stood_aside
 
@@ -21,11 +22,11 @@ def test_the_published_schema_is_the_models_schema() -> None:
 
 
 def test_a_stood_aside_summary_matches_the_schema() -> None:
-    validate_summary(stood_aside("2026-11-30", "another run holds the lock"))
+    validate_summary(summary_json(stood_aside("2026-11-30", "another run holds the lock")))
 
 
 def test_the_schema_refuses_a_summary_missing_a_key_or_with_a_wrong_type() -> None:
-    summary = stood_aside("2026-11-30", "another run holds the lock")
+    summary = summary_json(stood_aside("2026-11-30", "another run holds the lock"))
     with pytest.raises(ValidationError):
         validate_summary({k: v for k, v in summary.items() if k != "message"})
     with pytest.raises(ValidationError):
