@@ -23,10 +23,11 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.states import Failed, State
 from pydantic import ValidationError
 
-from flows.decision_form import Answer, answers, describe, form_for
+from flows.decision_form import Answer, answers, form_for
 from flows.form_runs import FLOW_NAME, refresh_forms
 from replenish.bootstrap import Services, composed
 from services.deciding import AlreadyDecided, InvalidDecision, NotYourDecision
+from services.decision_form_layout import describe
 from services.decision_forms import form_orders
 from services.decisions import decide_order
 from services.refusals import NotAnAdministrator
