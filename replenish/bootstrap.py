@@ -50,19 +50,15 @@ def build(settings: Settings, *, run_migrations: bool = True) -> Services:
 
 
 @contextmanager
-def composed(
-    config: str | None = None,
-    *,
-    settings: Settings | None = None,
-    run_migrations: bool = True,
-) -> Iterator[Services]:
-    """The adapters of one flow run, from its `config` parameter (or settings already
-    loaded), their database connections closed when the block ends, whatever raised.
+def composed(config: str | None = None, *, run_migrations: bool = True) -> Iterator[Services]:
+    """The adapters of one flow run, from its `config` parameter (a config file; None:
+    the default one and `REPLENISH_*`), their database connections closed when the block
+    ends, whatever raised.
 
-    Every flow composes its services through this one helper, once per run, so a flow
-    never wires an adapter or forgets to release the engine's pool."""
-    chosen = settings if settings is not None else load_settings(Path(config) if config else None)
-    services = build(chosen, run_migrations=run_migrations)
+    Every flow composes its services through this one helper, once per run, so no flow
+    wires an adapter itself or forgets to release the engine's pool."""
+    settings = load_settings(Path(config) if config else None)
+    services = build(settings, run_migrations=run_migrations)
     try:
         yield services
     finally:
