@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -29,9 +27,8 @@ from prefect.utilities.urls import url_for
 from approvals.operator_alerts import one_line, run_failed
 from flows import crashes
 from flows.outcomes import RunIncomplete
-from replenish.bootstrap import Services, build
-from services import crashed_runs, notifications, operator_mail
-from settings import Settings, load_settings
+from replenish.bootstrap import Services, composed
+from services.run_alerts import deliver_run_alert, seconds_left_on_lease
 
 logger: logging.Logger = get_logger("replenish.alerts")
 
@@ -42,14 +39,14 @@ def tell_operator(flow: Any, flow_run: FlowRun, state: State) -> None:
         cause = cause_of(state)
         if cause is None:
             return
-        settings = settings_for(flow_run.parameters)
-        send_run_alert(
-            settings,
-            flow_name=str(getattr(flow, "name", "replenish")),
-            flow_run=flow_run,
-            state=state.name or state.type.value,
-            cause=cause,
-        )
+        with composed(flow_run.parameters.get("config"), run_migrations=False) as services:
+            send_run_alert(
+                services,
+                flow_name=str(getattr(flow, "name", "replenish")),
+                flow_run=flow_run,
+                state=state.name or state.type.value,
+                cause=cause,
+            )
     except Exception:
         logger.exception("Could not e-mail the operator about flow run %s", flow_run.id)
 
@@ -67,16 +64,12 @@ def cause_of(state: State) -> str | None:
     return one_line(state.message or state.name or "no message")
 
 
-def settings_for(parameters: dict[str, Any]) -> Settings:
-    config = parameters.get("config")
-    return load_settings(Path(config) if config else None)
-
-
 def send_run_alert(
-    settings: Settings, *, flow_name: str, flow_run: FlowRun, state: str, cause: str
+    services: Services, *, flow_name: str, flow_run: FlowRun, state: str, cause: str
 ) -> bool:
     """Queue the alert once per flow run and send the queue; True when this alert has
     reached the mail server (now or before)."""
+    settings = services.settings
     mail = run_failed(
         sender=settings.email.sender,
         operator=settings.approvals.operator,
@@ -87,30 +80,8 @@ def send_run_alert(
         cause=cause,
         url=url_for("flow-run", obj_id=flow_run.id),
     )
-    services = build(settings, run_migrations=False)
-    try:
-        try:
-            run_id = operator_mail.queue_run_alert(services.uow, str(flow_run.id), mail)
-        except Exception:
-            # The database is what failed: no queue to keep the alert in, so send it now.
-            logger.warning("No database to queue the alert for flow run %s", flow_run.id)
-            services.mailer.send(mail.message)
-            return True
-        notifications.deliver_queued(services.uow, services.mailer, run_id, log=logger)
-        if operator_mail.alert_sent(services.uow, mail.dedupe_key):
-            logger.info("Told %s that flow run %s %s", mail.recipient, flow_run.name, state)
-            return True
-        waiting = notifications.waiting_mail(services.uow)
-        if run_id is not None:
-            operator_mail.note_mail_waiting(services.uow, run_id, waiting)
-        logger.error(
-            "The alert about flow run %s stays queued for the next run (%s)",
-            flow_run.name,
-            waiting.last_error,
-        )
-        return False
-    finally:
-        services.engine.dispose()
+    return deliver_run_alert(services.uow, services.mailer, mail, flow_run_id=str(flow_run.id),
+                             flow_run_name=flow_run.name, state=state, log=logger)  # fmt: skip
 
 
 @flow(name="operator-alert")
@@ -126,33 +97,23 @@ async def operator_alert(flow_run: str) -> bool:
         owner = await client.read_flow(crashed.flow_id)
     state = crashed.state
     cause = one_line((state.message if state else None) or "no message")
-    settings = settings_for(crashed.parameters)
-    told = send_run_alert(
-        settings,
-        flow_name=owner.name,
-        flow_run=crashed,
-        state=(state.name if state else None) or "Crashed",
-        cause=cause,
-    )
-    services = build(settings, run_migrations=False)
-    try:
+    with composed(crashed.parameters.get("config"), run_migrations=False) as services:
+        told = send_run_alert(
+            services,
+            flow_name=owner.name,
+            flow_run=crashed,
+            state=(state.name if state else None) or "Crashed",
+            cause=cause,
+        )
         await _close_when_dead(services, str(crashed.id))
-    finally:
-        services.engine.dispose()
     return told
 
 
 async def _close_when_dead(services: Services, flow_run_id: str) -> None:
     """Wait out the run's lease (at most `storage.leases.LEASE`): a run that renews it
     meanwhile is alive and stays open; one that does not is closed as crashed."""
-    try:
-        until = crashed_runs.lease_of(services.uow, flow_run_id)
-    except Exception:
-        logger.warning("No database to close the run of flow run %s", flow_run_id)
+    seconds = seconds_left_on_lease(services.uow, flow_run_id, logger)
+    if seconds is None:
         return
-    if until is None:
-        return
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
-    await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 1)
+    await asyncio.sleep(seconds + 1)
     crashes.reclaim(services, None, found_by="the crash automation (operator-alert)")

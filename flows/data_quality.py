@@ -20,8 +20,8 @@ from integrations.sources.base import Source
 from integrations.sources.csv_folder import RawExtract
 from integrations.sources.errors import SourceError
 from replenish.bootstrap import Services
+from services.artifact_rows import json_rows
 from services.runs import record_inputs
-from storage import records
 
 
 @task(name="extract", cache_policy=NO_CACHE)
@@ -69,10 +69,9 @@ def validate_inputs(raw: RawExtract, as_of: date, rules: ValidationRules) -> Val
 def record_data_quality(services: Services, run_id: str, checked: ValidationResult) -> None:
     """Store per-file counts and every repaired or quarantined row; publish the report."""
     record_inputs(services.uow, run_id, checked)
-    report = summarise(checked)
     create_table_artifact(
         key="data-quality",
-        table=[{k: records.clean(v) for k, v in row.items()} for row in report.to_dict("records")],
+        table=json_rows(summarise(checked)),
         description="Rows read, accepted, repaired and quarantined per file, with top reasons.",
     )
 

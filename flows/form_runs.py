@@ -1,9 +1,9 @@
 """One open decision form per person in Prefect, kept in step with the database.
 
-The database says who must decide what (`services.decision_forms.asked_to_decide`);
-Prefect holds the forms: suspended `approver-decisions` runs whose parameters name the
-person and the orders listed. `refresh_forms` makes the forms follow the database: a
-form whose orders are no longer exactly what waits for its person is cancelled, saying
+The database says who must decide what; Prefect holds the forms: suspended
+`approver-decisions` runs whose parameters name the person and the orders listed.
+`refresh_forms` makes the forms follow the database (the plan is `services.form_sync`):
+a form whose orders are no longer exactly what waits for its person is cancelled, saying
 why (an order decided on the review page, expired, a new night's orders), and a person
 without a form gets one. The nightly and chase-deadlines runs call it, and so does a
 form run once its answers are applied, so a refused decision is back in a form at once.
@@ -33,9 +33,8 @@ from prefect.deployments import run_deployment
 from prefect.runtime import deployment, flow_run
 from prefect.states import Cancelled
 
-from approvals.policy import person_key
 from replenish.bootstrap import Services
-from services.decision_forms import asked_to_decide
+from services.form_sync import forms_wanted, plan_forms
 
 FLOW_NAME = "approver-decisions"
 DEPLOYMENT = f"{FLOW_NAME}/{FLOW_NAME}"
@@ -65,28 +64,16 @@ def refresh_forms(services: Services, person: str | None = None) -> FormChanges:
 
 def _refresh(services: Services, person: str | None) -> FormChanges:
     approvals = services.settings.approvals
-    wanted = asked_to_decide(services.uow, approvals.default_approver)
-    if not approvals.prefect_forms:
-        wanted = {}
-    if person is not None:
-        wanted = {who: keys for who, keys in wanted.items() if who == person_key(person)}
-    changes, kept = FormChanges(), set()
+    enabled = approvals.prefect_forms
+    wanted = forms_wanted(services.uow, approvals.default_approver, enabled, person)
+    changes = FormChanges()
     with get_client(sync_client=True) as client:
-        for run in _suspended_forms(client):
-            who = person_key(str(run.parameters.get("approver", "")))
-            legacy = "approver" not in run.parameters
-            if person is not None and (legacy or who != person_key(person)):
-                continue
-            why = why_close(who, list(run.parameters.get("po_keys") or []), wanted, legacy,
-                             approvals.prefect_forms, who in kept)  # fmt: skip
-            if why is None:
-                kept.add(who)
-                continue
-            client.set_flow_run_state(run.id, Cancelled(message=why), force=True)
+        forms = [(run.id, run.parameters) for run in _suspended_forms(client)]
+        plan = plan_forms(forms, wanted, enabled, person)
+        for run_id, why in plan.close:
+            client.set_flow_run_state(run_id, Cancelled(message=why), force=True)
             changes.closed.append(why)
-        for who, keys in wanted.items():
-            if who in kept:
-                continue
+        for who, keys in plan.open.items():
             try:
                 _open(who, keys)
                 changes.opened.append(who)
@@ -116,39 +103,10 @@ def _suspended_forms(client: SyncPrefectClient) -> list[FlowRun]:
             return found
 
 
-def why_close(
-    who: str,
-    listed: list[str],
-    wanted: dict[str, list[str]],
-    legacy: bool,
-    enabled: bool,
-    duplicate: bool,
-) -> str | None:
-    """None keeps the form open; otherwise the sentence its Cancelled state shows."""
-    if not enabled:
-        return "Prefect decision forms are turned off (approvals.prefect_forms)"
-    if legacy:
-        return "replaced by one form per person (flow approver-decisions)"
-    if duplicate:
-        return f"another form for {who} is open"
-    waiting = wanted.get(who, [])
-    if not waiting:
-        return f"nothing waits for {who} any more (decided elsewhere, expired or withdrawn)"
-    gone, new = sorted(set(listed) - set(waiting)), sorted(set(waiting) - set(listed))
-    if not gone and not new:
-        return None
-    parts = [f"{len(gone)} no longer waiting ({_few(gone)})" if gone else "",
-             f"{len(new)} new ({_few(new)})" if new else ""]  # fmt: skip
-    return f"replaced by a new form for {who}: " + "; ".join(p for p in parts if p)
-
-
 def _open(who: str, keys: list[str]) -> None:
     """Start the person's form run; keyed by this run, so a retry never opens two."""
-    parameters: dict[str, Any] = {
-        "approver": who,
-        "po_keys": keys,
-        "config": flow_run.parameters.get("config"),
-    }
+    config = flow_run.parameters.get("config")
+    parameters: dict[str, Any] = {"approver": who, "po_keys": keys, "config": config}
     person = hashlib.sha256(who.encode()).hexdigest()[:16]
     run_deployment(
         DEPLOYMENT,
@@ -158,7 +116,3 @@ def _open(who: str, keys: list[str]) -> None:
         idempotency_key=f"form-{person}-{flow_run.get_id()}",
         as_subflow=False,
     )
-
-
-def _few(keys: list[str]) -> str:
-    return ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")

@@ -16,8 +16,8 @@ from prefect.cache_policies import NO_CACHE
 from approvals.notifications import OutgoingMail, quality_alert
 from domain.nightly import Proposed, Review
 from replenish.bootstrap import Services
-from services import deadlines, notifications
-from services.review_mail import ReviewMailing
+from services import notifications
+from services.mailings import deadline_mailing, review_mailing
 
 
 @task(name="route", cache_policy=NO_CACHE)
@@ -31,13 +31,7 @@ def route(
     """One e-mail per approver: every order waiting for them that they were not told of
     yet (tonight's and any earlier run's), tonight's orders sent with a warning, then
     reminders and escalations of overdue orders. Mail that cannot be sent stays queued."""
-    settings = services.settings
-    mailing = ReviewMailing(
-        sender=settings.email.sender,
-        default_approver=settings.approvals.default_approver,
-        review_hours=settings.approvals.review_hours,
-        links=services.links,
-    )
+    mailing = review_mailing(services.settings, services.links)
     logger = get_run_logger()
     delivered = notifications.route_and_notify(
         services.uow, services.mailer, mailing, run_id=run_id, as_of=as_of, review=review,
@@ -64,13 +58,10 @@ def _raise_if_queued(services: Services) -> None:
 
 def chase_deadlines(services: Services, run_id: str) -> list[str]:
     """Reminders, escalations to deputies and hold/expire for orders past their deadline."""
-    settings = services.settings
-    mailing = deadlines.Mailing(
-        sender=settings.email.sender, operator=settings.approvals.operator, links=services.links
-    )
+    mailing = deadline_mailing(services.settings, services.links)
     logger = get_run_logger()
     actions, delivered = notifications.chase_deadlines(
-        services.uow, services.mailer, settings.approvals, mailing, run_id, log=logger
+        services.uow, services.mailer, services.settings.approvals, mailing, run_id, log=logger
     )
     if actions:
         steps = ", ".join(f"{a.po_key}: {a.step.value}" for a in actions)

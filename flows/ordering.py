@@ -8,17 +8,16 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from approvals.routing import route_orders
 from dataquality import ValidationResult
 from domain.lifecycle import OrderStatus
 from domain.nightly import Plan, Proposed, Review
-from flags import FlagRules, flag_orders, hold_flagged_lines, order_decisions
-from flags.capacity import apply_review_capacity
+from flags import FlagRules
 from flows.identity import NIGHTLY
 from forecasting import ForecastResult
-from purchasing import PolicyParams, group_orders, plan_lines
+from purchasing import PolicyParams
 from replenish.bootstrap import Services
-from services import order_history
+from services.flagging import flag_plan
+from services.planning import plan_orders
 from services.proposals import propose_orders
 from services.runs import record_forecasts as record_forecasts_of_run
 
@@ -46,32 +45,10 @@ def plan(
     a rerun or the next night never buys again what is already ordered or waiting; a
     night rolled back and run again orders under new keys (`key_revision`).
     """
-    tables = checked.tables
-    own, revision = None, 1
-    if services is not None:
-        own = order_history.own_orders(services.uow, as_of)
-        revision = order_history.key_revision(services.uow, as_of)
-    lines = plan_lines(
-        result.summary,
-        tables["items"],
-        tables["stock"],
-        tables["open_orders"],
-        as_of=as_of,
-        params=params,
-        own_orders=own,
-    )
-    orders, lines = group_orders(
-        lines, tables["suppliers"], as_of=as_of, params=params, revision=revision
-    )
-    # The supplier's name travels with the order to the e-mail and the review page.
-    names = tables["suppliers"][["supplier_id", "name"]].drop_duplicates("supplier_id")
-    orders = orders.merge(
-        names.rename(columns={"name": "supplier_name"}), on="supplier_id", how="left"
-    )
-    get_run_logger().info(
-        "Planned %d purchase orders with %d lines", len(orders), int((lines["order_qty"] > 0).sum())
-    )
-    return Plan(lines=lines, orders=orders)
+    planned = plan_orders(checked, result, as_of, params, services.uow if services else None)
+    ordering = int((planned.lines["order_qty"] > 0).sum())
+    get_run_logger().info("Planned %d purchase orders with %d lines", len(planned.orders), ordering)
+    return planned
 
 
 @task(name="flag", cache_policy=NO_CACHE)
@@ -89,42 +66,14 @@ def flag(
     split, which routes a review order with the order it came from.
     """
     settings = services.settings
-    categories = checked.tables["items"][["sku", "location", "category"]]
-    lines = planned.lines.merge(categories, on=["sku", "location"], how="left")
-    flags = flag_orders(
-        lines,
-        planned.orders,
-        result.summary,
-        checked.quarantined_items,
-        rules,
-        history=order_history.item_history(services.uow, planned, rules.history_orders),
-        order_history=order_history.supplier_history(
-            services.uow, planned, rules.order_history_orders
-        ),
-        currencies=settings.currency,
+    review = flag_plan(
+        services.uow, planned, checked, result, rules, settings.approvals, settings.currency
     )
-    ordered = lines[lines["order_qty"] > 0]
-    first = route_orders(planned.orders, ordered, settings.approvals, settings.currency)
-    flags = apply_review_capacity(flags, first["approver"], rules)
-    if rules.hold_only_flagged_lines:
-        orders, split_lines, flags = hold_flagged_lines(
-            planned.orders, planned.lines, flags, rules.holds(flags)
-        )
-        planned = Plan(lines=split_lines, orders=orders)
-    decisions = order_decisions(planned.orders, flags, rules).set_index("po_key")["decision"]
-    lines = planned.lines.merge(categories, on=["sku", "location"], how="left")
-    routing = route_orders(
-        planned.orders, lines[lines["order_qty"] > 0], settings.approvals, settings.currency
+    pending = int((review.decisions == OrderStatus.PENDING_REVIEW.value).sum())
+    get_run_logger().info(
+        "%d flags on %d of %d orders", len(review.flags), pending, len(review.plan.orders)
     )
-    pending = int((decisions == OrderStatus.PENDING_REVIEW.value).sum())
-    get_run_logger().info("%d flags on %d of %d orders", len(flags), pending, len(planned.orders))
-    return Review(
-        plan=planned,
-        flags=flags,
-        decisions=decisions,
-        approvers=routing["approver"],
-        routing=routing,
-    )
+    return review
 
 
 @task(name="propose", cache_policy=NO_CACHE)

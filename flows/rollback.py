@@ -9,7 +9,6 @@ or left orders it could not take back, green when every order was withdrawn or c
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -20,7 +19,7 @@ from domain.actors import Actor
 from domain.rollback import OrderOutcome, RollbackReport
 from flows.alerts import tell_operator
 from flows.outcomes import RunIncomplete
-from replenish.bootstrap import Services, build
+from replenish.bootstrap import Services, composed
 from services.erp_calls import ErpCalls, calls_for
 from services.rollback import (
     RollbackMailing,
@@ -28,7 +27,7 @@ from services.rollback import (
     retry_failed_cancellations,
     roll_back_night,
 )
-from settings import Settings, load_settings
+from settings import Settings
 
 CHANNEL = "prefect-ui"
 
@@ -49,8 +48,7 @@ def roll_back(
     (approvals.administrators): `requested_by` is your e-mail address. Audited and
     e-mailed to the night's buyers and the operator; a second rollback of the same run
     changes nothing. `run_id` is the run's id (the run summary's `run_id`)."""
-    services = build(load_settings(Path(config) if config else None))
-    try:
+    with composed(config) as services:
         report = roll_back_night(
             services.uow, services.erp, services.mailer,
             RollbackRequest(run_id, reason, requested_by, CHANNEL),
@@ -58,8 +56,6 @@ def roll_back(
             mailing=mailing(services.settings), calls=calls_for(services.settings.erp),
             log=get_run_logger(),
         )  # fmt: skip
-    finally:
-        services.engine.dispose()
     summary = report.as_dict() | {"message": f"{report.headline()}: {report.count_sentence()}"}
     create_markdown_artifact(
         key="rollback", markdown=_markdown(report), description=report.headline()

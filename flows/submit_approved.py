@@ -12,23 +12,20 @@ key and asks the ERP for it before creating it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from approvals.operator_alerts import submission_failing
-from flows import notify, rollback, submission
+from flows import rollback, submission
 from flows.alerts import tell_operator
 from flows.outcomes import RunPartial
 from flows.side_runs import recorded_run
 from flows.submission import Submitted
-from replenish.bootstrap import Services, build
-from services.erp_calls import ErpCalls, erp_calls
-from services.order_queries import failing_submissions
+from replenish.bootstrap import Services, composed
+from services.erp_calls import ErpCalls, calls_for
 from services.run_summary import submission_problem
-from settings import ErpSettings, load_settings
+from services.submission_alerts import alert_failing_orders
 
 
 class OrdersNotSubmitted(Exception):
@@ -67,17 +64,6 @@ def _submit_pass(services: Services, tally: _Tally) -> Submitted:
     return tally.outcome
 
 
-def run_calls(erp: ErpSettings) -> ErpCalls:
-    """The retry policy and circuit breaker of one run, from `erp.*`."""
-    return erp_calls(
-        attempts=erp.call_attempts,
-        backoff_seconds=erp.backoff_seconds,
-        backoff_max_seconds=erp.backoff_max_seconds,
-        breaker_failures=erp.breaker_failures,
-        breaker_reset_seconds=erp.breaker_reset_seconds,
-    )
-
-
 def submit_with_retries(services: Services, run_id: str) -> Submitted:
     """Submit with `erp.submit_retries` Prefect retries; then alert on orders that failed
     `erp.alert_after_attempts` times. Never raises for a failed order: the run records it
@@ -86,7 +72,7 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
     retried = _submit_pass.with_options(
         retries=erp.submit_retries, retry_delay_seconds=erp.retry_delay_seconds
     )
-    tally = _Tally(Submitted(), run_calls(erp))
+    tally = _Tally(Submitted(), calls_for(erp))
     retried_cancellations: dict[str, str] = {}
     try:  # cancellations a rollback left failed: asked again, once in the ERP
         for cancelled in rollback.retry_cancellations(services, run_id, tally.calls):
@@ -98,31 +84,9 @@ def submit_with_retries(services: Services, run_id: str) -> Submitted:
     except OrdersNotSubmitted as error:
         outcome = error.tally
     outcome.cancellations_retried = retried_cancellations
-    alert_failing_orders(services, run_id)
+    alert_failing_orders(services.uow, services.mailer, services.settings, run_id,
+                         get_run_logger())  # fmt: skip
     return outcome
-
-
-def alert_failing_orders(services: Services, run_id: str) -> list[str]:
-    """One e-mail per order the ERP rejected, or could not take `alert_after_attempts`
-    times (once per order)."""
-    settings = services.settings
-    failing = failing_submissions(services.uow, settings.erp.alert_after_attempts)
-    mails = [
-        submission_failing(
-            sender=settings.email.sender,
-            operator=settings.approvals.operator,
-            po_key=key,
-            attempts=attempts,
-            error=error,
-            rejected=rejected,
-        )
-        for key, attempts, error, rejected in failing
-    ]
-    if failing:
-        get_run_logger().error(
-            "Orders failing in the ERP: %s", ", ".join(f"{k} ({n}x)" for k, n, _, _ in failing)
-        )
-    return notify.send(services, run_id, mails)
 
 
 @flow(name="submit-approved", on_failure=[tell_operator], on_crashed=[tell_operator])
@@ -132,21 +96,17 @@ def submit_approved(config: str | None = None) -> dict[str, Any]:
     Recorded as a run of its own (source `submit-approved`), so its e-mails and outcome
     are traceable like a night's. Raises `RunPartial` when orders still failed.
     """
-    services = build(load_settings(Path(config) if config else None))
-    try:
-        with recorded_run(services, "submit-approved") as run:
-            outcome = submit_with_retries(services, run.run_id)
-            run.status = "partial" if outcome.failed else "succeeded"
-            run.message = submission_problem(outcome) if outcome.failed else "completed"
-            run.summary = {
-                "submitted": len(outcome.submitted),
-                "submitted_keys": list(outcome.submitted),
-                "already_in_erp": len(outcome.already_in_erp),
-                "submission_failures": dict(outcome.failed),
-                "cancellations_retried": dict(outcome.cancellations_retried),
-            }
-    finally:
-        services.engine.dispose()
+    with composed(config) as services, recorded_run(services, "submit-approved") as run:
+        outcome = submit_with_retries(services, run.run_id)
+        run.status = "partial" if outcome.failed else "succeeded"
+        run.message = submission_problem(outcome) if outcome.failed else "completed"
+        run.summary = {
+            "submitted": len(outcome.submitted),
+            "submitted_keys": list(outcome.submitted),
+            "already_in_erp": len(outcome.already_in_erp),
+            "submission_failures": dict(outcome.failed),
+            "cancellations_retried": dict(outcome.cancellations_retried),
+        }
     if outcome.failed:
         raise RunPartial(run.summary)
     return run.summary

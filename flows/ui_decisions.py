@@ -16,7 +16,6 @@ and the refused order, still waiting, is in the person's new form straight away.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -24,13 +23,13 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.states import Failed, State
 from pydantic import ValidationError
 
-from flows.decision_form import Answer, answers, describe, form_for
+from flows.decision_form import Answer, answers, form_for
 from flows.form_runs import FLOW_NAME, refresh_forms
-from replenish.bootstrap import Services, build
+from replenish.bootstrap import Services, composed
+from services.decision_form_layout import describe
 from services.decision_forms import form_orders
 from services.decisions import AlreadyDecided, InvalidDecision, NotYourDecision, decide_order
 from services.refusals import NotAnAdministrator
-from settings import load_settings
 
 REFUSED = (AlreadyDecided, NotYourDecision, NotAnAdministrator, InvalidDecision, KeyError)
 
@@ -56,8 +55,7 @@ def decide_in_prefect(
     """Wait (suspended, no process held) for `approver`'s answers on the orders `po_keys`
     in the Prefect UI's form, then apply each like the review page would. Ends Failed
     when a decision was refused; every order still waiting gets a new form."""
-    services = build(load_settings(Path(config) if config else None))
-    try:
+    with composed(config) as services:
         orders = form_orders(services.uow, po_keys)
         form = form_for(approver, orders)
         create_markdown_artifact(
@@ -78,8 +76,6 @@ def decide_in_prefect(
         if outcome.refused:
             return Failed(message=outcome.sentence(approver))
         return outcome.sentence(approver)
-    finally:
-        services.engine.dispose()
 
 
 def _apply(services: Services, found: list[Answer]) -> Outcome:

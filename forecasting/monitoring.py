@@ -16,6 +16,7 @@ shifted does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,17 @@ SCORE_COLUMNS = [
     "covered",
     "service_level",
 ]
+
+
+#: Day 0 of the period numbers: a night's origin is the period its date falls in.
+EPOCH = date(1970, 1, 1)
+
+
+def period_number(dates: pd.Series, days_per_period: float) -> pd.Series:
+    """The period each date falls in, counted from `EPOCH`: stored nights (and the nights
+    orders were planned from) as the integer origins the scores compare."""
+    days = (pd.to_datetime(dates) - pd.Timestamp(EPOCH)).dt.days
+    return np.floor(days / days_per_period).astype(int)
 
 
 @dataclass(frozen=True)

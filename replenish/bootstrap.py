@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from integrations.erp.factory import build_erp
 from integrations.sources.base import CsvFolderSource, Source, SqlSource
 from integrations.sources.errors import SourceError
 from replenish.review_secret import review_secret
-from settings import Settings
+from settings import Settings, load_settings
 from storage.database import make_engine, migrate, session_factory
 from storage.unit_of_work import UnitOfWork
 
@@ -46,6 +47,22 @@ def build(settings: Settings, *, run_migrations: bool = True) -> Services:
         mailer=_mailer(settings),
         links=ReviewLinks(review_secret(settings), settings.review_base_url),
     )
+
+
+@contextmanager
+def composed(config: str | None = None, *, run_migrations: bool = True) -> Iterator[Services]:
+    """The adapters of one flow run, from its `config` parameter (a config file; None:
+    the default one and `REPLENISH_*`), their database connections closed when the block
+    ends, whatever raised.
+
+    Every flow composes its services through this one helper, once per run, so no flow
+    wires an adapter itself or forgets to release the engine's pool."""
+    settings = load_settings(Path(config) if config else None)
+    services = build(settings, run_migrations=run_migrations)
+    try:
+        yield services
+    finally:
+        services.engine.dispose()
 
 
 def _mailer(settings: Settings) -> Mailer:

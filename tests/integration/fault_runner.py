@@ -165,14 +165,14 @@ def main() -> None:
     if point:
         install(point)
     import flows.submission as submission
-    from flows.submit_approved import run_calls
     from replenish.bootstrap import build
+    from services.erp_calls import calls_for
     from settings import load_settings
 
     # outside a flow run Prefect has no run logger; the stage's own logic is unchanged
     submission.get_run_logger = lambda: logging.getLogger("submit")  # type: ignore[assignment]
     services = build(load_settings())
-    outcome = submission.submit.fn(services, run_calls(services.settings.erp))
+    outcome = submission.submit.fn(services, calls_for(services.settings.erp))
     Path(os.environ["FAULT_OUTCOME"]).write_text(
         json.dumps({"submitted": outcome.submitted, "failed": outcome.failed})
     )

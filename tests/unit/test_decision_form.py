@@ -15,9 +15,10 @@ import pytest
 from prefect._internal.pydantic.v2_schema import create_v2_schema
 from pydantic import ValidationError
 
-from flows.decision_form import MAX_LINE_FIELDS, answers, form_for
-from flows.form_runs import why_close
+from flows.decision_form import answers, form_for
+from services.decision_form_layout import MAX_LINE_FIELDS
 from services.decision_forms import FormLine, FormOrder
+from services.form_sync import why_close
 
 BUYER = "buyer@example.com"
 
