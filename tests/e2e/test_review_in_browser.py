@@ -28,7 +28,7 @@ from sqlalchemy import select
 from storage.database import make_engine, session_factory
 from storage.models import Decision, PurchaseOrder
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,7 +53,7 @@ def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def night(
-    tmp_path_factory: pytest.TempPathFactory, inbox: tuple[Inbox, int]
+    tmp_path_factory: pytest.TempPathFactory, inbox: tuple[Inbox, int], prefect_server: str
 ) -> tuple[Path, dict[str, str], int]:
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (Debian's chromium package; .ci/run installs it)")
@@ -63,6 +63,7 @@ def night(
     env = {
         **base,
         "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
+        "PREFECT_API_URL": prefect_server,  # the session's server, not one per command
         "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "REPLENISH_DATABASE_URL": f"sqlite:///{workdir / 'replenish.db'}",

@@ -24,6 +24,8 @@ from storage.database import make_engine, session_factory
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
 
+pytestmark = pytest.mark.slow  # each case kills a process of its own
+
 RUNNER = Path(__file__).with_name("fault_runner.py")
 ROOT = Path(__file__).parents[2]
 ROBOT = Actor("test", "pytest")

@@ -48,11 +48,11 @@ class Night:
 
 @pytest.fixture(scope="module", params=DATABASES)
 def night(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefect_server: str
 ) -> Iterator[Night]:
     workdir = tmp_path_factory.mktemp("night")
     with fresh_database_url(request.param, workdir) as url:
-        env = night_env(workdir / "prefect-home", REPLENISH_DATABASE_URL=url)
+        env = night_env(workdir / "prefect-home", prefect_server, REPLENISH_DATABASE_URL=url)
         first = sample_night(workdir, env, AS_OF)
         yield Night(url, first, run_night(workdir, env, AS_OF))
 
