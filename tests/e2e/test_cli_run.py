@@ -163,7 +163,7 @@ def test_flagged_orders_reach_the_approver_by_email(first_run: dict, workdir: Pa
     message = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
     assert message["To"] == "buyer@example.com"
     assert f"{pending} purchase order" in message["Subject"]
-    body = message.get_body(("plain",))  # type: ignore[attr-defined]
+    body = message.get_body(("plain",))
     assert body is not None
     text = body.get_content()
     assert text.count("Review: http://") == pending

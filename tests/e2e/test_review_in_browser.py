@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from smtp_inbox import Inbox, free_port, smtp_server
+from smtp_inbox import Inbox, free_port, plain_text, smtp_server
 from sqlalchemy import select
 
 from storage.database import make_engine, session_factory
@@ -115,7 +115,7 @@ def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
     workdir, env, _ = night
     mails = [m for m in inbox[0].messages if BUYER in str(m["To"])]
     assert len(mails) == 1  # one e-mail for the buyer, whatever the number of orders
-    text = mails[0].get_body(("plain",)).get_content()
+    text = plain_text(mails[0])
     links = re.findall(rf"{re.escape(review_server)}/orders/(\S+)/(\S+)", text)
     assert links, text
     key, _token = links[0]

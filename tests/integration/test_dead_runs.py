@@ -122,11 +122,7 @@ def runs_by_id(url: str) -> dict[str, tuple[str, str]]:
 
 
 def crash_alerts(mailbox: Inbox) -> list[str]:
-    return [
-        str(m.get_content())  # type: ignore[attr-defined]
-        for m in mailbox.to(OPERATOR)
-        if "crashed" in str(m["Subject"])
-    ]
+    return [str(m.get_content()) for m in mailbox.to(OPERATOR) if "crashed" in str(m["Subject"])]
 
 
 def test_the_next_run_closes_a_killed_run_as_crashed_tells_the_operator_and_runs(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from order_factory import pending_order, uow_factory
+from smtp_inbox import plain_text
 from sqlalchemy import Engine
 
 from domain.lifecycle import OrderStatus
@@ -167,9 +168,7 @@ def test_a_kill_while_mailing_reviewers_still_tells_every_waiting_order(
     assert finished.returncode == 0, finished.stderr[-2000:]
 
     told = " ".join(
-        email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        .get_body(("plain",))
-        .get_content()
+        plain_text(email.message_from_bytes(path.read_bytes(), policy=policy.default))
         for path in (tmp_path / "outbox").glob("*.eml")
     )
     assert all(key in told for key in keys), told[-2000:]

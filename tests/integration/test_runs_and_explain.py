@@ -212,6 +212,7 @@ def test_explain_prints_the_forecast_and_the_line_the_database_holds(
     assert f"quantile is {_reading(first.demand_quantile)}" in out
     assert f"proposed on {po.po_key} ({po.status})" in out
     assert f"  Why: {line.explanation}\n" in out
+    assert line.details is not None
     assert f"position {_reading(line.details['position'])} = on hand" in out
     assert f"target {_reading(line.details['target'])}" in out
     assert f"    - {flag.code} ({flag.severity}, {po.currency} " in out

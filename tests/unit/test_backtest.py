@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -194,7 +195,9 @@ def test_backtest_scores_a_flat_series_well_and_reports_skill() -> None:
 
 
 @pytest.mark.parametrize("method", ["parametric", "conformal"])
-def test_backtest_coverage_near_nominal_on_poisson_demand(method: str) -> None:
+def test_backtest_coverage_near_nominal_on_poisson_demand(
+    method: Literal["parametric", "conformal"],
+) -> None:
     """Stationary Poisson demand with a known rate: the backtest's 0.8/0.9/0.95 quantiles
     of 28-day totals should cover about that share of the actual totals.
 
