@@ -27,6 +27,7 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVER_MARKS = {"prefect_server": "prefect", "tryton": "tryton", "postgres_url": "postgres"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         needed = getattr(item, "fixturenames", ())

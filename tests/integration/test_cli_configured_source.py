@@ -79,8 +79,9 @@ def test_a_broken_configured_source_is_one_line(
     config = tmp_path / "broken.toml"
     url = f"sqlite:///{tmp_path / 'no-such-folder' / 'erp.db'}"
     tables = "\n".join(f'{kind} = "{kind}"' for kind in KINDS)
+    # one attempt: the retries' doubling waits (5 s, 10 s, ...) are not what is tested here
     config.write_text(f'[source]\nkind = "sql"\n[source.sql]\nurl = "{url}"\n'
-                      f"[source.sql.tables]\n{tables}\n")  # fmt: skip
+                      f"connect_attempts = 1\n[source.sql.tables]\n{tables}\n")  # fmt: skip
     assert main(["simulate", "--config", str(config), "--as-of", AS_OF]) == 2
     err = capsys.readouterr().err
     assert err.startswith("replenish: error:")
