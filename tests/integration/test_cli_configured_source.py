@@ -61,6 +61,7 @@ def test_backtest_reads_the_configured_sql_source(
     assert from_sql == from_folder
 
 
+@pytest.mark.slow  # two replays of the sample catalogue
 def test_simulate_reads_the_configured_sql_source(
     same_rows_twice: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -194,6 +194,7 @@ def test_backtest_scores_a_flat_series_well_and_reports_skill() -> None:
         backtest(demand, items, as_of=date(2025, 10, 28), params=ForecastParams(), horizon=200)
 
 
+@pytest.mark.slow  # a backtest of many series per method
 @pytest.mark.parametrize("method", ["parametric", "conformal"])
 def test_backtest_coverage_near_nominal_on_poisson_demand(
     method: Literal["parametric", "conformal"],

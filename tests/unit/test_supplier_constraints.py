@@ -254,6 +254,7 @@ line_terms = st.tuples(
 )
 
 
+@pytest.mark.slow  # 60 plans and order groupings
 @settings(max_examples=60, deadline=None)
 @given(st.lists(line_terms, min_size=1, max_size=6), st.floats(0.0, 3000.0), st.booleans())
 def test_minimum_order_value_properties(
