@@ -27,7 +27,8 @@ from replenish.bootstrap import build
 from settings import load_settings
 from storage.database import make_engine, migrate
 
-pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
+# slow: a night killed in a process of its own, then closed by the next run (minutes here)
+pytestmark = [pytest.mark.prefect, pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 
 RUNNER = Path(__file__).with_name("fault_runner.py")
 ROOT = Path(__file__).parents[2]
