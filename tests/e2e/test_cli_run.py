@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from summary_contract import validate_summary  # tests/ is on sys.path
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.prefect]  # every night runs its flow on Prefect
 
 AS_OF = "2026-11-25"
 BIN = Path(sys.executable).parent
