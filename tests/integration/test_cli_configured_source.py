@@ -50,6 +50,7 @@ def _json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, obje
     return report
 
 
+@pytest.mark.slow  # two backtests of the sample catalogue
 def test_backtest_reads_the_configured_sql_source(
     same_rows_twice: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

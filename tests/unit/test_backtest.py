@@ -121,6 +121,7 @@ def monthly_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow  # a backtest of a whole sample folder, through the CLI
 def test_backtest_json_on_monthly_intermittent_folder(
     monthly_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -142,6 +143,7 @@ def test_backtest_json_on_monthly_intermittent_folder(
     assert 0.8 <= report["overall"]["coverage"]["0.9"] <= 0.99
 
 
+@pytest.mark.slow  # a backtest of a whole sample folder, through the CLI
 def test_backtest_table_and_horizon_flags(
     monthly_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
