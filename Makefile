@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-dev
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint bench bench-night install clean serve tryton
+.PHONY: demo test test-fast lint bench bench-night install clean serve tryton
 
 # Tryton, the real ERP the tests drive: its own venv (the outside system, not a dependency),
 # pinned in ops/tryton-requirements.txt; rebuilt only when the pins change. Its initialised
@@ -50,6 +50,16 @@ lint: $(STAMP)
 # The Tryton tests fail (not skip) under `make test`: the variable says Tryton must be there.
 test: lint $(TRYTON_STAMP)
 	REPLENISH_TEST_TRYTON_VENV=$(abspath $(TRYTON_VENV)) $(BIN)/pytest
+
+# The fast tier, to run after every edit (under 2 minutes here): the unit tests and the
+# integration tests that need no server, on SQLite; no Prefect server, PostgreSQL, Tryton,
+# browser or slow test (markers in pyproject.toml), over two processes. PREFECT_API_URL
+# points at a closed port, so a test that would quietly start a temporary Prefect server
+# fails here instead: mark it `prefect` (or use the `prefect_server` fixture).
+FAST_TESTS := not slow and not prefect and not postgres and not tryton and not browser
+test-fast: $(STAMP)
+	PREFECT_API_URL=http://127.0.0.1:9/api $(BIN)/pytest tests/unit tests/integration \
+		-m "$(FAST_TESTS)" -n 2
 
 # A local Prefect server, the work pool, every deployment, a worker, the review page;
 # prints the URLs; Ctrl-C stops all of it (ops/serve.sh, README "Deploying").

@@ -21,13 +21,14 @@ def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
     )  # fmt: skip
 
 
-def night_env(prefect_home: Path, **variables: str) -> dict[str, str]:
-    """The shell's environment without its REPLENISH_* variables (plus `variables`), and a
-    Prefect home of the night's own, kept quiet."""
+def night_env(prefect_home: Path, prefect_api: str, **variables: str) -> dict[str, str]:
+    """The shell's environment without its REPLENISH_* variables (plus `variables`), a
+    Prefect home of the night's own, kept quiet, and the session's Prefect server
+    (`prefect_api`, the `prefect_server` fixture) instead of a temporary one per command."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")}
-    return {**base, "PREFECT_HOME": str(prefect_home), "PREFECT_LOGGING_LEVEL": "WARNING",
-            "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            **variables}  # fmt: skip
+    return {**base, "PREFECT_HOME": str(prefect_home), "PREFECT_API_URL": prefect_api,
+            "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **variables}  # fmt: skip
 
 
 def sample_night(

@@ -21,6 +21,21 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+# A test that needs one of these servers carries its marker, also when it reaches the
+# fixture through another one, so `make test-fast` (-m "not prefect and ...") can never
+# start one by accident.
+SERVER_MARKS = {"prefect_server": "prefect", "tryton": "tryton", "postgres_url": "postgres"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        needed = getattr(item, "fixturenames", ())
+        for fixture, mark in SERVER_MARKS.items():
+            if fixture in needed:
+                item.add_marker(mark)
+
+
 def postgres_admin_url() -> str | None:
     """The server to test against; None (skip) only when CI did not ask for it and none runs."""
     url = os.environ.get("REPLENISH_TEST_POSTGRES_URL")
@@ -89,12 +104,18 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def prefect_server() -> Iterator[None]:
-    """One Prefect test server for the whole session (it takes about ten seconds to start)."""
+def prefect_server() -> Iterator[str]:
+    """One Prefect test server for the whole session (it takes 10-20 s to start); its API URL.
+
+    Flows run in the test process use it through Prefect's settings; a `replenish` command
+    in a subprocess is given the URL as PREFECT_API_URL, so it does not start a temporary
+    server of its own for every run (a dozen of those cost minutes).
+    """
+    from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        yield str(PREFECT_API_URL.value())
 
 
 @pytest.fixture(scope="session")

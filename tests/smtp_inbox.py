@@ -16,6 +16,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
+def plain_text(message: EmailMessage) -> str:
+    """The text a person reads: the message's plain-text part (failing if it has none)."""
+    body = message.get_body(("plain",))
+    assert body is not None, "no text/plain part"
+    text: str = body.get_content()
+    return text
+
+
 @dataclass
 class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)

@@ -27,9 +27,9 @@ class Night(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Night:
+def night(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Night:
     workdir = tmp_path_factory.mktemp("review")
-    env = night_env(tmp_path_factory.mktemp("prefect-home"))
+    env = night_env(tmp_path_factory.mktemp("prefect-home"), prefect_server)
     summary = sample_night(workdir, env, AS_OF, items=40, seed=3)
     assert summary["orders"]["pending_review"] >= 2  # the sample data has exceptions
     return Night(workdir, env, summary, _listed(workdir, env))

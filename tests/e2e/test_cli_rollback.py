@@ -46,11 +46,12 @@ def run_night(cwd: Path, env: dict[str, str]) -> dict[str, Any]:
 
 
 def test_a_bad_night_is_rolled_back_once_by_an_administrator_and_rerun_under_new_keys(
-    tmp_path: Path,
+    tmp_path: Path, prefect_server: str
 ) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("REPLENISH_", "PREFECT_"))},
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_API_URL": prefect_server,  # the session's server, not one per command
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     (tmp_path / "config.toml").write_text(CONFIG)

@@ -23,10 +23,11 @@ def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
     )  # fmt: skip
 
 
-def test_a_partial_run_exits_4_and_submit_finishes_it(tmp_path: Path) -> None:
+def test_a_partial_run_exits_4_and_submit_finishes_it(tmp_path: Path, prefect_server: str) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("REPLENISH_", "PREFECT_"))},
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_API_URL": prefect_server,  # the session's server, not one per command
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "REPLENISH_ERP__SUBMIT_RETRIES": "0",
     }

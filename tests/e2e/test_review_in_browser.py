@@ -22,13 +22,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from smtp_inbox import Inbox, free_port, smtp_server
+from smtp_inbox import Inbox, free_port, plain_text, smtp_server
 from sqlalchemy import select
 
 from storage.database import make_engine, session_factory
 from storage.models import Decision, PurchaseOrder
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,7 +53,7 @@ def replenish(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def night(
-    tmp_path_factory: pytest.TempPathFactory, inbox: tuple[Inbox, int]
+    tmp_path_factory: pytest.TempPathFactory, inbox: tuple[Inbox, int], prefect_server: str
 ) -> tuple[Path, dict[str, str], int]:
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium (Debian's chromium package; .ci/run installs it)")
@@ -63,6 +63,7 @@ def night(
     env = {
         **base,
         "PREFECT_HOME": str(tmp_path_factory.mktemp("prefect-home")),
+        "PREFECT_API_URL": prefect_server,  # the session's server, not one per command
         "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "REPLENISH_DATABASE_URL": f"sqlite:///{workdir / 'replenish.db'}",
@@ -114,7 +115,7 @@ def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
     workdir, env, _ = night
     mails = [m for m in inbox[0].messages if BUYER in str(m["To"])]
     assert len(mails) == 1  # one e-mail for the buyer, whatever the number of orders
-    text = mails[0].get_body(("plain",)).get_content()
+    text = plain_text(mails[0])
     links = re.findall(rf"{re.escape(review_server)}/orders/(\S+)/(\S+)", text)
     assert links, text
     key, _token = links[0]

@@ -27,10 +27,14 @@ def fresh_database() -> Iterator[str]:
         yield url
 
 
-def test_two_runs_at_once_order_each_key_once(fresh_database: str, tmp_path: Path) -> None:
+def test_two_runs_at_once_order_each_key_once(
+    fresh_database: str, tmp_path: Path, prefect_server: str
+) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")},
         "REPLENISH_DATABASE_URL": fresh_database,
+        # Both on the session's one Prefect server, as in production (one server per site).
+        "PREFECT_API_URL": prefect_server,
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -42,8 +46,8 @@ def test_two_runs_at_once_order_each_key_once(fresh_database: str, tmp_path: Pat
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     command = [str(BIN / "replenish"), "run", "--source", "data", "--as-of", AS_OF]
-    # each process its own Prefect home: two ephemeral Prefect servers migrating one
-    # SQLite file at once is Prefect's race, not ours (production has one Prefect server)
+    # each process its own Prefect home (profiles, local storage): nothing of one run's
+    # Prefect client state is shared with the other's
     runs = [
         subprocess.Popen(
             command,

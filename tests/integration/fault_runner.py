@@ -170,7 +170,11 @@ def main() -> None:
     from settings import load_settings
 
     # outside a flow run Prefect has no run logger; the stage's own logic is unchanged
-    submission.get_run_logger = lambda: logging.getLogger("submit")  # type: ignore[assignment]
+    def run_logger() -> logging.Logger:
+        return logging.getLogger("submit")
+
+    # ignore: a stand-in for Prefect's function, whose declared return type is wider
+    submission.get_run_logger = run_logger  # type: ignore[assignment]
     services = build(load_settings())
     outcome = submission.submit.fn(services, calls_for(services.settings.erp))
     Path(os.environ["FAULT_OUTCOME"]).write_text(

@@ -50,6 +50,7 @@ def _json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, obje
     return report
 
 
+@pytest.mark.slow  # two backtests of the sample catalogue
 def test_backtest_reads_the_configured_sql_source(
     same_rows_twice: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -61,6 +62,7 @@ def test_backtest_reads_the_configured_sql_source(
     assert from_sql == from_folder
 
 
+@pytest.mark.slow  # two replays of the sample catalogue
 def test_simulate_reads_the_configured_sql_source(
     same_rows_twice: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -79,8 +81,9 @@ def test_a_broken_configured_source_is_one_line(
     config = tmp_path / "broken.toml"
     url = f"sqlite:///{tmp_path / 'no-such-folder' / 'erp.db'}"
     tables = "\n".join(f'{kind} = "{kind}"' for kind in KINDS)
+    # one attempt: the retries' doubling waits (5 s, 10 s, ...) are not what is tested here
     config.write_text(f'[source]\nkind = "sql"\n[source.sql]\nurl = "{url}"\n'
-                      f"[source.sql.tables]\n{tables}\n")  # fmt: skip
+                      f"connect_attempts = 1\n[source.sql.tables]\n{tables}\n")  # fmt: skip
     assert main(["simulate", "--config", str(config), "--as-of", AS_OF]) == 2
     err = capsys.readouterr().err
     assert err.startswith("replenish: error:")

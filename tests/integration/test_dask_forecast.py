@@ -79,6 +79,7 @@ def cluster() -> Iterator[LocalCluster]:
         yield running
 
 
+@pytest.mark.slow  # a Dask cluster of worker processes starts: tens of seconds
 def test_forecasts_on_a_dask_cluster_match_the_single_process_run(cluster: LocalCluster) -> None:
     demand, items = _catalogue()
     params = ForecastParams()
@@ -104,6 +105,7 @@ def test_forecasts_on_a_dask_cluster_match_the_single_process_run(cluster: Local
     )
 
 
+@pytest.mark.slow
 def test_the_local_address_starts_and_stops_its_own_cluster() -> None:
     demand, items = _catalogue()
     keep = items["sku"].str.startswith(("smooth", "intermittent"))

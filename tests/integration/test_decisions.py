@@ -151,6 +151,7 @@ def test_only_the_people_the_order_was_routed_to_may_decide(
     assert result.status is OrderStatus.REJECTED
     with uows() as uow:
         audit = uow.orders.audit_trail(key)
+    assert audit[-1].details is not None
     assert audit[-1].details["in_place_of"] == ["ann@example.com", "bob@example.com"]
 
 
@@ -334,6 +335,7 @@ def test_a_quantity_change_after_a_first_approval_restarts_the_approval(
         assert po.review_notified_at is None  # the next run e-mails ann again
         assert {ln.sku: ln.approved_quantity for ln in po.lines}["SKU-1"] == Decimal("18")
         restart = [r for r in uow.orders.audit_trail(key) if r.action == "approval_restarted"]
+    assert restart[0].details is not None
     assert restart[0].details["withdrawn"][0]["by"] == "ann@example.com"
     again = decide(uows, key, "approve", ANN)
     assert (again.status, again.approvals) == (OrderStatus.APPROVED, 2)

@@ -369,7 +369,7 @@ def _crash_alert(outbox: Path, flow_run_id: UUID) -> str | None:
     for path in outbox.glob("*.eml"):
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         body = message.get_body(("plain",))
-        text = str(body.get_content()) if body is not None else ""  # type: ignore[attr-defined]
+        text = str(body.get_content()) if body is not None else ""
         if "crashed" in str(message["Subject"]).lower() and str(flow_run_id) in text:
             return text
     return None

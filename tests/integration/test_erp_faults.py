@@ -84,6 +84,7 @@ def finish(process: subprocess.Popen[str]) -> int:
     return process.returncode
 
 
+@pytest.mark.slow  # fault injection: a submit process killed, then run again
 def test_killed_after_the_erp_committed_the_rerun_adopts_the_order(
     server: ErpRestServer, uows: tuple[str, object], tmp_path: Path
 ) -> None:
@@ -109,6 +110,7 @@ def test_an_answer_after_our_timeout_is_adopted_on_the_retry(
     assert statuses(uow_factory, keys) == {OrderStatus.SUBMITTED.value}
 
 
+@pytest.mark.slow  # two submit processes
 @pytest.mark.postgres
 def test_two_submissions_at_once_send_each_order_once(
     server: ErpRestServer, postgres_url: str, tmp_path: Path
@@ -176,6 +178,7 @@ def test_a_refused_order_fails_with_the_erps_message_and_the_others_go_on(
     assert alerted[refused].status == "rejected"  # alerted at once, not after 5 tries
 
 
+@pytest.mark.slow  # fault injection: a submit process killed, then run again
 @pytest.mark.parametrize("kill_at", ["fsync_part", "part_written", "ledger_writing", "renamed"])
 def test_a_kill_while_dropping_a_csv_file_shows_no_half_file(
     sqlite_url: str, tmp_path: Path, kill_at: str

@@ -17,12 +17,15 @@ from pathlib import Path
 
 import pytest
 from order_factory import pending_order, uow_factory
+from smtp_inbox import plain_text
 from sqlalchemy import Engine
 
 from domain.lifecycle import OrderStatus
 from storage.database import make_engine, session_factory
 from storage.orders import Actor
 from storage.unit_of_work import UnitOfWork
+
+pytestmark = pytest.mark.slow  # each case kills a process of its own
 
 RUNNER = Path(__file__).with_name("fault_runner.py")
 ROOT = Path(__file__).parents[2]
@@ -165,9 +168,7 @@ def test_a_kill_while_mailing_reviewers_still_tells_every_waiting_order(
     assert finished.returncode == 0, finished.stderr[-2000:]
 
     told = " ".join(
-        email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        .get_body(("plain",))
-        .get_content()
+        plain_text(email.message_from_bytes(path.read_bytes(), policy=policy.default))
         for path in (tmp_path / "outbox").glob("*.eml")
     )
     assert all(key in told for key in keys), told[-2000:]

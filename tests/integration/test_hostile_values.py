@@ -42,6 +42,7 @@ BOUNDS = {
 }
 
 
+@pytest.mark.slow  # 30 hostile extracts (10 MB cells among them) validated and stored
 @settings(
     max_examples=30,
     deadline=None,

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from order_factory import pending_order, uow_factory
-from smtp_inbox import Inbox, free_port, smtp_server
+from smtp_inbox import Inbox, free_port, plain_text, smtp_server
 from sqlalchemy import Engine, select
 
 from approvals.links import ReviewLinks
@@ -67,7 +67,7 @@ def test_mail_that_cannot_be_sent_stays_queued_and_goes_out_with_the_next_run(
     notify(engine, port)  # the next run: the server is back
     received = inbox.to(person)
     assert len(received) == 1
-    text = received[0].get_body(("plain",)).get_content()
+    text = plain_text(received[0])
     link = next(word for word in text.split() if f"/orders/{key}/" in word)
     grant = LINKS.read_order(link.rsplit("/", 1)[-1], key, datetime.now(UTC))
     assert grant.person == person

@@ -128,7 +128,7 @@ def test_a_level_shift_in_one_category_alerts_for_that_category_only(
         for p in (tmp_path / "outbox").glob("*.eml")
     ]
     assert len(mails) == 1
-    assert "category 'Garden'" in str(mails[0].get_content())  # type: ignore[attr-defined]
+    assert "category 'Garden'" in str(mails[0].get_content())
     people = summary["approvals"]
     assert people["orders"] == 1
     assert people["decided_by_people"] == 1

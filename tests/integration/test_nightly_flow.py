@@ -238,7 +238,7 @@ def test_dirty_input_stops_before_ordering_and_alerts(
     assert len(alerts) == 1
     message = email.message_from_bytes(alerts[0].read_bytes(), policy=policy.default)
     assert message["To"] == "operator@example.com"
-    body = message.get_content()  # type: ignore[attr-defined]
+    body = message.get_content()
     assert "stopped before ordering" in body
     assert f"replenish quarantine --run {summary['run_id']}" in body
     services = build(load_settings())
@@ -305,8 +305,9 @@ def test_a_database_source_runs_the_same_night(night: Night, tmp_path: Path) -> 
         + 'demand = "SELECT sku, location, date, quantity, channel FROM sales"\n'
     )
     state = nightly_replenishment(as_of=night.as_of, config=str(config), return_state=True)
-    summary = state.result(raise_on_failure=False)
+    summary = summary_of(state.result(raise_on_failure=False))
     assert state.type.value == "COMPLETED", summary
+    assert summary is not None
     assert set(summary["rows"]) >= {"sql:items", "sql:demand", "sql:stock"}
     assert summary["rows"]["sql:demand"]["read"] == len(demand)
     assert summary["rows"]["sql:demand"]["delimiter"] is None

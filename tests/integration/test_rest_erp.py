@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from erp_rest_server import ErpRestServer
+from pydantic import SecretStr
 
 from integrations.erp.base import ErpOrder, ErpOrderLine, ErpRejected, ErpUnavailable
 from integrations.erp.factory import build_erp
@@ -40,7 +41,7 @@ def server() -> Iterator[ErpRestServer]:
 
 @pytest.fixture
 def adapter(server: ErpRestServer) -> Iterator[RestErp]:
-    erp = build_erp(ErpSettings(adapter="rest", base_url=server.base_url, token=TOKEN))
+    erp = build_erp(ErpSettings(adapter="rest", base_url=server.base_url, token=SecretStr(TOKEN)))
     assert isinstance(erp, RestErp)
     yield erp
     erp.close()

@@ -73,6 +73,7 @@ def test_a_withdrawn_orders_link_shows_a_withdrawn_page_and_changes_nothing(
 def counts(uows: Callable[[], UnitOfWork], key: str) -> tuple[str, int, int]:
     with uows() as uow:
         po = uow.session.scalar(select(PurchaseOrder).where(PurchaseOrder.po_key == key))
+        assert po is not None
         decisions = uow.session.scalar(
             select(func.count(Decision.id)).where(Decision.purchase_order_id == po.id)
         )

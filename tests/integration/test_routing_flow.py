@@ -64,8 +64,9 @@ def test_routing_is_stored_on_each_waiting_order(
     state = nightly_replenishment(
         source=str(tmp_path / "data"), as_of=as_of, config=str(config), return_state=True
     )
-    summary = state.result(raise_on_failure=False)
+    summary = summary_of(state.result(raise_on_failure=False))
     assert state.type.value == "COMPLETED", summary
+    assert summary is not None
     with build(load_settings(config)).uow() as uow:
         waiting = uow.session.scalars(
             select(PurchaseOrder).where(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, insert, select, text, update
 
 from cli.exit_codes import ExitCode
 from storage.database import make_engine
@@ -45,7 +45,7 @@ def test_a_dead_holder_does_not_block_the_next_night(sqlite_url: str) -> None:
     try:
         with engine.begin() as connection:
             connection.execute(
-                RunLock.__table__.insert().values(
+                insert(RunLock).values(
                     name="nightly",
                     holder="killed-run",
                     host=socket.gethostname(),
@@ -56,7 +56,7 @@ def test_a_dead_holder_does_not_block_the_next_night(sqlite_url: str) -> None:
         with nightly_lock(engine):
             pass
         with engine.connect() as connection:
-            assert connection.execute(RunLock.__table__.select()).first() is None
+            assert connection.execute(select(RunLock)).first() is None
     finally:
         engine.dispose()
 
@@ -106,7 +106,7 @@ def test_a_lock_held_on_another_host_is_taken_over_once_its_lease_ran_out(
     try:
         with engine.begin() as connection:
             connection.execute(
-                RunLock.__table__.insert().values(
+                insert(RunLock).values(
                     holder="alive-elsewhere", expires_at=now + timedelta(minutes=1), **elsewhere
                 )
             )
@@ -114,14 +114,12 @@ def test_a_lock_held_on_another_host_is_taken_over_once_its_lease_ran_out(
         with refused, nightly_lock(engine):
             pytest.fail("took a lock whose holder renews its lease")
         with engine.begin() as connection:
-            connection.execute(
-                RunLock.__table__.update().values(expires_at=now - timedelta(seconds=1))
-            )
+            connection.execute(update(RunLock).values(expires_at=now - timedelta(seconds=1)))
         with nightly_lock(engine):  # its lease ran out: the holder died
             pass
     finally:
         with engine.begin() as connection:
-            connection.execute(RunLock.__table__.delete())
+            connection.execute(delete(RunLock))
         engine.dispose()
 
 

@@ -49,11 +49,11 @@ class Night:
 
 @pytest.fixture(scope="module", params=DATABASES)
 def night(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefect_server: str
 ) -> Iterator[Night]:
     workdir = tmp_path_factory.mktemp("night")
     with fresh_database_url(request.param, workdir) as url:
-        env = night_env(workdir / "prefect-home", REPLENISH_DATABASE_URL=url)
+        env = night_env(workdir / "prefect-home", prefect_server, REPLENISH_DATABASE_URL=url)
         first = sample_night(workdir, env, AS_OF)
         yield Night(url, first, run_night(workdir, env, AS_OF))
 
@@ -213,6 +213,7 @@ def test_explain_prints_the_forecast_and_the_line_the_database_holds(
     assert f"quantile is {_reading(first.demand_quantile)}" in out
     assert f"proposed on {po.po_key} ({po.status})" in out
     assert f"  Why: {line.explanation}\n" in out
+    assert line.details is not None
     assert f"position {_reading(line.details['position'])} = on hand" in out
     assert f"target {_reading(line.details['target'])}" in out
     assert f"    - {flag.code} ({flag.severity}, {po.currency} " in out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -38,7 +38,7 @@ def new_run(uow: UnitOfWork) -> str:
     return run_id
 
 
-def _now():
+def _now() -> datetime:
     from storage.orders import utcnow
 
     return utcnow()

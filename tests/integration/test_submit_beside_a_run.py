@@ -15,7 +15,7 @@ import pytest
 from order_factory import pending_order, uow_factory
 from sqlalchemy import Engine
 
-from integrations.erp.base import ErpOrder, ErpReceipt
+from integrations.erp.base import ErpCancellation, ErpOrder, ErpReceipt
 from integrations.erp.file_drop import FileDropErp
 from services.decisions import decide
 from services.submission import submit_approved
@@ -42,6 +42,9 @@ class SlowCountingErp:
             self.created.append(order.po_key)
         time.sleep(0.3)
         return self.real.submit(order)
+
+    def cancel(self, order: ErpOrder, reason: str) -> ErpCancellation:
+        return self.real.cancel(order, reason)
 
 
 def test_two_submitters_at_once_send_each_order_once(postgres_url: str, tmp_path: Path) -> None:

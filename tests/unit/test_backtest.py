@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,7 @@ def monthly_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow  # a backtest of a whole sample folder, through the CLI
 def test_backtest_json_on_monthly_intermittent_folder(
     monthly_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -141,6 +143,7 @@ def test_backtest_json_on_monthly_intermittent_folder(
     assert 0.8 <= report["overall"]["coverage"]["0.9"] <= 0.99
 
 
+@pytest.mark.slow  # a backtest of a whole sample folder, through the CLI
 def test_backtest_table_and_horizon_flags(
     monthly_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -193,8 +196,11 @@ def test_backtest_scores_a_flat_series_well_and_reports_skill() -> None:
         backtest(demand, items, as_of=date(2025, 10, 28), params=ForecastParams(), horizon=200)
 
 
+@pytest.mark.slow  # a backtest of many series per method
 @pytest.mark.parametrize("method", ["parametric", "conformal"])
-def test_backtest_coverage_near_nominal_on_poisson_demand(method: str) -> None:
+def test_backtest_coverage_near_nominal_on_poisson_demand(
+    method: Literal["parametric", "conformal"],
+) -> None:
     """Stationary Poisson demand with a known rate: the backtest's 0.8/0.9/0.95 quantiles
     of 28-day totals should cover about that share of the actual totals.
 

@@ -28,7 +28,7 @@ _OTHER_RULES = (
     "dormant_item", "duplicate_risk", "quantity_vs_history", "price_change",
     "demand_anomaly", "below_min_order_value",
 )  # fmt: skip
-LINE_LIMIT_ONLY = FlagRules(**dict.fromkeys(_OTHER_RULES, False))
+LINE_LIMIT_ONLY = FlagRules.model_validate(dict.fromkeys(_OTHER_RULES, False))
 
 
 def planned(*rows: tuple[str, str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:

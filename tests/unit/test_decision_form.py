@@ -85,10 +85,12 @@ def test_the_description_lists_the_orders_as_a_table_a_pipe_cannot_break() -> No
 def test_answers_become_commands_only_where_a_decision_was_taken() -> None:
     orders = [order("RPL-A"), order("RPL-B"), order("RPL-C")]
     form = form_for(BUYER, orders)
-    filled = form(
-        your_email="Buyer@Example.com",
-        order_01={"decision": "approve", "line_02": 5},
-        order_02={"decision": "reject", "comment": "not now"},
+    filled = form.model_validate(
+        {
+            "your_email": "Buyer@Example.com",
+            "order_01": {"decision": "approve", "line_02": 5},
+            "order_02": {"decision": "reject", "comment": "not now"},
+        }
     )
 
     found = answers(filled, orders)
@@ -110,11 +112,15 @@ def test_a_negative_quantity_or_an_unknown_field_is_refused_by_the_form() -> Non
     orders = [order("RPL-A")]
     form = form_for(BUYER, orders)
     with pytest.raises(ValidationError):
-        form(your_email=BUYER, order_01={"decision": "approve", "line_01": -1})
+        form.model_validate(
+            {"your_email": BUYER, "order_01": {"decision": "approve", "line_01": -1}}
+        )
     with pytest.raises(ValidationError):
-        form(your_email=BUYER, order_01={"decision": "approve", "line_09": 1})
+        form.model_validate(
+            {"your_email": BUYER, "order_01": {"decision": "approve", "line_09": 1}}
+        )
     with pytest.raises(ValidationError):
-        form(your_email=BUYER, order_01={"decision": "maybe"})
+        form.model_validate({"your_email": BUYER, "order_01": {"decision": "maybe"}})
 
 
 def test_a_long_order_shows_its_flagged_and_largest_lines_and_says_the_rest_keep() -> None:
@@ -136,7 +142,7 @@ def test_the_same_orders_build_the_same_form_when_the_answers_are_read() -> None
     first, again = form_for(BUYER, orders), form_for(BUYER, orders)
     assert schema_of(first) == schema_of(again)
     answer = {"your_email": BUYER, "order_02": {"decision": "reject"}}
-    assert answers(again(**answer), orders)[1].command is not None
+    assert answers(again.model_validate(answer), orders)[1].command is not None
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,9 @@ def test_target_and_precedent_are_inside_the_frame_however_large() -> None:
     day must be seen, not cut off at the top of the sales."""
     svg = demand_chart(LUMPY)
     root = ET.fromstring(svg)  # well-formed XML, the label escaped
-    assert root.find(f"{SVG}title").text == 'Demand of <SKU "37">'
+    title = root.find(f"{SVG}title")
+    assert title is not None
+    assert title.text == 'Demand of <SKU "37">'
     target, precedent = _line_y(svg, TARGET), _line_y(svg, PRECEDENT)
     assert TOP <= target < precedent <= HEIGHT - BOTTOM  # higher target, drawn above
     assert "stock target 2,085" in svg

@@ -5,6 +5,7 @@ exactly one switch in `FlagRules`."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pandas as pd
 
@@ -47,15 +48,15 @@ def test_informing_and_always_holding_codes_come_from_the_registry() -> None:
 
 
 def test_switching_a_rule_off_removes_exactly_its_code() -> None:
-    everything_on = {rule.switch: True for rule in RULES if rule.switch}
-    everything_on["always_review_suppliers"] = ["SUP-01"]  # type: ignore[assignment]
-    all_codes = enabled_codes(FlagRules(**everything_on))
+    everything_on: dict[str, Any] = {rule.switch: True for rule in RULES if rule.switch}
+    everything_on["always_review_suppliers"] = ["SUP-01"]
+    all_codes = enabled_codes(FlagRules.model_validate(everything_on))
     assert all_codes == {str(code) for code in FlagCode}
     for rule in RULES:
         if rule.switch is None:
             continue
         off = {**everything_on, rule.switch: [] if rule.switch.endswith("s") else False}
-        assert all_codes - enabled_codes(FlagRules(**off)) == {str(rule.code)}
+        assert all_codes - enabled_codes(FlagRules.model_validate(off)) == {str(rule.code)}
 
 
 def test_severities_are_the_documented_three() -> None:

@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from purchasing import applied_constraints, order_quantity, quantity_steps
+from purchasing.quantities import SHORTFALL_TOLERANCE
 
 quantities = st.floats(min_value=0, max_value=1e5, allow_nan=False, allow_infinity=False)
 positions = st.floats(min_value=-1e4, max_value=1e5, allow_nan=False, allow_infinity=False)
@@ -40,12 +41,18 @@ def test_never_negative_and_whole_packs(
 def test_at_least_the_moq_when_ordering(
     target: float, position: float, pack: int, moq: float, max_qty: float
 ) -> None:
+    assume(target - position > SHORTFALL_TOLERANCE)  # a shortfall: below it nothing is ordered
     qty = one(target, position, pack, moq, max_qty)
-    if qty > 0:
-        assert qty >= moq - slack(pack)
-        assert qty >= pack
-        if math.isnan(max_qty):  # without a cap the whole shortfall is covered
-            assert qty >= target - position - slack(pack)
+    assert qty >= pack
+    assert qty >= moq - slack(pack)
+
+
+@given(quantities, positions, packs, moqs)
+def test_the_whole_shortfall_without_a_cap(
+    target: float, position: float, pack: int, moq: float
+) -> None:
+    assume(target - position > SHORTFALL_TOLERANCE)
+    assert one(target, position, pack, moq, math.nan) >= target - position - slack(pack)
 
 
 @given(quantities, positions, packs, moqs, quantities)
@@ -60,12 +67,20 @@ def test_at_most_the_max_when_it_allows_an_order(
         assert qty in (0.0, smallest)
 
 
-@given(quantities, positions, packs, moqs, maxima)
+@given(quantities, quantities, packs, moqs, maxima)
 def test_zero_when_position_covers_target(
+    target: float, excess: float, pack: int, moq: float, max_qty: float
+) -> None:
+    position = target + excess  # drawn covering, so no example is filtered away
+    assert one(target, position, pack, moq, max_qty) == 0
+
+
+@given(quantities, positions, packs, moqs, maxima)
+def test_zero_when_the_shortfall_is_float_dust(
     target: float, position: float, pack: int, moq: float, max_qty: float
 ) -> None:
-    if position >= target:
-        assert one(target, position, pack, moq, max_qty) == 0
+    assume(target - position <= SHORTFALL_TOLERANCE)
+    assert one(target, position, pack, moq, max_qty) == 0
 
 
 @given(quantities, quantities, positions, packs, moqs, maxima)

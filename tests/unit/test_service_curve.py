@@ -54,11 +54,12 @@ def test_window_classes_follow_syntetos_boylan() -> None:
 
 
 def test_product_levels_follow_each_series_measure() -> None:
-    args = {"lead_periods": np.array([14, 14]), "lead_std_periods": np.array([0.0, 0.0]),
-            "review_periods": np.array([7, 7]), "service_level": np.array([0.95, 0.95]),
-            "count_like": np.array([True, True])}  # fmt: skip
     mean, std = np.array([0.03, 0.03]), np.array([0.3, 0.3])
-    levels = product_levels(mean, std, fill_rate=np.array([False, True]), **args)
+    levels = product_levels(
+        mean, std, lead_periods=np.array([14, 14]), lead_std_periods=np.array([0.0, 0.0]),
+        review_periods=np.array([7, 7]), service_level=np.array([0.95, 0.95]),
+        count_like=np.array([True, True]), fill_rate=np.array([False, True]),
+    )  # fmt: skip
     # the lumpy series' 95% quantile vs the stock that serves 95% of its demand
     assert levels.up_to[0] < levels.up_to[1]
     assert np.array_equal(levels.reorder, levels.up_to)

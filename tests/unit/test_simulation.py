@@ -117,6 +117,7 @@ def test_order_up_to_levels_hand_checked() -> None:
     assert (baseline.reorder[0], baseline.up_to[0]) == (10.0, 16.0)
 
 
+@pytest.mark.slow  # thousands of series
 def test_thousands_of_intermittent_monthly_series_with_long_lead_times() -> None:
     rng = np.random.default_rng(2)
     n, months = 5000, 96
@@ -155,6 +156,7 @@ def sample_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow  # the whole sample catalogue replayed: seconds, not milliseconds
 def test_simulate_json_on_sample_data(
     sample_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -194,6 +196,7 @@ def test_simulate_json_on_sample_data(
     assert policy["fill_rate"] > baseline["fill_rate"]
 
 
+@pytest.mark.slow  # the whole sample catalogue replayed
 def test_simulate_table_on_sample_data(
     sample_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -167,7 +167,9 @@ NO_FORECAST = pd.DataFrame(columns=["sku", "location", "demand_class"])
 
 
 @pytest.mark.parametrize("action", ["top_up", "review"])
-def test_order_below_the_minimum_goes_to_a_buyer_as_planned(action: str) -> None:
+def test_order_below_the_minimum_goes_to_a_buyer_as_planned(
+    action: Literal["top_up", "review"],
+) -> None:
     """A top-up that cannot reach the minimum (or `review`) proposes the planned order and
     flags it: never a silent hold that leaves the shelf to run empty."""
     terms = suppliers(S1={"min_order_value": 1_000_000.0 if action == "top_up" else 40.0})
@@ -252,6 +254,7 @@ line_terms = st.tuples(
 )
 
 
+@pytest.mark.slow  # 60 plans and order groupings
 @settings(max_examples=60, deadline=None)
 @given(st.lists(line_terms, min_size=1, max_size=6), st.floats(0.0, 3000.0), st.booleans())
 def test_minimum_order_value_properties(

@@ -19,7 +19,7 @@ NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=o
 def flags_for(target: float, precedent: float, *, history: int = 700,
               demand_class: str = "lumpy", **rules: Any) -> pd.DataFrame:  # fmt: skip
     """One line ordering 2,080 units at 11.83 up to `target`, protection 10 + 7 days."""
-    line = {
+    line: dict[str, Any] = {
         "sku": "SKU-37", "location": "STORE-01", "supplier_id": "S1", "order_qty": 2080.0,
         "unit_cost": 11.83, "on_hand": 5.0, "backorders": 0.0, "on_order": 0.0,
         "position": 5.0, "demand_mean": 36.9, "target": target, "lead_time_days": 10.0,

@@ -463,6 +463,7 @@ MESSY = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # 25 whole validations of generated extracts
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(clean=st.lists(CLEAN, max_size=15), messy=st.lists(MESSY, max_size=25), data=st.data())
 def test_messy_demand_property(

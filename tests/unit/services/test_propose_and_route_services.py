@@ -68,7 +68,7 @@ def test_each_decision_becomes_the_orders_state_with_its_reason_and_routing() ->
     assert (waiting.approver, waiting.deputy, waiting.routing_tier) == ("buyer@x", "deputy@x",
                                                                         "standard")  # fmt: skip
     assert waiting.decision_due_at == NOW + timedelta(hours=6)  # fixed now, never recomputed
-    assert not hasattr(store.orders["A"], "decision_due_at")  # nobody is asked: no deadline
+    assert store.orders["A"].decision_due_at is None  # nobody is asked: no deadline
     # only lines with something to order are stored
     assert [ln.sku for ln in store.orders["C"].lines] == []
     assert [(ln.sku, ln.proposed_quantity) for ln in store.orders["B"].lines] == [

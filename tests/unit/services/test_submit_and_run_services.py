@@ -96,15 +96,15 @@ def test_a_run_is_recorded_from_its_start_and_closed_with_its_summary() -> None:
     uow = FakeUnitOfWork(store)
     started = datetime(2026, 11, 30, 1, 30, tzinfo=UTC)
     start_run(uow, "r1", date(2026, 11, 30), "/data", "flow-1", now=started)
-    assert store.runs["r1"]["status"] == "running"
+    assert store.runs["r1"].status == "running"
 
     summary = {"status": "partial", "message": "2 e-mails stay queued", "orders": {"lines": 3}}
     finish_run(uow, "r1", summary, now=started.replace(hour=2))
 
     run = store.runs["r1"]
-    assert (run["status"], run["message"]) == ("partial", "2 e-mails stay queued")
-    assert run["summary"] == summary
-    assert run["finished_at"] == started.replace(hour=2)
+    assert (run.status, run.message) == ("partial", "2 e-mails stay queued")
+    assert run.summary == summary
+    assert run.finished_at == started.replace(hour=2)
     assert uow.commits == 2
 
 
