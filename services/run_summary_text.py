@@ -9,7 +9,7 @@ from contracts.run_summary import MailWaiting, Money, Review, RunSummary, Summar
 from domain.money import format_money, format_totals
 
 STOOD_ASIDE: Final = "stood_aside"
-_OR_WOULD: Final = " (shadow orders: would wait)"
+_OR_WOULD: Final = " (shadow orders: would be)"
 
 
 def render_text(summary: Summary) -> str:
@@ -100,9 +100,9 @@ def _modes(summary: RunSummary) -> list[str]:
         lines.append(f"  Rollout mode changed since the last run (audited): {said}.")
     if set(by_mode) - {"live"}:
         each = ", ".join(
-            f"{part.orders} {mode} ({money_text(part.value)})" for mode, part in by_mode.items()
+            f"{mode} {part.orders} ({money_text(part.value)})" for mode, part in by_mode.items()
         )
-        lines.append(f"  Rollout modes: {each} orders.")
+        lines.append(f"  Orders per rollout mode: {each}.")
     if summary.orders.shadow:
         lines.append(
             f"  Shadow: {summary.orders.shadow} orders recorded only: nothing sent to the ERP, "
@@ -151,7 +151,7 @@ def _flags(summary: RunSummary) -> list[str]:
     would = _OR_WOULD if summary.orders.shadow else ""
     return [
         *([f"  Why orders wait for a buyer{would}: {held}."] if held else []),
-        *([f"  Told to the buyer, order not held: {told}."] if told else []),
+        *([f"  Told to the buyer, order not held{would}: {told}."] if told else []),
     ]
 
 
