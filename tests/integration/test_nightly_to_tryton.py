@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tryton_seed import APPROVER_LOGIN, APPROVER_PASSWORD, ensure_master_data
+from tryton_seed import (
+    APPROVER_LOGIN,
+    APPROVER_PASSWORD,
+    PRODUCT_LOGIN,
+    PRODUCT_PASSWORD,
+    ensure_master_data,
+)
 from tryton_server import TrytonServer
 
 from cli.sample_data import write_sample_data
@@ -58,8 +64,10 @@ def night(tmp_path: Path, tryton: TrytonServer, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("REPLENISH_ERP__ADAPTER", "tryton")
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__URL", tryton.url)
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__DATABASE", tryton.database)
-    monkeypatch.setenv("REPLENISH_ERP__TRYTON__LOGIN", tryton.admin_login)
-    monkeypatch.setenv("REPLENISH_ERP__TRYTON__PASSWORD", tryton.admin_password)
+    # The product's own user, as docs/erp.md sets it up: never admin, which would hide a
+    # missing right.
+    monkeypatch.setenv("REPLENISH_ERP__TRYTON__LOGIN", PRODUCT_LOGIN)
+    monkeypatch.setenv("REPLENISH_ERP__TRYTON__PASSWORD", PRODUCT_PASSWORD)
     return Night(tmp_path / "data", as_of)
 
 
