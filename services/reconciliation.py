@@ -198,7 +198,9 @@ def as_markdown(result: Reconciliation) -> str:
     ]
     return (
         head
-        + f"{result.matched} orders agree; {len(rows)} differences need a person:\n\n"
+        + f"{result.matched} orders agree; {len(rows)} "
+        + ("difference needs" if len(rows) == 1 else "differences need")
+        + " a person:\n\n"
         + "| order | difference | ours | ERP |\n| --- | --- | --- | --- |\n"
         + "\n".join(rows)
         + "\n"
@@ -209,14 +211,19 @@ def as_markdown(result: Reconciliation) -> str:
 def _routine(result: Reconciliation) -> str:
     """Approval inside the ERP, as it goes: counted and listed, never a difference."""
     parts = [
-        (result.waiting_in_erp, "wait for the ERP's approvers (quotations)"),
-        (result.decided_in_erp, "were confirmed in the ERP; the next run records them"),
-        (result.to_cancel_in_erp, "were rejected here; the next run cancels their quotation"),
+        (result.waiting_in_erp, "wait", "waits", "for the ERP's approvers (quotations)"),
+        (result.decided_in_erp, "were", "was", "confirmed in the ERP; the next run records it"),
+        (
+            result.to_cancel_in_erp,
+            "were",
+            "was",
+            "rejected here; the next run cancels the quotation",
+        ),
     ]
     lines = [
-        f"- {len(keys)} {what}: "
+        f"- {len(keys)} {many if len(keys) != 1 else one} {what}: "
         + ", ".join(f"{_cell(k)} ({_cell(ref)})" for k, ref in sorted(keys.items()))
-        for keys, what in parts
+        for keys, many, one, what in parts
         if keys
     ]
     return "\n## Not differences\n\n" + "\n".join(lines) + "\n" if lines else ""
