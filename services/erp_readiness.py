@@ -26,7 +26,7 @@ def erp_setup_problem(erp: ErpAdapter) -> str | None:
     if not problems:
         return None
     return (
-        f"the {erp.name} ERP is not set up for replenish, nothing was ordered: "
+        f"the {erp.name} ERP is not set up for replenish (stopped before any order): "
         + "; ".join(problems)
         + " (docs/erp.md, Tryton; `replenish erp check` lists what is missing)"
     )
