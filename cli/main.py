@@ -17,6 +17,7 @@ from typing import NoReturn
 from cli.commands import (
     backtest,
     demo,
+    erp,
     explain,
     nightly,
     quarantine,
@@ -35,8 +36,8 @@ from cli.exit_codes import ExitCode
 
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
-    sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback, runs, explain, shadow_report,
+    sample_data, nightly, demo, backtest, simulate, submit, reconcile, erp, quarantine, review,
+    serve, rollback, runs, explain, shadow_report,
 )  # fmt: skip
 
 

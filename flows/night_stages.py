@@ -29,6 +29,7 @@ from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, open_source
+from services.erp_readiness import erp_setup_problem
 from services.rollout import record_rollout
 from services.run_summary import RunFacts
 from services.runs import start_run
@@ -54,6 +55,10 @@ def run_stages(
     crashes.reclaim(services, run_id, found_by="the next nightly run", nightly_lock_held=True)
     if source is None:
         facts.stopped(str(problem))
+        return False
+    # The ERP's setup (the product's user and its rights) before anything is ordered.
+    if (erp_problem := erp_setup_problem(services.erp)) is not None:
+        facts.stopped(erp_problem)
         return False
 
     try:
