@@ -11,6 +11,7 @@ from integrations.erp.settings import ErpSettings, TrytonSettings
 from settings.config_file import SECRET_KEYS, SettingsError
 from settings.loading import CONFIG_VARIABLE, load_settings
 from settings.model import Settings
+from settings.value import ValueSettings
 from settings.sections import (
     ApprovalRouting,
     EmailSettings,
@@ -31,5 +32,6 @@ __all__ = [
     "SettingsError",
     "SourceSettings",
     "TrytonSettings",
+    "ValueSettings",
     "load_settings",
 ]

@@ -26,6 +26,7 @@ from purchasing import PolicyParams
 from purchasing.currency import Currencies
 from settings.config_file import config_file_sources
 from settings.placeholders import example_addresses, is_loopback_url
+from settings.value import ValueSettings
 from settings.sections import (
     ApprovalRouting,
     EmailSettings,
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    # The value report and learning from buyers (issue 23, settings/value.py).
+    value: ValueSettings = Field(default_factory=ValueSettings)
 
     @classmethod
     def settings_customise_sources(
