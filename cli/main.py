@@ -28,6 +28,7 @@ from cli.commands import (
     serve,
     simulate,
     submit,
+    value,
 )
 from cli.commands.base import CliError
 from cli.exit_codes import ExitCode
@@ -35,7 +36,7 @@ from cli.exit_codes import ExitCode
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
     sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback, runs, explain,
+    rollback, runs, explain, value,
 )  # fmt: skip
 
 

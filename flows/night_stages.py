@@ -28,6 +28,7 @@ from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, open_source
+from services.learning import apply_accepted
 from services.run_summary import RunFacts
 from services.runs import start_run
 from services.stage_clock import StageClock
@@ -69,6 +70,8 @@ def run_stages(
         clock.run("report", notify.alert_data_quality, services, run_id, as_of, gate.breaches)
         return True
 
+    # Parameter changes an administrator accepted (learnt from buyers, services.learning).
+    checked = apply_accepted(services.uow, checked)
     result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
     # The demand history is consumed: the forecast carries the recent tail the later
     # stages need, and millions of rows need not stay resident through the night.

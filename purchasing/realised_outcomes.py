@@ -48,10 +48,15 @@ def latest_cover(
     known_until: pd.Timestamp | None,
 ) -> pd.DataFrame:
     """Per item-location: latest on_hand, mean daily demand of the last 28 known days,
-    and the stock beyond the target (`targets`: sku, location, target, unit_cost)."""
+    and the stock beyond the target (`targets`: sku, location, target, unit_cost), with
+    the night of that stock."""
     if stock.empty:
-        return pd.DataFrame(columns=[*KEYS, "on_hand", "daily_demand", "above_target_value"])
-    latest = stock.sort_values("night").drop_duplicates(KEYS, keep="last")[[*KEYS, "on_hand"]]
+        return pd.DataFrame(
+            columns=[*KEYS, "night", "on_hand", "daily_demand", "above_target_value"]
+        )
+    latest = stock.sort_values("night").drop_duplicates(KEYS, keep="last")[
+        [*KEYS, "night", "on_hand"]
+    ]
     if known_until is None:
         daily = pd.Series(np.nan, index=latest.index)
     else:
@@ -64,4 +69,4 @@ def latest_cover(
     latest = latest.merge(targets, on=KEYS, how="left")
     beyond = (latest["on_hand"].astype(float) - latest["target"].astype(float)).clip(lower=0.0)
     latest["above_target_value"] = beyond * latest["unit_cost"].astype(float)
-    return latest[[*KEYS, "on_hand", "daily_demand", "above_target_value"]]
+    return latest[[*KEYS, "night", "on_hand", "daily_demand", "above_target_value"]]

@@ -22,7 +22,9 @@ SCORE_COLUMNS = [
 ]  # fmt: skip
 
 
-def score_lines(lines: pd.DataFrame, demand: pd.DataFrame, known_until: pd.Timestamp | None) -> pd.DataFrame:
+def score_lines(
+    lines: pd.DataFrame, demand: pd.DataFrame, known_until: pd.Timestamp | None
+) -> pd.DataFrame:
     """SCORE_COLUMNS for each row of `lines` (aligned on its index).
 
     `lines`: sku, location, order_date, protection_days, proposed, chosen (the quantity

@@ -53,7 +53,9 @@ def read_later_extracts(
         stock = tables["stock"]
         if len(stock) and "as_of" in stock.columns:
             dated = stock.dropna(subset=["as_of"])
-            stocks.append(dated.assign(night=pd.to_datetime(dated["as_of"]))[[*KEYS, "night", "on_hand"]])
+            stocks.append(
+                dated.assign(night=pd.to_datetime(dated["as_of"]))[[*KEYS, "night", "on_hand"]]
+            )
     if readable:
         newest = seen[readable[-1][1]]
         demand = newest["demand"][[*KEYS, "date", "quantity"]]

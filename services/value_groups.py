@@ -64,7 +64,9 @@ def outcome_rows(
     (both carry the grouping columns)."""
     if by is None:
         return [outcome_figures("all", nightly, cover, known_after)]
-    keys = sorted(set(nightly[by].astype(str)) | (set(cover[by].astype(str)) if by in cover else set()))
+    keys = sorted(
+        set(nightly[by].astype(str)) | (set(cover[by].astype(str)) if by in cover else set())
+    )
     rows = []
     for key in keys:
         night_part = nightly[nightly[by].astype(str) == key]
@@ -85,7 +87,9 @@ def outcome_figures(
     above = cover["above_target_value"].dropna() if len(cover) else cover
     return OutcomeFigures(
         key=key,
-        item_locations=int(nightly[["sku", "location"]].drop_duplicates().shape[0]) if len(nightly) else 0,
+        item_locations=int(nightly[["sku", "location"]].drop_duplicates().shape[0])
+        if len(nightly)
+        else 0,
         nights_observed=nights,
         stockout_days=int(observed["stockout_day"].sum()) if nights else None,
         fill_rate=round(1.0 - unserved / demand, 4) if demand > 0 else None,

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from contracts.value_report import ProposalView, ValueReport
+from contracts.value_report import ValueReport
 from purchasing.realised_outcomes import latest_cover, nightly_outcomes
 from purchasing.value_added import score_lines
+from services.learning import learn_from_buyers, view
 from services.value_extracts import LaterExtracts, read_later_extracts
 from services.value_facts import line_facts
 from services.value_groups import outcome_rows, work_rows
 from services.value_sections import ReportInputs, extra_sections
 from settings import Settings
-from storage.models import ParameterProposal
 from storage.unit_of_work import UnitOfWork
 
 KEYS = ["sku", "location"]
@@ -62,17 +62,21 @@ def build_value_report(
     until: date,
     weeks: int = 4,
     latest_folder: Path | None = None,
+    scored: ScoredNights | None = None,
 ) -> ValueReport:
-    """The report over the `weeks` weeks up to `until`."""
+    """The report over the `weeks` weeks up to `until` (`scored`: those weeks' lines,
+    already scored)."""
     since = until - timedelta(days=7 * weeks - 1)
-    scored = scored_nights(uow_factory, settings, since, until, latest_folder)
+    scored = scored or scored_nights(uow_factory, settings, since, until, latest_folder)
     lines, extracts = scored.lines, scored.extracts
     minutes = settings.value.minutes_per_decision
     work = {name: work_rows(lines, column, minutes) for name, column in GROUPS.items()}
     nightly, cover, pending = _outcomes(lines, extracts, since)
-    outcomes = {name: outcome_rows(nightly, cover, column, pending) for name, column in GROUPS.items()}
+    outcomes = {
+        name: outcome_rows(nightly, cover, column, pending) for name, column in GROUPS.items()
+    }
     with uow_factory() as uow:
-        proposals = [_view(p) for p in uow.proposals.listed()]
+        proposals = [view(p) for p in uow.proposals.listed()]
     inputs = ReportInputs(uow_factory, settings, since, until, lines)
     currencies = sorted(set(lines["currency"])) if len(lines) else []
     return ValueReport(
@@ -104,8 +108,19 @@ def _outcomes(
     """Nightly outcomes and latest cover of the item-locations the period ordered for,
     with their grouping columns; and when the first unobserved night will be known."""
     if lines.empty:
-        empty = pd.DataFrame(columns=[*KEYS, "night", "observed", "demand", "unserved",
-                                      "stockout_day", "week", "category", "supplier_id"])  # fmt: skip
+        empty = pd.DataFrame(
+            columns=[
+                *KEYS,
+                "night",
+                "observed",
+                "demand",
+                "unserved",
+                "stockout_day",
+                "week",
+                "category",
+                "supplier_id",
+            ]
+        )
         return empty, empty.assign(daily_demand=[], on_hand=[], above_target_value=[]), None
     latest = lines.sort_values("order_date").drop_duplicates(KEYS, keep="last")
     attributes = latest[[*KEYS, "category", "supplier_id"]]
@@ -114,14 +129,19 @@ def _outcomes(
     nightly = nightly_outcomes(stock, extracts.demand, extracts.known_until).merge(
         attributes, on=KEYS, how="left"
     )
-    monday = nightly["night"] - pd.to_timedelta(nightly["night"].dt.weekday, unit="D")
-    nightly["week"] = "week of " + monday.dt.strftime("%Y-%m-%d")
+    nightly["week"] = _week(nightly["night"])
     targets = latest[[*KEYS, "target", "unit_cost"]]
     cover = latest_cover(stock, extracts.demand, targets, extracts.known_until)
     cover = cover.merge(attributes, on=KEYS, how="left")
+    cover["week"] = _week(pd.to_datetime(cover["night"]))
     unobserved = nightly.loc[~nightly["observed"].astype(bool), "night"]
     pending = unobserved.min().date() if len(unobserved) else None
     return nightly, cover, pending
+
+
+def _week(nights: pd.Series) -> pd.Series:
+    monday = nights - pd.to_timedelta(nights.dt.weekday, unit="D")
+    return "week of " + monday.dt.strftime("%Y-%m-%d")
 
 
 def _notes(currencies: list[str], extracts: LaterExtracts) -> list[str]:
@@ -133,17 +153,13 @@ def _notes(currencies: list[str], extracts: LaterExtracts) -> list[str]:
     return notes
 
 
-def _view(proposal: ParameterProposal) -> ProposalView:
-    decided_at = proposal.decided_at
-    return ProposalView(
-        id=proposal.id,
-        scope=proposal.scope,
-        scope_key=proposal.scope_key,
-        parameter=proposal.parameter,
-        current_value=proposal.current_value,
-        proposed_value=proposal.proposed_value,
-        reason=proposal.reason,
-        status=proposal.status,
-        decided_by=proposal.decided_by,
-        decided_at=decided_at.isoformat(timespec="minutes") if decided_at else None,
-    )
+def publishable_report(
+    uow_factory: Callable[[], UnitOfWork], settings: Settings, until: date
+) -> tuple[ValueReport, int]:
+    """The monitoring flow's report: first new parameter proposals from the scored lines
+    (stored, e-mailed to the administrators), then the report that shows them."""
+    weeks = settings.value.report_weeks
+    scored = scored_nights(uow_factory, settings, until - timedelta(days=7 * weeks - 1), until)
+    proposed = learn_from_buyers(uow_factory, settings, scored.lines)
+    report = build_value_report(uow_factory, settings, until=until, weeks=weeks, scored=scored)
+    return report, len(proposed)

@@ -11,7 +11,6 @@ from integrations.erp.settings import ErpSettings, TrytonSettings
 from settings.config_file import SECRET_KEYS, SettingsError
 from settings.loading import CONFIG_VARIABLE, load_settings
 from settings.model import Settings
-from settings.value import ValueSettings
 from settings.sections import (
     ApprovalRouting,
     EmailSettings,
@@ -19,6 +18,7 @@ from settings.sections import (
     ReviewSettings,
     SourceSettings,
 )
+from settings.value import ValueSettings
 
 __all__ = [
     "CONFIG_VARIABLE",

@@ -26,7 +26,6 @@ from purchasing import PolicyParams
 from purchasing.currency import Currencies
 from settings.config_file import config_file_sources
 from settings.placeholders import example_addresses, is_loopback_url
-from settings.value import ValueSettings
 from settings.sections import (
     ApprovalRouting,
     EmailSettings,
@@ -34,6 +33,7 @@ from settings.sections import (
     ReviewSettings,
     SourceSettings,
 )
+from settings.value import ValueSettings
 
 
 class Settings(BaseSettings):

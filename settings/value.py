@@ -21,6 +21,18 @@ class ValueSettings(BaseModel):
         description="Minutes a person spends on one decision (an order waiting for review); "
         "checking every line by hand costs the same per line.",
     )
+    report_weeks: int = Field(
+        default=4,
+        ge=1,
+        description="Weeks the monitoring flow's artifact and the review server's value "
+        "page cover (`replenish report --weeks` chooses its own).",
+    )
+    report_link_days: int = Field(
+        default=14,
+        ge=1,
+        le=92,
+        description="Days a value-report link an administrator mints stays valid.",
+    )
     learning_min_changes: int = Field(
         default=3,
         ge=2,
