@@ -71,7 +71,7 @@ def run_stages(
         return True
 
     # Parameter changes an administrator accepted (learnt from buyers, services.learning).
-    checked = apply_accepted(services.uow, checked)
+    checked = apply_accepted(services.uow, checked, settings.policy.default_service_level)
     result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
     # The demand history is consumed: the forecast carries the recent tail the later
     # stages need, and millions of rows need not stay resident through the night.

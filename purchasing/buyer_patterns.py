@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+# Narrowest first: a category proposal is not repeated as its main supplier's.
 SCOPES = {
     "item_location": ["sku", "location"],
-    "supplier": ["supplier_id"],
     "category": ["category"],
+    "supplier": ["supplier_id"],
 }
 MIN_LEVEL, MAX_LEVEL = 0.5, 0.995
 
@@ -52,18 +53,23 @@ def find_candidates(lines: pd.DataFrame, rules: Thresholds) -> list[Candidate]:
     changed = changed.assign(
         up=changed["chosen"] > changed["proposed"],
         scored=changed["known"].astype(bool),
-        good=changed["helped"].fillna(False).astype(bool),
+        good=changed["helped"].eq(True),
     )
     found: list[Candidate] = []
+    covered: set[int] = set()  # changed lines a narrower proposal already explains
     for scope, columns in SCOPES.items():
+        groups = changed.groupby(columns).groups
         stats = changed.groupby(columns).agg(
             changes=("up", "size"), ups=("up", "sum"), scored=("scored", "sum"),
             helped=("good", "sum"), level=("service_level", "mean"),
         ).reset_index()  # fmt: skip
         for row in stats.itertuples(index=False):  # one row per scope: small
             candidate = _judge(scope, columns, row, rules)
-            if candidate is not None:
+            key = tuple(getattr(row, c) for c in columns)
+            members = set(groups[key[0] if len(key) == 1 else key])
+            if candidate is not None and not members <= covered:
                 found.append(candidate)
+                covered |= members
     return found
 
 
@@ -83,9 +89,11 @@ def _judge(scope: str, columns: list[str], row: object, rules: Thresholds) -> Ca
         return None
     key = "|".join(str(getattr(row, c)) for c in columns)
     way = "raised" if up else "cut"
-    reason = (f"People {way} {ups if up else changes - ups} of {changes} proposals for "
-              f"{scope.replace('_', '-')} {key}; {helped} of {scored} scored changes helped "
-              f"against the demand that followed.")  # fmt: skip
+    bound = "at least" if up else "at most"
+    reason = (f"{ups if up else changes - ups} of {changes} changes by people {way} the "
+              f"quantity for {scope.replace('_', '-')} {key}; {helped} of {scored} scored "
+              f"changes helped against the demand that followed. Proposed: a service level "
+              f"of {bound} {target:g} (items already beyond it keep their own).")  # fmt: skip
     return Candidate(
         scope=scope, scope_key=key, parameter="service_level", current_value=round(level, 3),
         proposed_value=target, direction="up" if up else "down", reason=reason,
@@ -94,22 +102,29 @@ def _judge(scope: str, columns: list[str], row: object, rules: Thresholds) -> Ca
     )  # fmt: skip
 
 
-def apply_service_levels(items: pd.DataFrame, accepted: pd.DataFrame) -> pd.DataFrame:
-    """Items with the accepted service levels in force: item-location over supplier over
-    category over the extract's own value. `accepted`: scope, scope_key, value."""
+def apply_service_levels(
+    items: pd.DataFrame, accepted: pd.DataFrame, default_level: float
+) -> pd.DataFrame:
+    """Items with the accepted service levels in force. An accepted "up" proposal is a
+    floor (an item already above it keeps its own level), a "down" one a ceiling; the
+    narrower scope wins (item-location over supplier over category). `accepted`: scope,
+    scope_key, value, direction; items without a level of their own start from
+    `default_level` (the policy's)."""
     if accepted.empty or items.empty:
         return items
     out = items.copy()
-    level = (
-        out["service_level"].astype(float)
-        if "service_level" in out
-        else pd.Series(float("nan"), index=out.index)
+    raw = (
+        out["service_level"] if "service_level" in out else pd.Series(float("nan"), index=out.index)
     )
+    own = raw.astype(float).fillna(default_level)
+    level = raw.astype(float)
     for scope in ("category", "supplier", "item_location"):  # lowest precedence first
         chosen = accepted[accepted["scope"] == scope].drop_duplicates("scope_key", keep="last")
         if chosen.empty:
             continue
-        values = dict(zip(chosen["scope_key"], chosen["value"].astype(float), strict=True))
+        bound = chosen["value"].astype(float)
+        signed = bound.where(chosen["direction"] == "up", -bound)  # + floor, - ceiling
+        values = dict(zip(chosen["scope_key"], signed, strict=True))
         if scope == "item_location":
             key = out["sku"].astype(str) + "|" + out["location"].astype(str)
         else:
@@ -118,6 +133,9 @@ def apply_service_levels(items: pd.DataFrame, accepted: pd.DataFrame) -> pd.Data
                 continue
             key = out[column].astype(str)
         mapped = key.map(values)
-        level = mapped.where(mapped.notna(), level)
+        floor, ceiling = mapped.where(mapped > 0), -mapped.where(mapped < 0)
+        bounded = own.where(floor.isna(), own.clip(lower=floor))
+        bounded = bounded.where(ceiling.isna(), bounded.clip(upper=ceiling))
+        level = bounded.where(mapped.notna(), level)
     out["service_level"] = level
     return out

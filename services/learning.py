@@ -86,7 +86,7 @@ def list_proposals(uow_factory: Callable[[], UnitOfWork]) -> list[ProposalView]:
 
 
 def apply_accepted(
-    uow_factory: Callable[[], UnitOfWork], checked: ValidationResult
+    uow_factory: Callable[[], UnitOfWork], checked: ValidationResult, default_level: float
 ) -> ValidationResult:
     """The night's validated tables with the accepted service levels in force."""
     with uow_factory() as uow:
@@ -97,8 +97,8 @@ def apply_accepted(
         ]
     if not accepted:
         return checked
-    frame = pd.DataFrame(accepted, columns=["scope", "scope_key", "value"])
-    items = apply_service_levels(checked.tables["items"], frame)
+    frame = pd.DataFrame(accepted, columns=["scope", "scope_key", "value", "direction"])
+    items = apply_service_levels(checked.tables["items"], frame, default_level)
     return replace(checked, tables={**checked.tables, "items": items})
 
 
