@@ -91,7 +91,7 @@ def apply_accepted(
     """The night's validated tables with the accepted service levels in force."""
     with uow_factory() as uow:
         accepted = [
-            (p.scope, p.scope_key, p.proposed_value)
+            (p.scope, p.scope_key, p.proposed_value, p.direction)
             for p in uow.proposals.listed(("accepted",))
             if p.parameter == "service_level"
         ]

@@ -4,6 +4,7 @@ buyer deciding through `services.decisions`, approved orders sent to the ERP as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -11,15 +12,31 @@ import numpy as np
 import pandas as pd
 from value_scenario import FACTOR, Shelf, buyer_quantities, first_extract, next_extract
 
+from contracts.value_report import ValueReport
 from domain.actors import Actor
 from replenish.bootstrap import Services, build
 from services.decisions import DecideOrder, decide_order
 from services.refusals import InvalidDecision
 from services.submission import submit_approved
+from services.value_report import build_value_report
 from settings import load_settings
 from storage.models import Forecast, PurchaseOrder
 
 BUYER_CHANNEL = "scenario-buyer"
+# The scenario the value report's tests share (one per database, once per session).
+START, NIGHTS = date(2026, 11, 2), 4
+ADMIN, OWNER = "admin@example.com", "owner@example.com"
+
+
+@dataclass
+class Scenario:
+    root: Path
+    last: date
+    services: Services
+
+    def report(self) -> ValueReport:
+        return build_value_report(self.services.uow, self.services.settings, until=self.last,
+                                  weeks=NIGHTS + 1)  # fmt: skip
 
 
 def run_scenario(root: Path, start: date, nights: int, items: int, seed: int) -> date:
