@@ -65,7 +65,8 @@ def render_markdown(report: ValueReport) -> str:
                             ("category", report.outcomes_by_category),
                             ("supplier", report.outcomes_by_supplier),
                             ("location", report.outcomes_by_location)):  # fmt: skip
-        cells = [_outcome(o, cur) for o in [*outcomes, report.outcomes_total]]
+        cells = [_outcome(o, cur, title == "week") for o in outcomes]
+        cells.append(_outcome(report.outcomes_total, cur, False))
         parts += ["", f"### Per {title}", "", *_table(OUTCOME_HEADER, cells)]
     parts += ["", "## Parameter changes learnt from buyers", "", *_proposals(report)]
     for section in report.sections:
@@ -133,15 +134,24 @@ def _work(r: WorkFigures, cur: str) -> list[str]:
     ]
 
 
-def _outcome(o: OutcomeFigures, cur: str) -> list[str]:
+def _outcome(o: OutcomeFigures, cur: str, weekly: bool) -> list[str]:
+    """A row of outcomes; in the weekly table, days of supply and stock above target
+    (taken from the latest stock) show only in the week of that stock."""
     later = f"known after {o.known_after}" if o.known_after else "not known yet"
+    if weekly and o.days_of_supply is None and o.above_target_value is None:
+        stock_cells = ["in the latest week", "in the latest week"]
+    else:
+        stock_cells = [
+            "not known yet" if o.days_of_supply is None else f"{o.days_of_supply:g}",
+            "not known yet"
+            if o.above_target_value is None
+            else f"{cur} {format_amount(o.above_target_value)}",
+        ]
     return [
         o.key, str(o.item_locations), str(o.nights_observed),
         later if o.stockout_days is None else str(o.stockout_days),
         later if o.fill_rate is None else f"{o.fill_rate:.1%}",
-        "not known yet" if o.days_of_supply is None else f"{o.days_of_supply:g}",
-        "not known yet" if o.above_target_value is None
-        else f"{cur} {format_amount(o.above_target_value)}",
+        *stock_cells,
     ]  # fmt: skip
 
 
