@@ -64,6 +64,7 @@ class ProposalView(BaseModel):
     parameter: str
     current_value: float | None
     proposed_value: float
+    direction: str  # "up": a floor ("at least"), "down": a ceiling ("at most")
     reason: str
     status: str
     decided_by: str | None = None

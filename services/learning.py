@@ -131,7 +131,8 @@ def proposal_mails(settings: Settings, proposals: Sequence[ProposalView]) -> lis
 def view(p: ParameterProposal) -> ProposalView:
     return ProposalView(
         id=p.id, scope=p.scope, scope_key=p.scope_key, parameter=p.parameter,
-        current_value=p.current_value, proposed_value=p.proposed_value, reason=p.reason,
+        current_value=p.current_value, proposed_value=p.proposed_value, direction=p.direction,
+        reason=p.reason,
         status=p.status, decided_by=p.decided_by,
         decided_at=p.decided_at.isoformat(timespec="minutes") if p.decided_at else None,
     )  # fmt: skip

@@ -158,8 +158,10 @@ def _outcome(o: OutcomeFigures, cur: str, weekly: bool) -> list[str]:
 def _proposals(report: ValueReport) -> list[str]:
     if not report.proposals:
         return ["None: no scope has enough changes in one direction that helped."]
+    bound = {"up": "at least", "down": "at most"}
     rows = [[str(p.id), f"{p.scope} {p.scope_key}", p.parameter,
-             "" if p.current_value is None else f"{p.current_value:g}", f"{p.proposed_value:g}",
+             "" if p.current_value is None else f"{p.current_value:g}",
+             f"{bound.get(p.direction, '')} {p.proposed_value:g}".strip(),
              p.status + (f" by {p.decided_by} {p.decided_at}" if p.decided_by else ""), p.reason]
             for p in report.proposals]  # fmt: skip
     header = ["id", "scope", "parameter", "now", "proposed", "status", "why"]

@@ -119,10 +119,12 @@ def run_proposals(args: argparse.Namespace) -> ExitCode:
             except learning.ProposalRefused as refused:
                 print(f"replenish proposals: refused: {refused}", file=sys.stderr)
                 return ExitCode.REFUSED
+            bound = "at least" if done.direction == "up" else "at most"
+            effect = (f"the service level of {done.scope.replace('_', '-')} {done.scope_key} is "
+                      f"{bound} {done.proposed_value:g} from the next night"
+                      if done.status == "accepted" else "nothing changes")  # fmt: skip
             print(f"Proposal {done.id} {done.status} by {done.decided_by} at {done.decided_at}: "
-                  f"{done.parameter} of {done.scope} {done.scope_key} is "
-                  f"{done.proposed_value if done.status == 'accepted' else done.current_value} "
-                  "from the next night.")  # fmt: skip
+                  f"{effect}.")  # fmt: skip
         else:
             listed = learning.list_proposals(built.uow)
             print(
