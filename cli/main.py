@@ -30,6 +30,7 @@ from cli.commands import (
     shadow_report,
     simulate,
     submit,
+    value,
 )
 from cli.commands.base import CliError
 from cli.exit_codes import ExitCode
@@ -37,7 +38,7 @@ from cli.exit_codes import ExitCode
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
     sample_data, nightly, demo, backtest, simulate, submit, reconcile, erp, quarantine, review,
-    serve, rollback, runs, explain, shadow_report,
+    serve, rollback, runs, explain, shadow_report, value,
 )  # fmt: skip
 
 
