@@ -19,15 +19,18 @@ from contracts.value_report import ValueReport
 from purchasing.realised_outcomes import latest_cover, nightly_outcomes
 from purchasing.value_added import score_lines
 from services.learning import learn_from_buyers, view
+from services.shadow_section import shadow_section
 from services.value_extracts import LaterExtracts, read_later_extracts
 from services.value_facts import line_facts
 from services.value_groups import outcome_rows, work_rows
-from services.value_sections import ReportInputs, extra_sections
+from services.value_sections import ReportInputs, SectionBuilder
 from settings import Settings
 from storage.unit_of_work import UnitOfWork
 
 KEYS = ["sku", "location"]
 GROUPS = {"week": "week", "category": "category", "supplier": "supplier_id", "location": "location"}
+# Sections other parts of the product add after the report's own figures.
+SECTIONS: tuple[SectionBuilder, ...] = (shadow_section,)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def build_value_report(
         outcomes_by_supplier=outcomes["supplier"],
         outcomes_by_location=outcomes["location"],
         proposals=proposals,
-        sections=extra_sections(inputs),
+        sections=[s for s in (build(inputs) for build in SECTIONS) if s is not None],
         notes=_notes(currencies, extracts),
     )
 

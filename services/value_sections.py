@@ -1,10 +1,9 @@
-"""Sections other parts of the product add to the value report.
+"""What a section other parts of the product add to the value report reads and returns.
 
-The hook for the shadow comparison (rollout mode `shadow`: the night's proposals against
-what the buyers actually ordered, issue 23 point 4): write a function that takes the
-`ReportInputs` and returns a `ReportSection` (or None when it has nothing to show), and
-append it to `SECTION_BUILDERS`. The report shows each section after its own figures,
-in every form (terminal, JSON, HTML page, Prefect artifact), without further changes.
+A section is a function taking the `ReportInputs` and returning a `ReportSection` (or
+None when it has nothing to show), listed in `services.value_report.SECTIONS` (today the
+shadow comparison, `services.shadow_section`). The report shows each section after its
+own figures, in every form (terminal, JSON, HTML page, Prefect artifact).
 """
 
 from __future__ import annotations
@@ -33,12 +32,3 @@ class ReportInputs:
 
 
 SectionBuilder = Callable[[ReportInputs], ReportSection | None]
-
-# Shadow comparison: append its builder here (one line), nothing else changes.
-SECTION_BUILDERS: list[SectionBuilder] = []
-
-
-def extra_sections(inputs: ReportInputs) -> list[ReportSection]:
-    """Every registered section that has something to show, in registration order."""
-    found = (builder(inputs) for builder in SECTION_BUILDERS)
-    return [section for section in found if section is not None]

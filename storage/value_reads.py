@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from domain.lifecycle import OrderStatus
 from storage.models import AuditRecord, Decision, Forecast, OrderLine, PurchaseOrder, Run
 
 
 def proposed_lines(session: Session, since: date, until: date) -> list[dict[str, Any]]:
     """One row per order line of orders dated in [since, until], with its order's facts
-    and the category the night's forecast recorded for the item-location."""
+    and the category the night's forecast recorded for the item-location. Orders made
+    in shadow mode are left out: nothing was placed, and the report's shadow section
+    compares them with the buyers' orders instead."""
     rows = session.execute(
         select(
             Run.as_of,
@@ -47,7 +50,11 @@ def proposed_lines(session: Session, since: date, until: date) -> list[dict[str,
                 Forecast.location == OrderLine.location,
             ),
         )
-        .where(PurchaseOrder.order_date >= since, PurchaseOrder.order_date <= until)
+        .where(
+            PurchaseOrder.order_date >= since,
+            PurchaseOrder.order_date <= until,
+            PurchaseOrder.status != OrderStatus.SHADOW.value,
+        )
         .order_by(PurchaseOrder.order_date, PurchaseOrder.po_key, OrderLine.id)
     )
     return [dict(row._mapping) for row in rows]
