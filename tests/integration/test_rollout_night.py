@@ -191,7 +191,7 @@ def test_shadow_sends_nothing_then_review_all_asks_for_every_order_and_both_are_
         )  # fmt: skip
         # The value report over both nights: the shadow orders are in no figure (nothing
         # was placed) and its shadow section is the same comparison.
-        value = build_value_report(services.uow, settings, until=NEXT_NIGHT, weeks=1)
+        worth = build_value_report(services.uow, settings, until=NEXT_NIGHT, weeks=1)
     finally:
         services.engine.dispose()
     assert report.buyer_orders == 1  # BUY-2 names an item the extract does not know
@@ -201,8 +201,8 @@ def test_shadow_sends_nothing_then_review_all_asks_for_every_order_and_both_are_
     assert report.product_only.items == len(proposed) - 1
     assert report.buyers_only.items == 0
     assert report.proposed_value == {"EUR": sum(line.line_value for line in lines)}
-    assert value.total.lines == second["orders"]["lines"]  # the shadow night's are not in
-    (section,) = [s for s in value.sections if s.key == "shadow"]
+    assert worth.total.lines == second["orders"]["lines"]  # the shadow night's are not in
+    (section,) = [s for s in worth.sections if s.key == "shadow"]
     both = next(row for row in section.rows if row[0] == "both ordered")
     units = first.proposed_quantity
     assert both[1:4] == ["1", f"{units:,.0f}", f"{units + 5:,.0f}"]
