@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from cli.commands import (
     backtest,
+    business_case,
     demo,
     explain,
     nightly,
@@ -34,8 +35,8 @@ from cli.exit_codes import ExitCode
 
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
-    sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback, runs, explain,
+    sample_data, nightly, demo, backtest, simulate, business_case, submit, reconcile, quarantine,
+    review, serve, rollback, runs, explain,
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from settings.sections import (
     MonitoringSettings,
     ReviewSettings,
     SourceSettings,
+    ValueSettings,
 )
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "SettingsError",
     "SourceSettings",
     "TrytonSettings",
+    "ValueSettings",
     "load_settings",
 ]

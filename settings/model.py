@@ -32,6 +32,7 @@ from settings.sections import (
     MonitoringSettings,
     ReviewSettings,
     SourceSettings,
+    ValueSettings,
 )
 
 
@@ -62,6 +63,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    value: ValueSettings = Field(default_factory=ValueSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -106,3 +106,17 @@ class MonitoringSettings(BaseModel):
     bias_shift: float = Field(default=0.25, gt=0.0)
     min_series: int = Field(default=3, ge=1)
     decision_days: int = Field(default=28, ge=1, description="Orders of this many days.")
+
+
+class ValueSettings(BaseModel):
+    """What a buyer's time is worth to the figures of the business case and the value
+    report: both price a decision the same way."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    minutes_per_decision: float = Field(
+        default=2.0,
+        gt=0.0,
+        description="Minutes a buyer spends on one decision (an order held for review, "
+        "or a line checked by hand in the spreadsheet way).",
+    )

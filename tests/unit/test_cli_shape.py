@@ -23,8 +23,8 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
     commands = _subcommands()
     assert set(commands) == {
-        "sample-data", "run", "demo", "backtest", "simulate", "submit", "reconcile", "quarantine",
-        "review", "review-server", "rollback", "runs", "explain",
+        "sample-data", "run", "demo", "backtest", "simulate", "business-case", "submit",
+        "reconcile", "quarantine", "review", "review-server", "rollback", "runs", "explain",
     }  # fmt: skip
     for name, parser in commands.items():
         assert callable(parser.get_default("handler")), name
