@@ -4,9 +4,11 @@ fill, nights summed, and "not known" where a figure cannot be known."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
+from config_files import write_config
 
 from cli.business_case_page import page_blocks
 from purchasing.replay import ReplayTotals
@@ -17,6 +19,7 @@ from services.business_case_model import (
     NightFigures,
     ServiceFigures,
 )
+from settings import Settings, SettingsError, load_settings
 
 
 def _point(target: float, fill: float, inventory: float) -> dict[str, float]:
@@ -102,3 +105,15 @@ def test_the_page_says_not_known_instead_of_a_zero() -> None:
     assert "Fill rate (demand served from stock) not known not known not known" in text
     assert " 0.0% " not in text
     assert "(0.0%)" not in text
+
+
+def test_a_buyers_minutes_per_decision_is_one_setting_shared_by_file_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Settings().value.minutes_per_decision == 2.0
+    config = write_config(tmp_path, "[value]\nminutes_per_decision = 4.5\n")
+    assert load_settings(config).value.minutes_per_decision == 4.5
+    with pytest.raises(SettingsError, match=r"value\.minutes_per_decision"):
+        load_settings(write_config(tmp_path, "[value]\nminutes_per_decision = 0\n"))
+    monkeypatch.setenv("REPLENISH_VALUE__MINUTES_PER_DECISION", "3")
+    assert load_settings(config).value.minutes_per_decision == 3.0
