@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from services.business_case_model import BusinessCase
 
-WIDTH, PANEL, LEFT, RIGHT, TOP, GAP = 760, 210, 92, 24, 56, 70
+WIDTH, PANEL, LEFT, RIGHT, TOP, GAP = 760, 210, 92, 24, 84, 70
 COLOURS = {"policy": "#1f6fb2", "baseline": "#d4572a"}
 LABELS = {"policy": "product's policy", "baseline": "spreadsheet min/max"}
 
@@ -45,12 +45,13 @@ def chart_svg(case: BusinessCase) -> str:
         "baseline": [w.baseline_fill_rate for w in weeks],
     }
     high = max(max(v) for v in stock.values()) * 1.1 or 1.0
-    parts += _panel(TOP, labels, stock, 0.0, high,
-                    f"average inventory value ({case.currency})", _money_tick)  # fmt: skip
+    title = f"average inventory value ({case.currency}), week starting"
+    parts += _panel(TOP, labels, stock, 0.0, high, title, _money_tick)
     known = [f for values in fill.values() for f in values if f is not None]
     low = min(0.8, min(known, default=0.8))
     low = max(0.0, (int(low * 20) / 20))
-    parts += _panel(TOP + PANEL + GAP, labels, fill, low, 1.0, "fill rate", "{:.0%}".format)
+    parts += _panel(TOP + PANEL + GAP, labels, fill, low, 1.0, "fill rate, week starting",
+                    "{:.0%}".format)  # fmt: skip
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

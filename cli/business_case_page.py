@@ -13,6 +13,11 @@ from domain.money import format_money
 from services.business_case_model import BusinessCase, NightFigures
 
 NOT_KNOWN = "not known"
+_FAIR = (
+    "Each rule at its own setting: the product's policy at each item's service level, the "
+    "spreadsheet as a plain min/max. Serving more takes more stock, so the fair comparison "
+    "of stock is at the same fill rate:"
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ def page_blocks(case: BusinessCase) -> list[Block]:
         ["Value auto-approved", f"{money(t.auto_approved_value)} "
          f"({_pct(case.auto_approved_value_share)})", money(t.auto_approved_value / n)],
         ["Decisions for a person (orders held)", f"{t.decisions:,}", f"{t.decisions / n:,.1f}"],
+        ["Why held (orders per reason)", _reasons(t.held_by_reason), ""],
         ["Lines and value in them", f"{t.lines_to_people:,}, {money(t.value_to_people)}",
          f"{t.lines_to_people / n:,.0f}"],
         ["Buyer time", f"{case.buyer_hours:,.1f} h", f"{t.buyer_minutes / n:,.0f} min"],
@@ -85,7 +91,7 @@ def _service(case: BusinessCase, money: _Money) -> list[Block]:
         if e.lowest_saving is not None else ""
     )  # fmt: skip
     rows = [
-        ["", "Product's policy", "Spreadsheet min/max", "Difference"],
+        ["", "Product's policy", "Spreadsheet min/max", "Policy minus spreadsheet"],
         ["Fill rate (demand served from stock)", _pct(p.fill_rate), _pct(b.fill_rate),
          _points(p.fill_rate, b.fill_rate)],
         ["Item-location days with a stock-out", f"{p.stockout_periods:,}",
@@ -96,6 +102,7 @@ def _service(case: BusinessCase, money: _Money) -> list[Block]:
     return [
         Block("h2", "Stock and service against the spreadsheet"),
         Block("table", rows=rows),
+        Block("p", _FAIR),
         Block("p", f"Inventory saving at equal fill: {saving}{lowest}."),
         Block("chart", "Inventory value and fill rate per week, policy against spreadsheet"),
     ]
@@ -144,3 +151,9 @@ def _points(policy: float | None, baseline: float | None) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _reasons(reasons: dict[str, int]) -> str:
+    """`UNUSUAL_ORDER 12, LARGE_LINE_VALUE 3`, most frequent first."""
+    ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{code} {n:,}" for code, n in ranked) or "none"

@@ -7,9 +7,10 @@ never reaches the spreadsheet's fill rate, is None, not 0 or 1.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from purchasing.replay import ReplayTotals
 from purchasing.service_curve import inventory_at_fill, savings_at_equal_fill
@@ -31,8 +32,12 @@ def sum_nights(nights: Sequence[NightFigures]) -> NightFigures | None:
     """The nights added up (dated with the last night); None without a night."""
     if not nights:
         return None
-    fields = [name for name in NightFigures.model_fields if name != "night"]
-    totals = {name: sum(getattr(n, name) for n in nights) for name in fields}
+    fields = [n for n in NightFigures.model_fields if n not in ("night", "held_by_reason")]
+    totals: dict[str, Any] = {name: sum(getattr(n, name) for n in nights) for name in fields}
+    reasons: Counter[str] = Counter()
+    for night in nights:
+        reasons.update(night.held_by_reason)
+    totals["held_by_reason"] = dict(sorted(reasons.items()))
     money = ("value", "auto_approved_value", "value_to_people")
     totals.update({name: round(float(totals[name]), 2) for name in money})
     return NightFigures(night=nights[-1].night, **totals)

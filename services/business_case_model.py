@@ -32,6 +32,9 @@ class NightFigures(BaseModel):
     lines_to_people: int
     value_to_people: float
     buyer_minutes: float = 0.0
+    # Per reason code: held orders carrying a flag of that code that holds (an order
+    # may carry several), so the decisions can be traced to the rules behind them.
+    held_by_reason: dict[str, int] = {}
 
 
 class ServiceFigures(BaseModel):

@@ -120,6 +120,10 @@ def replay_night(
     auto = orders["po_key"].map(decided.decisions).eq(AUTO_APPROVED).to_numpy(dtype=bool)
     value = inputs.currencies.to_base(orders["value"], orders["currency"]).to_numpy()
     count = orders["line_count"].to_numpy()
+    flags = decided.flags
+    holding = flags.loc[inputs.rules.holds(flags).to_numpy(dtype=bool)]
+    held = holding.loc[holding["po_key"].isin(orders.loc[~auto, "po_key"])]
+    reasons = held.drop_duplicates(["po_key", "code"])["code"].astype(str).value_counts()
     _remember(history, decided.plan.lines, orders, night, inputs.rules)
     return NightFigures(
         night=night,
@@ -132,6 +136,7 @@ def replay_night(
         decisions=int((~auto).sum()),
         lines_to_people=int(count[~auto].sum()),
         value_to_people=round(float(value[~auto].sum()), 2),
+        held_by_reason={str(code): int(n) for code, n in reasons.sort_index().items()},
     )
 
 

@@ -52,6 +52,9 @@ def test_every_night_adds_up_to_its_orders_and_lines(replayed: tuple[dict[str, A
             night["value"], abs=0.01
         )
         assert night["buyer_minutes"] == pytest.approx(night["decisions"] * MINUTES)
+        # Every held order carries at least one holding reason, and only held orders do.
+        assert (night["decisions"] > 0) == bool(night["held_by_reason"])
+        assert sum(night["held_by_reason"].values()) >= night["decisions"]
     totals = case["totals"]
     for key in ("orders", "lines", "decisions", "auto_approved_lines", "lines_to_people"):
         assert totals[key] == sum(n[key] for n in nights), key
