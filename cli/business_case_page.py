@@ -60,13 +60,14 @@ def page_blocks(case: BusinessCase) -> list[Block]:
         ["Value auto-approved", f"{money(t.auto_approved_value)} "
          f"({_pct(case.auto_approved_value_share)})", money(t.auto_approved_value / n)],
         ["Decisions for a person (orders held)", f"{t.decisions:,}", f"{t.decisions / n:,.1f}"],
-        ["Why held (orders per reason)", _reasons(t.held_by_reason), ""],
         ["Lines and value in them", f"{t.lines_to_people:,}, {money(t.value_to_people)}",
          f"{t.lines_to_people / n:,.0f}"],
         ["Buyer time", f"{case.buyer_hours:,.1f} h", f"{t.buyer_minutes / n:,.0f} min"],
         ["Buyer time to check every line", f"{case.buyer_hours_checking_every_line:,.1f} h",
          f"{t.lines * case.minutes_per_decision / n:,.0f} min"],
     ]))  # fmt: skip
+    blocks.append(Block("p", f"Why orders were held (orders per reason; docs/flag-rules.md): "
+                             f"{_reasons(t.held_by_reason)}."))  # fmt: skip
     blocks += _service(case, money)
     blocks.append(Block("h2", "Night by night"))
     blocks.append(Block("table", rows=[
@@ -154,6 +155,6 @@ def _count(n: int, word: str) -> str:
 
 
 def _reasons(reasons: dict[str, int]) -> str:
-    """`UNUSUAL_ORDER 12, LARGE_LINE_VALUE 3`, most frequent first."""
+    """`unusual order 12, large line value 3`, most frequent first."""
     ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-    return ", ".join(f"{code} {n:,}" for code, n in ranked) or "none"
+    return ", ".join(f"{code.lower().replace('_', ' ')} {n:,}" for code, n in ranked) or "none"

@@ -13,38 +13,27 @@ Every figure is defined in docs/business-case.md.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 
 from dataquality import ValidationResult
 from purchasing.position import KEYS
-from purchasing.replay import ReplayStep, ReplayTotals
-from purchasing.replay_rules import ReplaySetup, baseline_totals, policy_totals
-from purchasing.service_curve import DEFAULT_TARGETS, service_curve
+from purchasing.replay_rules import ReplaySetup
+from purchasing.service_curve import DEFAULT_TARGETS
 from purchasing.simulation import replay_inputs
-from services.business_case_figures import equal_fill, service_figures, sum_nights, weekly
+from services.business_case_figures import equal_fill, sum_nights, weekly
 from services.business_case_model import BusinessCase
 from services.business_case_nights import NightHistory, NightInputs, NightRecorder, replay_night
+from services.business_case_replay import measured_curve, replay_baseline, replay_policy
 from settings import Settings
 
 DAYS_PER_WEEK = 7
-
-
-@dataclass
-class PeriodSeries:
-    """A replay observer summing, per period, the stock value held and the demand asked
-    and served over all item-locations: the chart's weekly points."""
-
-    stock_value: dict[int, float]
-    asked: dict[int, float]
-    served: dict[int, float]
-
-    def __call__(self, step: ReplayStep) -> None:
-        self.stock_value[step.t] = float(step.stock_value.sum())
-        self.asked[step.t] = float(step.asked.sum())
-        self.served[step.t] = float(step.served.sum())
+# Weeks replayed before the first night and left out of every figure: the replay opens
+# with every item-location at its target at once, and the stock takes this long to
+# settle into its weekly rhythm (docs/business-case.md).
+WARM_UP_WEEKS = 4
 
 
 def build_business_case(
@@ -65,19 +54,14 @@ def build_business_case(
     setup, history = replay_inputs(
         tables["items"], tables["demand"], as_of=as_of, frequency=settings.forecast.frequency,
         days_per_period=days, params=policy, forecast_params=settings.forecast,
-        last_periods=weeks * every + 1,
+        last_periods=(weeks + WARM_UP_WEEKS) * every + 1,
     )  # fmt: skip
     setup = _on_nights(setup, every)
+    first = max(setup.demand.shape[1] - weeks * every, 0)  # the first measured period
     recorder = NightRecorder()
-    policy_series, baseline_series = _series(), _series()
-
-    def both(step: ReplayStep) -> None:
-        recorder(step)
-        policy_series(step)
-
-    policy_run = policy_totals(setup, setup.terms.service_level, observe=both)
-    baseline_run = baseline_totals(setup, observe=baseline_series)
-    curve = service_curve(setup, DEFAULT_TARGETS)
+    policy_series = replay_policy(setup, setup.terms.service_level, also=recorder)
+    baseline_series = replay_baseline(setup)
+    curve = measured_curve(setup, first, DEFAULT_TARGETS)
 
     active = tables["items"].loc[tables["items"]["active"].astype(bool)]
     inputs = NightInputs(
@@ -97,10 +81,7 @@ def build_business_case(
     )
     night_history = NightHistory()
     nights = []
-    opening = int(setup.terms.begin.min()) if setup.terms.begin.size else 0
-    # The replay opens each item with the stock its level asks for, a week before the
-    # first night: that opening review orders nothing and is no night of the workflow.
-    for review in (r for r in recorder.reviews if r.t > opening):
+    for review in (r for r in recorder.reviews if r.t >= first):
         night = history.periods[review.t].start_time.date()
         figures = replay_night(review, night, inputs, night_history)
         nights.append(
@@ -108,7 +89,7 @@ def build_business_case(
         )
     totals = sum_nights(nights)
     dates = [p.start_time.date() for p in history.periods]
-    start = int(setup.terms.begin.min(initial=len(dates)))
+    ours, theirs = policy_series.figures(first), baseline_series.figures(first)
     return BusinessCase(
         as_of=as_of,
         currency=settings.currency.base,
@@ -116,7 +97,7 @@ def build_business_case(
         last_night=nights[-1].night if nights else None,
         weeks=weeks,
         estimates=estimates,
-        item_locations=_replayed(policy_run),
+        item_locations=int((setup.terms.begin < setup.demand.shape[1]).sum()),
         minutes_per_decision=minutes_per_decision,
         nights=nights,
         totals=totals,
@@ -127,14 +108,11 @@ def build_business_case(
         buyer_hours=round(totals.buyer_minutes / 60, 2) if totals else 0.0,
         buyer_hours_checking_every_line=round(totals.lines * minutes_per_decision / 60, 2)
         if totals else 0.0,
-        policy=service_figures(policy_run),
-        baseline=service_figures(baseline_run),
-        inventory_difference=round(
-            service_figures(baseline_run).avg_inventory_value
-            - service_figures(policy_run).avg_inventory_value, 2,
-        ),
+        policy=ours,
+        baseline=theirs,
+        inventory_difference=round(theirs.avg_inventory_value - ours.avg_inventory_value, 2),
         equal_fill=equal_fill(curve),
-        weekly=weekly(policy_series, baseline_series, dates, start, every),
+        weekly=weekly(policy_series, baseline_series, dates, first, every),
         seconds=round(time.perf_counter() - started, 1),
     )  # fmt: skip
 
@@ -150,17 +128,9 @@ def _on_nights(setup: ReplaySetup, every: int) -> ReplaySetup:
     return replace(setup, terms=replace(setup.terms, begin=aligned))
 
 
-def _series() -> PeriodSeries:
-    return PeriodSeries({}, {}, {})
-
-
-def _replayed(totals: ReplayTotals) -> int:
-    return int((totals.periods > 0).sum())
-
-
 def _share(part: float, whole: float) -> float | None:
     """part / whole, or None when there is nothing to share (not a zero)."""
     return round(float(part) / float(whole), 4) if whole else None
 
 
-__all__ = ["PeriodSeries", "build_business_case"]
+__all__ = ["build_business_case"]

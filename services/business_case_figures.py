@@ -1,5 +1,5 @@
-"""The business case's arithmetic, pure: nights summed, a replay's service figures, the
-inventory saving at equal fill, and the weekly points of the chart.
+"""The business case's arithmetic, pure: nights summed, the inventory saving at equal
+fill, and the weekly points of the chart.
 
 Unknown stays unknown: a fill rate without demand, or a saving where the policy's curve
 never reaches the spreadsheet's fill rate, is None, not 0 or 1.
@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from purchasing.replay import ReplayTotals
 from purchasing.service_curve import inventory_at_fill, savings_at_equal_fill
-from services.business_case_model import EqualFill, NightFigures, ServiceFigures, WeekPoint
+from services.business_case_model import EqualFill, NightFigures, WeekPoint
 
 Curve = dict[str, list[dict[str, float]]]
 BASELINE_SETTING = 0.95  # the spreadsheet's usual 95% setting: where the saving is read
@@ -41,21 +40,6 @@ def sum_nights(nights: Sequence[NightFigures]) -> NightFigures | None:
     money = ("value", "auto_approved_value", "value_to_people")
     totals.update({name: round(float(totals[name]), 2) for name in money})
     return NightFigures(night=nights[-1].night, **totals)
-
-
-def service_figures(totals: ReplayTotals) -> ServiceFigures:
-    """Fill rate, stock-out periods and average inventory value of one replay; the
-    average is per item-location over its replayed periods, summed over them (the value
-    the shelf ties up on a typical day, as `replenish simulate` reports it)."""
-    replayed = totals.periods > 0
-    demand = float(totals.demand.sum())
-    held = totals.inventory_value[replayed] / totals.periods[replayed]
-    return ServiceFigures(
-        fill_rate=round(float(totals.served.sum()) / demand, 4) if demand > 0 else None,
-        stockout_periods=int(totals.stockout_periods.sum()),
-        avg_inventory_value=round(float(held.sum()), 2),
-        demand_units=round(demand, 2),
-    )
 
 
 def equal_fill(curve: Curve, setting: float = BASELINE_SETTING) -> EqualFill:

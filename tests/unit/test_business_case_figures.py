@@ -6,19 +6,18 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 from config_files import write_config
 
 from cli.business_case_page import page_blocks
-from purchasing.replay import ReplayTotals
-from services.business_case_figures import equal_fill, service_figures, sum_nights
+from services.business_case_figures import equal_fill, sum_nights
 from services.business_case_model import (
     BusinessCase,
     EqualFill,
     NightFigures,
     ServiceFigures,
 )
+from services.business_case_replay import PeriodSeries
 from settings import Settings, SettingsError, load_settings
 
 
@@ -72,14 +71,19 @@ def test_nights_are_summed_figure_by_figure() -> None:
     assert sum_nights([]) is None
 
 
-def test_a_replay_without_demand_has_no_fill_rate_rather_than_a_perfect_one() -> None:
-    zeros = np.zeros(2)
-    totals = ReplayTotals(demand=zeros, served=zeros, stockout_periods=zeros,
-                          inventory_value=np.array([70.0, 30.0]), periods=np.array([7.0, 7.0]),
-                          orders=zeros, cycles=zeros, stockout_cycles=zeros)  # fmt: skip
-    figures = service_figures(totals)
+def test_a_stretch_without_demand_has_no_fill_rate_rather_than_a_perfect_one() -> None:
+    series = PeriodSeries()
+    for t, held in ((0, 500.0), (1, 70.0), (2, 30.0)):  # period 0: warm-up, left out
+        series.stock_value[t], series.asked[t], series.served[t], series.short[t] = (
+            held, 0.0, 0.0, 0,
+        )  # fmt: skip
+    figures = series.figures(start=1)
     assert figures.fill_rate is None
-    assert figures.avg_inventory_value == pytest.approx(100.0 / 7, abs=0.01)
+    assert figures.avg_inventory_value == pytest.approx(50.0)
+    series.asked[2], series.served[2], series.short[2] = 10.0, 8.0, 1
+    figures = series.figures(start=1)
+    assert figures.fill_rate == pytest.approx(0.8)
+    assert figures.stockout_periods == 1
 
 
 def test_the_page_says_not_known_instead_of_a_zero() -> None:
