@@ -48,10 +48,12 @@ def chart_svg(case: BusinessCase) -> str:
     title = f"average inventory value ({case.currency}), week starting"
     parts += _panel(TOP, labels, stock, 0.0, high, title, _money_tick)
     known = [f for values in fill.values() for f in values if f is not None]
-    low = min(0.8, min(known, default=0.8))
-    low = max(0.0, (int(low * 20) / 20))
+    lowest = min(0.8, min(known, default=0.8))
+    # Four gridline steps of a round size (2.5, 5, 10 or 25 points) down from 100%.
+    step = next((st for st in (0.025, 0.05, 0.1, 0.25) if 1.0 - 4 * st <= lowest), 0.25)
+    low = 1.0 - 4 * step
     parts += _panel(TOP + PANEL + GAP, labels, fill, low, 1.0, "fill rate, week starting",
-                    "{:.0%}".format)  # fmt: skip
+                    "{:.1%}".format if step < 0.05 else "{:.0%}".format)  # fmt: skip
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
