@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from cli.commands import (
     backtest,
+    business_case,
     demo,
     erp,
     explain,
@@ -37,8 +38,8 @@ from cli.exit_codes import ExitCode
 
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
-    sample_data, nightly, demo, backtest, simulate, submit, reconcile, erp, quarantine, review,
-    serve, rollback, runs, explain, shadow_report, value,
+    sample_data, nightly, demo, backtest, simulate, business_case, submit, reconcile, erp,
+    quarantine, review, serve, rollback, runs, explain, shadow_report, value,
 )  # fmt: skip
 
 
