@@ -106,6 +106,15 @@ class MailWaiting(_Part):
     last_error: str | None = Field(description="what the mail server last answered")
 
 
+class Memory(_Part):
+    """The night's resident memory beside the budget it was sized to (`run.memory_budget_mb`)."""
+
+    peak_rss_mb: float | None = Field(
+        description="the process's resident high-water mark during the run; None: not known"
+    )
+    budget_mb: int = Field(description="run.memory_budget_mb: what the forecast blocks aim at")
+
+
 class RunSummary(_Part):
     """A run that started: succeeded, partial, stopped (input refused) or failed."""
 
@@ -127,6 +136,7 @@ class RunSummary(_Part):
     problems: list[str]
     mail_waiting: MailWaiting
     stage_seconds: dict[str, float]
+    memory: Memory | None = Field(default=None, description="absent in runs before issue 27")
     outputs: Outputs
 
 

@@ -42,7 +42,7 @@ def check_duplicates(table: Table) -> None:
     # stable order: rows still in good standing first, then by position
     group = group.iloc[np.lexsort((group.index.to_numpy(), table.quarantined[group.index]))]
     origin = table.raw.loc[group.index]
-    where = origin["source_file"] + " line " + origin["source_line"].astype(str)
+    where = origin["source_file"].astype(str) + " line " + origin["source_line"].astype(str)
     copy = group.duplicated(table.contract.names, keep="first")
     variants = (~copy).groupby([group[k] for k in key], dropna=False).transform("sum")
     conflict = variants > 1

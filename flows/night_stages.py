@@ -69,7 +69,10 @@ def run_stages(
         clock.run("report", notify.alert_data_quality, services, run_id, as_of, gate.breaches)
         return True
 
-    result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
+    result = clock.run(
+        "forecast", forecast_stage.forecast, checked, as_of, settings.forecast,
+        settings.run.memory_budget_mb,
+    )  # fmt: skip
     # The demand history is consumed: the forecast carries the recent tail the later
     # stages need, and millions of rows need not stay resident through the night.
     checked = replace(checked, tables={k: v for k, v in checked.tables.items() if k != "demand"})

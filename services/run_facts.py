@@ -45,6 +45,8 @@ class RunFacts:
     # What the mail server had not taken when the run closed (notifications.MailWaiting);
     # None when the database could not say.
     mail_waiting: dict[str, Any] | None = None
+    # The process's resident high-water mark during the run, in MB (None: not known).
+    peak_rss_mb: float | None = None
 
     def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
         """Something raised: the run ends `failed` (a bug, the database down, a crash)."""

@@ -16,6 +16,7 @@ from settings.sections import (
     EmailSettings,
     MonitoringSettings,
     ReviewSettings,
+    RunSettings,
     SourceSettings,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "ErpSettings",
     "MonitoringSettings",
     "ReviewSettings",
+    "RunSettings",
     "Settings",
     "SettingsError",
     "SourceSettings",

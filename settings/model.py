@@ -31,6 +31,7 @@ from settings.sections import (
     EmailSettings,
     MonitoringSettings,
     ReviewSettings,
+    RunSettings,
     SourceSettings,
 )
 
@@ -62,6 +63,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
 
     @classmethod
     def settings_customise_sources(
