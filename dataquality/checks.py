@@ -126,11 +126,16 @@ def check_source_problems(table: Table) -> None:
     """Rows the source could not read cleanly ("CODE: sentence" in `source_problem`)."""
     if SOURCE_PROBLEM not in table.raw.columns:
         return
-    problem = table.raw[SOURCE_PROBLEM].astype(str)
-    has = (problem != "").to_numpy()
+    column = table.raw[SOURCE_PROBLEM]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # compact cells: compare the codes
+        empty = np.asarray(column.cat.categories.astype(str) == "")
+        has = ~empty[column.cat.codes.to_numpy()]
+    else:
+        has = (column.astype(str) != "").to_numpy()
     if not has.any():
         return
-    code, _, sentence = (problem[has].str.partition(": ")[i] for i in (0, 1, 2))
+    problem = column.iloc[np.flatnonzero(has)].astype(str)
+    code, _, sentence = (problem.str.partition(": ")[i] for i in (0, 1, 2))
     for value in code.unique():
         reason = Reason(value)
         rows = code.index[(code == value).to_numpy()]

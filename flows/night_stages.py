@@ -28,6 +28,7 @@ from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, open_source
+from services.memory_budget import release_freed
 from services.run_summary import RunFacts
 from services.runs import start_run
 from services.stage_clock import StageClock
@@ -60,6 +61,7 @@ def run_stages(
     facts.files = list(raw.files)
     checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
     del raw  # consumed: from here on the night reads the validated tables only
+    release_freed()  # the extract and the gate's working copies go back to the OS
     clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked
     try:
@@ -77,6 +79,7 @@ def run_stages(
     # stages need, and millions of rows need not stay resident through the night.
     checked = replace(checked, tables={k: v for k, v in checked.tables.items() if k != "demand"})
     facts.checked = checked
+    release_freed()
     items = checked.tables["items"]
     clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)
     facts.forecast = result

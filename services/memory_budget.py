@@ -15,6 +15,8 @@ night's peak. Where /proc is missing (not Linux) the peak is unknown (None).
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +41,21 @@ def peak_rss_mb() -> float | None:
 def rss_mb() -> float | None:
     """The process's resident memory now, in MB."""
     return _status_mb("VmRSS")
+
+
+def release_freed() -> None:
+    """Hand the memory the process freed back to the OS (glibc's `malloc_trim`).
+
+    Python and pandas free a stage's frames into the allocator's free lists, which glibc
+    keeps: without this the extract, the gate's working copies and the forecast's frames
+    stay resident (about 700 MB at 10,000 item-locations) through the rest of the night.
+    Nothing happens where glibc is not the allocator."""
+    gc.collect()  # frames in reference cycles (tracebacks, closures) go first
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def reset_peak() -> None:
