@@ -33,7 +33,9 @@ def test_stages_and_forecast_blocks_are_told_in_order() -> None:
     assert "block 2 of 2" in seen[4].detail
     assert "50 of 100 item-locations" in seen[5].detail
     shares = [p.share for p in seen]
-    assert shares == sorted(shares) and 0 <= shares[0] and shares[-1] < 1
+    assert shares == sorted(shares)
+    assert shares[0] >= 0
+    assert shares[-1] < 1
     # nobody listening outside the block: telling costs nothing and reaches no one
     run_progress.stage_started("report")
     assert len(seen) == 7
@@ -68,7 +70,8 @@ def test_the_artifact_is_updated_at_most_every_few_seconds(
     shown(Progress("forecast", "forecast of CrostonSBA, block 9 of 9", 0.9))
     shown.finish("succeeded")
 
-    assert len(made) == 1 and made[0][0] == 0.0
+    assert len(made) == 1
+    assert made[0][0] == 0.0
     assert [u[1] for u in updates] == [90.0, 100.0]
     assert "Stage **forecast**" in (updates[0][2] or "")
     assert "block 9 of 9" in (updates[0][2] or "")
