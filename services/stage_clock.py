@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from services import run_progress
-from services.memory_budget import peak_rss_mb, reset_peak
+from services.memory_budget import peak_rss_mb, reset_peak, return_large_blocks
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -23,6 +23,7 @@ class StageClock:
         self.seconds: dict[str, float] = {}
         self.current = "start"
         self.peak_mb: float | None = None
+        return_large_blocks()  # freed frames leave the process instead of staying resident
         reset_peak()  # a worker's earlier nights are not this night's peak
 
     def run(self, stage: str, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
