@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -271,7 +272,7 @@ def test_run_summary_is_published_as_a_prefect_artifact(night: Night) -> None:
     table = asyncio.run(latest("data-quality"))
     assert "demand_pos.csv" in table
 
-    async def progress() -> list[object]:
+    async def progress() -> list[Any]:
         async with get_client() as client:
             return list(
                 await client.read_artifacts(

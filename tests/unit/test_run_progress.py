@@ -15,17 +15,19 @@ from services.run_progress import Progress
 from services.stage_clock import StageClock
 
 
+def _forecast_steps() -> None:
+    run_progress.forecast_step("backtest", "AutoETS, block 1 of 2", 0, 100, 1)
+    run_progress.forecast_step("backtest", "AutoETS, block 2 of 2", 0, 100, 2)
+    run_progress.forecast_step("forecast", "CrostonSBA, block 1 of 2", 50, 100, 2)
+
+
 def test_stages_and_forecast_blocks_are_told_in_order() -> None:
     seen: list[Progress] = []
     clock = StageClock()
     with run_progress.listening(seen.append):
         clock.run("extract", lambda: None)
         clock.run("validate", lambda: None)
-        clock.run("forecast", lambda: [
-            run_progress.forecast_step("backtest", "AutoETS, block 1 of 2", 0, 100, 1),
-            run_progress.forecast_step("backtest", "AutoETS, block 2 of 2", 0, 100, 2),
-            run_progress.forecast_step("forecast", "CrostonSBA, block 1 of 2", 50, 100, 2),
-        ])  # fmt: skip
+        clock.run("forecast", _forecast_steps)
         clock.run("plan", lambda: None)
     assert [p.stage for p in seen] == [
         "extract", "validate", "forecast", "forecast", "forecast", "forecast", "plan",
