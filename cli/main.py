@@ -17,6 +17,7 @@ from typing import NoReturn
 from cli.commands import (
     backtest,
     demo,
+    erp,
     explain,
     nightly,
     quarantine,
@@ -26,16 +27,18 @@ from cli.commands import (
     runs,
     sample_data,
     serve,
+    shadow_report,
     simulate,
     submit,
+    value,
 )
 from cli.commands.base import CliError
 from cli.exit_codes import ExitCode
 
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
-    sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback, runs, explain,
+    sample_data, nightly, demo, backtest, simulate, submit, reconcile, erp, quarantine, review,
+    serve, rollback, runs, explain, shadow_report, value,
 )  # fmt: skip
 
 

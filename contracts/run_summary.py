@@ -47,6 +47,14 @@ class Series(_Part):
     by_class: dict[str, int] = Field(description="item-locations per demand class")
 
 
+class ModeOrders(_Part):
+    """The orders made in one rollout mode (`rollout.mode`: shadow, review-all, live)."""
+
+    orders: int
+    lines: int
+    value: Money
+
+
 class Orders(_Part):
     purchase_orders: int
     lines: int
@@ -61,6 +69,14 @@ class Orders(_Part):
     auto_approved_value_share: float | None = Field(description="share of the value")
     sent_with_warning: int = Field(description="auto-approved, with a flag that only informs")
     held_lines: dict[str, int] = Field(description="lines held for a later day, per reason")
+    # Defaults: summaries stored before rollout modes existed were all made live.
+    shadow: int = Field(
+        default=0, description="orders made in shadow mode: recorded, sent to no ERP, no e-mail"
+    )
+    by_mode: dict[str, ModeOrders] = Field(
+        default_factory=dict,
+        description="per rollout mode the orders were made in (shadow, review-all, live)",
+    )
 
 
 class PassedOn(_Part):
@@ -80,6 +96,7 @@ class Hold(_Part):
     money_at_stake: Amount
     currency: str
     message: str
+    rollout_mode: str = Field(default="live", description="review-all or live")
 
 
 class Review(_Part):
@@ -93,7 +110,8 @@ class Review(_Part):
 
 class Outputs(_Part):
     database: str = Field(description="the database URL, without a password")
-    erp_drop: str
+    erp: str = Field(description="the ERP configured (erp.adapter) and where orders go")
+    erp_drop: str = Field(description="erp.drop_dir (used by the file drop only)")
     outbox: str
 
 
@@ -113,6 +131,20 @@ class Memory(_Part):
         description="the process's resident high-water mark during the run; None: not known"
     )
     budget_mb: int = Field(description="run.memory_budget_mb: what the forecast blocks aim at")
+
+
+class ModeChangeNote(_Part):
+    scope: str = Field(description="catalogue, category:<name>, supplier:<id>, location:<loc>")
+    old: str | None = Field(description="the last run's mode; None: not set then")
+    new: str | None = Field(description="this run's mode; None: no longer set")
+
+
+class Rollout(_Part):
+    """The rollout modes the run was made with, and what changed since the last run
+    (each change is in the audit log, entity `rollout`)."""
+
+    modes: dict[str, str] = Field(description="scope: mode; `catalogue` is the default")
+    changes: list[ModeChangeNote]
 
 
 class RunSummary(_Part):
@@ -138,6 +170,10 @@ class RunSummary(_Part):
     stage_seconds: dict[str, float]
     memory: Memory | None = Field(default=None, description="absent in runs before issue 27")
     outputs: Outputs
+    rollout: Rollout = Field(
+        default_factory=lambda: Rollout(modes={"catalogue": "live"}, changes=[]),
+        description="rollout modes (absent in summaries stored before they existed: live)",
+    )
 
 
 class StoodAsideSummary(_Part):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from flags.params import FlagRules
+    from flags.params import ReviewSettings
 
 
 _LINE = ["po_key", "sku", "location"]
@@ -23,7 +23,7 @@ ALWAYS_REVIEW = "ALWAYS_REVIEW"
 
 
 def apply_review_capacity(
-    flags: pd.DataFrame, approvers: pd.Series, rules: FlagRules
+    flags: pd.DataFrame, approvers: pd.Series, rules: ReviewSettings
 ) -> pd.DataFrame:
     """`flags` with `holds` (this flag holds its order tonight) and `passed_on` (it would
     have held, but its approver's capacity went to larger stakes) columns.

@@ -13,8 +13,7 @@ import pandas as pd
 
 from contracts import frame_schemas as schemas
 from flags.codes import FlagCode
-from flags.params import FlagRules
-from flags.registry import SEVERITY, FlagInputs, find_flags
+from flags.registry import SEVERITY, FlagInputs, FlagRules, find_flags
 from flags.rules.base import FLAG_COLUMNS
 from flags.rules.history import empty_history
 from flags.rules.orders import empty_order_history

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from domain.money import format_amount
-from flags.codes import FlagCode
 from flags.registry import SEVERITY
+from flags.rules.demand import BELOW_MIN_ORDER_VALUE
 
 REVIEW_SUFFIX = "-R"
 _LINE_KEY = ["po_key", "sku", "location"]
@@ -99,14 +99,14 @@ def _held_for_minimum(
         + currency + " " + amount + ") would be below the supplier's minimum order value of "
         + currency + " " + floor + "."
     )  # fmt: skip
-    code = str(FlagCode.BELOW_MIN_ORDER_VALUE)
+    code = str(BELOW_MIN_ORDER_VALUE)
     rows = pd.DataFrame(
         {
             "po_key": waiting["po_key"].to_numpy(dtype=object),
             "sku": waiting["sku"].to_numpy(dtype=object),
             "location": waiting["location"].to_numpy(dtype=object),
             "code": code,
-            "severity": SEVERITY[FlagCode.BELOW_MIN_ORDER_VALUE],
+            "severity": SEVERITY[BELOW_MIN_ORDER_VALUE],
             "message": message.to_numpy(dtype=object),
             "money_at_stake": waiting["line_value"].to_numpy(dtype=float),
             "currency": currency.to_numpy(dtype=object),

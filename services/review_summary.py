@@ -33,7 +33,11 @@ def review_section(review: Review | None, settings: Settings) -> dict[str, Any]:
     }
     if review is None or review.flags.empty:
         return empty
-    flags = review.flags
+    # A shadow order asks nobody anything: its flags are counted (`flags`), not waiting.
+    flags = review.flags.loc[review.flags["po_key"].map(review.decisions).ne("shadow")]
+    if flags.empty:
+        return empty
+    flags = flags.assign(rollout_mode=flags["po_key"].map(review.modes).fillna("live"))
     holds = settings.flags.holds(flags).to_numpy(dtype=bool)
     held = flags.loc[holds]
     per_line = held.loc[held["sku"].notna()].drop_duplicates(["po_key", "sku", "location"])
@@ -80,6 +84,7 @@ def _top(held: pd.DataFrame) -> list[dict[str, Any]]:
             "money_at_stake": round(float(row["money_at_stake"]), 2),
             "currency": str(row.get("currency") or ""),
             "message": str(row["message"]),
+            "rollout_mode": str(row.get("rollout_mode") or "live"),
         }
         for row in top.to_dict("records")
     ]

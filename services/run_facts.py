@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dataquality import ValidationResult
     from domain.nightly import Plan, Proposed, Review
+    from domain.rollout import ModeChange
     from forecasting import ForecastResult
     from integrations.sources.extract import FileInfo
     from services.submission import Submitted
@@ -47,6 +48,8 @@ class RunFacts:
     mail_waiting: dict[str, Any] | None = None
     # The process's resident high-water mark during the run, in MB (None: not known).
     peak_rss_mb: float | None = None
+    # Rollout scopes whose mode changed since the last run (audited at the run's start).
+    mode_changes: list[ModeChange] = field(default_factory=list)
 
     def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
         """Something raised: the run ends `failed` (a bug, the database down, a crash)."""

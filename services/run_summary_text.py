@@ -9,6 +9,7 @@ from contracts.run_summary import MailWaiting, Money, Review, RunSummary, Summar
 from domain.money import format_money, format_totals
 
 STOOD_ASIDE: Final = "stood_aside"
+_OR_WOULD: Final = " (shadow orders: would be)"
 
 
 def render_text(summary: Summary) -> str:
@@ -51,7 +52,7 @@ def render_text(summary: Summary) -> str:
     lines.extend(f"  Problem: {problem}" for problem in summary.problems)
     lines.extend(_mail_waiting(summary.mail_waiting))
     outputs = summary.outputs
-    lines.append(f"  ERP drop folder: {outputs.erp_drop}")
+    lines.append(f"  ERP: {outputs.erp}")
     lines.append(f"  Outbox (e-mails): {outputs.outbox}")
     lines.append(f"  Database: {outputs.database}")
     memory = summary.memory
@@ -78,6 +79,7 @@ def _orders(summary: RunSummary) -> list[str]:
         f"({rate:.0%}), {orders.auto_approved_lines} of {orders.lines} lines, "
         f"{value_share:.0%} of the value; waiting for a buyer: {orders.pending_review}.",
     ]
+    lines += _modes(summary)
     if orders.sent_with_warning:
         lines.append(
             f"  Sent with a warning for the buyer (no decision needed): {orders.sent_with_warning}."
@@ -91,6 +93,26 @@ def _orders(summary: RunSummary) -> list[str]:
         lines.append(
             f"  {orders.already_proposed} of them were already proposed by an earlier run "
             "for this date and were not created again."
+        )
+    return lines
+
+
+def _modes(summary: RunSummary) -> list[str]:
+    """Which rollout mode the orders were made in; said only when one is not live."""
+    by_mode, lines = summary.orders.by_mode, []
+    changes = summary.rollout.changes
+    if changes:
+        said = "; ".join(f"{c.scope} {c.old or 'not set'} -> {c.new or 'not set'}" for c in changes)
+        lines.append(f"  Rollout mode changed since the last run (audited): {said}.")
+    if set(by_mode) - {"live"}:
+        each = ", ".join(
+            f"{mode} {part.orders} ({money_text(part.value)})" for mode, part in by_mode.items()
+        )
+        lines.append(f"  Orders per rollout mode: {each}.")
+    if summary.orders.shadow:
+        lines.append(
+            f"  Shadow: {summary.orders.shadow} orders recorded only: nothing sent to the ERP, "
+            "no buyer e-mailed (compare with `replenish shadow-report`)."
         )
     return lines
 
@@ -132,9 +154,10 @@ def _flags(summary: RunSummary) -> list[str]:
     holding = {c: n - informing.get(c, 0) for c, n in summary.flags.items()}
     held = ", ".join(f"{code} x{n}" for code, n in holding.items() if n)
     told = ", ".join(f"{code} x{n}" for code, n in informing.items())
+    would = _OR_WOULD if summary.orders.shadow else ""
     return [
-        *([f"  Why orders wait for a buyer: {held}."] if held else []),
-        *([f"  Told to the buyer, order not held: {told}."] if told else []),
+        *([f"  Why orders wait for a buyer{would}: {held}."] if held else []),
+        *([f"  Told to the buyer, order not held{would}: {told}."] if told else []),
     ]
 
 

@@ -19,6 +19,7 @@ from settings.sections import (
     RunSettings,
     SourceSettings,
 )
+from settings.value import ValueSettings
 
 __all__ = [
     "CONFIG_VARIABLE",
@@ -33,5 +34,6 @@ __all__ = [
     "SettingsError",
     "SourceSettings",
     "TrytonSettings",
+    "ValueSettings",
     "load_settings",
 ]

@@ -65,7 +65,7 @@ def show(services: Any, po_key: str, *, as_json: bool) -> ExitCode:
         po = uow.orders.get(po_key)
         if po is None:
             raise CliError(f"no purchase order {po_key}")
-        order = _summary(po) | {"status": po.status}
+        order = _summary(po) | {"status": po.status, "rollout_mode": po.rollout_mode}
         lines = [
             {
                 "sku": line.sku,
@@ -90,9 +90,14 @@ def show(services: Any, po_key: str, *, as_json: bool) -> ExitCode:
     print(
         f"{order['po_key']} ({order['status']}): {order['supplier_id']} -> {order['location']}, "
         f"{format_money(order['value'], order['currency'])}, "
-        f"waiting for {order['approver'] or 'anyone'}"
+        + (
+            "made in shadow mode: a record only, never decided or sent"
+            if order["status"] == "shadow"
+            else f"waiting for {order['approver'] or 'anyone'}"
+        )
     )
-    print("Why it waits:" if flags else "No flags.")
+    shadow = order["status"] == "shadow"
+    print(("What the rules flagged:" if shadow else "Why it waits:") if flags else "No flags.")
     for flag in flags:
         print(f"  - {flag['code']}{' ' + flag['sku'] if flag['sku'] else ''}: {flag['message']}")
     print("Lines:")

@@ -34,7 +34,17 @@ def serve(args: argparse.Namespace) -> ExitCode:
     settings = built.settings
     host = args.host or settings.review.host
     port = args.port if args.port is not None else settings.review.port
-    app = create_app(ReviewContext(uow=built.uow, links=built.links, policy=settings.approvals))
+    from replenish.run_date import run_date
+    from services.value_report import build_value_report
+
+    def value_report() -> Any:
+        until = run_date(settings.schedule_timezone)
+        return build_value_report(
+            built.uow, settings, until=until, weeks=settings.value.report_weeks
+        )
+
+    app = create_app(ReviewContext(uow=built.uow, links=built.links, policy=settings.approvals,
+                                   value_report=value_report))  # fmt: skip
     print(f"Review page on http://{host}:{port} (links point at {settings.review_base_url})")
     # proxy_headers: behind a reverse proxy the client address comes from X-Forwarded-For;
     # server_header off: no version banner for scanners.

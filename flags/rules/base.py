@@ -16,11 +16,10 @@ from purchasing.planning import quantity_text
 from purchasing.position import KEYS
 
 if TYPE_CHECKING:
-    from flags.params import FlagRules
+    from flags.rule import RuleSettings
 
 __all__ = [
     "FLAG_COLUMNS",
-    "FlagCode",
     "line_flags",
     "money",
     "no_flags",
@@ -80,7 +79,7 @@ def order_text(hit: pd.DataFrame) -> pd.Series:
     )  # fmt: skip
 
 
-def threshold(frame: pd.DataFrame, rules: FlagRules, name: str) -> pd.Series:
+def threshold(frame: pd.DataFrame, rules: RuleSettings, name: str) -> pd.Series:
     """The value of threshold `name` for each row: supplier override, else category, else global.
 
     A supplier's terms are the most specific thing a buyer negotiates, so a supplier

@@ -7,14 +7,15 @@ caught up with. BELOW_MIN_ORDER_VALUE: an order goes out below the supplier's mi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.rule import FlagRule
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import (
-    FlagCode,
     line_flags,
     money,
     no_flags,
@@ -26,8 +27,34 @@ from flags.rules.base import (
 from forecasting.uncertainty import COUNT_CLASSES, protection_quantile
 from purchasing.minimum_order import below_minimum
 
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+# This module's reason codes: the persisted strings its checks write.
+BELOW_MIN_ORDER_VALUE = FlagCode("BELOW_MIN_ORDER_VALUE")
+DEMAND_ANOMALY = FlagCode("DEMAND_ANOMALY")
+
+
+class Settings(RuleSettings):
+    """The switches and thresholds of the demand rules (`[flags]` keys)."""
+
+    demand_anomaly: Annotated[bool, Switches(DEMAND_ANOMALY)] = Field(
+        default=True,
+        description="Flag lines whose latest demand (the last week for daily data, else the "
+        "last period) lies outside the forecast's band: a one-off bulk sale or a sudden "
+        "collapse the quantity is built on, or a change the model has not caught up with.",
+    )
+    demand_anomaly_band: float = Field(
+        default=0.98,
+        gt=0.0,
+        lt=1.0,
+        description="Central probability of the band: 0.98 flags latest demand below the "
+        "forecast's 1% quantile or above its 99% quantile for the same number of periods.",
+    )
+    below_min_order_value: Annotated[bool, Switches(BELOW_MIN_ORDER_VALUE)] = Field(
+        default=True,
+        description="Flag orders proposed below the supplier's minimum order value "
+        "(min_order_action 'review', or a top-up that could not reach it): the supplier "
+        "may refuse the order or add a surcharge.",
+    )
+
 
 _ANOMALY_INPUTS = ["demand_class", "recent_days", "recent_demand", "recent_expected", "recent_std"]
 # A band is a statement about units: a latest demand within half a unit of the band's edge
@@ -35,7 +62,7 @@ _ANOMALY_INPUTS = ["demand_class", "recent_days", "recent_demand", "recent_expec
 _SLACK = 0.5
 
 
-def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Lines whose latest demand lies outside the forecast's central `demand_anomaly_band`.
 
     The band is read from the distribution the order quantity itself uses (normal for
@@ -44,7 +71,7 @@ def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
     history (new) have no latest demand and are left to NEW_ITEM.
     """
     if not set(_ANOMALY_INPUTS) <= set(summary.columns):
-        return no_flags(FlagCode.DEMAND_ANOMALY)
+        return no_flags(DEMAND_ANOMALY)
     joined = with_forecast(lines, summary, _ANOMALY_INPUTS)
     tail = (1.0 - threshold(joined, rules, "demand_anomaly_band").to_numpy()) / 2.0
     expected = joined["recent_expected"].to_numpy(dtype=float)
@@ -84,7 +111,7 @@ def demand_anomaly(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
         + pd.Series(np.where(above[at], "above", "below"), index=hit.index)
         + " " + band + " for that time" + consequence + "."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.DEMAND_ANOMALY, message, hit["line_value"])
+    return line_flags(hit, DEMAND_ANOMALY, message, hit["line_value"])
 
 
 def below_min_order_value(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
@@ -94,7 +121,7 @@ def below_min_order_value(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataF
     refuses it.
     """
     if "min_order_value" not in lines:
-        return no_flags(FlagCode.BELOW_MIN_ORDER_VALUE)
+        return no_flags(BELOW_MIN_ORDER_VALUE)
     marked = lines.loc[below_minimum(lines) & lines["po_key"].notna()]
     minimum = marked.groupby("po_key")["min_order_value"].max()
     short = orders.loc[orders["po_key"].isin(minimum.index)]
@@ -107,14 +134,14 @@ def below_min_order_value(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataF
         "add to it, or reject it and wait for a larger order."
     )  # fmt: skip
     order_level = short.assign(sku=None, location=None)
-    return line_flags(order_level, FlagCode.BELOW_MIN_ORDER_VALUE, message, short["value"])
+    return line_flags(order_level, BELOW_MIN_ORDER_VALUE, message, short["value"])
 
 
 # This module's rules, gathered by `flags.registry`.
-RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.DEMAND_ANOMALY, "high",
+RULES: tuple[FlagRule[Settings], ...] = (
+    FlagRule(DEMAND_ANOMALY, "high",
              lambda i: demand_anomaly(i.ordered, i.forecast_summary, i.rules),
              thresholds=("demand_anomaly_band",)),
-    FlagRule(FlagCode.BELOW_MIN_ORDER_VALUE, "medium",
+    FlagRule(BELOW_MIN_ORDER_VALUE, "medium",
              lambda i: below_min_order_value(i.orders, i.ordered)),
 )  # fmt: skip

@@ -7,14 +7,15 @@ lines (with the order's currency) and returns rows of the flags frame, vectorise
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.rule import FlagRule
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import (
-    FlagCode,
     line_flags,
     money,
     no_flags,
@@ -24,11 +25,62 @@ from flags.rules.base import (
     with_forecast,
 )
 
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+# This module's reason codes: the persisted strings its checks write.
+DORMANT_ITEM = FlagCode("DORMANT_ITEM")
+DUPLICATE_RISK = FlagCode("DUPLICATE_RISK")
+EXCESS_COVER = FlagCode("EXCESS_COVER")
+IMPLAUSIBLE_FORECAST = FlagCode("IMPLAUSIBLE_FORECAST")
+LOW_CONFIDENCE = FlagCode("LOW_CONFIDENCE")
 
 
-def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+class Settings(RuleSettings):
+    """The switches and thresholds of the forecast rules (`[flags]` keys)."""
+
+    low_confidence: Annotated[bool, Switches(LOW_CONFIDENCE)] = Field(
+        default=False,
+        description="Flag lines whose forecast is too uncertain to trust unseen. Off by "
+        "default: intermittent and lumpy items are uncertain by nature and would fill the "
+        "buyer's list; switch on once the thresholds suit the catalogue.",
+    )
+    low_confidence_cv: float = Field(
+        default=1.0,
+        gt=0.0,
+        description="Flag when the spread of demand over the protection interval "
+        "(demand_std / demand_mean) is strictly above this: the stock target rests on a "
+        "distribution wider than its own mean.",
+    )
+    low_confidence_rmsse: float = Field(
+        default=1.5,
+        gt=0.0,
+        description="Flag when the chosen model's backtest RMSSE is strictly above this "
+        "(1.0 = no better than the naive forecast); a series without a backtest is not flagged.",
+    )
+    dormant_item: Annotated[bool, Switches(DORMANT_ITEM)] = Field(
+        default=True,
+        description="Flag lines of items the forecast classifies as dormant (no recent "
+        "demand) that order something anyway: usually stale stock data or a forgotten item.",
+    )
+    excess_cover: Annotated[bool, Switches(EXCESS_COVER)] = Field(
+        default=False,
+        description="Flag lines that leave far more stock than the protection interval "
+        "needs. Off by default: CONSTRAINT_INFLATION already names the usual cause (pack, "
+        "MOQ); switch on to see excess from any cause.",
+    )
+    excess_cover_intervals: float = Field(
+        default=3.0,
+        gt=0.0,
+        description="Flag when position + order_qty is strictly more than this many times "
+        "the expected demand over the protection interval (demand_mean > 0 only).",
+    )
+    duplicate_risk: Annotated[bool, Switches(DUPLICATE_RISK)] = Field(
+        default=True,
+        description="Flag lines where an open order is still due (on_order > 0) and "
+        "tonight's order_qty is at least that open quantity again (order_qty >= on_order): "
+        "a likely re-order of something already coming.",
+    )
+
+
+def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Lines whose forecast is wide (std / mean > limit) or backtested poorly (RMSSE > limit).
 
     A missing demand_std or backtest_rmsse (NaN) never fires its half of the rule.
@@ -61,7 +113,7 @@ def low_confidence(lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules)
         "Low forecast confidence: " + reason + "; " + order_text(hit)
         + " could be far too much or too little."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.LOW_CONFIDENCE, message, hit["line_value"])
+    return line_flags(hit, LOW_CONFIDENCE, message, hit["line_value"])
 
 
 def implausible_forecast(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -79,7 +131,7 @@ def implausible_forecast(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataF
         + order_text(hit) + " was computed from the fallback. Check the item's history "
         "before approving."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.IMPLAUSIBLE_FORECAST, message, hit["line_value"])
+    return line_flags(hit, IMPLAUSIBLE_FORECAST, message, hit["line_value"])
 
 
 def dormant_item(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
@@ -90,17 +142,17 @@ def dormant_item(lines: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
         "Dormant item: no recent sales, yet " + order_text(hit)
         + " is proposed; check the stock count and whether the item is still sold."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.DORMANT_ITEM, message, hit["line_value"])
+    return line_flags(hit, DORMANT_ITEM, message, hit["line_value"])
 
 
-def excess_cover(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+def excess_cover(lines: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Lines where position + order_qty > N x the expected protection-interval demand.
 
     Only lines with demand_mean > 0: zero expected demand is DORMANT_ITEM's business.
     The money at stake is the stock beyond N intervals that this order buys, at cost.
     """
     if not {"position", "demand_mean"} <= set(lines.columns):
-        return no_flags(FlagCode.EXCESS_COVER)
+        return no_flags(EXCESS_COVER)
     intervals = threshold(lines, rules, "excess_cover_intervals")
     after = lines["position"] + lines["order_qty"]
     cover_limit = intervals * lines["demand_mean"]
@@ -115,7 +167,7 @@ def excess_cover(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
         + qty(intervals.loc[over]) + "x); " + qty(excess) + " units ("
         + money(hit["currency"], at_stake) + ") may sit on the shelf."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.EXCESS_COVER, message, at_stake)
+    return line_flags(hit, EXCESS_COVER, message, at_stake)
 
 
 def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +178,7 @@ def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
     the open quantity at cost: what would be bought twice.
     """
     if "on_order" not in lines:
-        return no_flags(FlagCode.DUPLICATE_RISK)
+        return no_flags(DUPLICATE_RISK)
     hit = lines.loc[(lines["on_order"] > 0) & (lines["order_qty"] >= lines["on_order"])]
     at_stake = hit["on_order"] * hit["unit_cost"]
     message = (
@@ -134,18 +186,18 @@ def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
         "and " + order_text(hit) + " asks for at least as much again; "
         + money(hit["currency"], at_stake) + " may be bought twice."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.DUPLICATE_RISK, message, at_stake)
+    return line_flags(hit, DUPLICATE_RISK, message, at_stake)
 
 
 # This module's rules, gathered by `flags.registry`.
-RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.IMPLAUSIBLE_FORECAST, "high",
+RULES: tuple[FlagRule[Settings], ...] = (
+    FlagRule(IMPLAUSIBLE_FORECAST, "high",
              lambda i: implausible_forecast(i.ordered, i.forecast_summary)),
-    FlagRule(FlagCode.LOW_CONFIDENCE, "medium",
+    FlagRule(LOW_CONFIDENCE, "medium",
              lambda i: low_confidence(i.ordered, i.forecast_summary, i.rules),
              thresholds=("low_confidence_cv", "low_confidence_rmsse")),
-    FlagRule(FlagCode.DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary)),
-    FlagRule(FlagCode.EXCESS_COVER, "medium", lambda i: excess_cover(i.ordered, i.rules),
+    FlagRule(DORMANT_ITEM, "high", lambda i: dormant_item(i.ordered, i.forecast_summary)),
+    FlagRule(EXCESS_COVER, "medium", lambda i: excess_cover(i.ordered, i.rules),
              thresholds=("excess_cover_intervals",)),
-    FlagRule(FlagCode.DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered)),
+    FlagRule(DUPLICATE_RISK, "high", lambda i: duplicate_risk(i.ordered)),
 )  # fmt: skip

@@ -6,17 +6,60 @@ empty history (first run, no database) leaves QUANTITY_VS_HISTORY and PRICE_CHAN
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.rule import FlagRule
-from flags.rules.base import FlagCode, line_flags, money, order_text, qty, threshold
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
+from flags.rules.base import line_flags, money, order_text, qty, threshold
 from purchasing.position import KEYS
 
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+# This module's reason codes: the persisted strings its checks write.
+ALWAYS_REVIEW = FlagCode("ALWAYS_REVIEW")
+PRICE_CHANGE = FlagCode("PRICE_CHANGE")
+QUANTITY_VS_HISTORY = FlagCode("QUANTITY_VS_HISTORY")
+
+
+class Settings(RuleSettings):
+    """The switches and thresholds of the history rules (`[flags]` keys)."""
+
+    quantity_vs_history: Annotated[bool, Switches(QUANTITY_VS_HISTORY)] = Field(
+        default=True,
+        description="Flag lines far from the item-location's recent orders, and first "
+        "orders ever once any order history exists; silent without history.",
+    )
+    quantity_history_ratio: float = Field(
+        default=3.0,
+        gt=1.0,
+        description="Flag when order_qty is strictly more than this many times the average "
+        "quantity of the item-location's recent orders.",
+    )
+    history_orders: int = Field(
+        default=5,
+        ge=1,
+        description="How many of the item-location's most recent earlier orders make its "
+        "history for the quantity and price rules.",
+    )
+    price_change: Annotated[bool, Switches(PRICE_CHANGE)] = Field(
+        default=True,
+        description="Flag lines whose unit cost differs from the last order of the same "
+        "item-location from the same supplier: a price list error or an unnoticed increase.",
+    )
+    price_change_share: float = Field(
+        default=0.10,
+        gt=0.0,
+        description="Flag when |unit_cost - last unit_cost| / last unit_cost is strictly "
+        "above this share (0.10 = 10%).",
+    )
+    always_review_suppliers: Annotated[list[str], Switches(ALWAYS_REVIEW)] = Field(
+        default_factory=list,
+        description="Supplier ids whose every order waits for a buyer (flag ALWAYS_REVIEW), "
+        "e.g. a new supplier or one under dispute; nothing is auto-approved for them.",
+    )
+
 
 HISTORY_COLUMNS = ["sku", "location", "supplier_id", "quantity", "unit_cost", "order_date"]
 
@@ -32,7 +75,7 @@ def _recent(history: pd.DataFrame, per_item: int) -> pd.DataFrame:
 
 
 def quantity_vs_history(
-    lines: pd.DataFrame, history: pd.DataFrame, rules: FlagRules
+    lines: pd.DataFrame, history: pd.DataFrame, rules: Settings
 ) -> pd.DataFrame:
     """Lines ordering > ratio x the average of recent quantities, or a first order ever.
 
@@ -41,7 +84,7 @@ def quantity_vs_history(
     stake: the quantity above the usual average at cost, or the whole line for a first.
     """
     if history.empty:
-        return line_flags(lines.iloc[:0], FlagCode.QUANTITY_VS_HISTORY, pd.Series(), pd.Series())
+        return line_flags(lines.iloc[:0], QUANTITY_VS_HISTORY, pd.Series(), pd.Series())
     recent = _recent(history, rules.history_orders)
     stats = recent.groupby(KEYS)["quantity"].agg(usual="mean", orders="size").reset_index()
     joined = lines.merge(stats, on=KEYS, how="left")
@@ -70,16 +113,16 @@ def quantity_vs_history(
         ),
         index=hit.index,
     )
-    return line_flags(hit, FlagCode.QUANTITY_VS_HISTORY, message, at_stake)
+    return line_flags(hit, QUANTITY_VS_HISTORY, message, at_stake)
 
 
-def price_change(lines: pd.DataFrame, history: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+def price_change(lines: pd.DataFrame, history: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Lines whose unit cost moved > share against the last order from the same supplier.
 
     Money at stake: |difference| x order_qty, what the change costs (or saves) on this line.
     """
     if history.empty:
-        return line_flags(lines.iloc[:0], FlagCode.PRICE_CHANGE, pd.Series(), pd.Series())
+        return line_flags(lines.iloc[:0], PRICE_CHANGE, pd.Series(), pd.Series())
     last = (
         history.sort_values("order_date", ascending=False, kind="stable")
         .drop_duplicates([*KEYS, "supplier_id"])[[*KEYS, "supplier_id", "unit_cost"]]
@@ -102,7 +145,7 @@ def price_change(lines: pd.DataFrame, history: pd.DataFrame, rules: FlagRules) -
         + money(hit["currency"], hit["last_cost"].astype(float)) + "; on "
         + qty(hit["order_qty"]) + " units that is " + money(hit["currency"], at_stake) + "."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.PRICE_CHANGE, message, at_stake)
+    return line_flags(hit, PRICE_CHANGE, message, at_stake)
 
 
 def always_review(orders: pd.DataFrame, suppliers: list[str]) -> pd.DataFrame:
@@ -113,17 +156,17 @@ def always_review(orders: pd.DataFrame, suppliers: list[str]) -> pd.DataFrame:
         "this order of " + hit["line_count"].astype(str) + " lines ("
         + money(hit["currency"], hit["value"]) + ") waits for a buyer."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.ALWAYS_REVIEW, message, hit["value"])
+    return line_flags(hit, ALWAYS_REVIEW, message, hit["value"])
 
 
 # This module's rules, gathered by `flags.registry`.
-RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.QUANTITY_VS_HISTORY, "medium",
+RULES: tuple[FlagRule[Settings], ...] = (
+    FlagRule(QUANTITY_VS_HISTORY, "medium",
              lambda i: quantity_vs_history(i.ordered, i.history, i.rules),
              thresholds=("quantity_history_ratio", "history_orders")),
-    FlagRule(FlagCode.PRICE_CHANGE, "medium",
+    FlagRule(PRICE_CHANGE, "medium",
              lambda i: price_change(i.ordered, i.history, i.rules),
              thresholds=("price_change_share", "history_orders")),
-    FlagRule(FlagCode.ALWAYS_REVIEW, "low",
+    FlagRule(ALWAYS_REVIEW, "low",
              lambda i: always_review(i.orders, i.rules.always_review_suppliers)),
 )  # fmt: skip

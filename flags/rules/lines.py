@@ -3,21 +3,82 @@ stock-out risk and the supplier's terms buying far more than the need."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from flags.codes import FlagCode
-from flags.rule import FlagRule
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import line_flags, money, no_flags, order_text, qty, threshold
 from purchasing.position import KEYS
 
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+# This module's reason codes: the persisted strings its checks write.
+CONSTRAINT_INFLATION = FlagCode("CONSTRAINT_INFLATION")
+DATA_QUALITY = FlagCode("DATA_QUALITY")
+LARGE_LINE_VALUE = FlagCode("LARGE_LINE_VALUE")
+NEW_ITEM = FlagCode("NEW_ITEM")
+STOCKOUT_RISK = FlagCode("STOCKOUT_RISK")
 
 
-def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+class Settings(RuleSettings):
+    """The switches and thresholds of the line rules (`[flags]` keys)."""
+
+    large_line_value: Annotated[bool, Switches(LARGE_LINE_VALUE)] = Field(
+        default=True, description="Switch for the line value rule."
+    )
+    line_value_limit: float = Field(
+        default=2500.0,
+        ge=0.0,
+        description="A single line worth strictly more than this (order_qty * unit_cost) is "
+        "reviewed: one wrong quantity at this size is a real cash or write-off risk.",
+    )
+    new_item: Annotated[bool, Switches(NEW_ITEM)] = Field(
+        default=True,
+        description="Flag lines of items the forecast classifies as new: with little history "
+        "the quantity is closer to a guess than to a forecast.",
+    )
+    data_quality: Annotated[bool, Switches(DATA_QUALITY)] = Field(
+        default=True,
+        description="Flag lines whose item-location had input rows quarantined tonight: the "
+        "numbers behind the quantity may be incomplete.",
+    )
+    data_quality_recent_days: float = Field(
+        default=28.0,
+        ge=0.0,
+        description="Quarantined demand rows older than this many days before the order "
+        "date do not flag the item: the extract repeats the whole history every night, so an "
+        "old bad row would flag it every night forever, and the forecast barely rests on it. "
+        "Quarantined stock, item and open-order rows, and undated ones, always flag.",
+    )
+    stockout_risk: Annotated[bool, Switches(STOCKOUT_RISK)] = Field(
+        default=True,
+        description="Flag lines where stock on hand plus what arrives within the lead time is "
+        "less than the expected lead-time demand: the shelf empties before this order "
+        "lands, so a buyer may want to expedite.",
+    )
+    constraint_inflation: Annotated[bool, Switches(CONSTRAINT_INFLATION)] = Field(
+        default=True,
+        description="Flag lines where the supplier's terms (pack size, MOQ, a top-up to the "
+        "minimum order value) buy far more than the need: that stock may sit for months.",
+    )
+    constraint_inflation_ratio: float = Field(
+        default=5.0,
+        gt=1.0,
+        description="A line is flagged when order_qty is strictly more than this many times "
+        "the quantity the policy needed (raw_qty).",
+    )
+    constraint_inflation_min_value: float = Field(
+        default=500.0,
+        ge=0.0,
+        description="... and the excess bought for the supplier's terms is worth strictly "
+        "more than this at cost: a box of cheap screws 20 times the need is the normal price "
+        "of buying screws, not worth a buyer's time.",
+    )
+
+
+def large_line_value(lines: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Lines worth strictly more than the line limit (after supplier/category overrides)."""
     limit = threshold(lines, rules, "line_value_limit")
     hit = lines.loc[lines["line_value"] > limit]
@@ -25,7 +86,7 @@ def large_line_value(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
         "Line value " + money(hit["currency"], hit["line_value"])
         + " is above the review limit of " + money(hit["currency"], limit.loc[hit.index]) + "."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.LARGE_LINE_VALUE, message, hit["line_value"])
+    return line_flags(hit, LARGE_LINE_VALUE, message, hit["line_value"])
 
 
 def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +108,7 @@ def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFram
         "New item with " + history_text + ": the forecast behind " + order_text(hit)
         + " is closer to a guess than a forecast; please check the quantity."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.NEW_ITEM, message, hit["line_value"])
+    return line_flags(hit, NEW_ITEM, message, hit["line_value"])
 
 
 def data_quality(
@@ -85,7 +146,7 @@ def data_quality(
         "Input rows for this item were quarantined tonight (" + reasons
         + "); check the stock and demand behind " + order_text(hit) + "."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.DATA_QUALITY, message, hit["line_value"])
+    return line_flags(hit, DATA_QUALITY, message, hit["line_value"])
 
 
 def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
@@ -107,10 +168,10 @@ def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
         + ", about " + qty(short) + " units (" + money(hit["currency"], at_stake)
         + ") short; consider expediting."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.STOCKOUT_RISK, message, at_stake)
+    return line_flags(hit, STOCKOUT_RISK, message, at_stake)
 
 
-def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+def constraint_inflation(lines: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Lines where pack, MOQ or a minimum-order top-up buy more than the ratio x the need,
     and the excess is worth more than `constraint_inflation_min_value`.
 
@@ -118,7 +179,7 @@ def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
     for demand, which a buyer may negotiate away or decide not to carry.
     """
     if "constraint_inflation" not in lines:
-        return no_flags(FlagCode.CONSTRAINT_INFLATION)
+        return no_flags(CONSTRAINT_INFLATION)
     excess_value = (lines["order_qty"] - lines["raw_qty"]) * lines["unit_cost"]
     hit = lines.loc[
         (lines["constraint_inflation"] > threshold(lines, rules, "constraint_inflation_ratio"))
@@ -132,20 +193,20 @@ def constraint_inflation(lines: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
         + " times the " + qty(hit["raw_qty"]) + " units needed; the excess of "
         + qty(excess) + " units costs " + money(hit["currency"], at_stake) + "."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.CONSTRAINT_INFLATION, message, at_stake)
+    return line_flags(hit, CONSTRAINT_INFLATION, message, at_stake)
 
 
 # This module's rules, gathered by `flags.registry`.
-RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.LARGE_LINE_VALUE, "medium", lambda i: large_line_value(i.ordered, i.rules),
+RULES: tuple[FlagRule[Settings], ...] = (
+    FlagRule(LARGE_LINE_VALUE, "medium", lambda i: large_line_value(i.ordered, i.rules),
              thresholds=("line_value_limit",)),
-    FlagRule(FlagCode.NEW_ITEM, "medium", lambda i: new_item(i.ordered, i.forecast_summary)),
-    FlagRule(FlagCode.DATA_QUALITY, "high",
+    FlagRule(NEW_ITEM, "medium", lambda i: new_item(i.ordered, i.forecast_summary)),
+    FlagRule(DATA_QUALITY, "high",
              lambda i: data_quality(i.ordered, i.quarantined_items,
                                     i.rules.data_quality_recent_days),
              thresholds=("data_quality_recent_days",)),
-    FlagRule(FlagCode.STOCKOUT_RISK, "high", lambda i: stockout_risk(i.ordered)),
-    FlagRule(FlagCode.CONSTRAINT_INFLATION, "medium",
+    FlagRule(STOCKOUT_RISK, "high", lambda i: stockout_risk(i.ordered)),
+    FlagRule(CONSTRAINT_INFLATION, "medium",
              lambda i: constraint_inflation(i.ordered, i.rules),
              thresholds=("constraint_inflation_ratio", "constraint_inflation_min_value")),
 )  # fmt: skip

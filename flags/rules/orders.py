@@ -16,16 +16,71 @@ order when `large_order_value` is on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.rule import FlagRule
-from flags.rules.base import FlagCode, line_flags, money, qty, threshold
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
+from flags.rules.base import line_flags, money, qty, threshold
 
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+# This module's reason codes: the persisted strings its checks write.
+LARGE_ORDER_VALUE = FlagCode("LARGE_ORDER_VALUE")
+UNUSUAL_ORDER = FlagCode("UNUSUAL_ORDER")
+
+
+class Settings(RuleSettings):
+    """The switches and thresholds of the order-level rules (`[flags]` keys)."""
+
+    unusual_order: Annotated[bool, Switches(UNUSUAL_ORDER)] = Field(
+        default=True,
+        description="Hold an order that departs from its supplier's own recent orders at "
+        "that location (value or line count), not one that is merely large: a big "
+        "supplier's routine order is big every week. Without enough history the value is "
+        "compared with one review period's forecast demand of the supplier's items at cost.",
+    )
+    unusual_order_ratio: float = Field(
+        default=1.75,
+        gt=1.0,
+        description="An order is unusual when its value (or line count) is strictly more "
+        "than this many times the trailing median of its supplier's placed orders (or the "
+        "forecast's protection interval of spend, when there is no history).",
+    )
+    unusual_order_min_extra_lines: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="A line count only counts as unusual when it is at least this many "
+        "lines above the usual: 2 lines where 1 is usual is not worth a person's time.",
+    )
+    # Shared with LARGE_ORDER_VALUE: what a supplier-location's order history is.
+    order_history_orders: int = Field(
+        default=8,
+        ge=1,
+        description="How many of a supplier-location's most recent placed orders make its "
+        "usual order (medians of value and line count).",
+    )
+    order_history_min_orders: int = Field(
+        default=3,
+        ge=1,
+        description="Fewer placed orders than this are no history: the forecast's "
+        "protection interval of spend is the yardstick instead.",
+    )
+    large_order_value: Annotated[bool, Switches(LARGE_ORDER_VALUE)] = Field(
+        default=False,
+        description="Off by default. On: an order above order_value_limit is also held "
+        "while its supplier-location has no order history (fewer than "
+        "order_history_min_orders placed orders), for a business that wants a person on "
+        "every big first order. Absolute limits otherwise decide who approves "
+        "([approvals] tiers and authority limits), never whether an ordinary order waits.",
+    )
+    order_value_limit: float = Field(
+        default=10000.0,
+        ge=0.0,
+        description="The first-order limit of large_order_value (in the base currency).",
+    )
+
 
 ORDER_HISTORY_COLUMNS = ["supplier_id", "location", "currency", "order_date", "value", "line_count"]
 _ORDER_KEYS = ["supplier_id", "location"]
@@ -35,7 +90,7 @@ def empty_order_history() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ORDER_HISTORY_COLUMNS})
 
 
-def usual_orders(orders: pd.DataFrame, history: pd.DataFrame, rules: FlagRules) -> pd.DataFrame:
+def usual_orders(orders: pd.DataFrame, history: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Per order (aligned with `orders`): the trailing medians of its supplier-location's
     last `order_history_orders` placed orders in the same currency, and how many there were.
 
@@ -86,7 +141,7 @@ def expected_order_value(orders: pd.DataFrame, lines: pd.DataFrame) -> pd.Series
 
 
 def unusual_order(
-    orders: pd.DataFrame, lines: pd.DataFrame, history: pd.DataFrame, rules: FlagRules
+    orders: pd.DataFrame, lines: pd.DataFrame, history: pd.DataFrame, rules: Settings
 ) -> pd.DataFrame:
     """Orders worth, or with lines numbering, more than `unusual_order_ratio` times their
     supplier's usual (without history: worth more than the ratio times the forecast's
@@ -121,7 +176,7 @@ def unusual_order(
     fires = (by_value | by_lines) & (at_stake >= minimum)
     hit = orders.loc[fires].assign(sku=None, location=None)
     message = _message(hit, usual.loc[fires], basis_value.loc[fires], by_lines.loc[fires])
-    return line_flags(hit, FlagCode.UNUSUAL_ORDER, message, at_stake.loc[fires])
+    return line_flags(hit, UNUSUAL_ORDER, message, at_stake.loc[fires])
 
 
 def _message(
@@ -150,9 +205,7 @@ def _message(
     return text + lines_note.where(by_lines, "")
 
 
-def large_first_order(
-    orders: pd.DataFrame, history: pd.DataFrame, rules: FlagRules
-) -> pd.DataFrame:
+def large_first_order(orders: pd.DataFrame, history: pd.DataFrame, rules: Settings) -> pd.DataFrame:
     """Orders above the absolute `order_value_limit` of a supplier-location with no usable
     history (fewer than `order_history_min_orders` placed orders): opt-in
     (`large_order_value`), for a business that wants a person on every big first order.
@@ -167,16 +220,16 @@ def large_first_order(
         + " for a supplier with no order history here yet."
     )  # fmt: skip
     order_level = big.assign(sku=None, location=None)
-    return line_flags(order_level, FlagCode.LARGE_ORDER_VALUE, message, big["value"])
+    return line_flags(order_level, LARGE_ORDER_VALUE, message, big["value"])
 
 
 # This module's rules, gathered by `flags.registry`.
-RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.UNUSUAL_ORDER, "medium",
+RULES: tuple[FlagRule[Settings], ...] = (
+    FlagRule(UNUSUAL_ORDER, "medium",
              lambda i: unusual_order(i.orders, i.lines, i.order_history, i.rules),
              thresholds=("unusual_order_ratio", "unusual_order_min_extra_lines",
                          "order_history_orders", "order_history_min_orders")),
-    FlagRule(FlagCode.LARGE_ORDER_VALUE, "medium",
+    FlagRule(LARGE_ORDER_VALUE, "medium",
              lambda i: large_first_order(i.orders, i.order_history, i.rules),
              thresholds=("order_value_limit",)),
 )  # fmt: skip

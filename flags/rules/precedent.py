@@ -10,14 +10,15 @@ New items keep their own rule (NEW_ITEM): their history is too short to set a pr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.rule import FlagRule
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import (
-    FlagCode,
     line_flags,
     money,
     no_flags,
@@ -28,12 +29,36 @@ from flags.rules.base import (
 )
 from forecasting.classify import NEW
 
-if TYPE_CHECKING:
-    from flags.params import FlagRules
+# This module's reason codes: the persisted strings its checks write.
+UNPRECEDENTED_STOCK = FlagCode("UNPRECEDENTED_STOCK")
+
+
+class Settings(RuleSettings):
+    """The switch and thresholds of the precedent rule (`[flags]` keys)."""
+
+    unprecedented_stock: Annotated[bool, Switches(UNPRECEDENTED_STOCK)] = Field(
+        default=True,
+        description="Hold lines whose stock target is far above anything the item-location "
+        "ever sold over a window as long as its protection interval (lead time + review): "
+        "stock without precedent is an exception for a buyer, not a purchase. New items "
+        "keep their own rule.",
+    )
+    unprecedented_stock_factor: float = Field(
+        default=1.5,
+        gt=1.0,
+        description="Hold when the target is strictly more than this many times the "
+        "precedent (the largest demand, as sold, over any window of that length).",
+    )
+    unprecedented_min_intervals: float = Field(
+        default=4.0,
+        ge=1.0,
+        description="Judge only items with at least this many protection intervals of "
+        "history: a shorter history has not had the chance to set a precedent.",
+    )
 
 
 def unprecedented_stock(
-    lines: pd.DataFrame, summary: pd.DataFrame, rules: FlagRules
+    lines: pd.DataFrame, summary: pd.DataFrame, rules: Settings
 ) -> pd.DataFrame:
     """Lines whose target exceeds `unprecedented_stock_factor` x the precedent (the largest
     demand over any window of the protection interval's length, as sold), on items with
@@ -42,7 +67,7 @@ def unprecedented_stock(
     The money at stake is what this order buys above the precedent, at cost.
     """
     if not {"target", "lead_time_days", "review_period_days"} <= set(lines.columns):
-        return no_flags(FlagCode.UNPRECEDENTED_STOCK)
+        return no_flags(UNPRECEDENTED_STOCK)
     joined = with_forecast(
         lines, summary, ["precedent", "history_periods", "protection_periods", "demand_class"]
     )
@@ -66,12 +91,12 @@ def unprecedented_stock(
         + " units; limit " + qty(factor.loc[hit.index]) + "x); " + order_text(hit) + " buys "
         + qty(above) + " units (" + money(hit["currency"], at_stake) + ") above that precedent."
     )  # fmt: skip
-    return line_flags(hit, FlagCode.UNPRECEDENTED_STOCK, message, at_stake)
+    return line_flags(hit, UNPRECEDENTED_STOCK, message, at_stake)
 
 
 # This module's rules, gathered by `flags.registry`.
-RULES: tuple[FlagRule, ...] = (
-    FlagRule(FlagCode.UNPRECEDENTED_STOCK, "high",
+RULES: tuple[FlagRule[Settings], ...] = (
+    FlagRule(UNPRECEDENTED_STOCK, "high",
              lambda i: unprecedented_stock(i.ordered, i.forecast_summary, i.rules),
              thresholds=("unprecedented_stock_factor", "unprecedented_min_intervals")),
 )  # fmt: skip

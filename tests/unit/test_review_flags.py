@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from flags import AUTO_APPROVED, PENDING_REVIEW, FlagCode, FlagRules, flag_orders, order_decisions
+from flags import AUTO_APPROVED, PENDING_REVIEW, FlagRules, flag_orders, order_decisions
+from flags.registry import CODES
 from flags.review import FLAG_COLUMNS, FLAG_EXTRA_COLUMNS
 from purchasing import group_orders
 from purchasing.currency import Currencies
@@ -18,8 +19,8 @@ SUPPLIERS = pd.DataFrame({"supplier_id": ["S1", "S2"], "name": ["Acme", "Bolt"],
 NO_QUARANTINE = pd.DataFrame({"sku": [], "location": [], "reasons": []}, dtype=object)
 # Every switch off but the one under test; ALWAYS_REVIEW has no switch (its list is empty),
 # nor has IMPLAUSIBLE_FORECAST (the plausibility guard cannot be switched off).
-_NO_SWITCH = (FlagCode.ALWAYS_REVIEW, FlagCode.IMPLAUSIBLE_FORECAST)
-_SWITCHES = {code: code.lower() for code in FlagCode if code not in _NO_SWITCH}
+_NO_SWITCH = ("ALWAYS_REVIEW", "IMPLAUSIBLE_FORECAST")
+_SWITCHES = {code: code.lower() for code in CODES if code not in _NO_SWITCH}
 ONLY = {
     code: FlagRules.model_validate({s: c == code for c, s in _SWITCHES.items()})
     for code in _SWITCHES
@@ -60,7 +61,7 @@ def forecast_for(lines: pd.DataFrame, new: tuple[str, ...] = ()) -> pd.DataFrame
 def flags_of(lines: pd.DataFrame, orders: pd.DataFrame, code: str, **kw: Any) -> pd.DataFrame:
     forecast = kw.pop("forecast", forecast_for(lines))
     quarantined = kw.pop("quarantined", NO_QUARANTINE)
-    return flag_orders(lines, orders, forecast, quarantined, ONLY[FlagCode(code)], currencies=RATES)
+    return flag_orders(lines, orders, forecast, quarantined, ONLY[code], currencies=RATES)
 
 
 @pytest.mark.parametrize(("value", "fires"), [(2500.01, True), (2500.00, False), (2499.99, False)])
@@ -177,7 +178,7 @@ def test_switched_off_rules_do_not_fire() -> None:
 def test_orders_with_any_flag_wait_for_review_the_rest_are_auto_approved() -> None:
     # LARGE_LINE_VALUE informs by default since issue 14 (a line waits when it is unusual,
     # not for its size); a business that holds every large line takes it off inform_only.
-    rules = FlagRules(inform_only=[FlagCode.STOCKOUT_RISK])
+    rules = FlagRules(inform_only=["STOCKOUT_RISK"])
     lines, orders = plan(line("A", order_qty=1.0, unit_cost=3000.0), line("B", supplier_id="S2"))
     flags = flag_orders(lines, orders, forecast_for(lines), NO_QUARANTINE, rules, currencies=RATES)
     decisions = order_decisions(orders, flags, rules).set_index("po_key")

@@ -169,7 +169,7 @@ def test_a_line_flag_below_the_money_floor_only_informs(
 
 def test_inform_only_refuses_an_unknown_code() -> None:
     with pytest.raises(ValueError, match="inform_only"):
-        FlagRules(inform_only=["STOCKOUT_RISKY"])  # type: ignore[list-item]
+        FlagRules(inform_only=["STOCKOUT_RISKY"])
 
 
 def test_engine_reports_latest_demand_against_the_forecast_made_before_it() -> None:
