@@ -1,5 +1,5 @@
 """`python -m benchmarks [validate|frames|forecast|plan|search|accuracy|night|policy ...] [--quick]
-[--json FILE] [--series N] [--dask ADDRESS]`.
+[--json [FILE]] [--series N] [--dask ADDRESS]`.
 
 Kept free of pandas and the product at import time: every measured step runs in a
 spawned child that imports this module again, and it must not pay for what it does not
@@ -48,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"benchmarks to run ({', '.join(BENCHMARKS)}); all when none is given",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--json", type=Path, metavar="FILE", help="also write all figures here")
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", nargs="?", const=Path("-"),
+        help="also write all figures here; --json alone: print them as JSON on stdout "
+        "(the tables then go to stderr)",
+    )  # fmt: skip
     parser.add_argument(
         "--repeat", type=int, default=1, metavar="N", help="runs per step; the median is shown"
     )
@@ -103,10 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "repeat": args.repeat,
     }
+    to_stdout = args.json == Path("-")
+    tables = sys.stderr if to_stdout else sys.stdout  # stdout: the JSON alone
     print(
         f"replenish benchmarks, {context['started']}; "
         f"load average {context['load_average_at_start']}; {context['machine']}; "
-        f"python {context['python']}" + ("; --quick" if args.quick else "")
+        f"python {context['python']}" + ("; --quick" if args.quick else ""),
+        file=tables,
     )
     reports: list[dict[str, object]] = []
     for name in names:
@@ -117,12 +124,14 @@ def main(argv: list[str] | None = None) -> int:
             ("benchmark time", f"{time.perf_counter() - clock:,.0f} s incl. set-up")
         )
         report.facts.append(("load average after", load_average()))
-        print()
-        print(render(report), flush=True)
+        print(file=tables)
+        print(render(report), file=tables, flush=True)
         reports.append(report.to_json())
-        if args.json:  # written after each benchmark: a crash later keeps what was measured
+        if args.json and not to_stdout:  # after each benchmark: a crash keeps what was measured
             _write_json(args.json, context, reports)
-    if args.json:
+    if to_stdout:
+        print(json.dumps(_body(context, reports), indent=2, default=str))
+    elif args.json:
         progress(f"figures written to {args.json}")
     return 0
 
@@ -132,11 +141,14 @@ def _cpus() -> int:
 
 
 def _write_json(path: Path, context: dict[str, object], reports: list[dict[str, object]]) -> None:
-    # One benchmark alone (`night --json FILE`): its figures also at the top level, where a
+    path.write_text(json.dumps(_body(context, reports), indent=2, default=str) + "\n")
+
+
+def _body(context: dict[str, object], reports: list[dict[str, object]]) -> dict[str, object]:
+    # One benchmark alone (`night --json`): its figures also at the top level, where a
     # script reading `run_seconds` or `peak_rss_mb` looks first.
     alone = {k: v for k, v in reports[0].items() if k not in context} if len(reports) == 1 else {}
-    body = {**alone, **context, "benchmarks": reports}
-    path.write_text(json.dumps(body, indent=2, default=str) + "\n")
+    return {**alone, **context, "benchmarks": reports}
 
 
 if __name__ == "__main__":

@@ -145,6 +145,8 @@ def _report(series: int, dask_address: str | None, made: Measurement, night: Mea
         ("input in memory", f"raw extract {raw_mb:,.0f} MB ({raw_mb / peak:.0%} of "
                             f"the peak), validated tables {tables_mb:,.0f} MB"),
         ("process before the run", f"{night.rss_before_mb:,.0f} MB (imports, Prefect started)"),
+        ("memory", f"peak {peak:,.0f} MB, budget {info.get('memory_budget_mb') or '-'} MB "
+                   "(run.memory_budget_mb)"),
         ("status", f"{info['status']}; data written in {made.wall_s:,.0f} s"),
     ]  # fmt: skip
     report.notes += [
@@ -165,6 +167,7 @@ def _report(series: int, dask_address: str | None, made: Measurement, night: Mea
         "bare_forecast_seconds": info["bare_seconds"],
         "run_to_bare_forecast_ratio": ratio,
         "peak_rss_mb": peak,
+        "memory_budget_mb": info.get("memory_budget_mb"),
         "rss_before_run_mb": night.rss_before_mb,
         "raw_input_mb": raw_mb,
         "raw_input_share_of_peak": raw_mb / peak if peak else None,

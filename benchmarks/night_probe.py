@@ -205,4 +205,5 @@ def run_night(inputs: tuple[Path, Probe]) -> dict[str, Any]:
         "call_seconds": probe.calls,
         "model_calls": probe.call_count,
         "frame_check_seconds": probe.frame_checks,
+        "memory_budget_mb": (summary.get("memory") or {}).get("budget_mb"),
     }

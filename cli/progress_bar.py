@@ -1,4 +1,5 @@
-"""A progress bar on stderr while `backtest` and `simulate` fit their models.
+"""A progress bar on stderr while `backtest` and `simulate` fit their models, and the
+nightly run's stage and block while `replenish run` works (`night_progress`).
 
 Both run for minutes on a large catalogue and print nothing until the end, so a person
 at a terminal cannot tell slow from hung. The bar shows only when stderr is a terminal
@@ -15,11 +16,14 @@ all the same.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 from cli.safe_output import terminal_text
 from forecasting import progress
+from services import run_progress
 
 
 @contextmanager
@@ -59,3 +63,55 @@ def model_progress(wanted: bool) -> Iterator[None]:
 
         with progress.listening(advance):
             yield
+
+
+@contextmanager
+def night_progress(every_s: float = 10.0) -> Iterator[None]:
+    """Inside the block, a nightly run's stage and block show on stderr: a bar on a
+    terminal, else plain lines (each stage's start, then at most one every `every_s`
+    seconds), which a log file or a scheduler's capture keeps readable."""
+    stderr = sys.__stderr__
+    if stderr is None:
+        yield
+        return
+    if not sys.stderr.isatty():
+        with run_progress.listening(_PlainLines(stderr, every_s)):
+            yield
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(file=stderr),
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    ) as bar:
+        task = bar.add_task("starting", total=100)
+
+        def show(step: run_progress.Progress) -> None:
+            text = terminal_text(f"{step.stage}: {step.detail}")
+            bar.update(task, completed=100 * step.share, description=text)
+
+        with run_progress.listening(show):
+            yield
+
+
+class _PlainLines:
+    """Progress as plain lines: `replenish: 34% forecast: backtest of AutoETS, block 2 of 5`."""
+
+    def __init__(self, stream: TextIO, every_s: float) -> None:
+        self.stream, self.every_s = stream, every_s
+        self.stage, self.last = "", float("-inf")
+
+    def __call__(self, step: run_progress.Progress) -> None:
+        now = time.monotonic()
+        if step.stage == self.stage and now - self.last < self.every_s:
+            return
+        self.stage, self.last = step.stage, now
+        text = terminal_text(f"{step.stage}: {step.detail}")
+        print(f"replenish: {step.share:4.0%} {text}", file=self.stream, flush=True)

@@ -124,6 +124,15 @@ class MailWaiting(_Part):
     last_error: str | None = Field(description="what the mail server last answered")
 
 
+class Memory(_Part):
+    """The night's resident memory beside the budget it was sized to (`run.memory_budget_mb`)."""
+
+    peak_rss_mb: float | None = Field(
+        description="the process's resident high-water mark during the run; None: not known"
+    )
+    budget_mb: int = Field(description="run.memory_budget_mb: what the forecast blocks aim at")
+
+
 class ModeChangeNote(_Part):
     scope: str = Field(description="catalogue, category:<name>, supplier:<id>, location:<loc>")
     old: str | None = Field(description="the last run's mode; None: not set then")
@@ -159,6 +168,7 @@ class RunSummary(_Part):
     problems: list[str]
     mail_waiting: MailWaiting
     stage_seconds: dict[str, float]
+    memory: Memory | None = Field(default=None, description="absent in runs before issue 27")
     outputs: Outputs
     rollout: Rollout = Field(
         default_factory=lambda: Rollout(modes={"catalogue": "live"}, changes=[]),

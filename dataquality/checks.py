@@ -42,7 +42,7 @@ def check_duplicates(table: Table) -> None:
     # stable order: rows still in good standing first, then by position
     group = group.iloc[np.lexsort((group.index.to_numpy(), table.quarantined[group.index]))]
     origin = table.raw.loc[group.index]
-    where = origin["source_file"] + " line " + origin["source_line"].astype(str)
+    where = origin["source_file"].astype(str) + " line " + origin["source_line"].astype(str)
     copy = group.duplicated(table.contract.names, keep="first")
     variants = (~copy).groupby([group[k] for k in key], dropna=False).transform("sum")
     conflict = variants > 1
@@ -91,12 +91,12 @@ def item_keys(items: Table) -> pd.MultiIndex:
 
 def check_known_items(table: Table, items: Table) -> None:
     """Rows naming an item-location that is not an accepted item are UNKNOWN_SKU."""
-    pairs = pd.MultiIndex.from_frame(table.values[["sku", "location"]])
-    unknown = table.present("sku", "location") & ~pairs.isin(item_keys(items))
+    values = table.values
+    kept = items.values.loc[items.kept()]
+    unknown = table.present("sku", "location") & ~_among(values, kept)
     if not unknown.any():
         return
-    listed = pd.MultiIndex.from_frame(items.values[["sku", "location"]])
-    quarantined_item = unknown & pairs.isin(listed)
+    quarantined_item = unknown & _among(values, items.values)
     rows = np.flatnonzero(unknown)
     text = pd.Series("at location '", index=rows, dtype=object) + printable(
         table.values["location"].iloc[rows]
@@ -105,6 +105,22 @@ def check_known_items(table: Table, items: Table) -> None:
         quarantined_item[rows], "' is an item whose own row is quarantined", "' is not in items"
     )
     table.flag(Reason.UNKNOWN_SKU, "sku", unknown, text)
+
+
+def _among(rows: pd.DataFrame, keys: pd.DataFrame) -> Mask:
+    """Per row of `rows`, whether its (sku, location) pair is one of `keys`' pairs.
+
+    By integer codes of the keys' own skus and locations: a MultiIndex `isin` would
+    build a Python tuple per row (about 300 MB at 10,000 item-locations' demand)."""
+    skus = pd.Index(keys["sku"].dropna().unique())
+    locations = pd.Index(keys["location"].dropna().unique())
+    width = max(1, len(locations))
+    key_sku, key_location = skus.get_indexer(keys["sku"]), locations.get_indexer(keys["location"])
+    listed = key_sku.astype(np.int64) * width + key_location
+    listed = np.unique(listed[(key_sku >= 0) & (key_location >= 0)])
+    sku, location = skus.get_indexer(rows["sku"]), locations.get_indexer(rows["location"])
+    found = (sku >= 0) & (location >= 0)
+    return found & np.isin(sku.astype(np.int64) * width + location, listed)
 
 
 def check_quantity(table: Table, column: str, max_quantity: float, *, negative_ok: bool) -> None:
@@ -126,11 +142,16 @@ def check_source_problems(table: Table) -> None:
     """Rows the source could not read cleanly ("CODE: sentence" in `source_problem`)."""
     if SOURCE_PROBLEM not in table.raw.columns:
         return
-    problem = table.raw[SOURCE_PROBLEM].astype(str)
-    has = (problem != "").to_numpy()
+    column = table.raw[SOURCE_PROBLEM]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # compact cells: compare the codes
+        empty = np.asarray(column.cat.categories.astype(str) == "")
+        has = ~empty[column.cat.codes.to_numpy()]
+    else:
+        has = (column.astype(str) != "").to_numpy()
     if not has.any():
         return
-    code, _, sentence = (problem[has].str.partition(": ")[i] for i in (0, 1, 2))
+    problem = column.iloc[np.flatnonzero(has)].astype(str)
+    code, _, sentence = (problem.str.partition(": ")[i] for i in (0, 1, 2))
     for value in code.unique():
         reason = Reason(value)
         rows = code.index[(code == value).to_numpy()]

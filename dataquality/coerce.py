@@ -42,6 +42,28 @@ def as_text(column: pd.Series) -> pd.Series:
     return column.astype(object).where(column.notna(), "").astype(str)
 
 
+def as_cells(column: pd.Series) -> pd.Series:
+    """Cells as text kept compact: a categorical of strings with no missing value ("").
+
+    A million-row column of text is 8 bytes a row plus its strings; the categorical is
+    1-4 bytes a row and each distinct string once. At M5's size (13 M demand rows) the
+    text copies were the largest part of the validation's peak (about 4 GB in all).
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = as_text(column)
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        return pd.Series(pd.Categorical.from_codes(codes, uniques), index=column.index)
+    labels = [str(label) for label in column.cat.categories]
+    codes = column.cat.codes.to_numpy()
+    if (codes < 0).any():
+        if "" not in labels:
+            labels.append("")
+        codes = np.where(codes < 0, labels.index(""), codes).astype(codes.dtype, copy=False)
+    if len(set(labels)) < len(labels):  # str() of distinct values may coincide: text merges
+        return as_cells(as_text(column))
+    return pd.Series(pd.Categorical.from_codes(codes, labels), index=column.index)
+
+
 def coerce(table: Table, rules: ValidationRules) -> None:
     """Fill `table.values` with typed contract columns and flag the cells that fail."""
     files = table.raw["source_file"]
@@ -51,7 +73,7 @@ def coerce(table: Table, rules: ValidationRules) -> None:
         # slashed dates are read day- or month-first per file, so a date is distinct per file
         by_file = column.type is ColumnType.DATE
         codes, first = distinct(raw, files) if by_file else distinct(raw)
-        cells = raw.iloc[first].reset_index(drop=True)
+        cells = as_text(raw.iloc[first]).reset_index(drop=True)
         parsed = expand(
             _parse(column, cells, files.iloc[first].reset_index(drop=True), rules), codes, raw.index
         )
@@ -86,7 +108,10 @@ def distinct(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the code of its distinct value (combination); per code, its first row."""
     codes = np.zeros(len(columns[0]), dtype=np.int64)
     for column in columns:
-        column_codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        if isinstance(column.dtype, pd.CategoricalDtype):  # distinct categories: no hashing
+            column_codes, uniques = pd.factorize(column.cat.codes.to_numpy())
+        else:
+            column_codes, uniques = pd.factorize(column.to_numpy(dtype=object))
         codes = codes * len(uniques) + column_codes
     if len(columns) > 1:
         codes, _ = pd.factorize(codes)

@@ -119,7 +119,8 @@ def issues(table: Table) -> tuple[pd.DataFrame, pd.DataFrame]:
         tally_at.append(new)
         tally_reason.append(np.full(new.size, code, dtype=object))
     raw = table.raw.iloc[rows]
-    where = (raw["source_file"] + " line " + raw["source_line"].astype(str)).to_numpy(object)
+    where = raw["source_file"].astype(str) + " line " + raw["source_line"].astype(str)
+    where = where.to_numpy(object)
     values = table.values.iloc[rows]
     frame = pd.DataFrame(
         {

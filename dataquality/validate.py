@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from contracts import frame_schemas as schemas
 from dataquality.checks import check_source_problems
-from dataquality.coerce import as_text
+from dataquality.coerce import as_cells
 from dataquality.contract import CONTRACTS, KINDS, SOURCE_COLUMNS, SOURCE_PROBLEM, TableContract
 from dataquality.dispositions import (
     COUNT_COLUMNS,
@@ -112,7 +113,8 @@ def validate(
 
 
 def _prepared(contract: TableContract, frame: pd.DataFrame | None) -> pd.DataFrame:
-    """The contract's columns as text (absent optional ones empty), plus the source columns."""
+    """The contract's columns as compact text (absent optional ones empty), plus the
+    source columns."""
     if frame is None:
         frame = pd.DataFrame({name: pd.Series(dtype=object) for name in contract.required_columns})
         frame["source_file"] = pd.Series(dtype=object)
@@ -120,12 +122,13 @@ def _prepared(contract: TableContract, frame: pd.DataFrame | None) -> pd.DataFra
     missing = [c for c in (*contract.required_columns, *SOURCE_COLUMNS) if c not in frame.columns]
     if missing:
         raise ValueError(f"{contract.kind}: frame lacks required column(s) {', '.join(missing)}")
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-    for name in contract.names:
-        out[name] = as_text(frame[name]).to_numpy() if name in frame.columns else ""
-    out["source_file"] = as_text(frame["source_file"]).to_numpy()
-    out["source_line"] = pd.to_numeric(frame["source_line"]).to_numpy()
-    out[SOURCE_PROBLEM] = (
-        as_text(frame[SOURCE_PROBLEM]).to_numpy() if SOURCE_PROBLEM in frame else ""
-    )
-    return out
+    index = pd.RangeIndex(len(frame))
+    empty = pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), np.int8), [""]), index=index)
+    columns: dict[str, pd.Series] = {}
+    for name in (*contract.names, "source_file", SOURCE_PROBLEM):
+        # compact text (`as_cells`): never one string pointer per cell of a big extract
+        cells = as_cells(frame[name]) if name in frame.columns else empty
+        columns[name] = cells.set_axis(index)
+    columns["source_line"] = pd.Series(pd.to_numeric(frame["source_line"]).to_numpy(), index=index)
+    order = [*contract.names, "source_file", "source_line", SOURCE_PROBLEM]
+    return pd.DataFrame(columns)[order]

@@ -31,6 +31,7 @@ from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, open_source
 from services.erp_readiness import erp_setup_problem
 from services.learning import apply_accepted
+from services.memory_budget import release_freed
 from services.rollout import record_rollout
 from services.run_summary import RunFacts
 from services.runs import start_run
@@ -68,6 +69,7 @@ def run_stages(
     facts.files = list(raw.files)
     checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
     del raw  # consumed: from here on the night reads the validated tables only
+    release_freed()  # the extract and the gate's working copies go back to the OS
     clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked
     try:
@@ -79,11 +81,13 @@ def run_stages(
 
     # Parameter changes an administrator accepted (learnt from buyers).
     checked = apply_accepted(services.uow, checked, settings.policy.default_service_level)
-    result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
+    result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast,
+                       settings.run.memory_budget_mb)  # fmt: skip
     # The demand history is consumed: the forecast carries the recent tail the later
     # stages need, and millions of rows need not stay resident through the night.
     checked = replace(checked, tables={k: v for k, v in checked.tables.items() if k != "demand"})
     facts.checked = checked
+    release_freed()
     items = checked.tables["items"]
     clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)
     facts.forecast = result

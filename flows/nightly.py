@@ -22,8 +22,10 @@ from flows import notify, order_artifacts, reporting
 from flows.alerts import tell_operator
 from flows.night_stages import flow_run_id, run_stages
 from flows.outcomes import RunPartial, RunStopped
+from flows.progress_artifact import ProgressArtifact
 from replenish.bootstrap import Services, composed
 from replenish.run_date import run_date, scheduled_start
+from services import run_progress
 from services.nightly_lock import RunLocked, nightly_lock
 from services.run_summary import RunFacts, build_summary, stood_aside
 from services.runs import keep_alive, record_stood_aside
@@ -66,11 +68,11 @@ def nightly_replenishment(
 
 def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any]:
     facts = RunFacts(run_id=uuid.uuid4().hex, as_of=as_of, settings=services.settings)
-    clock = StageClock()
+    clock, shown = StageClock(), ProgressArtifact()  # stage and block, in the Prefect UI
     told = False
     # The lease says "alive" while the run works; a SIGKILL stops it, and the next run
     # (or the monitoring flow, or the crash automation) closes the run as crashed.
-    with keep_alive(services.uow, facts.run_id):
+    with keep_alive(services.uow, facts.run_id), run_progress.listening(shown):
         try:
             told = run_stages(services, facts, clock, location)
         except BaseException as error:
@@ -80,6 +82,7 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
             raise
         finally:
             summary = _close(services, facts, clock)
+            shown.finish(str(summary["status"]))
     if summary["status"] == "stopped":
         raise RunStopped(summary, operator_told=told)
     if summary["status"] == "partial":
@@ -90,6 +93,7 @@ def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any
 def _close(services: Services, facts: RunFacts, clock: StageClock) -> dict[str, Any]:
     """Record and publish the run, whatever happened; never hide the error that ended it."""
     facts.mail_waiting = notify.mail_waiting(services)
+    facts.peak_rss_mb = clock.peak_mb
     summary = build_summary(facts, clock.seconds)
     if not facts.started:
         return summary_json(summary)  # nothing recorded to close: the database may be what failed

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecasting import progress
+from forecasting import execution, progress, series_blocks
 from forecasting.crossval import cross_validate
 from forecasting.metrics import mase, naive_scales, per_series_mean, rmsse, scaled_bias
 from forecasting.models import CONTINUOUS, SPORADIC, Candidate
@@ -96,15 +96,14 @@ def choose_models(
         rows = np.flatnonzero(in_chain & (history > held_out))
         if not len(rows):
             continue
-        ids = pd.Index(labels[table["series_code"].to_numpy()[rows]])
-        frame = series.loc[series["unique_id"].isin(ids)].astype({"unique_id": str})
-        training = frame.loc[frame["ds"] < first_test]  # every series ends at the same period
+        codes = table["series_code"].to_numpy()[rows]
+        ids = pd.Index(labels[codes])
+        at = series_blocks.positions(prepared, codes)
+        training = (at >= 0) & (series["ds"] < first_test).to_numpy()  # all end together
         mae_scale, mse_scale = naive_scales(
-            training["y"].to_numpy(np.float64),
-            ids.get_indexer(training["unique_id"]),
-            len(ids),
-            season,
+            series["y"].to_numpy()[training].astype(np.float64), at[training], len(ids), season
         )
+        del at, training
         scores = np.full((4, len(ids), len(chain)), np.nan)  # mse, rmsse, mase, bias
         totals = np.full((2, len(ids), len(chain), windows), np.nan)  # actual, forecast
         errors = np.full((len(ids), len(chain), windows, horizon), np.nan)
@@ -119,17 +118,21 @@ def choose_models(
             if candidate.members and all(name in forecasts for name in candidate.members):
                 raw = combined([forecasts[name] for name in candidate.members], candidate.how)
             else:
-                cv = cross_validate(
-                    frame.loc[frame["unique_id"].isin(ids[fits])], candidate.build(),
-                    frequency=params.frequency, horizon=horizon, windows=params.selection_windows,
-                    input_size=max(input_size, candidate.min_input_size), spread=False,
-                )  # fmt: skip
-                progress.model_call("backtest", candidate.name, int(fits.sum()))
-                # Rows come sorted by series, window, step; every series has every window.
-                blocks = ids.get_indexer(cv.forecasts["unique_id"])[::steps]
                 raw = np.full((len(ids), steps), np.nan)
-                raw[blocks] = cv.forecasts["forecast"].to_numpy(np.float64).reshape(-1, steps)
-                actual[blocks] = cv.forecasts["y"].to_numpy(np.float64).reshape(-1, steps)
+                parts = execution.blocks(np.flatnonzero(fits))
+                for n, part in enumerate(parts):  # each block's frames freed before the next
+                    cv = cross_validate(
+                        series_blocks.frame_of(prepared, codes[part]), candidate.build(),
+                        frequency=params.frequency, horizon=horizon, windows=windows,
+                        input_size=max(input_size, candidate.min_input_size), spread=False,
+                    )  # fmt: skip
+                    label = execution.block_label(candidate.name, n, len(parts))
+                    progress.model_call("backtest", label, len(part))
+                    # Rows come sorted by series, window, step; every series has every window.
+                    got = ids.get_indexer(cv.forecasts["unique_id"])[::steps]
+                    raw[got] = cv.forecasts["forecast"].to_numpy(np.float64).reshape(-1, steps)
+                    actual[got] = cv.forecasts["y"].to_numpy(np.float64).reshape(-1, steps)
+                    del cv
             raw[~fits] = np.nan
             forecasts[candidate.name] = raw
             failed = ~np.isfinite(raw).all(axis=1)

@@ -46,6 +46,8 @@ class RunFacts:
     # What the mail server had not taken when the run closed (notifications.MailWaiting);
     # None when the database could not say.
     mail_waiting: dict[str, Any] | None = None
+    # The process's resident high-water mark during the run, in MB (None: not known).
+    peak_rss_mb: float | None = None
     # Rollout scopes whose mode changed since the last run (audited at the run's start).
     mode_changes: list[ModeChange] = field(default_factory=list)
 

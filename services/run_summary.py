@@ -58,6 +58,10 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> RunSummar
         "problems": list(facts.problems),
         "mail_waiting": facts.mail_waiting or NOTHING_WAITING,
         "stage_seconds": dict(stage_seconds),
+        "memory": {
+            "peak_rss_mb": None if facts.peak_rss_mb is None else round(facts.peak_rss_mb, 1),
+            "budget_mb": settings.run.memory_budget_mb,
+        },
         "outputs": {
             "database": _safe_url(settings.database_url),
             "erp": settings.erp.describe(),

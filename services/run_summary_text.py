@@ -55,6 +55,12 @@ def render_text(summary: Summary) -> str:
     lines.append(f"  ERP: {outputs.erp}")
     lines.append(f"  Outbox (e-mails): {outputs.outbox}")
     lines.append(f"  Database: {outputs.database}")
+    memory = summary.memory
+    if memory is not None and memory.peak_rss_mb is not None:
+        lines.append(
+            f"  Memory: peak {memory.peak_rss_mb:,.0f} MB "
+            f"(budget {memory.budget_mb:,} MB, run.memory_budget_mb)."
+        )
     return "\n".join(lines)
 
 

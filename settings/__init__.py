@@ -16,6 +16,7 @@ from settings.sections import (
     EmailSettings,
     MonitoringSettings,
     ReviewSettings,
+    RunSettings,
     SourceSettings,
 )
 from settings.value import ValueSettings
@@ -28,6 +29,7 @@ __all__ = [
     "ErpSettings",
     "MonitoringSettings",
     "ReviewSettings",
+    "RunSettings",
     "Settings",
     "SettingsError",
     "SourceSettings",

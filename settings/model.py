@@ -32,6 +32,7 @@ from settings.sections import (
     EmailSettings,
     MonitoringSettings,
     ReviewSettings,
+    RunSettings,
     SourceSettings,
 )
 from settings.value import ValueSettings
@@ -67,6 +68,7 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
     # The value report and learning from buyers (issue 23, settings/value.py).
     value: ValueSettings = Field(default_factory=ValueSettings)
 

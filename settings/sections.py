@@ -106,3 +106,17 @@ class MonitoringSettings(BaseModel):
     bias_shift: float = Field(default=0.25, gt=0.0)
     min_series: int = Field(default=3, ge=1)
     decision_days: int = Field(default=28, ge=1, description="Orders of this many days.")
+
+
+class RunSettings(BaseModel):
+    """How the nightly run uses the machine it runs on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    memory_budget_mb: int = Field(
+        default=1000,
+        ge=256,
+        description="Resident memory the night aims to stay within, in MB: the forecast "
+        "stage sizes its blocks of series to it (services.memory_budget); the run summary "
+        "reports it beside the peak it reached.",
+    )

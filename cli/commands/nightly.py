@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> ExitCode:
-    summary = execute_run(args.source, args.config, args.as_of)
+    summary = execute_run(args.source, args.config, args.as_of, show_progress=not args.json)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -50,22 +51,29 @@ def run(args: argparse.Namespace) -> ExitCode:
     return for_status(str(summary["status"]))
 
 
-def execute_run(source: Path | None, config: Path | None, as_of: date | None) -> dict[str, Any]:
-    """Run the nightly flow once and return its summary, whether it succeeded or stopped."""
+def execute_run(
+    source: Path | None, config: Path | None, as_of: date | None, *, show_progress: bool = False
+) -> dict[str, Any]:
+    """Run the nightly flow once and return its summary, whether it succeeded or stopped.
+
+    With `show_progress` the stage and block show on stderr while it runs (a bar on a
+    terminal, plain lines elsewhere); stdout stays the summary alone."""
     check_source(source)
     settings = load(config)  # fail fast, before starting Prefect
     if source is None and settings.source.kind == "csv_folder" and settings.source.folder is None:
         raise CliError("no source: give --source DIR, or set source.folder in the config file")
 
+    from cli.progress_bar import night_progress
     from flows.nightly import nightly_replenishment
     from flows.outcomes import summary_of
 
-    state = nightly_replenishment(
-        source=str(source.resolve()) if source else None,
-        as_of=as_of,
-        config=str(config.resolve()) if config else None,
-        return_state=True,
-    )
+    with night_progress() if show_progress else nullcontext():
+        state = nightly_replenishment(
+            source=str(source.resolve()) if source else None,
+            as_of=as_of,
+            config=str(config.resolve()) if config else None,
+            return_state=True,
+        )
     result = state.result(raise_on_failure=False)
     summary = summary_of(result) or _recorded(settings, state.state_details.flow_run_id)
     if summary is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -270,6 +271,27 @@ def test_run_summary_is_published_as_a_prefect_artifact(night: Night) -> None:
     assert "purchase orders" in markdown
     table = asyncio.run(latest("data-quality"))
     assert "demand_pos.csv" in table
+
+    async def progress() -> list[Any]:
+        async with get_client() as client:
+            return list(
+                await client.read_artifacts(
+                    artifact_filter=ArtifactFilter(
+                        key=ArtifactFilterKey(any_=["nightly-progress"])
+                    ),
+                    limit=50,
+                )
+            )
+
+    # an operator watching the UI sees a progress bar of the night, ending at 100%
+    shown = asyncio.run(progress())
+    assert shown
+    assert any(getattr(a, "type", "") == "progress" for a in shown)
+    assert any(float(str(a.data)) == 100.0 for a in shown)
+    assert any("succeeded" in (a.description or "") for a in shown)
+    # and the summary sets the night's peak memory beside its budget
+    assert summary["memory"]["budget_mb"] == 1000
+    assert summary["memory"]["peak_rss_mb"] > 0
 
 
 def test_a_database_source_runs_the_same_night(night: Night, tmp_path: Path) -> None:
