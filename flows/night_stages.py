@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from prefect import get_run_logger
-from prefect.runtime import flow_run
 
 from flows import (
-    crashes,
     data_quality,
     forecast_stage,
     form_runs,
@@ -23,18 +21,15 @@ from flows import (
     ordering,
     reconciliation,
 )
-from flows.identity import NIGHTLY
+from flows.night_start import open_night
 from flows.outcomes import QualityGateFailed
 from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
-from replenish.bootstrap import Services, open_source
-from services.erp_readiness import erp_setup_problem
+from replenish.bootstrap import Services
 from services.learning import apply_accepted
 from services.memory_budget import release_freed
-from services.rollout import record_rollout
 from services.run_summary import RunFacts
-from services.runs import start_run
 from services.stage_clock import StageClock
 
 
@@ -43,24 +38,9 @@ def run_stages(
 ) -> bool:
     """The run itself; True when it stopped and already told the operator why."""
     settings, as_of, run_id = services.settings, facts.as_of, facts.run_id
-    try:
-        source = open_source(settings, location)
-    except SourceError as error:
-        source, problem = None, error
-    where = source.describe() if source else str(location)
-    start_run(services.uow, run_id, as_of, where, flow_run_id())
-    facts.started = True
-    # Shadow, review-all or live: a change since the last run is audited now, at the start.
-    facts.mode_changes = record_rollout(services.uow, run_id, as_of, settings.rollout, NIGHTLY)
-    get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
-    # Holding the nightly lock: any other nightly run still `running` died (killed).
-    crashes.reclaim(services, run_id, found_by="the next nightly run", nightly_lock_held=True)
-    # No source, or the ERP's setup (its user's rights) lacking: stop before ordering.
-    stop = str(problem) if source is None else erp_setup_problem(services.erp)
-    if source is None or stop is not None:
-        facts.stopped(str(stop))
+    source = open_night(services, facts, location)
+    if source is None:
         return False
-
     try:
         raw = clock.run("extract", data_quality.extract, source)
     except SourceError as error:
@@ -119,9 +99,3 @@ def run_stages(
     facts.submitted = clock.run("submit", submit_with_retries, services, run_id)
     clock.run("report", reconciliation.publish, services, as_of)
     return False
-
-
-def flow_run_id() -> str | None:
-    """The Prefect flow run this run is, for the `runs` row (None outside Prefect)."""
-    run_id = flow_run.get_id()
-    return str(run_id) if run_id else None

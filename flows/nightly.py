@@ -20,7 +20,8 @@ from prefect.states import Cancelled, State
 from contracts.run_summary import summary_json
 from flows import notify, order_artifacts, reporting
 from flows.alerts import tell_operator
-from flows.night_stages import flow_run_id, run_stages
+from flows.night_stages import run_stages
+from flows.night_start import flow_run_id
 from flows.outcomes import RunPartial, RunStopped
 from flows.progress_artifact import ProgressArtifact
 from replenish.bootstrap import Services, composed
