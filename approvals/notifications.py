@@ -38,10 +38,11 @@ class OrderForReview:
     po_key: str
     supplier_name: str
     location: str
-    value: str
+    value: str  # the money at stake: the value the decision changes
     line_count: int
     link: str
     flags: Sequence[FlagNote] = field(default_factory=tuple)
+    reason: str = ""  # the main reason in words (the sentences are on the page)
 
 
 @dataclass(frozen=True)

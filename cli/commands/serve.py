@@ -34,7 +34,11 @@ def serve(args: argparse.Namespace) -> ExitCode:
     settings = built.settings
     host = args.host or settings.review.host
     port = args.port if args.port is not None else settings.review.port
-    app = create_app(ReviewContext(uow=built.uow, links=built.links, policy=settings.approvals))
+    context = ReviewContext(
+        uow=built.uow, links=built.links, policy=settings.approvals, rules=settings.flags,
+        timezone=settings.company_timezone,
+    )  # fmt: skip
+    app = create_app(context)
     print(f"Review page on http://{host}:{port} (links point at {settings.review_base_url})")
     # proxy_headers: behind a reverse proxy the client address comes from X-Forwarded-For;
     # server_header off: no version banner for scanners.

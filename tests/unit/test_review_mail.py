@@ -47,10 +47,13 @@ def order(
     return po
 
 
-def test_money_at_stake_never_counts_one_line_twice_nor_more_than_the_value() -> None:
-    assert money_at_stake(order("K", "1000", [("A", "700"), ("A", "300"), (None, "200")])) == 900
-    assert money_at_stake(order("K", "500", [("A", "450"), ("B", "450")])) == 500
+def test_money_at_stake_is_the_value_the_decision_changes_at_todays_quantities() -> None:
+    """docs/flag-rules.md: the held lines' value, whatever the flags' own amounts."""
+    assert money_at_stake(order("K", "1000", [("A", "700"), ("A", "300"), (None, "200")])) == 1000
     assert money_at_stake(order("K", "500", [])) == 500
+    changed = order("K", "500", [("A", "450")])
+    changed.lines[0].approved_quantity = Decimal("0.5")  # a first approver halved it
+    assert money_at_stake(changed) == Decimal("250.00")
 
 
 def test_one_mail_per_person_still_to_decide_most_money_first() -> None:
