@@ -67,5 +67,5 @@ def main_reason(reasons: list[Reason]) -> str:
         return ""
     codes = list(dict.fromkeys(r.code for r in held))
     more = len(codes) - 1
-    extra = f" (and {more} more reason{'s' if more != 1 else ''})" if more else ""
+    extra = f" (+{more} more)" if more else ""
     return reason_words(codes[0]) + extra

@@ -92,7 +92,8 @@ def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: Night
         BUYER, "cli", "one more")  # fmt: skip
     assert float(decision["quantities"][line["sku"]]["approved"]) == changed
     text = replenish("review", "show", key, cwd=workdir, env=env).stdout
-    assert f"Approved by {BUYER} on" in text and 'Comment: "one more"' in text
+    assert f"Approved by {BUYER} on" in text
+    assert 'Comment: "one more"' in text
     assert "waiting for" not in text
     again = replenish("review", "reject", key, "--as", BUYER, cwd=workdir, env=env)
     assert again.returncode == 3
