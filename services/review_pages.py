@@ -172,8 +172,8 @@ def order_page(
 
 
 def with_changes(page: OrderPage, quantities: Mapping[str, Decimal]) -> OrderPage:
-    """The page as it would be with the typed quantities: each changed line's value, the
-    order's value and money at stake recomputed, and why the supplier would refuse a
+    """The page as it would be with the typed quantities: each changed line's value and
+    the order's value recomputed (the header keeps today's money at stake), and why the supplier would refuse a
     quantity. Nothing is stored: this is the "review changes" step before Approve."""
     lines = []
     for line in page.lines:
@@ -196,7 +196,6 @@ def with_changes(page: OrderPage, quantities: Mapping[str, Decimal]) -> OrderPag
         page,
         lines=lines,
         ordered_value=value,
-        money_at_stake=value,
         value_before=page.ordered_value,
         reviewed=changes,
     )

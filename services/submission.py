@@ -94,6 +94,14 @@ def submit_approved(
     return outcome
 
 
+def work_to_submit(uow_factory: Callable[[], UnitOfWork]) -> int:
+    """How many orders a submission pass would touch: approved or failed orders to send,
+    and cancellations a rollback left unsettled. 0 lets `replenish submit` answer at once,
+    without starting Prefect."""
+    with uow_factory() as uow:
+        return len(uow.orders.ready_to_submit()) + len(uow.rollbacks.cancelling())
+
+
 def _claim(uow_factory: Callable[[], UnitOfWork], key: str, adapter: str, actor: Actor) -> bool:
     """Claim the key and mark the order `submitting`; False when it is not ours to send."""
     with uow_factory() as uow:
