@@ -18,7 +18,7 @@ from typing import Any
 from approvals.policy import same_person_in
 from domain.local_time import as_utc
 from domain.quantities import line_value, ordered_quantity
-from flags.params import FlagRules
+from flags import FlagRules
 from services.decision_text import DecisionView, decision_view
 from services.money_at_stake import order_money_at_stake
 from services.review_reasons import Reason, main_reason, order_reasons

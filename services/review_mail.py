@@ -18,7 +18,7 @@ from approvals.notifications import FlagNote, OrderForReview, OutgoingMail, revi
 from approvals.policy import person_key
 from domain.local_time import local_time, utc_time
 from domain.money import format_money, format_totals
-from flags.params import FlagRules
+from flags import FlagRules
 from services.money_at_stake import order_money_at_stake
 from services.review_reasons import main_reason, order_reasons
 from storage.models import PurchaseOrder

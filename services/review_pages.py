@@ -20,7 +20,7 @@ from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from domain.quantities import line_value, ordered_quantity
-from flags.params import FlagRules
+from flags import FlagRules
 from purchasing.supplier_terms import SupplierTerms
 from services.decision_text import DecisionView, decision_view, withdrawal_sentence
 from services.money_at_stake import order_money_at_stake
@@ -173,8 +173,9 @@ def order_page(
 
 def with_changes(page: OrderPage, quantities: Mapping[str, Decimal]) -> OrderPage:
     """The page as it would be with the typed quantities: each changed line's value and
-    the order's value recomputed (the header keeps today's money at stake), and why the supplier would refuse a
-    quantity. Nothing is stored: this is the "review changes" step before Approve."""
+    the order's value recomputed (the header keeps today's money at stake), and why the
+    supplier would refuse a quantity. Nothing is stored: this is the "review changes"
+    step before Approve."""
     lines = []
     for line in page.lines:
         typed = quantities.get(line.sku, line.current)

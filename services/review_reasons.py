@@ -17,7 +17,7 @@ import pandas as pd
 
 from approvals.reason_words import reason_words
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
-from flags.params import FlagRules
+from flags import FlagRules
 from storage.models import PurchaseOrder
 
 

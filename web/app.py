@@ -30,7 +30,7 @@ from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
 from domain.local_time import local_time, utc_time
 from domain.money import format_amount
-from flags.params import FlagRules
+from flags import FlagRules
 from services.decisions import (
     AlreadyDecided,
     DecideOrder,

@@ -64,8 +64,14 @@ def run(args: argparse.Namespace) -> ExitCode:
 
 def _nothing_to_send(*, as_json: bool) -> ExitCode:
     if as_json:
-        empty = {"status": "succeeded", "submitted": 0, "submitted_keys": [],
-                 "already_in_erp": 0, "submission_failures": {}, "cancellations_retried": {}}  # fmt: skip
+        empty = {
+            "status": "succeeded",
+            "submitted": 0,
+            "submitted_keys": [],
+            "already_in_erp": 0,
+            "submission_failures": {},
+            "cancellations_retried": {},
+        }
         print(json.dumps(empty, indent=2))
     else:
         print("Sent to the ERP: 0 new, 0 already there, 0 failed (nothing approved waits).")

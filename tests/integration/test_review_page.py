@@ -235,7 +235,7 @@ def test_a_decision_is_a_post_from_the_page_taken_once(review: Review) -> None:
     assert step.status_code == 200
     assert "Review your changes" in step.text
     assert "EUR 500.00" in step.text  # 12 x 41.6667, the line's new value
-    assert "EUR 1,500.00 &rarr; <strong id=\"new-value\">EUR 1,000.00" in step.text
+    assert 'EUR 1,500.00 &rarr; <strong id="new-value">EUR 1,000.00' in step.text
     assert 'name="reviewed" value="SKU-1=12"' in step.text
     assert ">fine</textarea>" in step.text  # the comment is kept through the step
     assert state(review) == before
