@@ -8,7 +8,7 @@ unknown code reads as its words in lower case.
 from __future__ import annotations
 
 _WORDS = {
-    "NEW_ITEM": "new item, no sales history yet",
+    "NEW_ITEM": "new item, little or no sales history",
     "DATA_QUALITY": "input rows for an item were quarantined tonight",
     "STOCKOUT_RISK": "stock may run out before delivery",
     "LARGE_LINE_VALUE": "a line of high value",

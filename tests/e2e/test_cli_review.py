@@ -54,7 +54,7 @@ def test_the_list_holds_every_order_waiting_with_its_reasons(night: Night) -> No
     shown = replenish("review", "show", orders[0]["po_key"], cwd=workdir, env=env)
     assert shown.returncode == 0, shown.stderr
     assert "Why it waits:" in shown.stdout
-    assert orders[0]["main_reason"].split(" (and ")[0] in shown.stdout  # in words
+    assert orders[0]["main_reason"].split(" (+")[0] in shown.stdout  # in words
     stakes = [order["money_at_stake"] for order in orders]
     assert stakes == sorted(stakes, reverse=True)  # most money at stake first
     assert "Expect " in shown.stdout  # each line's own explanation
