@@ -173,6 +173,7 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         # Auto-approved, yet carrying a flag that only informs (the buyer is e-mailed).
         "sent_with_warning": int(orders.loc[went, "po_key"].isin(warned).sum()) if count else 0,
         "held_lines": _held(facts.review.plan.lines),
+        "decided_since": dict(facts.proposed.decided) if facts.proposed else {},
     }
 
 

@@ -74,12 +74,13 @@ def _orders(summary: RunSummary) -> list[str]:
         f"{value_share:.0%} of the value; waiting for a buyer: {orders.pending_review} "
         f"order{'s' if orders.pending_review != 1 else ''}.",
     ]
-    decided = orders.purchase_orders - orders.auto_approved - orders.pending_review
-    if decided > 0:
+    if orders.decided_since:
+        count = len(orders.decided_since)
         lines.append(
-            f"  Decided since an earlier run of this night: {decided} "
-            f"order{'s' if decided != 1 else ''} (replenish review show KEY: who, when, why)."
+            f"  Decided since an earlier run of this night: {count} "
+            f"order{'s' if count != 1 else ''}:"
         )
+        lines += [f"    {key} {sentence}" for key, sentence in orders.decided_since.items()]
     if orders.sent_with_warning:
         lines.append(
             f"  Sent with a warning for the buyer (no decision needed): {orders.sent_with_warning}."
