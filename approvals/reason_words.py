@@ -30,5 +30,5 @@ _WORDS = {
 
 
 def reason_words(code: str) -> str:
-    """'NEW_ITEM' -> 'new item, no sales history yet'."""
+    """'NEW_ITEM' -> 'new item, little or no sales history'."""
     return _WORDS.get(code, code.replace("_", " ").lower())

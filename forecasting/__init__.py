@@ -11,12 +11,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Light (numpy, pandas), and `classify` must be the function, not its module.
+from forecasting.classify import DemandClass, classify
 from forecasting.params import ForecastParams
+from forecasting.prepare import PreparedDemand, prepare_series
 
 if TYPE_CHECKING:
-    from forecasting.classify import DemandClass, classify
     from forecasting.engine import ForecastResult, forecast_demand
-    from forecasting.prepare import PreparedDemand, prepare_series
 
 __all__ = [
     "DemandClass",
@@ -28,14 +29,7 @@ __all__ = [
     "prepare_series",
 ]
 
-_LAZY = {
-    "DemandClass": "forecasting.classify",
-    "classify": "forecasting.classify",
-    "ForecastResult": "forecasting.engine",
-    "forecast_demand": "forecasting.engine",
-    "PreparedDemand": "forecasting.prepare",
-    "prepare_series": "forecasting.prepare",
-}
+_LAZY = {"ForecastResult": "forecasting.engine", "forecast_demand": "forecasting.engine"}
 
 
 def __getattr__(name: str) -> Any:

@@ -143,8 +143,8 @@ def test_get_and_head_show_the_order_and_change_nothing(review: Review) -> None:
     assert "Acme &lt;Fasteners&gt; &amp; Sons" in body  # escaped, never markup
     assert "New item: &lt;b&gt;check&lt;/b&gt;" in body
     # What holds the order first (a new item), what only informs under its own heading.
-    assert body.index("Why it waits for you") < body.index("New item, no sales history yet")
-    assert body.index("New item, no sales history yet") < body.index("Also worth knowing")
+    assert body.index("Why it waits for you") < body.index("New item, little or no sales history")
+    assert body.index("New item, little or no sales history") < body.index("Also worth knowing")
     assert body.index("Also worth knowing") < body.index("A line of high value")
     assert "EUR 1,500.00" in body
     assert "DC-NORTH" in body

@@ -138,7 +138,7 @@ def test_one_row_per_order_the_same_in_text_and_html_and_under_10_kb() -> None:
     for row in rows:  # "1. Supplier One, DC: EUR 8,976.00 - new item, ... (+2 more)"
         place, rest = row.split(". ", 1)[1].split(": ", 1)
         money, reason = rest.split(" - ", 1)
-        assert f"<td>{place}</td><td>{money}</td><td>{reason}</td>" in html
+        assert f"<td>{place}</td><td nowrap>{money}</td><td>{reason}</td>" in html
     # Holding reasons only (STOCKOUT_RISK informs), in words, the one questioning most first.
     assert "- input rows for an item were quarantined tonight (+3 more)" in text
     assert "9 purchase orders from the night" in text
