@@ -2,8 +2,8 @@
 after, each flag with its sentence and the part of the value it questions.
 
 Which stored flag holds is decided as the nightly run decided it (`FlagRules.holds_by_rule`,
-with the settings the reader has); an order that went out (auto-approved) is held by
-nothing, so all its flags inform. A waiting order none of whose flags holds by the
+with the settings the reader has); an order that went out without a person (auto-approved,
+never routed) was held by nothing, so all its flags inform. A waiting order none of whose flags holds by the
 rules (a capacity decision, changed settings) shows them all as holding: something
 held it.
 """
@@ -39,8 +39,11 @@ def order_reasons(po: PurchaseOrder, rules: FlagRules) -> list[Reason]:
     flags = list(po.flags)
     if not flags:
         return []
-    # An order not stored yet (no status) is one being proposed for review.
-    waiting = po.status is None or OrderStatus(po.status) in AWAITING_DECISION
+    # An order not stored yet (no status) is one being proposed for review; a decided one
+    # was held if it was routed to a person (only held orders are routed).
+    waiting = (
+        po.status is None or OrderStatus(po.status) in AWAITING_DECISION or po.approver is not None
+    )
     holds = [False] * len(flags)
     if waiting:
         frame = pd.DataFrame(
