@@ -3,9 +3,9 @@ after, each flag with its sentence and the part of the value it questions.
 
 Which stored flag holds is decided as the nightly run decided it (`FlagRules.holds_by_rule`,
 with the settings the reader has); an order that went out without a person (auto-approved,
-never routed) was held by nothing, so all its flags inform. A waiting order none of whose flags holds by the
-rules (a capacity decision, changed settings) shows them all as holding: something
-held it.
+never routed) was held by nothing, so all its flags inform. A waiting order none of
+whose flags holds by the rules (a capacity decision, changed settings) shows them all as
+holding: something held it.
 """
 
 from __future__ import annotations
