@@ -26,6 +26,7 @@ from cli.commands import (
     runs,
     sample_data,
     serve,
+    shadow_report,
     simulate,
     submit,
 )
@@ -35,7 +36,7 @@ from cli.exit_codes import ExitCode
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
     sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback, runs, explain,
+    rollback, runs, explain, shadow_report,
 )  # fmt: skip
 
 

@@ -47,6 +47,14 @@ class Series(_Part):
     by_class: dict[str, int] = Field(description="item-locations per demand class")
 
 
+class ModeOrders(_Part):
+    """The orders made in one rollout mode (`rollout.mode`: shadow, review-all, live)."""
+
+    orders: int
+    lines: int
+    value: Money
+
+
 class Orders(_Part):
     purchase_orders: int
     lines: int
@@ -65,6 +73,14 @@ class Orders(_Part):
         default_factory=dict,
         description="po_key -> the decision on an order of this night a person decided "
         "since an earlier run stored it: who, when, through which channel, quantities, comment",
+    )
+    # Defaults: summaries stored before rollout modes existed were all made live.
+    shadow: int = Field(
+        default=0, description="orders made in shadow mode: recorded, sent to no ERP, no e-mail"
+    )
+    by_mode: dict[str, ModeOrders] = Field(
+        default_factory=dict,
+        description="per rollout mode the orders were made in (shadow, review-all, live)",
     )
 
 
@@ -85,6 +101,7 @@ class Hold(_Part):
     money_at_stake: Amount
     currency: str
     message: str
+    rollout_mode: str = Field(default="live", description="review-all or live")
 
 
 class Review(_Part):
@@ -111,6 +128,20 @@ class MailWaiting(_Part):
     last_error: str | None = Field(description="what the mail server last answered")
 
 
+class ModeChangeNote(_Part):
+    scope: str = Field(description="catalogue, category:<name>, supplier:<id>, location:<loc>")
+    old: str | None = Field(description="the last run's mode; None: not set then")
+    new: str | None = Field(description="this run's mode; None: no longer set")
+
+
+class Rollout(_Part):
+    """The rollout modes the run was made with, and what changed since the last run
+    (each change is in the audit log, entity `rollout`)."""
+
+    modes: dict[str, str] = Field(description="scope: mode; `catalogue` is the default")
+    changes: list[ModeChangeNote]
+
+
 class RunSummary(_Part):
     """A run that started: succeeded, partial, stopped (input refused) or failed."""
 
@@ -133,6 +164,10 @@ class RunSummary(_Part):
     mail_waiting: MailWaiting
     stage_seconds: dict[str, float]
     outputs: Outputs
+    rollout: Rollout = Field(
+        default_factory=lambda: Rollout(modes={"catalogue": "live"}, changes=[]),
+        description="rollout modes (absent in summaries stored before they existed: live)",
+    )
 
 
 class StoodAsideSummary(_Part):

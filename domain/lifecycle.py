@@ -8,6 +8,10 @@ yet is `withdrawn`; one the ERP may hold goes `cancelling` while the ERP is aske
 cancel it, then `cancelled`, `withdrawn` (the ERP held nothing under its key) or back to
 `submitted` (too late: the ERP has placed it).
 
+An order made in shadow mode (`domain.rollout`, a company trying the product beside its
+buyers) goes `proposed -> shadow` and stays there: recorded to be compared with what the
+buyers ordered, never decided, never sent, never counted as ordered.
+
 Kept as data in one place so the storage layer, the review page and the flow cannot
 each invent a slightly different idea of what "already decided" means.
 """
@@ -31,10 +35,13 @@ class OrderStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     CANCELLING = "cancelling"
     CANCELLED = "cancelled"
+    SHADOW = "shadow"
 
 
 ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PROPOSED: frozenset({OrderStatus.AUTO_APPROVED, OrderStatus.PENDING_REVIEW}),
+    OrderStatus.PROPOSED: frozenset(
+        {OrderStatus.AUTO_APPROVED, OrderStatus.PENDING_REVIEW, OrderStatus.SHADOW}
+    ),
     # A rollback withdraws what never reached the ERP; an order handed to the ERP for its
     # own approval (a quotation there) is cancelled there first.
     OrderStatus.PENDING_REVIEW: frozenset(
@@ -71,6 +78,8 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     ),
     OrderStatus.WITHDRAWN: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
+    # A shadow proposal is a record, not an order: nothing may approve or send it.
+    OrderStatus.SHADOW: frozenset(),
 }
 
 #: States from which an order is ready to go to the ERP.

@@ -39,6 +39,12 @@ class Review:
     approvers: pd.Series
     # Per po_key: approver, second_approver, deputy, required_approvals, tier, deadline_hours.
     routing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROUTING_COLUMNS))
+    # Per po_key: the rollout mode it is made in (`domain.rollout`; empty = all live).
+    modes: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+
+    def mode_of(self, po_key: str) -> str:
+        """The rollout mode of one order (`live` when none was given)."""
+        return str(self.modes.get(po_key, "live"))
 
 
 @dataclass

@@ -23,11 +23,13 @@ from flows import (
     ordering,
     reconciliation,
 )
+from flows.identity import NIGHTLY
 from flows.outcomes import QualityGateFailed
 from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, open_source
+from services.rollout import record_rollout
 from services.run_summary import RunFacts
 from services.runs import start_run
 from services.stage_clock import StageClock
@@ -45,6 +47,8 @@ def run_stages(
     where = source.describe() if source else str(location)
     start_run(services.uow, run_id, as_of, where, flow_run_id())
     facts.started = True
+    # Shadow, review-all or live: a change since the last run is audited now, at the start.
+    facts.mode_changes = record_rollout(services.uow, run_id, as_of, settings.rollout, NIGHTLY)
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
     # Holding the nightly lock: any other nightly run still `running` died (killed).
     crashes.reclaim(services, run_id, found_by="the next nightly run", nightly_lock_held=True)

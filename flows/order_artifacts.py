@@ -1,6 +1,7 @@
 """Beside the run summary, the orders an operator asks about the morning after: those
 waiting for a person (with the command that mints the approver's link) and those sent
-to the ERP (with the ERP's reference). Published as Prefect table artifacts of the run."""
+to the ERP (with the ERP's reference), and those made in shadow mode (recorded only).
+Published as Prefect table artifacts of the run."""
 
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ def publish(services: Services, facts: RunFacts) -> None:
                     "value": format_money(value, str(orders.loc[key, "currency"])),
                     "reasons": ", ".join(codes),
                     "approver": approver,
+                    "rollout_mode": facts.review.mode_of(key),
                     # Not the link itself: a review link is a signed credential of its
                     # approver, and the Prefect UI is read by more people than that.
                     "review_link": f"replenish review link {key} --for {approver}",
                 }
             )
+    shadow = _shadow_rows(facts)
     sent: list[dict[str, object]] = []
     if facts.submitted is not None:
         keys = [*facts.submitted.submitted, *facts.submitted.already_in_erp]
@@ -59,3 +62,31 @@ def publish(services: Services, facts: RunFacts) -> None:
         table=sent or [{"po_key": "", "erp_reference": "nothing sent to the ERP by this run"}],
         description=f"Orders run {facts.run_id} sent to the ERP, with the ERP's reference.",
     )
+    if shadow:
+        create_table_artifact(
+            key="shadow-orders",
+            table=shadow,
+            description=f"Orders run {facts.run_id} made in shadow mode: recorded only, sent "
+            "to no ERP and no buyer (`replenish shadow-report` compares them).",
+        )
+
+
+def _shadow_rows(facts: RunFacts) -> list[dict[str, object]]:
+    """Tonight's shadow orders: what the product would have ordered."""
+    if facts.review is None or facts.proposed is None:
+        return []
+    orders = facts.review.plan.orders.set_index("po_key")
+    keys = [k for k in facts.proposed.created
+            if facts.review.decisions.get(k) == OrderStatus.SHADOW.value]  # fmt: skip
+    return [
+        {
+            "po_key": key,
+            "supplier": str(orders.loc[key, "supplier_id"]),
+            "location": str(orders.loc[key, "location"]),
+            "lines": int(orders.loc[key, "line_count"]),
+            "value": format_money(
+                float(orders.loc[key, "value"]), str(orders.loc[key, "currency"])
+            ),
+        }
+        for key in keys
+    ]

@@ -67,12 +67,15 @@ def flag(
     """
     settings = services.settings
     review = flag_plan(
-        services.uow, planned, checked, result, rules, settings.approvals, settings.currency
-    )
+        services.uow, planned, checked, result, rules, settings.approvals, settings.currency,
+        settings.rollout,
+    )  # fmt: skip
     pending = int((review.decisions == OrderStatus.PENDING_REVIEW.value).sum())
+    shadow = int((review.decisions == OrderStatus.SHADOW.value).sum())
     get_run_logger().info(
-        "%d flags on %d of %d orders", len(review.flags), pending, len(review.plan.orders)
-    )
+        "%d flags; %d of %d orders wait for a person, %d made in shadow (sent nowhere)",
+        len(review.flags), pending, len(review.plan.orders), shadow,
+    )  # fmt: skip
     return review
 
 

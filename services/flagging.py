@@ -3,7 +3,9 @@
 The use case behind the nightly `flag` stage. Routing runs before the review capacity
 (each approver takes at most `flags.review_capacity` decisions, the largest stakes
 first) and again after the split of flagged lines (`flags.hold_only_flagged_lines`),
-which routes a review order with the order it came from.
+which routes a review order with the order it came from. Last, the rollout mode of each
+order (`approvals.rollout`) has its say: a shadow order is only recorded, a review-all
+one waits for a person whatever the rules found.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from approvals.rollout import RolloutPolicy, apply_rollout
 from approvals.routing import RoutingPolicy, route_orders
 from dataquality import ValidationResult
 from domain.nightly import Plan, Review
@@ -31,6 +34,7 @@ def flag_plan(
     rules: FlagRules,
     routing: RoutingPolicy,
     currencies: Currencies,
+    rollout: RolloutPolicy | None = None,
 ) -> Review:
     """The flags of every rule switched on, capped per approver, with each order's
     decision (ordinary or waiting for a person) and its approver.
@@ -58,6 +62,8 @@ def flag_plan(
         planned = Plan(lines=split_lines, orders=orders)
     decisions = order_decisions(planned.orders, flags, rules).set_index("po_key")["decision"]
     lines = planned.lines.merge(categories, on=["sku", "location"], how="left")
+    modes = (rollout or RolloutPolicy()).order_modes(planned.orders, lines)
+    decisions = apply_rollout(decisions, modes)
     routed = route_orders(planned.orders, _ordered(lines), routing, currencies)
     return Review(
         plan=planned,
@@ -65,6 +71,7 @@ def flag_plan(
         decisions=decisions,
         approvers=routed["approver"],
         routing=routed,
+        modes=modes,
     )
 
 

@@ -55,11 +55,10 @@ def route_and_notify(
 def warning_notices(review: Review, proposed: Proposed) -> dict[str, str]:
     """po_key -> person, for the orders created tonight that carry a flag yet were not held
     for review (a stock-out the order cannot prevent): the buyer must still hear of it,
-    or the warning is silent."""
-    pending = {
-        key for key in proposed.created
-        if review.decisions[key] == OrderStatus.PENDING_REVIEW
-    }  # fmt: skip
+    or the warning is silent. A shadow order is nobody's business yet: no buyer hears of
+    it (rollout mode shadow)."""
+    unsent = (OrderStatus.PENDING_REVIEW, OrderStatus.SHADOW)
+    pending = {key for key in proposed.created if review.decisions[key] in unsent}
     warned = set(review.flags["po_key"]) - pending
     return {key: str(review.approvers[key]) for key in proposed.created if key in warned}
 

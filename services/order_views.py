@@ -56,6 +56,7 @@ class OrderState:
     reasons: list[Reason]
     decisions: list[DecisionView] = field(default_factory=list)
     lines: list[LineState] = field(default_factory=list)
+    rollout_mode: str = "live"  # shadow: a record only, never decided or sent
 
     @property
     def main_reason(self) -> str:
@@ -83,6 +84,7 @@ class OrderState:
             "reasons": list(dict.fromkeys(r.code for r in self.reasons if r.holds)),
             "informing": list(dict.fromkeys(r.code for r in self.reasons if not r.holds)),
             "decisions": [d.as_json() for d in self.decisions],
+            "rollout_mode": self.rollout_mode,
         }
 
 
@@ -149,4 +151,5 @@ def _state(
         reasons=order_reasons(po, rules),
         decisions=decisions,
         lines=lines,
+        rollout_mode=po.rollout_mode or "live",
     )

@@ -5,6 +5,8 @@ that verdict is recorded like a person's); a flagged one waits for review, carry
 routing (approver, deputy, tier) and its decision deadline, fixed now so a later change
 of the configuration never moves a deadline an approver was already told. A key already
 stored (a re-run of the same night) is left alone: an order is never proposed twice.
+Each order keeps the rollout mode it was made in; a shadow order goes `proposed ->
+shadow` and stays there (no decision, no approver, nothing sent).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 from domain.actors import Actor, utcnow
 from domain.lifecycle import OrderStatus
 from domain.nightly import Proposed, Review
+from domain.rollout import RolloutMode
 from services.decision_text import decision_view
 from storage import records
 from storage.unit_of_work import UnitOfWork
@@ -49,9 +52,11 @@ def propose_orders(
             decision = OrderStatus(review.decisions[key])
             pending = decision is OrderStatus.PENDING_REVIEW
             routed = routed_order(review.routing.loc[key], now) if pending else {}
-            uow.orders.add_proposal(run_id, {**proposal.order, **routed}, proposal.lines,
-                                    proposal.flags, actor)  # fmt: skip
-            uow.orders.transition(key, decision, actor, reason=flag_reason(proposal.flags))
+            mode = review.mode_of(key)
+            uow.orders.add_proposal(run_id, {**proposal.order, **routed, "rollout_mode": mode},
+                                    proposal.lines, proposal.flags, actor)  # fmt: skip
+            reason = decision_reason(proposal.flags, mode)
+            uow.orders.transition(key, decision, actor, reason=reason)
             if decision is OrderStatus.AUTO_APPROVED:
                 uow.orders.record_decision(key, decision.value, actor, AUTO_APPROVAL_COMMENT)
             outcome.created.append(key)
@@ -71,6 +76,16 @@ def _decided(uow: UnitOfWork, known: Mapping[str, str]) -> dict[str, str]:
         if po is not None and mine:
             decided[key] = decision_view(mine[-1], uow.orders.audit_trail(key)).sentence
     return decided
+
+
+def decision_reason(flags: Sequence[Mapping[str, Any]], mode: str) -> str:
+    """The first transition's reason: the flags, and the rollout mode when it decided."""
+    reason = flag_reason(flags)
+    if mode == RolloutMode.SHADOW:
+        return f"rollout mode shadow: recorded only, sent to no ERP and no buyer ({reason})"
+    if mode == RolloutMode.REVIEW_ALL:
+        return f"rollout mode review-all: every order goes to a person ({reason})"
+    return reason
 
 
 def flag_reason(flags: Sequence[Mapping[str, Any]]) -> str:

@@ -21,7 +21,14 @@ class AlreadyDecided(RuntimeError):
     def __init__(
         self, po_key: str, status: str, by: str | None, outcome: str | None, at: datetime | None
     ) -> None:
-        if status in _TAKEN_BACK:
+        if status == OrderStatus.SHADOW.value:
+            # Shadow mode: a record to compare with what buyers order, never an order.
+            text = (
+                f"purchase order {po_key} was made in shadow mode: it is only a record to "
+                "compare with what the buyers order, and can never be approved or sent to "
+                "the ERP"
+            )
+        elif status in _TAKEN_BACK:
             text = (
                 f"purchase order {po_key} was withdrawn: its night was rolled back, so there "
                 "is nothing to decide"

@@ -51,7 +51,11 @@ def review_section(
     if review is None or review.flags.empty:
         return empty
     waiting = still_waiting(review, proposed)
-    flags = review.flags
+    # A shadow order asks nobody anything: its flags are counted (`flags`), not waiting.
+    flags = review.flags.loc[review.flags["po_key"].map(review.decisions).ne("shadow")]
+    if flags.empty:
+        return empty
+    flags = flags.assign(rollout_mode=flags["po_key"].map(review.modes).fillna("live"))
     holds = settings.flags.holds(flags).to_numpy(dtype=bool)
     mine = flags["po_key"].astype(str).isin(waiting).to_numpy(dtype=bool)
     held = flags.loc[holds & mine]
@@ -100,6 +104,11 @@ def _top(orders: pd.DataFrame, held: pd.DataFrame, settings: Settings) -> list[d
             "currency": str(row.get("currency") or ""),
             "message": (
                 str(reason.at[row["po_key"], "message"]) if row["po_key"] in reason.index else ""
+            ),
+            "rollout_mode": (
+                str(reason.at[row["po_key"], "rollout_mode"])
+                if row["po_key"] in reason.index and "rollout_mode" in reason
+                else "live"
             ),
         }
         for row in ranked.head(TOP_HOLDS).to_dict("records")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dataquality import ValidationResult
     from domain.nightly import Plan, Proposed, Review
+    from domain.rollout import ModeChange
     from forecasting import ForecastResult
     from integrations.sources.extract import FileInfo
     from services.submission import Submitted
@@ -45,6 +46,8 @@ class RunFacts:
     # What the mail server had not taken when the run closed (notifications.MailWaiting);
     # None when the database could not say.
     mail_waiting: dict[str, Any] | None = None
+    # Rollout scopes whose mode changed since the last run (audited at the run's start).
+    mode_changes: list[ModeChange] = field(default_factory=list)
 
     def failed(self, message: str, breaches: list[str] | None = None) -> RunFacts:
         """Something raised: the run ends `failed` (a bug, the database down, a crash)."""

@@ -63,6 +63,10 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> RunSummar
             "erp_drop": str(settings.erp.drop_dir),
             "outbox": str(settings.email.outbox_dir),
         },
+        "rollout": {
+            "modes": settings.rollout.scoped_modes(),
+            "changes": [vars(change) for change in facts.mode_changes],
+        },
     }
     # Only the keys given are set: an empty review's `passed_on` has no `orders`.
     return RunSummary.model_validate(summary)
@@ -136,6 +140,8 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "auto_approved_value_share": None,
         "sent_with_warning": 0,
         "held_lines": {},
+        "shadow": 0,
+        "by_mode": {},
     }
     if facts.review is None:
         return empty
@@ -174,6 +180,23 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "sent_with_warning": int(orders.loc[went, "po_key"].isin(warned).sum()) if count else 0,
         "held_lines": _held(facts.review.plan.lines),
         "decided_since": dict(facts.proposed.decided) if facts.proposed else {},
+        "shadow": int((decisions == "shadow").sum()),
+        "by_mode": orders_by_mode(orders, facts.review.modes, base),
+    }
+
+
+def orders_by_mode(orders: Any, modes: Any, base: str) -> dict[str, dict[str, Any]]:
+    """Orders, lines and value per rollout mode the orders were made in."""
+    if not len(orders):
+        return {}
+    mode = orders["po_key"].map(modes).fillna("live")
+    return {
+        str(name): {
+            "orders": len(part),
+            "lines": int(part["line_count"].sum()),
+            "value": totals_by_currency(part["value"], part["currency"], base),
+        }
+        for name, part in orders.groupby(mode.to_numpy(), sort=True)
     }
 
 

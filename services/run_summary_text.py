@@ -10,6 +10,7 @@ from contracts.run_summary import MailWaiting, Money, Review, RunSummary, Summar
 from domain.money import format_money, format_totals
 
 STOOD_ASIDE: Final = "stood_aside"
+_OR_WOULD: Final = " (shadow orders: would be)"
 
 
 def render_text(summary: Summary) -> str:
@@ -81,6 +82,7 @@ def _orders(summary: RunSummary) -> list[str]:
             f"order{'s' if count != 1 else ''}:"
         )
         lines += [f"    {key} {sentence}" for key, sentence in orders.decided_since.items()]
+    lines += _modes(summary)
     if orders.sent_with_warning:
         lines.append(
             f"  Sent with a warning for the buyer (no decision needed): {orders.sent_with_warning}."
@@ -94,6 +96,26 @@ def _orders(summary: RunSummary) -> list[str]:
         lines.append(
             f"  {orders.already_proposed} of them were already proposed by an earlier run "
             "for this date and were not created again."
+        )
+    return lines
+
+
+def _modes(summary: RunSummary) -> list[str]:
+    """Which rollout mode the orders were made in; said only when one is not live."""
+    by_mode, lines = summary.orders.by_mode, []
+    changes = summary.rollout.changes
+    if changes:
+        said = "; ".join(f"{c.scope} {c.old or 'not set'} -> {c.new or 'not set'}" for c in changes)
+        lines.append(f"  Rollout mode changed since the last run (audited): {said}.")
+    if set(by_mode) - {"live"}:
+        each = ", ".join(
+            f"{mode} {part.orders} ({money_text(part.value)})" for mode, part in by_mode.items()
+        )
+        lines.append(f"  Orders per rollout mode: {each}.")
+    if summary.orders.shadow:
+        lines.append(
+            f"  Shadow: {summary.orders.shadow} orders recorded only: nothing sent to the ERP, "
+            "no buyer e-mailed (compare with `replenish shadow-report`)."
         )
     return lines
 
@@ -137,9 +159,10 @@ def _flags(summary: RunSummary) -> list[str]:
     holding = {c: n - informing.get(c, 0) for c, n in summary.flags.items()}
     held = ", ".join(f"{code} x{n}" for code, n in holding.items() if n)
     told = ", ".join(f"{code} x{n}" for code, n in informing.items())
+    would = _OR_WOULD if summary.orders.shadow else ""
     return [
-        *([f"  Why orders wait for a buyer: {held}."] if held else []),
-        *([f"  Told to the buyer, order not held: {told}."] if told else []),
+        *([f"  Why orders wait for a buyer{would}: {held}."] if held else []),
+        *([f"  Told to the buyer, order not held{would}: {told}."] if told else []),
     ]
 
 

@@ -18,6 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from approvals.rollout import RolloutPolicy
 from dataquality import ValidationRules
 from flags import FlagRules
 from forecasting import ForecastParams
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     # `_source_folder` reads it (it crashed every run when pydantic parsed it as JSON).
     source: Annotated[SourceSettings, NoDecode] = Field(default_factory=SourceSettings)
     approvals: ApprovalRouting = Field(default_factory=ApprovalRouting)
+    # Shadow, review-all or live, for the catalogue and per category, supplier or location
+    # (docs/operations.md, "Rolling out: shadow, review-all, live").
+    rollout: RolloutPolicy = Field(default_factory=RolloutPolicy)
     email: EmailSettings = Field(default_factory=EmailSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.lifecycle import AWAITING_DECISION, ORDERED, READY_TO_SUBMIT, OrderStatus
-from storage.models import OrderLine, PurchaseOrder
+from storage.models import OrderLine, PurchaseOrder, Submission
 from storage.order_history import recent_item_lines, recent_supplier_orders
 
 
@@ -113,3 +113,52 @@ class OrderReads:
                 .order_by(PurchaseOrder.id, OrderLine.id)
             )
         )
+
+    def shadow_lines(self, run_id: str) -> list[dict[str, Any]]:
+        """The lines of a run's shadow orders: what the product would have ordered."""
+        rows = self.session.execute(
+            select(
+                OrderLine.sku,
+                OrderLine.location,
+                PurchaseOrder.supplier_id,
+                OrderLine.proposed_quantity,
+                OrderLine.line_value,
+                PurchaseOrder.currency,
+                PurchaseOrder.po_key,
+            )
+            .join(PurchaseOrder, PurchaseOrder.id == OrderLine.purchase_order_id)
+            .where(
+                PurchaseOrder.run_id == run_id,
+                PurchaseOrder.status == OrderStatus.SHADOW.value,
+            )
+            .order_by(OrderLine.id)
+        )
+        return [dict(row._mapping) for row in rows]
+
+    def latest_shadow_run(self) -> str | None:
+        """The run of the latest order made in shadow mode (None: there is none)."""
+        return self.session.scalar(
+            select(PurchaseOrder.run_id)
+            .where(PurchaseOrder.status == OrderStatus.SHADOW.value)
+            .order_by(PurchaseOrder.created_at.desc(), PurchaseOrder.id.desc())
+            .limit(1)
+        )
+
+    def own_references(self, refs: Iterable[str]) -> set[str]:
+        """Those of `refs` that are the product's own orders: a key of ours, or the ERP's
+        reference of an order we submitted (a live scope's order is no buyer's order)."""
+        wanted, own = sorted(set(refs)), set()
+        for start in range(0, len(wanted), 500):  # bounded IN lists
+            part = wanted[start : start + 500]
+            own |= set(
+                self.session.scalars(
+                    select(PurchaseOrder.po_key).where(PurchaseOrder.po_key.in_(part))
+                )
+            )
+            own |= {
+                str(ref)
+                for ref in self.session.scalars(
+                    select(Submission.external_ref).where(Submission.external_ref.in_(part))
+                )
+            }
+        return own  # fmt: skip

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Forecast, InputFile, Notification, RowDisposition, Run
+from domain.actors import Actor
+from storage.models import AuditRecord, Forecast, InputFile, Notification, RowDisposition, Run
 from storage.run_reads import RunReads
 
 #: `runs.source` of the flows beside the nightly run (flows.side_runs). A flow that
@@ -137,6 +138,32 @@ class RunRepository(RunReads):
         if run is None:
             return
         run.summary = {**(run.summary or {}), key: value}  # a new dict: JSON is not mutable-tracked
+        self.session.flush()
+
+    def record_rollout(self, run_id: str, modes: Mapping[str, str]) -> None:
+        """The rollout modes this run is made with ({scope: mode})."""
+        self.session.execute(update(Run).where(Run.id == run_id).values(rollout=dict(modes)))
+
+    def last_rollout(self, before_run_id: str) -> dict[str, str] | None:
+        """The rollout modes of the latest other run that recorded them (None: none did)."""
+        recorded = self.session.scalar(
+            select(Run.rollout)
+            .where(Run.id != before_run_id, Run.rollout.is_not(None))
+            .order_by(Run.started_at.desc())
+            .limit(1)
+        )
+        return {str(k): str(v) for k, v in recorded.items()} if recorded else None
+
+    def audit_rollout(
+        self, scope: str, old: str | None, new: str | None, *, at: datetime, actor: Actor,
+        reason: str, details: Mapping[str, Any],
+    ) -> None:  # fmt: skip
+        """A change of rollout mode, in the append-only audit log (entity `rollout`)."""
+        self.session.add(
+            AuditRecord(at=at, actor=actor.name, channel=actor.channel, entity="rollout",
+                        entity_key=scope, action="mode_changed", from_state=old,
+                        to_state=new, reason=reason, details=dict(details))
+        )  # fmt: skip
         self.session.flush()
 
     def add_input_files(self, run_id: str, counts: Sequence[Mapping[str, Any]]) -> None:

@@ -88,7 +88,9 @@ def show_text(order: Any, zone: str) -> list[str]:
         f"{order.po_key} ({order.status.replace('_', ' ')}): {order.supplier} -> {order.location}"
     )
     out = []
-    if order.status == "pending_review":
+    if order.status == "shadow":
+        out.append(f"{head}, {money}, made in shadow mode: a record only, never decided or sent")
+    elif order.status == "pending_review":
         due = order.decision_due_at
         when = f" by {local_time(due, zone)} ({utc_time(due)})" if due else ""
         out.append(f"{head}, {money} at stake, waiting for {order.approver or 'anyone'}{when}")
@@ -108,7 +110,7 @@ def show_text(order: Any, zone: str) -> list[str]:
     holding = [r for r in order.reasons if r.holds]
     informing = [r for r in order.reasons if not r.holds]
     if holding:
-        out.append("Why it waits:")
+        out.append("What the rules flagged:" if order.status == "shadow" else "Why it waits:")
         out += [f"  - {_reason(r, order.currency)}" for r in holding]
     if informing:
         out.append("Also worth knowing (does not hold the order):")

@@ -41,6 +41,8 @@ class PurchaseOrder(Base):
     currency: Mapped[str] = mapped_column(String(8))
     value: Mapped[Decimal] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(32), index=True)
+    # The rollout mode it was made in (migration 0011): shadow, review-all or live.
+    rollout_mode: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
     approver: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # What routing decided when the order was proposed (migration 0002): kept on the
     # order so a later change of the config never re-routes an order already waiting.

@@ -41,6 +41,9 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The rollout modes it was made with, {"catalogue": mode, "category:X": mode, ...}
+    # (migration 0011): the next run compares its own with them and audits a change.
+    rollout: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class InputFile(Base):

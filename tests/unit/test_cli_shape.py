@@ -24,7 +24,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
     commands = _subcommands()
     assert set(commands) == {
         "sample-data", "run", "demo", "backtest", "simulate", "submit", "reconcile", "quarantine",
-        "review", "review-server", "rollback", "runs", "explain",
+        "review", "review-server", "rollback", "runs", "explain", "shadow-report",
     }  # fmt: skip
     for name, parser in commands.items():
         assert callable(parser.get_default("handler")), name
@@ -46,6 +46,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
         ["runs"],
         ["runs", "show"],
         ["explain", "SKU-1", "DC-NORTH"],
+        ["shadow-report"],
     ],
 )
 def test_a_missing_config_file_is_one_line_and_exit_2_from_every_command(
