@@ -23,6 +23,8 @@ from approvals.policy import person_key
 
 _ORDER = "replenish.review.order"
 _DIGEST = "replenish.review.digest"
+# The value report page (issue 23): a link an administrator mints for a business owner.
+_VALUE = "replenish.value.report"
 
 
 class LinkRefused(PermissionError):
@@ -51,6 +53,7 @@ class ReviewLinks:
         self._secret = secret.encode()
         self._orders = URLSafeSerializer(secret, salt=_ORDER)
         self._digests = URLSafeSerializer(secret, salt=_DIGEST)
+        self._values = URLSafeSerializer(secret, salt=_VALUE)
         self.base_url = base_url.rstrip("/")
 
     def order_token(self, person: str, po_key: str, expires_at: datetime) -> str:
@@ -70,6 +73,15 @@ class ReviewLinks:
 
     def digest_link(self, person: str, expires_at: datetime) -> str:
         return f"{self.base_url}/digest/{self.digest_token(person, expires_at)}"
+
+    def value_link(self, person: str, expires_at: datetime) -> str:
+        """The value report page for `person` until `expires_at` (its own purpose: an
+        order or digest token never opens it, nor it them)."""
+        token = str(self._values.dumps({"a": person_key(person), "x": _epoch(expires_at)}))
+        return f"{self.base_url}/value/{token}"
+
+    def read_value(self, token: str, now: datetime) -> Grant:
+        return _grant(_load(self._values, token), None, now)
 
     def read_order(self, token: str, po_key: str, now: datetime) -> Grant:
         """The grant of an order token for the order in the URL, or `LinkRefused`."""

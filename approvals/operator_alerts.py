@@ -16,7 +16,9 @@ from approvals.notifications import OutgoingMail
 #: The kinds of mail that go to the operator about the system itself (the data-quality
 #: stop is `approvals.notifications.quality_alert`): a run summary lists those still
 #: waiting for the mail server by subject.
-OPERATOR_ALERT_KINDS = frozenset({"run_alert", "submission_alert", "drift_alert", "quality_alert"})
+OPERATOR_ALERT_KINDS = frozenset(
+    {"run_alert", "submission_alert", "drift_alert", "quality_alert", "erp_alert"}
+)
 
 
 def run_failed(
@@ -74,6 +76,37 @@ def submission_failing(
     )
     message = _message(sender, operator, subject, body, "submission-failing")
     return OutgoingMail(f"erp-failing:{po_key}", "submission_alert", operator, message)
+
+
+def confirmed_in_erp_despite(
+    *,
+    sender: str,
+    operator: str,
+    po_key: str,
+    erp: str,
+    external_ref: str,
+    confirmed_by: str,
+    confirmed_at: str,
+    our_state: str,
+    our_decision: str,
+) -> OutgoingMail:
+    """An order replenish rejected (or withdrew) that the ERP shows as confirmed: two
+    systems disagree about money going to a supplier, so a person must settle it."""
+    subject = f"replenish: {po_key} is {our_state} here but confirmed in {erp}"
+    body = "\n".join(
+        [
+            f"Purchase order {po_key} is {our_state} in replenish ({our_decision}),",
+            f"but {erp} shows it confirmed: purchase {external_ref}, confirmed by "
+            f"{confirmed_by} at {confirmed_at}.",
+            "",
+            f"It may already be on its way to the supplier. Ask {confirmed_by} why, then",
+            f"either cancel purchase {external_ref} in {erp} (and tell the supplier), or keep",
+            "it and note why: replenish does not count it as ordered, so the next nights may",
+            "order the same goods again. `replenish reconcile` lists it until it is settled.",
+        ]
+    )
+    message = _message(sender, operator, subject, body, "erp-confirmed")
+    return OutgoingMail(f"erp-confirmed:{po_key}", "erp_alert", operator, message)
 
 
 def forecast_drift(

@@ -31,7 +31,7 @@ from domain.money import format_amount
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "m5_tiny280"
 UNIT_COST = {"FOODS": 3.0, "HOUSEHOLD": 6.0, "HOBBIES": 8.0}
 LEAD_TIME_DAYS, REVIEW_DAYS, HISTORY_DAYS = 7, 7, 730
-AS_OF = "2016-05-23"  # the day after the M5 test window
+AS_OF = "2016-04-25"  # the day after the M5 test window (d_1886-1913, the data README)
 DEFAULT_TARGET = 0.95
 
 

@@ -16,7 +16,9 @@ from typing import NoReturn
 
 from cli.commands import (
     backtest,
+    business_case,
     demo,
+    erp,
     explain,
     nightly,
     quarantine,
@@ -29,14 +31,15 @@ from cli.commands import (
     shadow_report,
     simulate,
     submit,
+    value,
 )
 from cli.commands.base import CliError
 from cli.exit_codes import ExitCode
 
 #: The commands in the order `replenish --help` lists them.
 COMMANDS = (
-    sample_data, nightly, demo, backtest, simulate, submit, reconcile, quarantine, review, serve,
-    rollback, runs, explain, shadow_report,
+    sample_data, nightly, demo, backtest, simulate, business_case, submit, reconcile, erp,
+    quarantine, review, serve, rollback, runs, explain, shadow_report, value,
 )  # fmt: skip
 
 

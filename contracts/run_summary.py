@@ -115,7 +115,8 @@ class Review(_Part):
 
 class Outputs(_Part):
     database: str = Field(description="the database URL, without a password")
-    erp_drop: str
+    erp: str = Field(description="the ERP configured (erp.adapter) and where orders go")
+    erp_drop: str = Field(description="erp.drop_dir (used by the file drop only)")
     outbox: str
 
 

@@ -21,7 +21,9 @@ from flows.side_runs import recorded_run
 from forecasting.monitoring import drift_headline
 from replenish.bootstrap import Services, composed
 from services import forecast_monitoring as monitoring
+from services import value_report as value
 from services.artifact_rows import json_rows
+from services.value_text import render_markdown
 
 
 @flow(name="forecast-monitoring", on_failure=[tell_operator], on_crashed=[tell_operator])
@@ -36,12 +38,14 @@ def monitor_forecasts(config: str | None = None) -> dict[str, Any]:
         people = approvals(services, as_of, actuals)
         monitoring.store_results(services.uow, run.run_id, as_of, table)
         publish(table, people)
+        worth = value_report(services, as_of)
         alerts = monitoring.drift_reasons(table)
         if alerts:
             tell_drift(services, run.run_id, run.as_of, alerts)
         scored = f"{len(alerts)} drift alerts" if len(table) else "nothing scored yet"
         run.status, run.message = "succeeded", scored
-        run.summary = {"drift": alerts, "segments": len(table), "approvals": people}
+        run.summary = {"drift": alerts, "segments": len(table), "approvals": people,
+                       "value": worth}  # fmt: skip
     return run.summary
 
 
@@ -56,6 +60,19 @@ def approvals(services: Services, as_of: date, actuals: pd.DataFrame) -> dict[st
     """Auto-approval rate, time to decision, flags overturned, quantities changed, and
     whether people's changes did better than the proposal once demand was known."""
     return monitoring.approval_figures(services.uow, services.settings, as_of, actuals)
+
+
+@task(name="value-report", cache_policy=NO_CACHE)
+def value_report(services: Services, as_of: date) -> dict[str, Any]:
+    """What the nights were worth (Markdown table and chart), and parameter changes learnt
+    from buyers proposed to the administrators (e-mailed; none takes effect by itself)."""
+    report, proposed = value.publishable_report(services.uow, services.settings, as_of)
+    create_markdown_artifact(
+        key="value-report",
+        markdown=render_markdown(report),
+        description="What the nights were worth (docs/value-report.md).",
+    )
+    return {"lines": report.total.lines, "new_proposals": proposed}
 
 
 def publish(table: pd.DataFrame, people: dict[str, Any]) -> None:

@@ -29,6 +29,8 @@ from flows.submit_approved import submit_with_retries
 from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services, open_source
+from services.erp_readiness import erp_setup_problem
+from services.learning import apply_accepted
 from services.rollout import record_rollout
 from services.run_summary import RunFacts
 from services.runs import start_run
@@ -52,8 +54,10 @@ def run_stages(
     get_run_logger().info("Run %s for %s from %s", run_id, as_of, where)
     # Holding the nightly lock: any other nightly run still `running` died (killed).
     crashes.reclaim(services, run_id, found_by="the next nightly run", nightly_lock_held=True)
-    if source is None:
-        facts.stopped(str(problem))
+    # No source, or the ERP's setup (its user's rights) lacking: stop before ordering.
+    stop = str(problem) if source is None else erp_setup_problem(services.erp)
+    if source is None or stop is not None:
+        facts.stopped(str(stop))
         return False
 
     try:
@@ -73,6 +77,8 @@ def run_stages(
         clock.run("report", notify.alert_data_quality, services, run_id, as_of, gate.breaches)
         return True
 
+    # Parameter changes an administrator accepted (learnt from buyers).
+    checked = apply_accepted(services.uow, checked, settings.policy.default_service_level)
     result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast)
     # The demand history is consumed: the forecast carries the recent tail the later
     # stages need, and millions of rows need not stay resident through the night.

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from approvals.notifications import OutgoingMail, quality_alert
 from domain.nightly import Proposed, Review
+from integrations.erp.approval import ApprovingErp
 from replenish.bootstrap import Services
 from services import notifications
 from services.mailings import deadline_mailing, review_mailing
@@ -35,11 +36,17 @@ def route(
     logger = get_run_logger()
     delivered = notifications.route_and_notify(
         services.uow, services.mailer, mailing, run_id=run_id, as_of=as_of, review=review,
-        proposed=proposed, log=logger,
+        proposed=proposed, log=logger, approval_in_erp=approval_in_erp(services),
     )  # fmt: skip
     delivered += chase_deadlines(services, run_id)
     _raise_if_queued(services)
     return delivered
+
+
+def approval_in_erp(services: Services) -> bool:
+    """True when the ERP's own approvers decide flagged orders (erp.tryton.approval)."""
+    erp = services.erp
+    return isinstance(erp, ApprovingErp) and erp.approves_in_erp()
 
 
 class MailStillQueued(RuntimeError):
@@ -61,8 +68,9 @@ def chase_deadlines(services: Services, run_id: str) -> list[str]:
     mailing = deadline_mailing(services.settings, services.links)
     logger = get_run_logger()
     actions, delivered = notifications.chase_deadlines(
-        services.uow, services.mailer, services.settings.approvals, mailing, run_id, log=logger
-    )
+        services.uow, services.mailer, services.settings.approvals, mailing, run_id, log=logger,
+        approval_in_erp=approval_in_erp(services),
+    )  # fmt: skip
     if actions:
         steps = ", ".join(f"{a.po_key}: {a.step.value}" for a in actions)
         logger.info("Decision deadlines: %s", steps)

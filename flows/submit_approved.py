@@ -24,8 +24,14 @@ from flows.side_runs import recorded_run
 from flows.submission import Submitted
 from replenish.bootstrap import Services, composed
 from services.erp_calls import ErpCalls, calls_for
+from services.erp_readiness import erp_setup_problem
 from services.run_summary import submission_problem
 from services.submission_alerts import alert_failing_orders
+
+
+class ErpNotReady(Exception):
+    """The ERP's setup lacks what submitting needs (the product user's rights): a clear
+    stop before any order is tried, naming what to fix (`services.erp_readiness`)."""
 
 
 class OrdersNotSubmitted(Exception):
@@ -97,6 +103,8 @@ def submit_approved(config: str | None = None) -> dict[str, Any]:
     are traceable like a night's. Raises `RunPartial` when orders still failed.
     """
     with composed(config) as services, recorded_run(services, "submit-approved") as run:
+        if (problem := erp_setup_problem(services.erp)) is not None:
+            raise ErpNotReady(problem)  # failed, the operator told: nothing was sent
         outcome = submit_with_retries(services, run.run_id)
         run.status = "partial" if outcome.failed else "succeeded"
         run.message = submission_problem(outcome) if outcome.failed else "completed"

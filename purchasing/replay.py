@@ -24,6 +24,8 @@ LevelRule = Callable[[np.ndarray, np.ndarray, np.ndarray], Levels]
 # (period t, rows reviewed) -> their per-period mean and std, from what was known before t
 Estimator = Callable[[int, np.ndarray], tuple[np.ndarray, np.ndarray]]
 _UNMET_TOLERANCE = 1e-9
+_NONE = np.zeros(0)
+_NOT_REVIEWED = (np.zeros(0, dtype=np.int64), _NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,30 @@ class SeriesTerms:
     pack_size: np.ndarray
     moq: np.ndarray
     max_qty: np.ndarray  # NaN = no cap
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """What one period of a replay did, for an observer (`replay(observe=...)`): the
+    business case reads each night's reviews and the stock and service over time.
+
+    Review fields cover the rows reviewed in period t (empty arrays when none); the
+    whole-catalogue arrays are the replay's own and are overwritten next period, so an
+    observer copies what it keeps.
+    """
+
+    t: int
+    rows: np.ndarray  # reviewed in period t
+    mean: np.ndarray  # their per-period demand estimate
+    std: np.ndarray
+    up_to: np.ndarray  # their order-up-to level
+    on_hand: np.ndarray  # their stock when reviewed (after the period's receipts)
+    on_order: np.ndarray  # their open orders when reviewed
+    qty: np.ndarray  # what each ordered
+    live: np.ndarray  # every series: replayed in period t
+    asked: np.ndarray  # every series: demand of period t
+    served: np.ndarray  # every series: served from stock in period t
+    stock_value: np.ndarray  # every series: end-of-period stock at cost
 
 
 @dataclass(frozen=True)
@@ -64,12 +90,14 @@ def replay(
     *,
     backorder: bool,
     seed: int = 0,
+    observe: Callable[[ReplayStep], None] | None = None,
 ) -> ReplayTotals:
     """Step through `demand` (series x periods): receive, review and order, serve demand.
 
     An order placed at the start of period t arrives at the start of period t + lead, so the
     position after ordering covers demand of lead + review periods. A cycle is the review
     period that starts when an order lands; it fails when any demand in it goes unserved.
+    `observe`, when given, is called at the end of every period with a `ReplayStep`.
     """
     n, horizon = demand.shape
     rng = np.random.default_rng(seed)
@@ -89,6 +117,7 @@ def replay(
             on_hand -= shipped
             backlog -= shipped
         rows = np.flatnonzero(live & ((t - terms.begin) % review == 0))
+        seen = _NOT_REVIEWED
         if rows.size:
             mean, std = estimate(t, rows)
             levels = rule(rows, mean, std)
@@ -99,6 +128,8 @@ def replay(
             qty = order_quantity(
                 target, position, terms.pack_size[rows], terms.moq[rows], terms.max_qty[rows]
             )
+            if observe is not None:
+                seen = (rows, mean, std, levels.up_to, on_hand[rows], on_order[rows], qty)
             drawn = lead[rows] + rng.normal(0.0, 1.0, rows.size) * terms.lead_std_periods[rows]
             arrival = np.minimum(t + np.maximum(np.rint(drawn), 0).astype(np.int64), horizon)
             # A lead time under half a period lands before this period's demand; the
@@ -126,4 +157,7 @@ def replay(
         tally["cycles"] += ends
         tally["stockout_cycles"] += ends & failed_cycle
         failed_cycle[ends] = False
+        if observe is not None:
+            stock_value = np.where(live, on_hand * terms.unit_cost, 0.0)
+            observe(ReplayStep(t, *seen, live, asked, served, stock_value))
     return ReplayTotals(**tally)

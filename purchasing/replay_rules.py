@@ -5,13 +5,14 @@ figures a replay's tallies pool into.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from forecasting.sporadic import SPORADIC_CLASSES
-from purchasing.replay import Estimator, ReplayTotals, SeriesTerms, replay
+from purchasing.replay import Estimator, ReplayStep, ReplayTotals, SeriesTerms, replay
 from purchasing.replay_classes import COUNT_LIKE, window_classes
 from purchasing.replay_estimates import trailing_estimator
 from purchasing.replay_levels import (
@@ -117,8 +118,13 @@ def replay_policy(setup: ReplaySetup, service_level: np.ndarray) -> dict[str, fl
     return figures
 
 
-def policy_totals(setup: ReplaySetup, service_level: np.ndarray) -> ReplayTotals:
-    """Per-series tallies of the product's policy at the given service targets."""
+def policy_totals(
+    setup: ReplaySetup,
+    service_level: np.ndarray,
+    observe: Callable[[ReplayStep], None] | None = None,
+) -> ReplayTotals:
+    """Per-series tallies of the product's policy at the given service targets
+    (`observe`: see `purchasing.replay.replay`)."""
     terms, policies = setup.terms, setup.policies
     classes = setup.series_classes()
     count_like = np.isin(classes, COUNT_LIKE)
@@ -140,7 +146,7 @@ def policy_totals(setup: ReplaySetup, service_level: np.ndarray) -> ReplayTotals
 
     return replay(
         setup.demand, terms, policy, setup.policy_estimate(classes),
-        backorder=setup.backorder, seed=setup.seed,
+        backorder=setup.backorder, seed=setup.seed, observe=observe,
     )  # fmt: skip
 
 
@@ -152,7 +158,11 @@ def replay_baseline(
     return summarise(totals, setup.terms.service_level if service_level is None else service_level)
 
 
-def baseline_totals(setup: ReplaySetup, service_level: np.ndarray | None = None) -> ReplayTotals:
+def baseline_totals(
+    setup: ReplaySetup,
+    service_level: np.ndarray | None = None,
+    observe: Callable[[ReplayStep], None] | None = None,
+) -> ReplayTotals:
     """The spreadsheet min/max; with `service_level`, plus its z x sigma x sqrt(L) safety.
 
     Always on the trailing window's average and spread: a buyer with a spreadsheet has no
@@ -173,5 +183,5 @@ def baseline_totals(setup: ReplaySetup, service_level: np.ndarray | None = None)
 
     return replay(
         setup.demand, terms, baseline, setup.spreadsheet_estimate(),
-        backorder=setup.backorder, seed=setup.seed,
+        backorder=setup.backorder, seed=setup.seed, observe=observe,
     )  # fmt: skip

@@ -8,7 +8,7 @@ supplier terms (pack, MOQ, maximum), so the difference in the figures is the pol
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -32,6 +32,7 @@ __all__ = [
     "ReplaySetup",
     "SimulationResult",
     "replay_baseline",
+    "replay_inputs",
     "replay_policy",
     "series_terms",
     "simulate",
@@ -156,13 +157,36 @@ def replay_setup(
     params: PolicyParams | None = None,
     forecast_params: ForecastParams | None = None,
 ) -> ReplaySetup:
-    """Demand, terms, policies and estimates of a replay over the active items' history.
+    """Demand, terms, policies and estimates of a replay over the active items' history
+    (`replay_inputs`)."""
+    setup, _ = replay_inputs(
+        items, demand, as_of=as_of, frequency=frequency, days_per_period=days_per_period,
+        params=params, forecast_params=forecast_params,
+    )  # fmt: skip
+    return setup
+
+
+def replay_inputs(
+    items: pd.DataFrame,
+    demand: pd.DataFrame,
+    *,
+    as_of: date | datetime | pd.Timestamp | str,
+    frequency: str,
+    days_per_period: float,
+    params: PolicyParams | None = None,
+    forecast_params: ForecastParams | None = None,
+    last_periods: int | None = None,
+) -> tuple[ReplaySetup, DemandHistory]:
+    """The replay's setup and the demand history it was built from (its periods date
+    the replay's steps; its quantities are as sold).
 
     With `params.simulation_estimates == "engine"` and `forecast_params`, the policy sees
     the forecasting engine's estimates, refitted every `simulation_refit_every_days` (the
     baseline always a spreadsheet's trailing average and spread). Both are asked for the
     ordinary demand only: one-off bulk orders, as the forecast recognises them, are
-    special orders (`demand_history.without_one_offs`).
+    special orders (`demand_history.without_one_offs`). `last_periods` replays only the
+    last that many periods (every series starts there, or later if it is younger), the
+    history before them still feeding the estimates.
     """
     from purchasing.engine_estimates import engine_estimates
 
@@ -173,6 +197,9 @@ def replay_setup(
     terms = series_terms(
         active, history, params=params, days_per_period=days_per_period, window=window
     )
+    if last_periods is not None:
+        start = max(history.quantity.shape[1] - last_periods, 0)
+        terms = replace(terms, begin=np.maximum(terms.begin, start))
     category = active.get("category", "")
     series = history.keys.merge(active[KEYS].assign(category=category), on=KEYS, how="left")
     estimate, classes = None, None
@@ -185,8 +212,9 @@ def replay_setup(
         estimate, classes = engine, engine.classes
     spikes = forecast_params or ForecastParams()
     ordinary = without_one_offs(history.quantity, spikes.spike_cap_factor, spikes.spike_min_sales)
-    return ReplaySetup(
+    setup = ReplaySetup(
         ordinary, terms, window, params.unmet_demand == "backorder",
         params.simulation_seed, policy_arrays(series.fillna({"category": ""}), params),
         365.0 / days_per_period, classes, tuple(params.fill_rate_classes), estimate,
     )  # fmt: skip
+    return setup, history

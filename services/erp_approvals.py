@@ -76,8 +76,12 @@ def _record(uow_factory: Callable[[], UnitOfWork], verdict: ErpVerdict, erp_name
     """The ERP's verdict as the order's decision; False if the order no longer waits."""
     actor = Actor(erp_name, CHANNEL)
     done = "approved" if verdict.outcome == "approve" else "rejected"
-    reason = f"{done} in {erp_name} by {verdict.decided_by} ({verdict.external_ref})"
-    details = {"erp_user": verdict.decided_by, "external_ref": verdict.external_ref}
+    # One form of identity for both verdicts: the ERP user's login (`decided_by`), named
+    # in full beside it, and when the ERP says it happened.
+    at = f" at {verdict.decided_at:%Y-%m-%d %H:%M} UTC" if verdict.decided_at else ""
+    reason = f"{done} in {erp_name} by {verdict.who()}{at} ({verdict.external_ref})"
+    details = {"erp_user": verdict.decided_by, "erp_user_name": verdict.decided_by_name,
+               "external_ref": verdict.external_ref}  # fmt: skip
     with uow_factory() as uow:
         order = uow.orders.lock(verdict.po_key)
         if order is None or order.status != OrderStatus.PENDING_REVIEW.value:

@@ -41,16 +41,47 @@ def flag_plan(
 
     Raises `purchasing.currency.MissingExchangeRate` when a limit would be compared with
     an amount in a currency without a rate."""
-    categories = checked.tables["items"][["sku", "location", "category"]]
+    return review_plan(
+        planned,
+        checked.tables["items"],
+        result.summary,
+        checked.quarantined_items,
+        rules,
+        routing,
+        currencies,
+        history=order_history.item_history(uow, planned, rules.history_orders),
+        order_history=order_history.supplier_history(uow, planned, rules.order_history_orders),
+        rollout=rollout,
+    )
+
+
+def review_plan(
+    planned: Plan,
+    items: pd.DataFrame,
+    forecast_summary: pd.DataFrame,
+    quarantined_items: pd.DataFrame,
+    rules: FlagRules,
+    routing: RoutingPolicy,
+    currencies: Currencies,
+    *,
+    history: pd.DataFrame,
+    order_history: pd.DataFrame,
+    rollout: RolloutPolicy | None = None,
+) -> Review:
+    """`flag_plan` on histories already read: the nightly run reads them from the
+    database, the business case (`services.business_case`) from the nights it replayed
+    before, so both decide and route with this one sequence (the business case replays
+    the live mode: `rollout` None)."""
+    categories = items[["sku", "location", "category"]]
     lines = planned.lines.merge(categories, on=["sku", "location"], how="left")
     flags = flag_orders(
         lines,
         planned.orders,
-        result.summary,
-        checked.quarantined_items,
+        forecast_summary,
+        quarantined_items,
         rules,
-        history=order_history.item_history(uow, planned, rules.history_orders),
-        order_history=order_history.supplier_history(uow, planned, rules.order_history_orders),
+        history=history,
+        order_history=order_history,
         currencies=currencies,
     )
     first = route_orders(planned.orders, _ordered(lines), routing, currencies)

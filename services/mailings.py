@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from approvals.links import ReviewLinks
 from services import deadlines
+from services.erp_truth import AlertMailing
 from services.review_mail import ReviewMailing
 from settings import Settings
 
@@ -25,3 +26,8 @@ def deadline_mailing(settings: Settings, links: ReviewLinks) -> deadlines.Mailin
     return deadlines.Mailing(
         sender=settings.email.sender, operator=settings.approvals.operator, links=links
     )
+
+
+def alert_mailing(settings: Settings) -> AlertMailing:
+    """Where an operator alert about the ERP comes from and goes to."""
+    return AlertMailing(sender=settings.email.sender, operator=settings.approvals.operator)

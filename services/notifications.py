@@ -42,13 +42,20 @@ def route_and_notify(
     proposed: Proposed,
     now: datetime | None = None,
     log: Log | None = None,
+    approval_in_erp: bool = False,
 ) -> list[str]:
     """Tonight's routing step: e-mail every approver about the orders waiting for them
     (tonight's and earlier ones), and tell the buyers of tonight's orders that were sent
-    despite a flag that only informs (`warning_notices`)."""
+    despite a flag that only informs (`warning_notices`).
+
+    With approval inside the ERP (`approval_in_erp`) nobody gets a review request: the
+    orders wait in the ERP, whose approvers decide there, and a link to our review page
+    would invite a second, competing decision. They stay un-notified here, so switching
+    back to approval in replenish mails them then."""
     return notify_reviewers(
         uow_factory, mailer, mailing, run_id=run_id, as_of=as_of,
         notices=warning_notices(review, proposed), now=now, log=log,
+        review_requests=not approval_in_erp,
     )  # fmt: skip
 
 
@@ -73,15 +80,16 @@ def notify_reviewers(
     notices: Mapping[str, str],
     now: datetime | None = None,
     log: Log | None = None,
+    review_requests: bool = True,
 ) -> list[str]:
     """Queue one e-mail per person for the waiting orders not yet notified (and tonight's
-    orders sent with a warning, `notices`: po_key -> person), then send the queue."""
+    orders sent with a warning, `notices`: po_key -> person), then send the queue.
+    `review_requests=False` (approval inside the ERP): the notices only."""
     now = now or datetime.now(UTC)
     with uow_factory() as uow:
         # Claimed by a conditional update: two overlapping runs never mail one order twice.
-        waiting = [
-            po for po in uow.reviews.not_yet_notified() if uow.reviews.claim_notice(po.po_key, now)
-        ]
+        unnotified = uow.reviews.not_yet_notified() if review_requests else []
+        waiting = [po for po in unnotified if uow.reviews.claim_notice(po.po_key, now)]
         decided = {
             po.po_key: {person_key(d.decided_by) for d in uow.orders.decisions_on(po.id)}
             for po in waiting
@@ -120,15 +128,19 @@ def chase_deadlines(
     *,
     now: datetime | None = None,
     log: Log | None = None,
+    approval_in_erp: bool = False,
 ) -> tuple[list[DeadlineAction], list[str]]:
-    """Reminders, escalations and hold/expire for overdue orders; their mail is queued."""
+    """Reminders, escalations and hold/expire for overdue orders; their mail is queued.
+    With approval inside the ERP the deadlines still hold and expire orders (the next
+    ERP pass cancels their quotations), but no reminder points at our review page."""
     delivered: list[str] = []
+
+    def deliver(mails: Sequence[OutgoingMail]) -> None:
+        if not approval_in_erp:
+            delivered.extend(send_mails(uow_factory, mailer, run_id, mails, log=log))
+
     actions = deadlines.chase_deadlines(
-        uow_factory,
-        policy,
-        mailing,
-        lambda mails: delivered.extend(send_mails(uow_factory, mailer, run_id, mails, log=log)),
-        now or datetime.now(UTC),
+        uow_factory, policy, mailing, deliver, now or datetime.now(UTC)
     )
     return actions, delivered
 

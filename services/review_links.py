@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from approvals.links import ReviewLinks
 from approvals.policy import RoutingPolicy, same_person_in
@@ -75,3 +75,18 @@ def digest_link(
     if expires <= now:
         raise LinkExpired(None, expires)
     return links.digest_link(person, expires)
+
+
+def value_link(
+    links: ReviewLinks,
+    policy: RoutingPolicy,
+    administrator: str,
+    person: str,
+    now: datetime,
+    days: int,
+) -> str:
+    """A link to the value report page for `person` (a business owner), minted by an
+    administrator only: the page shows money and decisions across the whole business."""
+    if not policy.is_administrator(administrator):
+        raise NotForYou(f"{administrator} is not an administrator (approvals.administrators)")
+    return links.value_link(person, now + timedelta(days=days))

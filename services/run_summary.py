@@ -60,6 +60,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> RunSummar
         "stage_seconds": dict(stage_seconds),
         "outputs": {
             "database": _safe_url(settings.database_url),
+            "erp": settings.erp.describe(),
             "erp_drop": str(settings.erp.drop_dir),
             "outbox": str(settings.email.outbox_dir),
         },

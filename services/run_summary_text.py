@@ -53,7 +53,7 @@ def render_text(summary: Summary) -> str:
     lines.extend(f"  Problem: {problem}" for problem in summary.problems)
     lines.extend(_mail_waiting(summary.mail_waiting))
     outputs = summary.outputs
-    lines.append(f"  ERP drop folder: {outputs.erp_drop}")
+    lines.append(f"  ERP: {outputs.erp}")
     lines.append(f"  Outbox (e-mails): {outputs.outbox}")
     lines.append(f"  Database: {outputs.database}")
     return "\n".join(lines)

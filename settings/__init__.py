@@ -18,6 +18,7 @@ from settings.sections import (
     ReviewSettings,
     SourceSettings,
 )
+from settings.value import ValueSettings
 
 __all__ = [
     "CONFIG_VARIABLE",
@@ -31,5 +32,6 @@ __all__ = [
     "SettingsError",
     "SourceSettings",
     "TrytonSettings",
+    "ValueSettings",
     "load_settings",
 ]

@@ -34,6 +34,7 @@ from settings.sections import (
     ReviewSettings,
     SourceSettings,
 )
+from settings.value import ValueSettings
 
 
 class Settings(BaseSettings):
@@ -66,6 +67,8 @@ class Settings(BaseSettings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     erp: ErpSettings = Field(default_factory=ErpSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    # The value report and learning from buyers (issue 23, settings/value.py).
+    value: ValueSettings = Field(default_factory=ValueSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.lifecycle import AWAITING_DECISION, ORDERED, READY_TO_SUBMIT, OrderStatus
-from storage.models import OrderLine, PurchaseOrder, Submission
+from storage.models import AuditRecord, OrderLine, PurchaseOrder, Submission
 from storage.order_history import recent_item_lines, recent_supplier_orders
 
 
@@ -162,3 +162,26 @@ class OrderReads:
                 )
             }
         return own  # fmt: skip
+
+    def handed_over_in(self, statuses: Iterable[str], without: str) -> list[PurchaseOrder]:
+        """Orders once handed to the ERP's approvers (`handed_to_erp`) that are now in one
+        of `statuses` and carry no audit record `without` yet: the ones an ERP-approval
+        pass still owes a step (cancel their quotation once, alert once)."""
+
+        def audited(action: str) -> Any:
+            return exists().where(
+                AuditRecord.entity_key == PurchaseOrder.po_key, AuditRecord.action == action
+            )
+
+        return list(
+            self.session.scalars(
+                select(PurchaseOrder)
+                .where(
+                    PurchaseOrder.status.in_(list(statuses)),
+                    audited("handed_to_erp"),
+                    ~audited(without),
+                )
+                .options(selectinload(PurchaseOrder.lines))
+                .order_by(PurchaseOrder.id)
+            )
+        )

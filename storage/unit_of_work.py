@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.mail import MailQueueRepository
 from storage.orders import OrderRepository
+from storage.parameter_proposals import ProposalRepository
 from storage.reviews import ReviewRepository
 from storage.rollbacks import RollbackRepository
 from storage.runs import RunRepository
@@ -26,6 +27,7 @@ class UnitOfWork:
     reviews: ReviewRepository
     mail: MailQueueRepository
     rollbacks: RollbackRepository
+    proposals: ProposalRepository
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
@@ -37,6 +39,7 @@ class UnitOfWork:
         self.reviews = ReviewRepository(self.session)
         self.mail = MailQueueRepository(self.session)
         self.rollbacks = RollbackRepository(self.session)
+        self.proposals = ProposalRepository(self.session)
         return self
 
     def __exit__(

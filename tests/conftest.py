@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from tryton_seed import create_approver, create_company
+from tryton_seed import create_approver, create_company, create_product_user
 from tryton_server import ROOT, TrytonServer, running_tryton, template_database, tryton_venv
 
 from storage.database import make_engine, migrate
@@ -133,6 +133,7 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
         admin = server.admin()
         company = create_company(admin)
         create_approver(admin, company)
+        create_product_user(admin, company)
         yield server
 
 

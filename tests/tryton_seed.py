@@ -18,6 +18,9 @@ from integrations.erp.tryton_rpc import TrytonRpc
 APPROVER_LOGIN = "approver"
 APPROVER_PASSWORD = "approver-for-tests"
 APPROVER_GROUP = "Purchase Approval"
+#: The product's own Tryton user, set up as docs/erp.md says (never admin in the tests).
+PRODUCT_LOGIN = "replenish"
+PRODUCT_PASSWORD = "replenish-for-tests"
 
 
 def _one(rpc: TrytonRpc, model: str, domain: list[Any]) -> int:
@@ -107,6 +110,26 @@ def create_approver(rpc: TrytonRpc, company: int) -> int:
               "company": company, "employees": [["add", [employee]]], "employee": employee}],
         )[0]
     )  # fmt: skip
+
+
+def create_product_user(rpc: TrytonRpc, company: int, confirm_group: str = APPROVER_GROUP) -> int:
+    """docs/erp.md, "The product's user": in "Purchase" and in the group the purchase
+    Confirm button is restricted to, with the company set. Nothing else."""
+    names = ["Purchase", confirm_group] if confirm_group else ["Purchase"]
+    groups = rpc.model("res.group", "search", [("name", "in", names)], 0, None, None)
+    return int(
+        rpc.model(
+            "res.user", "create",
+            [{"name": "Replenish", "login": PRODUCT_LOGIN, "password": PRODUCT_PASSWORD,
+              "groups": [["add", groups]], "companies": [["add", [company]]],
+              "company": company}],
+        )[0]
+    )  # fmt: skip
+
+
+def product_user(url: str, database: str) -> TrytonRpc:
+    """A connection as the product's own user."""
+    return TrytonRpc(url, database, PRODUCT_LOGIN, PRODUCT_PASSWORD)
 
 
 def ensure_master_data(

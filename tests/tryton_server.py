@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smtp_inbox import free_port
+from tryton_seed import product_user
 
 from integrations.erp.base import ErpUnavailable
 from integrations.erp.tryton_rpc import TrytonRpc
@@ -41,7 +42,13 @@ class TrytonServer:
     admin_password: str
 
     def admin(self) -> TrytonRpc:
+        """The administrator: for setting Tryton up (master data, users), as an IT person
+        would; never what replenish logs in as."""
         return TrytonRpc(self.url, self.database, self.admin_login, self.admin_password)
+
+    def product(self) -> TrytonRpc:
+        """The product's own user, with the rights docs/erp.md gives it (conftest)."""
+        return product_user(self.url, self.database)
 
 
 def tryton_venv() -> Path | None:

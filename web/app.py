@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
+from contracts.value_report import ValueReport
 from domain.local_time import local_time, utc_time
 from domain.money import format_amount
 from flags import FlagRules
@@ -51,6 +52,7 @@ from storage.unit_of_work import UnitOfWork
 from web.chart import chart_input, demand_chart
 from web.forms import outcome_of, quantities_of, read_form
 from web.security import SecurityHeaders
+from web.value_routes import ValuePages
 
 CHANNEL = "review-page"
 
@@ -65,11 +67,15 @@ class ReviewContext:
     clock: Callable[[], datetime] = field(default=functools.partial(datetime.now, UTC))
     rules: FlagRules = field(default_factory=FlagRules)  # which flags hold an order
     timezone: str = "UTC"  # the company's (`Settings.company_timezone`); UTC in small print
+    # Builds the value report for the business owner's page (web.value_routes); None: off.
+    value_report: Callable[[], ValueReport] | None = None
 
 
 def create_app(context: ReviewContext) -> Any:
     """The ASGI app, wrapped so every response carries the security headers."""
     views = _Views(context)
+    value = ValuePages(context.uow, context.links, context.policy, context.clock,
+                       context.value_report, _refused)  # fmt: skip
     routes = [
         Route("/", views.home, methods=["GET"]),
         Route("/review.css", views.stylesheet, methods=["GET"]),
@@ -78,6 +84,9 @@ def create_app(context: ReviewContext) -> Any:
         Route("/orders/{po_key}/{token}", views.show_order, methods=["GET"]),
         Route("/orders/{po_key}/{token}", views.decide, methods=["POST"]),
         Route("/digest/{token}", views.show_digest, methods=["GET"]),
+        Route("/value.css", value.css, methods=["GET"]),
+        Route("/value/{token}", value.show, methods=["GET"]),
+        Route("/value/{token}/proposals/{proposal}", value.decide, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: views.not_found})
     return SecurityHeaders(_relative_root(app))

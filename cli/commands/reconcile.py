@@ -10,7 +10,9 @@ from cli.commands.base import CliError, add_config, add_json, iso_date, services
 from cli.exit_codes import ExitCode
 
 # 0 when both sides agree, 1 when they differ (a script alerts on it), 2 when the
-# configured ERP cannot list its orders (the file drop): the one error path.
+# configured ERP cannot list its orders (the file drop): the one error path. Orders in a
+# routine state of approval inside the ERP (a quotation waiting for its approvers) are
+# listed, never counted as differences: an alerting script must not cry wolf nightly.
 AGREES = ExitCode.SUCCEEDED
 DIFFERS = ExitCode.FAILED
 
@@ -21,7 +23,9 @@ def register(commands: Any) -> None:
         help="compare the orders sent with what the ERP holds under our keys",
         description="List the ERP's orders that carry our keys (RPL-...) and report orders "
         "missing on either side and quantities that differ (a buyer changed them in the "
-        f"ERP). Exit {int(AGREES)} when both sides agree, {int(DIFFERS)} when they differ.",
+        "ERP), the worst first: an order rejected here that the ERP shows as confirmed. "
+        "Quotations waiting for the ERP's approvers are listed apart, not as differences. "
+        f"Exit {int(AGREES)} when both sides agree, {int(DIFFERS)} when they differ.",
     )
     reconcile.add_argument(
         "--since",

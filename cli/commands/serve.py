@@ -34,9 +34,18 @@ def serve(args: argparse.Namespace) -> ExitCode:
     settings = built.settings
     host = args.host or settings.review.host
     port = args.port if args.port is not None else settings.review.port
+    from replenish.run_date import run_date
+    from services.value_report import build_value_report
+
+    def value_report() -> Any:
+        until = run_date(settings.schedule_timezone)
+        return build_value_report(
+            built.uow, settings, until=until, weeks=settings.value.report_weeks
+        )
+
     context = ReviewContext(
         uow=built.uow, links=built.links, policy=settings.approvals, rules=settings.flags,
-        timezone=settings.company_timezone,
+        timezone=settings.company_timezone, value_report=value_report,
     )  # fmt: skip
     app = create_app(context)
     print(f"Review page on http://{host}:{port} (links point at {settings.review_base_url})")

@@ -41,6 +41,10 @@ class OutboxMailer:
 
 
 def _file_name(message: EmailMessage) -> str:
-    message_id = str(message.get("Message-ID", "")).strip("<>")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", message_id or str(message.get("Subject", "mail")))
-    return f"{slug[:120]}.eml"
+    """The message id as a file name. A header read back from the mail queue may be folded
+    (a line break and a space before `<`): without stripping those, every alert's file
+    started with "-", which shell tools take for an option."""
+    message_id = " ".join(str(message.get("Message-ID", "")).split()).strip("<> ")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", message_id or str(message.get("Subject", "")))
+    slug = slug.lstrip("-.")[:120].rstrip("-.")
+    return f"{slug or 'mail'}.eml"

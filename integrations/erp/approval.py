@@ -6,6 +6,7 @@ there; replenish hands them over and, on a later run, records what the ERP decid
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -20,8 +21,17 @@ class ErpVerdict(BaseModel):
 
     po_key: str
     outcome: Literal["approve", "reject"]
+    #: The ERP user's login, for approvals and rejections alike (one form of identity).
     decided_by: str
+    decided_by_name: str = ""
+    decided_at: datetime | None = None
     external_ref: str
+
+    def who(self) -> str:
+        """The person as an operator reads it: "Ann Approver (approver)"."""
+        if not self.decided_by_name:
+            return self.decided_by
+        return f"{self.decided_by_name} ({self.decided_by})"
 
 
 @runtime_checkable

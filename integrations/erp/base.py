@@ -7,7 +7,7 @@ fails with the ERP's message, the operator is told, the other orders go on).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
@@ -62,6 +62,11 @@ class ErpHeldOrder(BaseModel):
     external_ref: str
     order_date: date | None = None
     quantities: dict[str, Decimal]  # per SKU, summed over the order's lines
+    #: False while the order waits inside the ERP (a quotation for its approvers).
+    placed: bool = True
+    #: Who last changed it in the ERP, and when (where the ERP says): named in alerts.
+    changed_by: str = ""
+    changed_at: datetime | None = None
 
 
 class ErpCancellation(BaseModel):
@@ -108,6 +113,19 @@ class ErpAdapter(Protocol):
     def cancel(self, order: ErpOrder, reason: str) -> ErpCancellation:
         """Cancel the order held under `order.po_key`, once: asking again after a lost
         answer says `already_cancelled`, never cancels (or creates) anything twice."""
+        ...
+
+
+@runtime_checkable
+class CheckableErp(Protocol):
+    """An ERP that can say what its setup lacks before a night relies on it (`replenish erp
+    check`, and every run's start): the product's user and rights, the master data."""
+
+    name: str
+
+    def setup_problems(self, suppliers: set[str], skus: set[str], locations: set[str]) -> list[str]:
+        """One sentence per thing missing, each saying what to set up; [] when ready.
+        With empty sets only the connection, the user and its rights are checked."""
         ...
 
 

@@ -95,6 +95,19 @@ class ErpSettings(BaseModel):
         description="An order whose ERP submission failed this many times alerts the operator.",
     )
 
+    def describe(self) -> str:
+        """The ERP actually configured, as the run summary names it."""
+        match self.adapter:
+            case "file_drop":
+                return f"file drop in {self.drop_dir} ({self.file_format})"
+            case "rest":
+                return f"REST API at {self.base_url}{self.orders_path}"
+        tryton = self.tryton
+        text = f"Tryton at {tryton.url}, database {tryton.database}, user {tryton.login}"
+        if tryton.approval == "erp":
+            text += "; flagged orders wait there for its approvers as purchase quotations"
+        return text
+
     @model_validator(mode="after")
     def _rest_needs_an_address(self) -> ErpSettings:
         if self.adapter == "rest" and not self.base_url:

@@ -14,18 +14,26 @@ Two ways to hand an order over (`approval`):
 - "replenish": our approval already happened; create, quote and confirm the purchase.
 - "erp": the ERP's approvers decide. Flagged orders are created and quoted only, and
   wait for a person in Tryton to confirm (approved) or cancel (rejected) them;
-  `decisions` reads those verdicts back for `services.erp_approvals`.
+  `decisions` reads those verdicts back for `services.erp_approvals`. Orders approved
+  here (automatically or on our review page) are still confirmed by the product's user,
+  so it must be allowed to press Confirm (`setup_problems` says so before a night).
+
+Flagged orders become purchase quotations, not purchase requisitions: a quotation is
+the very purchase that will be placed, under our key, so the approver confirms exactly
+what replenish proposed, the adapter finds and adopts it by key, and reconciliation and
+a rollback see one record. A requisition would turn into purchase requests and then into
+purchases a purchaser assembles by hand, without our key (docs/erp.md says more).
 
 A rollback cancels our purchase with Tryton's own `cancel` button, which Tryton allows
 only in draft and quotation: a purchase confirmed (placed with the supplier) is refused
-as too late, with its state named. The adapter creates purchases only, never purchase
-requisitions, so there is no requisition to cancel.
+as too late, with its state named. The same cancel withdraws the quotation of an order
+rejected (or expired) here (`services.erp_truth`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -37,24 +45,18 @@ from integrations.erp.base import (
     ErpHeldOrder,
     ErpOrder,
     ErpReceipt,
-    ErpRejected,
 )
+from integrations.erp.tryton_checks import master_data_problems, rights_problems
+from integrations.erp.tryton_purchase import TrytonMapping, purchase_values
 from integrations.erp.tryton_rpc import TrytonRpc
+
+__all__ = ["TrytonErp", "TrytonMapping"]
 
 MODEL = "purchase.purchase"
 #: Purchase states that mean the ERP's approver confirmed the order.
 _CONFIRMED = {"confirmed", "processing", "done"}
 #: States of a purchase Tryton holds that is not placed with the supplier yet.
 _UNPLACED = {"draft", "quotation"}
-
-
-@dataclass(frozen=True)
-class TrytonMapping:
-    """Our ids -> Tryton codes, where they differ; anything not listed maps to itself."""
-
-    products: Mapping[str, str] = field(default_factory=dict)
-    suppliers: Mapping[str, str] = field(default_factory=dict)
-    warehouses: Mapping[str, str] = field(default_factory=dict)
 
 
 class TrytonErp:
@@ -117,6 +119,12 @@ class TrytonErp:
         self.rpc.model(MODEL, "cancel", [int(row["id"]) for row in live])
         return ErpCancellation(po_key=key, outcome="cancelled", external_ref=_ref(live[0]))
 
+    def setup_problems(self, suppliers: set[str], skus: set[str], locations: set[str]) -> list[str]:
+        """What this Tryton lacks for replenish, read as the product's own user
+        (`integrations.erp.tryton_checks`): rights first, then the master data named."""
+        problems = rights_problems(self.rpc, self.approval)
+        return problems + master_data_problems(self.rpc, self.mapping, suppliers, skus, locations)
+
     def approves_in_erp(self) -> bool:
         return self.approval == "erp"
 
@@ -130,36 +138,39 @@ class TrytonErp:
         return ErpReceipt(po_key=order.po_key, external_ref=self._number(purchase), created=True)
 
     def decisions(self, po_keys: list[str]) -> list[ErpVerdict]:
-        """Verdicts the ERP's approvers took on handed-over orders (confirmed or cancelled)."""
+        """Verdicts the ERP's approvers took on handed-over orders (confirmed or cancelled).
+
+        The person is the Tryton user who last wrote the purchase (the one who pressed
+        confirm or cancel), named the same way for both verdicts: login and full name.
+        """
         if not po_keys:
             return []
         rows = self._purchases(
             [("reference", "in", po_keys), ("state", "in", [*_CONFIRMED, "cancelled"])],
-            ["reference", "number", "state", "confirmed_by.rec_name", "write_uid.login"],
+            ["reference", "number", "state", "write_date", "write_uid.login", "write_uid.name"],
         )
-        verdicts = []
-        for row in rows:
-            approved = row["state"] in _CONFIRMED
-            who = (row.get("write_uid.") or {}).get("login") or "unknown user"
-            if approved and row.get("confirmed_by."):
-                who = row["confirmed_by."]["rec_name"]
-            verdicts.append(
-                ErpVerdict(
-                    po_key=row["reference"],
-                    outcome="approve" if approved else "reject",
-                    decided_by=who,
-                    external_ref=_ref(row),
-                )
+        return [
+            ErpVerdict(
+                po_key=row["reference"],
+                outcome="approve" if row["state"] in _CONFIRMED else "reject",
+                decided_by=_user(row).login,
+                decided_by_name=_user(row).name,
+                decided_at=row.get("write_date"),
+                external_ref=_ref(row),
             )
-        return verdicts
+            for row in rows
+        ]
 
     def list_orders(self, since: date | None) -> list[ErpHeldOrder]:
         """Our purchases as Tryton holds them now, for `replenish reconcile`; a cancelled
-        one counts as not held. Quantities per SKU, by product code back to our SKU."""
+        one counts as not held, a draft or quotation as waiting (not placed yet).
+        Quantities per SKU, by product code back to our SKU."""
         domain: list[Any] = [("reference", "like", f"{KEY_PREFIX}%"), ("state", "!=", "cancelled")]
         if since is not None:
             domain.append(("purchase_date", ">=", since))
-        rows = self._purchases(domain, ["reference", "number", "purchase_date", "lines"])
+        fields = ["reference", "number", "purchase_date", "lines", "state", "write_date",
+                  "write_uid.login", "write_uid.name"]  # fmt: skip
+        rows = self._purchases(domain, fields)
         line_ids = [line for row in rows for line in row["lines"]]
         lines = self.rpc.model("purchase.line", "read", line_ids, ["product.code", "quantity"])
         ours = {code: sku for sku, code in self.mapping.products.items()}
@@ -173,69 +184,15 @@ class TrytonErp:
                 quantities[sku] = quantities.get(sku, Decimal(0)) + Decimal(str(line["quantity"]))
             held.append(ErpHeldOrder(po_key=row["reference"], external_ref=_ref(row),
                                      order_date=row.get("purchase_date"),
-                                     quantities=quantities))  # fmt: skip
+                                     quantities=quantities,
+                                     placed=row["state"] not in _UNPLACED,
+                                     changed_by=str(_user(row)),
+                                     changed_at=row.get("write_date")))  # fmt: skip
         return held
 
     def _create(self, order: ErpOrder) -> int:
-        party = self._by_code("party.party", self.mapping.suppliers, order.supplier_id, "supplier")
-        warehouse = self._by_code(
-            "stock.location", self.mapping.warehouses, order.location, "warehouse",
-            extra=[("type", "=", "warehouse")],
-        )  # fmt: skip
-        address = self.rpc.model("party.address", "search", [("party", "=", party)], 0, 1, None)
-        if not address:
-            raise ErpRejected(
-                f"{order.po_key}: Tryton party {order.supplier_id!r} has no address to invoice"
-            )
-        lines = [self._line(line.sku, party, line.quantity, line.unit_price)
-                 for line in order.lines]  # fmt: skip
-        values = {
-            "reference": order.po_key,
-            "party": party,
-            "invoice_address": address[0],
-            "warehouse": warehouse,
-            "purchase_date": order.order_date,
-            "delivery_date": order.expected_delivery,
-            "invoice_method": "manual",
-            "lines": [["create", lines]],
-        }
+        values = purchase_values(self.rpc, self.mapping, order)
         return int(self.rpc.model(MODEL, "create", [values])[0])
-
-    def _line(self, sku: str, party: int, quantity: Any, price: Any) -> dict[str, Any]:
-        product = self._by_code("product.product", self.mapping.products, sku, "product")
-        unit = self.rpc.model("product.product", "read", [product], ["purchase_uom"])[0]
-        suppliers = self.rpc.model(
-            "purchase.product_supplier", "search",
-            [("party", "=", party), ("template.products", "=", product)], 0, 1, None,
-        )  # fmt: skip
-        line: dict[str, Any] = {
-            "product": product,
-            "quantity": float(quantity),
-            "unit": unit["purchase_uom"],
-            "unit_price": price,
-            "description": sku,
-        }
-        if suppliers:
-            line["product_supplier"] = suppliers[0]
-        return line
-
-    def _by_code(
-        self,
-        model: str,
-        table: Mapping[str, str],
-        ours: str,
-        what: str,
-        extra: list[Any] | None = None,
-    ) -> int:
-        code = table.get(ours, ours)
-        found = self.rpc.model(model, "search", [("code", "=", code), *(extra or [])], 0, 2, None)
-        if len(found) != 1:
-            problem = "no" if not found else "more than one"
-            raise ErpRejected(
-                f"Tryton has {problem} {what} with code {code!r} (for our {ours!r}): create it "
-                f"in Tryton or map it under [erp.tryton.{what}s] in the settings"
-            )
-        return int(found[0])
 
     def _held(self, po_key: str) -> dict[str, Any] | None:
         found = self._purchases([("reference", "=", po_key)], ["number", "state"])
@@ -248,6 +205,21 @@ class TrytonErp:
     def _number(self, purchase: int) -> str:
         row = self.rpc.model(MODEL, "read", [purchase], ["number"])[0]
         return _ref({"id": purchase, **row})
+
+
+@dataclass(frozen=True)
+class _User:
+    login: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.login})" if self.name else self.login
+
+
+def _user(row: Mapping[str, Any]) -> _User:
+    """The Tryton user who last wrote the purchase, as login and full name."""
+    user = row.get("write_uid.") or {}
+    return _User(str(user.get("login") or "unknown user"), str(user.get("name") or ""))
 
 
 def _ref(row: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from storage.models.orders import (
     ReviewFlag,
     Submission,
 )
+from storage.models.proposals import ParameterProposal
 from storage.models.rollbacks import Rollback, RollbackOrder
 from storage.models.runs import Forecast, InputFile, MonitoringResult, RowDisposition, Run, RunLock
 
@@ -30,6 +31,7 @@ __all__ = [
     "MonitoringResult",
     "Notification",
     "OrderLine",
+    "ParameterProposal",
     "PurchaseOrder",
     "Quantity",
     "QueuedMail",

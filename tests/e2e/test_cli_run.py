@@ -208,7 +208,7 @@ def test_human_summary_names_counts_and_outputs(
     # the module's third run of the night: our own orders now count as on order, so it
     # may plan nothing ("Orders: nothing needs ordering tonight.") instead of re-listing
     assert "Orders:" in done.stdout
-    assert "ERP drop folder: erp-drop" in done.stdout
+    assert "ERP: file drop in erp-drop (json)" in done.stdout
 
 
 def test_a_missing_folder_is_one_line_and_no_traceback(tmp_path: Path, env: dict[str, str]) -> None:

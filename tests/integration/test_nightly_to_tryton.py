@@ -6,11 +6,19 @@ import csv
 import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tryton_seed import APPROVER_LOGIN, APPROVER_PASSWORD, ensure_master_data
+from tryton_seed import (
+    APPROVER_LOGIN,
+    APPROVER_PASSWORD,
+    PRODUCT_LOGIN,
+    PRODUCT_PASSWORD,
+    ensure_master_data,
+)
 from tryton_server import TrytonServer
 
 from cli.sample_data import write_sample_data
@@ -58,8 +66,10 @@ def night(tmp_path: Path, tryton: TrytonServer, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("REPLENISH_ERP__ADAPTER", "tryton")
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__URL", tryton.url)
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__DATABASE", tryton.database)
-    monkeypatch.setenv("REPLENISH_ERP__TRYTON__LOGIN", tryton.admin_login)
-    monkeypatch.setenv("REPLENISH_ERP__TRYTON__PASSWORD", tryton.admin_password)
+    # The product's own user, as docs/erp.md sets it up: never admin, which would hide a
+    # missing right.
+    monkeypatch.setenv("REPLENISH_ERP__TRYTON__LOGIN", PRODUCT_LOGIN)
+    monkeypatch.setenv("REPLENISH_ERP__TRYTON__PASSWORD", PRODUCT_PASSWORD)
     return Night(tmp_path / "data", as_of)
 
 
@@ -99,21 +109,42 @@ def test_a_night_and_its_rerun_put_each_approved_order_in_tryton_once(
             )
 
 
+def mail_subject(path: Path) -> str:
+    message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+    return str(message["Subject"])
+
+
 def test_with_approval_in_tryton_the_next_run_records_and_sends_its_verdicts(
     night: Night, tryton: TrytonServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("REPLENISH_ERP__TRYTON__APPROVAL", "erp")
     state = nightly_replenishment(source=str(night.folder), as_of=night.as_of, return_state=True)
     assert state.type.value == "COMPLETED"
+    summary = summary_of(state.result(raise_on_failure=False))
+    assert summary is not None
+    assert summary["outputs"]["erp"].startswith(f"Tryton at {tryton.url}")
     services = build(load_settings())
     with services.uow() as uow:
         waiting = sorted(po.po_key for po in uow.orders.waiting_for_decision())
+        ours = {po.po_key: po.status for po in uow.session.scalars(select(PurchaseOrder))}
+    sent = sorted(key for key, status in ours.items() if status == OrderStatus.SUBMITTED.value)
     assert len(waiting) >= 2, "the sample night should flag at least two orders"
     admin = tryton.admin()
-    quotes = admin.model("purchase.purchase", "search_read", [("reference", "in", waiting)],
-                         0, None, None, ["reference", "state"])  # fmt: skip
-    assert sorted(row["reference"] for row in quotes) == waiting  # each handed over once
-    assert {row["state"] for row in quotes} == {"quotation"}
+    held = admin.model("purchase.purchase", "search_read", [("reference", "in", sorted(ours))],
+                       0, None, None, ["reference", "state"])  # fmt: skip
+    by_state: dict[str, list[str]] = {}
+    for row in held:
+        by_state.setdefault(row["state"], []).append(row["reference"])
+    # Counted in Tryton: the auto-approved orders placed (confirmed by the product's own
+    # user, in the Confirm group), the flagged ones waiting as quotations, nothing else.
+    assert sorted(by_state["processing"]) == sent
+    assert summary["submitted"] == len(sent)
+    assert sorted(by_state["quotation"]) == waiting
+    assert set(by_state) == {"processing", "quotation"}
+    quotes = [row for row in held if row["state"] == "quotation"]
+    # No review request: the flagged orders wait in Tryton, not on our review page.
+    subjects = [mail_subject(path) for path in night.folder.parent.glob("outbox/*.eml")]
+    assert not [s for s in subjects if "to review" in s], subjects
 
     approver = TrytonRpc(tryton.url, tryton.database, APPROVER_LOGIN, APPROVER_PASSWORD)
     ids = {row["reference"]: row["id"] for row in quotes}

@@ -51,7 +51,7 @@ def one_try() -> ErpCalls:
 def test_confirmed_purchases_are_too_late_and_unsent_orders_are_withdrawn(
     tryton: TrytonServer, uows: Callable[[], UnitOfWork], tmp_path: Path
 ) -> None:
-    erp = TrytonErp(tryton.admin())
+    erp = TrytonErp(tryton.product())
     night = night_with_orders(uows, erp, **codes(tryton))  # type: ignore[arg-type]
     admin = tryton.admin()
     assert states(admin, night.keys["sent_a"]) == ["processing"]
@@ -74,8 +74,8 @@ def test_confirmed_purchases_are_too_late_and_unsent_orders_are_withdrawn(
 def test_quotations_handed_to_trytons_approvers_are_cancelled_there_once(
     tryton: TrytonServer, uows: Callable[[], UnitOfWork], tmp_path: Path
 ) -> None:
-    erp = TrytonErp(tryton.admin(), approval="erp")
-    night = night_with_orders(uows, TrytonErp(tryton.admin()), **codes(tryton))  # type: ignore[arg-type]
+    erp = TrytonErp(tryton.product(), approval="erp")
+    night = night_with_orders(uows, TrytonErp(tryton.product()), **codes(tryton))  # type: ignore[arg-type]
     handed = sync_erp_approvals(uows, erp)  # the waiting order becomes a quotation there
     waiting = night.keys["waiting"]
     assert handed.handed_over == [waiting]

@@ -30,6 +30,7 @@ from replenish.bootstrap import build
 from services.decisions import DecideOrder, decide_order
 from services.refusals import AlreadyDecided
 from services.shadow_comparison import compare_shadow_night
+from services.value_report import build_value_report
 from settings import load_settings
 from storage.models import AuditRecord, OrderLine, PurchaseOrder, ReviewFlag, Submission
 
@@ -188,6 +189,9 @@ def test_shadow_sends_nothing_then_review_all_asks_for_every_order_and_both_are_
             services.uow, [CsvFolderSource(tmp_path / "next")], settings.validation, "EUR",
             run=shadow["run_id"],
         )  # fmt: skip
+        # The value report over both nights: the shadow orders are in no figure (nothing
+        # was placed) and its shadow section is the same comparison.
+        worth = build_value_report(services.uow, settings, until=NEXT_NIGHT, weeks=1)
     finally:
         services.engine.dispose()
     assert report.buyer_orders == 1  # BUY-2 names an item the extract does not know
@@ -197,6 +201,14 @@ def test_shadow_sends_nothing_then_review_all_asks_for_every_order_and_both_are_
     assert report.product_only.items == len(proposed) - 1
     assert report.buyers_only.items == 0
     assert report.proposed_value == {"EUR": sum(line.line_value for line in lines)}
+    assert worth.total.lines == second["orders"]["lines"]  # the shadow night's are not in
+    (section,) = [s for s in worth.sections if s.key == "shadow"]
+    both = next(row for row in section.rows if row[0] == "both ordered")
+    units = first.proposed_quantity
+    assert both[1:4] == ["1", f"{units:,.0f}", f"{units + 5:,.0f}"]
+    only_product = next(row for row in section.rows if row[0] == "only the product")
+    assert only_product[1] == str(len(proposed) - 1)
+    assert f"{report.shadow_orders} orders proposed" in section.summary
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def purchases(rpc: TrytonRpc, key: str) -> list[dict[str, Any]]:
 def test_an_order_becomes_a_confirmed_purchase_that_reads_back(
     tryton: TrytonServer, codes: dict[str, str]
 ) -> None:
-    erp = TrytonErp(tryton.admin())
+    erp = TrytonErp(tryton.product())
     sent = order(codes)
 
     receipt = erp.submit(sent)
@@ -83,22 +83,22 @@ def test_a_second_submit_of_a_key_adopts_the_purchase(
     tryton: TrytonServer, codes: dict[str, str]
 ) -> None:
     sent = order(codes)
-    first = TrytonErp(tryton.admin()).submit(sent)
+    first = TrytonErp(tryton.product()).submit(sent)
 
-    again = TrytonErp(tryton.admin()).submit(sent)  # a new process, a new session
+    again = TrytonErp(tryton.product()).submit(sent)  # a new process, a new session
 
     assert not again.created
     assert again.external_ref == first.external_ref
     assert len(purchases(tryton.admin(), sent.po_key)) == 1
-    assert TrytonErp(tryton.admin()).find(sent.po_key) == again
+    assert TrytonErp(tryton.product()).find(sent.po_key) == again
 
 
 def test_a_purchase_left_unconfirmed_is_finished_not_duplicated(
     tryton: TrytonServer, codes: dict[str, str]
 ) -> None:
     sent = order(codes)
-    TrytonErp(tryton.admin()).hand_over(sent)  # as if killed between quote and confirm
-    erp = TrytonErp(tryton.admin())
+    TrytonErp(tryton.product()).hand_over(sent)  # as if killed between quote and confirm
+    erp = TrytonErp(tryton.product())
 
     assert erp.find(sent.po_key) is None  # not placed with the supplier yet
     receipt = erp.submit(sent)
@@ -111,7 +111,7 @@ def test_a_purchase_left_unconfirmed_is_finished_not_duplicated(
 
 
 def test_an_unmapped_sku_fails_that_order_only(tryton: TrytonServer, codes: dict[str, str]) -> None:
-    erp = TrytonErp(tryton.admin())
+    erp = TrytonErp(tryton.product())
     bad, good = order(codes, sku="NO-SUCH-SKU"), order(codes)
 
     with pytest.raises(ErpRejected, match="no product with code 'NO-SUCH-SKU'"):
@@ -134,7 +134,7 @@ def test_the_mapping_table_translates_our_ids_to_tryton_codes(
         warehouses={"our-store": codes["location"]},
     )
 
-    TrytonErp(tryton.admin(), mapping).submit(ours)
+    TrytonErp(tryton.product(), mapping).submit(ours)
 
     [held] = purchases(tryton.admin(), ours.po_key)
     assert held["party."]["code"] == codes["supplier"]
@@ -152,14 +152,14 @@ def test_a_tryton_user_error_rejects_the_order_with_trytons_message(
     sent = order(codes)
 
     with pytest.raises(ErpRejected, match="Tryton refused") as refused:
-        TrytonErp(tryton.admin()).submit(sent)
+        TrytonErp(tryton.product()).submit(sent)
 
     assert "Product" in str(refused.value)  # Tryton's own sentence names the field
     assert purchases(tryton.admin(), sent.po_key) == []
 
 
 def test_an_expired_session_logs_in_again(tryton: TrytonServer, codes: dict[str, str]) -> None:
-    rpc = tryton.admin()
+    rpc = tryton.product()
     erp = TrytonErp(rpc)
     first = erp.submit(order(codes))
     rpc.call("common.db.logout")  # the session is gone, as after Tryton's idle timeout
@@ -184,7 +184,7 @@ def test_a_wrong_password_is_a_clear_refusal(tryton: TrytonServer) -> None:
 def test_reconciliation_reads_our_purchases_back_per_sku_and_leaves_out_cancelled_ones(
     tryton: TrytonServer, codes: dict[str, str]
 ) -> None:
-    erp = TrytonErp(tryton.admin())
+    erp = TrytonErp(tryton.product())
     kept, cancelled = f"RPL-{uuid.uuid4().hex[:10]}", f"RPL-{uuid.uuid4().hex[:10]}"
     erp.submit(order(codes, kept))
     erp.hand_over(order(codes, cancelled))  # quoted only, then cancelled in Tryton

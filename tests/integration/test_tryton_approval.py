@@ -43,7 +43,7 @@ def test_tryton_approves_one_and_rejects_one_and_the_next_pass_records_both(
     tryton: TrytonServer, uow: Callable[[], UnitOfWork]
 ) -> None:
     ensure_master_data(tryton.admin(), {"SUP-01"}, {"SKU-1", "SKU-2"}, {"DC-NORTH"})
-    erp = TrytonErp(tryton.admin(), approval="erp")
+    erp = TrytonErp(tryton.product(), approval="erp")
     yes, no = pending_order(uow), pending_order(uow)
 
     handed = sync_erp_approvals(uow, erp)
@@ -74,7 +74,10 @@ def test_tryton_approves_one_and_rejects_one_and_the_next_pass_records_both(
         approved = work.orders.audit_trail(yes)[-1]
         rejected = work.orders.audit_trail(no)[-1]
     assert (approved.actor, approved.to_state) == ("tryton", "approved")
-    assert "Ann Approver" in approved.reason  # the person inside the ERP, by name
+    assert "Ann Approver (approver)" in approved.reason  # the person inside the ERP
+    assert "Ann Approver (approver)" in rejected.reason  # named the same way both times
+    assert approved.details is not None
+    assert approved.details["erp_user"] == APPROVER_LOGIN
     assert (rejected.actor, rejected.to_state) == ("tryton", "rejected")
     assert rejected.details is not None
     assert rejected.details["erp_user"] == APPROVER_LOGIN
@@ -92,7 +95,7 @@ def test_an_order_approved_on_our_side_first_confirms_trytons_quotation(
     tryton: TrytonServer, uow: Callable[[], UnitOfWork]
 ) -> None:
     ensure_master_data(tryton.admin(), {"SUP-01"}, {"SKU-1", "SKU-2"}, {"DC-NORTH"})
-    erp = TrytonErp(tryton.admin(), approval="erp")
+    erp = TrytonErp(tryton.product(), approval="erp")
     key = pending_order(uow)
     sync_erp_approvals(uow, erp)
     decide(uow, key, "approve", Actor("ann@example.com", "review-page"))
@@ -114,7 +117,7 @@ def test_an_unmapped_order_fails_its_hand_over_and_the_others_go_on(
     good = pending_order(uow)
     lost = pending_order(uow, supplier_id="SUP-NOWHERE")
 
-    outcome = sync_erp_approvals(uow, TrytonErp(tryton.admin(), approval="erp"))
+    outcome = sync_erp_approvals(uow, TrytonErp(tryton.product(), approval="erp"))
 
     assert outcome.handed_over == [good]
     assert "no supplier with code 'SUP-NOWHERE'" in outcome.failed[lost]

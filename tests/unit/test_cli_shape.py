@@ -23,8 +23,9 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
     commands = _subcommands()
     assert set(commands) == {
-        "sample-data", "run", "demo", "backtest", "simulate", "submit", "reconcile", "quarantine",
-        "review", "review-server", "rollback", "runs", "explain", "shadow-report",
+        "sample-data", "run", "demo", "backtest", "simulate", "business-case", "submit",
+        "reconcile", "erp", "quarantine", "review", "review-server", "rollback", "runs",
+        "explain", "shadow-report", "report", "proposals",
     }  # fmt: skip
     for name, parser in commands.items():
         assert callable(parser.get_default("handler")), name
@@ -38,6 +39,7 @@ def test_every_command_is_registered_by_a_module_and_has_a_handler() -> None:
         ["simulate"],
         ["submit"],
         ["reconcile"],
+        ["erp", "check"],
         ["quarantine"],
         ["review", "list"],
         ["review", "approve", "RPL-1", "--as", "a@example.com"],

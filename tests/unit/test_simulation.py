@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -277,3 +278,32 @@ def test_a_one_off_bulk_order_is_not_asked_of_the_shelf() -> None:
     assert ordinary[0].tolist() == [0, 3, 0, 2, 4, 3, 0, 3, 2, 3]
     assert ordinary[1].tolist() == few[0].tolist()
     assert without_one_offs(regular, factor=0.0, min_sales=5) is regular
+
+
+def test_an_observer_sees_every_period_and_changes_nothing() -> None:
+    """`replay(observe=...)` (the business case's view of each night) leaves the tallies
+    as they were, and its per-period figures add up to them."""
+    rng = np.random.default_rng(5)
+    demand = rng.poisson(3.0, size=(40, 120)).astype(float)
+    setup = terms(40, lead=3, review=7, window=28, unit_cost=2.0)
+    estimate = trailing_estimator(demand, setup, 28)
+
+    def rule(rows: np.ndarray, mean: np.ndarray, std: np.ndarray) -> Levels:
+        return min_max_baseline_levels(mean, lead_periods=setup.lead_periods[rows],
+                                       review_periods=setup.review_periods[rows])  # fmt: skip
+
+    steps: list[tuple[int, int, float, float, float]] = []
+
+    def observe(step: Any) -> None:
+        steps.append((step.t, step.rows.size, float(step.qty.sum()),
+                      float(step.served.sum()), float(step.stock_value.sum())))  # fmt: skip
+
+    plain = replay(demand, setup, rule, estimate, backorder=False)
+    seen = replay(demand, setup, rule, estimate, backorder=False, observe=observe)
+    for name in ("demand", "served", "inventory_value", "orders", "stockout_periods"):
+        np.testing.assert_array_equal(getattr(plain, name), getattr(seen, name))
+    assert [t for t, *_ in steps] == list(range(28, 120))
+    assert sum(s[3] for s in steps) == pytest.approx(float(plain.served.sum()))
+    assert sum(s[4] for s in steps) == pytest.approx(float(plain.inventory_value.sum()))
+    reviewed = [s for s in steps if s[1]]
+    assert [t for t, *_ in reviewed] == list(range(28, 120, 7))  # weekly reviews
