@@ -38,10 +38,11 @@ class OrderForReview:
     po_key: str
     supplier_name: str
     location: str
-    value: str
+    value: str  # the money at stake: the value the decision changes
     line_count: int
     link: str
     flags: Sequence[FlagNote] = field(default_factory=tuple)
+    reason: str = ""  # the main reason in words (the sentences are on the page)
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,16 @@ def _message(
     message["To"] = recipient
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(idstring=template.replace("_", "-"), domain="replenish")
-    message.set_content(_templates.get_template(f"{template}.txt").render(context))
+    text = _templates.get_template(f"{template}.txt").render(context)
+    message.set_content(text, cte=_transfer_encoding(text))
     if html:
-        message.add_alternative(
-            _templates.get_template(f"{template}.html").render(context), subtype="html"
-        )
+        page = _templates.get_template(f"{template}.html").render(context)
+        message.add_alternative(page, subtype="html", cte=_transfer_encoding(page))
     return message
+
+
+def _transfer_encoding(body: str) -> str:
+    """7bit when the body is plain ASCII in lines a mail server takes (998 characters):
+    quoted-printable would fold every signed link and add a tenth to the e-mail's size."""
+    fits = body.isascii() and all(len(line) <= 998 for line in body.splitlines())
+    return "7bit" if fits else "quoted-printable"

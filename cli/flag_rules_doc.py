@@ -23,6 +23,31 @@ that *holds* waits for a decision. A line flag with less money at stake than
 | --- | --- | --- | --- | --- |
 """
 
+FOOTER = """
+## Money at stake: one definition
+
+Every surface a buyer reads (the review page's header, the digest, the e-mail,
+`replenish review list` and `show`, the run summary's holds) says the same amount for an
+order, computed by one function, `services.money_at_stake.order_money_at_stake`:
+
+- **For an order waiting for a decision, money at stake is the value the decision
+  changes: the value of its held lines, at the quantities that would be ordered now.**
+  Only held lines sit on a review order (`-R`); an order-level flag (an unusual order,
+  always-review suppliers) or a split that would leave tonight's part below the
+  supplier's minimum order value holds the whole order. So every line of a waiting order
+  is a held line, and its money at stake is its value, with any quantity an earlier
+  approver set.
+- **For a flag, money at stake is the part of that value the flag questions**, as its
+  rule computes it: a line rule the line's value, an unusual order the spend above the
+  supplier's usual, constraint inflation the excess the terms force, a possible
+  duplicate the quantity that may be bought twice. The page shows it beside the flag as
+  "questions EUR ..."; the flags rank the reasons, the order's amount ranks the orders.
+- A flag that only informs (a stock-out the order cannot prevent, a large line) holds
+  nothing; it is listed under its own heading, after the reasons that hold the order.
+
+`tests/integration/test_money_at_stake_everywhere.py` compares the surfaces on one order.
+"""
+
 
 def doc_text() -> str:
     defaults = FlagRules()
@@ -44,4 +69,4 @@ def doc_text() -> str:
         else:
             holds = "informs" if str(rule.code) in informing else "holds"
         rows.append(f"| {rule.code} | {rule.severity} | {switch} | {thresholds or '-'} | {holds} |")
-    return HEADER + "\n".join(rows) + "\n"
+    return HEADER + "\n".join(rows) + "\n" + FOOTER

@@ -69,6 +69,11 @@ class Orders(_Part):
     auto_approved_value_share: float | None = Field(description="share of the value")
     sent_with_warning: int = Field(description="auto-approved, with a flag that only informs")
     held_lines: dict[str, int] = Field(description="lines held for a later day, per reason")
+    decided_since: dict[str, str] = Field(
+        default_factory=dict,
+        description="po_key -> the decision on an order of this night a person decided "
+        "since an earlier run stored it: who, when, through which channel, quantities, comment",
+    )
     # Defaults: summaries stored before rollout modes existed were all made live.
     shadow: int = Field(
         default=0, description="orders made in shadow mode: recorded, sent to no ERP, no e-mail"

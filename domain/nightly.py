@@ -53,3 +53,5 @@ class Proposed:
 
     created: list[str] = field(default_factory=list)
     already_known: dict[str, str] = field(default_factory=dict)
+    # Of those, the ones a person decided since: po_key -> the decision in a sentence.
+    decided: dict[str, str] = field(default_factory=dict)

@@ -1,9 +1,23 @@
-"""Demand history -> forecasts per item-location (pure: dataframes in and out)."""
+"""Demand history -> forecasts per item-location (pure: dataframes in and out).
 
+The forecasting engine (statsforecast, scipy, statsmodels, Dask) is imported on first
+use, not with the package: the settings import `ForecastParams`, and a command that only
+reads the database (`replenish submit` with nothing to send, `replenish review list`)
+must not spend tens of seconds importing the engine it never runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Light (numpy, pandas), and `classify` must be the function, not its module.
 from forecasting.classify import DemandClass, classify
-from forecasting.engine import ForecastResult, forecast_demand
 from forecasting.params import ForecastParams
 from forecasting.prepare import PreparedDemand, prepare_series
+
+if TYPE_CHECKING:
+    from forecasting.engine import ForecastResult, forecast_demand
 
 __all__ = [
     "DemandClass",
@@ -14,3 +28,11 @@ __all__ = [
     "forecast_demand",
     "prepare_series",
 ]
+
+_LAZY = {"ForecastResult": "forecasting.engine", "forecast_demand": "forecasting.engine"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'forecasting' has no attribute {name!r}")

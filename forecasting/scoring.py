@@ -8,14 +8,16 @@ their coverage tests the numbers purchasing orders from.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
-from forecasting.crossval import CrossValidation
 from forecasting.metrics import mase, naive_scales, rmsse, scaled_bias
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
+
+if TYPE_CHECKING:  # only a type here: importing it would load statsforecast with the settings
+    from forecasting.crossval import CrossValidation
 
 QUANTILE_LEVELS: Final = (0.5, 0.8, 0.9, 0.95)
 

@@ -16,6 +16,8 @@ def review_mailing(settings: Settings, links: ReviewLinks) -> ReviewMailing:
         default_approver=settings.approvals.default_approver,
         review_hours=settings.approvals.review_hours,
         links=links,
+        rules=settings.flags,
+        timezone=settings.company_timezone,
     )
 
 

@@ -21,6 +21,7 @@ from domain.actors import Actor, utcnow
 from domain.lifecycle import OrderStatus
 from domain.nightly import Proposed, Review
 from domain.rollout import RolloutMode
+from services.decision_text import decision_view
 from storage import records
 from storage.unit_of_work import UnitOfWork
 
@@ -43,6 +44,7 @@ def propose_orders(
     ordered = planned.lines[planned.lines["order_qty"] > 0]
     with uow_factory() as uow:
         outcome.already_known = uow.orders.statuses(planned.orders["po_key"])
+        outcome.decided = _decided(uow, outcome.already_known)
         for proposal in records.proposals(planned.orders, ordered, review.flags):
             key = proposal.order["po_key"]
             if key in outcome.already_known:
@@ -60,6 +62,20 @@ def propose_orders(
             outcome.created.append(key)
         uow.commit()
     return outcome
+
+
+def _decided(uow: UnitOfWork, known: Mapping[str, str]) -> dict[str, str]:
+    """Already stored orders a person decided (not the rules): the last decision on each,
+    as every surface says it (who, when, channel, quantities, comment)."""
+    people = {OrderStatus.PENDING_REVIEW.value, OrderStatus.AUTO_APPROVED.value}
+    decided: dict[str, str] = {}
+    for key, status in known.items():
+        po = uow.orders.get(key) if status not in people else None
+        earlier = uow.orders.decisions_on(po.id) if po is not None else []
+        mine = [d for d in earlier if d.outcome in ("approved", "rejected")]
+        if po is not None and mine:
+            decided[key] = decision_view(mine[-1], uow.orders.audit_trail(key)).sentence
+    return decided
 
 
 def decision_reason(flags: Sequence[Mapping[str, Any]], mode: str) -> str:

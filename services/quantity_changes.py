@@ -1,5 +1,10 @@
 """A person's change of quantities on an order: checked, and kept beside the proposal.
 
+Every channel (review page, CLI, Prefect UI form) decides through `services.decisions`,
+which calls `changed_quantities` here: a quantity that breaks the supplier's terms (a
+part pack, below the MOQ, above the maximum) is refused with a sentence naming the rule
+(`purchasing.supplier_terms`), so no channel can hand the ERP such a quantity.
+
 The proposal itself is never overwritten: a changed quantity is compared with what the
 order holds now (an earlier approver's quantity, else the proposal) and recorded in the
 audit trail with both.
@@ -11,6 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from domain.quantities import ordered_quantity
+from purchasing.supplier_terms import SupplierTerms
 from services.refusals import InvalidDecision
 from storage.models import PurchaseOrder
 
@@ -30,17 +36,33 @@ def changed_quantities(
     changed: dict[str, Decimal] = {}
     for sku, quantity in quantities.items():
         value = Decimal(quantity)
-        if not value.is_finite() or value < 0 or value >= MAX_QUANTITY:
-            raise InvalidDecision(
-                f"{sku}: a quantity must be a number from 0 to {MAX_QUANTITY - 1:,}, not {quantity}"
-            )
+        problem = quantity_problem(value)
+        if problem:
+            raise InvalidDecision(f"{sku}: {problem}")
         if value != current[sku]:
             changed[sku] = value
+    broken = terms_breaches(order, changed)
+    if broken:
+        raise InvalidDecision("; ".join(f"{sku}: {why}" for sku, why in broken.items()))
     if current and all(changed.get(sku, qty) == 0 for sku, qty in current.items()):
         raise InvalidDecision(
             f"every line of {order.po_key} would be zero: reject the order instead"
         )
     return changed
+
+
+def quantity_problem(value: Decimal) -> str | None:
+    """Why `value` is no quantity at all (negative, not a number, absurdly large)."""
+    if not value.is_finite() or value < 0 or value >= MAX_QUANTITY:
+        return f"a quantity must be a number from 0 to {MAX_QUANTITY - 1:,}, not {value}"
+    return None
+
+
+def terms_breaches(order: PurchaseOrder, quantities: Mapping[str, Decimal]) -> dict[str, str]:
+    """Per sku, why the supplier would not accept the quantity (none: nothing to say)."""
+    terms = {line.sku: SupplierTerms.of(line.details) for line in order.lines}
+    found = {sku: terms[sku].breach(Decimal(q)) for sku, q in quantities.items() if sku in terms}
+    return {sku: why for sku, why in found.items() if why}
 
 
 def change_details(order: PurchaseOrder, changed: Mapping[str, Decimal]) -> dict[str, object]:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from approvals.links import ReviewLinks
 from approvals.notifications import FlagNote, OrderForReview, OutgoingMail, review_request
 from approvals.policy import person_key
+from domain.local_time import local_time, utc_time
 from domain.money import format_money, format_totals
+from flags import FlagRules
+from services.money_at_stake import order_money_at_stake
+from services.review_reasons import main_reason, order_reasons
 from storage.models import PurchaseOrder
 
 
@@ -28,17 +32,13 @@ class ReviewMailing:
     default_approver: str
     review_hours: int
     links: ReviewLinks
+    rules: FlagRules = field(default_factory=FlagRules)  # which flags hold (reasons in order)
+    timezone: str = "UTC"  # the company's (`Settings.company_timezone`)
 
 
 def money_at_stake(po: PurchaseOrder) -> Decimal:
-    """What a wrong decision on the order could cost: per flagged line (and for the order
-    as a whole) the largest sum one of its flags puts at stake, never counting the same
-    money twice; the order's value when no flag names a sum. Never more than the value."""
-    largest: dict[str | None, Decimal] = {}
-    for flag in po.flags:
-        largest[flag.sku] = max(largest.get(flag.sku, Decimal("0")), flag.money_at_stake)
-    at_stake = sum(largest.values(), Decimal("0"))
-    return min(at_stake, po.value) if at_stake > 0 else po.value
+    """The value the decision changes (`services.money_at_stake`, docs/flag-rules.md)."""
+    return order_money_at_stake(po)
 
 
 def decision_due(po: PurchaseOrder, hours: int, now: datetime) -> datetime:
@@ -75,7 +75,7 @@ def review_mails(
         for person in still_to_decide(po, decided.get(po.po_key, set()), mailing.default_approver):
             asked.setdefault(person, []).append(po)
     told: dict[str, list[PurchaseOrder]] = {}
-    for po, person in sorted(notices.items(), key=lambda item: -item[0].value):
+    for po, person in sorted(notices.items(), key=lambda item: -order_money_at_stake(item[0])):
         told.setdefault(person_key(person), []).append(po)
     mails = []
     for person in dict.fromkeys([*asked, *told]):
@@ -88,7 +88,9 @@ def review_mails(
             orders=[_item(po, person, due, mailing) for po, due in zip(mine, dues, strict=True)],
             total=_total(mine),
             as_of=as_of,
-            deadline=f"{min(dues):%a %d %b %Y %H:%M} UTC" if dues else "",
+            deadline=(
+                f"{local_time(min(dues), mailing.timezone)} ({utc_time(min(dues))})" if dues else ""
+            ),
             run_id=run_id,
             notices=[_item(po, person, later, mailing) for po in told.get(person, [])],
             digest_link=mailing.links.digest_link(person, max(dues)) if dues else None,
@@ -101,15 +103,16 @@ def review_mails(
 def _item(
     po: PurchaseOrder, person: str, expires: datetime, mailing: ReviewMailing
 ) -> OrderForReview:
-    ranked = sorted(po.flags, key=lambda flag: flag.money_at_stake, reverse=True)
+    reasons = order_reasons(po, mailing.rules)
     return OrderForReview(
         po_key=po.po_key,
         supplier_name=po.supplier_name or po.supplier_id,
         location=po.location,
-        value=format_money(po.value, po.currency),
+        value=format_money(order_money_at_stake(po), po.currency),
         line_count=len(po.lines),
         link=mailing.links.order_link(person, po.po_key, expires),
-        flags=tuple(FlagNote(code=f.code, message=f.message, sku=f.sku) for f in ranked),
+        flags=tuple(FlagNote(code=r.code, message=r.message, sku=r.sku) for r in reasons),
+        reason=main_reason(reasons),
     )
 
 
@@ -117,5 +120,5 @@ def _total(orders: Sequence[PurchaseOrder]) -> str:
     """Per currency: amounts in different currencies are never added up."""
     totals: dict[str, Decimal] = {}
     for po in orders:
-        totals[po.currency] = totals.get(po.currency, Decimal(0)) + po.value
+        totals[po.currency] = totals.get(po.currency, Decimal(0)) + order_money_at_stake(po)
     return format_totals(dict(sorted(totals.items())))

@@ -9,7 +9,8 @@ warning, or stored before routing existed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,8 +20,13 @@ from approvals.links import Grant
 from approvals.policy import RoutingPolicy, person_key, same_person_in
 from domain.lifecycle import AWAITING_DECISION, OrderStatus
 from domain.quantities import line_value, ordered_quantity
-from services.decision_text import decision_sentence, withdrawal_sentence
-from services.review_mail import decision_due, money_at_stake
+from flags import FlagRules
+from purchasing.supplier_terms import SupplierTerms
+from services.decision_text import DecisionView, decision_view, withdrawal_sentence
+from services.money_at_stake import order_money_at_stake
+from services.quantity_changes import quantity_problem
+from services.review_mail import decision_due
+from services.review_reasons import Reason, main_reason, order_reasons
 from storage.models import Forecast, PurchaseOrder
 from storage.unit_of_work import UnitOfWork
 
@@ -39,12 +45,7 @@ TAKEN_BACK = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class FlagView:
-    code: str
-    sku: str | None
-    message: str
-    money_at_stake: Decimal
+FlagView = Reason  # a flag as the page shows it: holding or informing, with its sentence
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class LineView:
     as_of: date | None = None
     protection_periods: float | None = None
     period_days: float | None = None
+    # In the "review changes" step: the quantity typed differs from `current`, and why the
+    # supplier would refuse it ("" = accepted).
+    changed: bool = False
+    breach: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,15 +80,31 @@ class OrderPage:
     ordered_value: Decimal  # with the quantities a buyer set (what the ERP would get)
     status: str
     deadline: datetime | None
-    money_at_stake: Decimal
-    flags: list[FlagView]
+    money_at_stake: Decimal  # services.money_at_stake: the value the decision changes
+    flags: list[FlagView]  # holding reasons first, then informing ones
     lines: list[LineView]
-    decisions: list[str]  # "approved by ann@corp.test on ... (through the review page)"
+    decisions: list[DecisionView]  # who, when, through which channel, comment, quantities
     approvals: int
     required_approvals: int
     can_decide: bool
     in_place_of_approver: bool  # an administrator, not routed: deciding for the routed people
     waiting_for: list[str]
+    # The "review changes" step: the value before the buyer's changes, and the changes as
+    # one string the form posts back ("SKU=qty;..."), so Approve applies what was shown.
+    value_before: Decimal | None = None
+    reviewed: str = ""
+
+    @property
+    def holding(self) -> list[FlagView]:
+        return [flag for flag in self.flags if flag.holds]
+
+    @property
+    def informing(self) -> list[FlagView]:
+        return [flag for flag in self.flags if not flag.holds]
+
+    @property
+    def breaches(self) -> list[str]:
+        return [f"{line.sku}: {line.breach}" for line in self.lines if line.breach]
 
 
 @dataclass(frozen=True)
@@ -95,11 +116,17 @@ class DigestEntry:
     value: Decimal
     money_at_stake: Decimal
     deadline: datetime
-    reasons: list[str]
+    reasons: list[str]  # holding reasons in words
+    informing: list[str]  # what only informs, in words
+    main_reason: str = ""
 
 
 def order_page(
-    uow_factory: Callable[[], UnitOfWork], policy: RoutingPolicy, grant: Grant, now: datetime
+    uow_factory: Callable[[], UnitOfWork],
+    policy: RoutingPolicy,
+    grant: Grant,
+    now: datetime,
+    rules: FlagRules | None = None,
 ) -> OrderPage:
     """The order named by the grant, or `NotForYou` / `KeyError` (both show no data)."""
     assert grant.po_key is not None
@@ -132,13 +159,10 @@ def order_page(
             ordered_value=sum((line.line_value for line in lines), Decimal("0.00")),
             status=po.status,
             deadline=decision_due(po, 0, now) if po.decision_due_at else None,
-            money_at_stake=money_at_stake(po),
-            flags=[
-                FlagView(f.code, f.sku, f.message, f.money_at_stake)
-                for f in sorted(po.flags, key=lambda f: f.money_at_stake, reverse=True)
-            ],
+            money_at_stake=order_money_at_stake(po),
+            flags=order_reasons(po, rules or FlagRules()),
             lines=lines,
-            decisions=[decision_sentence(d) for d in earlier],
+            decisions=[decision_view(d, uow.orders.audit_trail(po.po_key)) for d in earlier],
             approvals=approvals,
             required_approvals=max(po.required_approvals or 1, 1),
             can_decide=waiting and not mine,
@@ -147,8 +171,48 @@ def order_page(
         )
 
 
+def with_changes(page: OrderPage, quantities: Mapping[str, Decimal]) -> OrderPage:
+    """The page as it would be with the typed quantities: each changed line's value and
+    the order's value recomputed (the header keeps today's money at stake), and why the
+    supplier would refuse a quantity. Nothing is stored: this is the "review changes"
+    step before Approve."""
+    lines = []
+    for line in page.lines:
+        typed = quantities.get(line.sku, line.current)
+        if typed == line.current:
+            lines.append(line)
+            continue
+        problem = quantity_problem(typed)
+        if problem:  # no quantity at all: shown as refused, valued as the line stands
+            lines.append(dataclasses.replace(line, changed=True, breach=problem))
+            continue
+        breach = SupplierTerms.of(line.numbers).breach(typed) or ""
+        lines.append(dataclasses.replace(
+            line, current=typed, line_value=line_value(typed, line.unit_cost), changed=True,
+            breach=breach,
+        ))  # fmt: skip
+    value = sum((line.line_value for line in lines), Decimal("0.00"))
+    changes = ";".join(f"{ln.sku}={ln.current.normalize():f}" for ln in lines if ln.changed)
+    return dataclasses.replace(
+        page,
+        lines=lines,
+        ordered_value=value,
+        value_before=page.ordered_value,
+        reviewed=changes,
+    )
+
+
+def reviewed_changes(page: OrderPage, quantities: Mapping[str, Decimal]) -> str:
+    """The changes the typed quantities make, in the form `with_changes` shows them."""
+    return with_changes(page, quantities).reviewed
+
+
 def digest_page(
-    uow_factory: Callable[[], UnitOfWork], policy: RoutingPolicy, grant: Grant, now: datetime
+    uow_factory: Callable[[], UnitOfWork],
+    policy: RoutingPolicy,
+    grant: Grant,
+    now: datetime,
+    rules: FlagRules | None = None,
 ) -> list[DigestEntry]:
     """Every order still waiting for the person, most money at stake first."""
     with uow_factory() as uow:
@@ -159,19 +223,21 @@ def digest_page(
             if not any(person_key(d.decided_by) == grant.person
                        for d in uow.orders.decisions_on(po.id))
         ]  # fmt: skip
-        entries = [
-            DigestEntry(
+        entries = []
+        for po in undecided:
+            reasons = order_reasons(po, rules or FlagRules())
+            entries.append(DigestEntry(
                 po_key=po.po_key,
                 supplier=po.supplier_name or po.supplier_id,
                 location=po.location,
                 currency=po.currency,
-                value=po.value,
-                money_at_stake=money_at_stake(po),
+                value=order_money_at_stake(po),
+                money_at_stake=order_money_at_stake(po),
                 deadline=decision_due(po, policy.review_hours, now),
-                reasons=sorted({flag.code for flag in po.flags}),
-            )
-            for po in undecided
-        ]
+                reasons=list(dict.fromkeys(r.words for r in reasons if r.holds)),
+                informing=list(dict.fromkeys(r.words for r in reasons if not r.holds)),
+                main_reason=main_reason(reasons),
+            ))  # fmt: skip
     return sorted(entries, key=lambda e: (-e.money_at_stake, e.deadline))
 
 

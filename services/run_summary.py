@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.run_summary import RunSummary, StoodAsideSummary
 from purchasing.currency import totals_by_currency
-from services.review_summary import review_section
+from services.review_summary import review_section, still_waiting
 from services.run_facts import RunFacts
 from services.run_summary_text import STOOD_ASIDE, render_markdown, render_text
 
@@ -50,7 +50,7 @@ def build_summary(facts: RunFacts, stage_seconds: dict[str, float]) -> RunSummar
         "orders": _orders(facts),
         "flags": _flags(facts),
         "flags_informing": _flags(facts, holding=False),
-        "review": review_section(facts.review, settings),
+        "review": review_section(facts.review, settings, facts.proposed),
         "submitted": len(facts.submitted.submitted) if facts.submitted else 0,
         "already_in_erp": len(facts.submitted.already_in_erp) if facts.submitted else 0,
         "submission_failures": dict(facts.submitted.failed) if facts.submitted else {},
@@ -154,6 +154,9 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
     decisions = facts.review.decisions
     auto = int((decisions == "auto_approved").sum())
     count = len(orders)
+    # Waiting: tonight's review orders less those a person decided since an earlier run
+    # of the same night stored them (a rerun must not call an approved order waiting).
+    waiting = len(still_waiting(facts.review, facts.proposed))
     went = orders["po_key"].map(decisions).eq("auto_approved").to_numpy(dtype=bool)
     base = facts.settings.currency.base
     # The share is of money: each order's value in the base currency (the flag stage
@@ -165,7 +168,7 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         "purchase_orders": count,
         "lines": int(orders["line_count"].sum()) if count else 0,
         "auto_approved": auto,
-        "pending_review": int((decisions == "pending_review").sum()),
+        "pending_review": waiting,
         "value_total": totals_by_currency(orders["value"], orders["currency"], base),
         "created": len(facts.proposed.created) if facts.proposed else 0,
         "already_proposed": len(facts.proposed.already_known) if facts.proposed else 0,
@@ -181,6 +184,7 @@ def _orders(facts: RunFacts) -> dict[str, Any]:
         # Auto-approved, yet carrying a flag that only informs (the buyer is e-mailed).
         "sent_with_warning": int(orders.loc[went, "po_key"].isin(warned).sum()) if count else 0,
         "held_lines": _held(facts.review.plan.lines),
+        "decided_since": dict(facts.proposed.decided) if facts.proposed else {},
         "shadow": int((decisions == "shadow").sum()),
         "by_mode": orders_by_mode(orders, facts.review.modes, base),
     }

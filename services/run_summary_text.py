@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from approvals.reason_words import reason_words
 from contracts.run_summary import MailWaiting, Money, Review, RunSummary, Summary
 from domain.money import format_money, format_totals
 
@@ -77,8 +78,16 @@ def _orders(summary: RunSummary) -> list[str]:
         f"worth {money_text(orders.value_total)}.",
         f"  Auto-approved: {orders.auto_approved} of {orders.purchase_orders} orders "
         f"({rate:.0%}), {orders.auto_approved_lines} of {orders.lines} lines, "
-        f"{value_share:.0%} of the value; waiting for a buyer: {orders.pending_review}.",
+        f"{value_share:.0%} of the value; waiting for a buyer: {orders.pending_review} "
+        f"order{'s' if orders.pending_review != 1 else ''}.",
     ]
+    if orders.decided_since:
+        count = len(orders.decided_since)
+        lines.append(
+            f"  Decided since an earlier run of this night: {count} "
+            f"order{'s' if count != 1 else ''}:"
+        )
+        lines += [f"    {key} {sentence}" for key, sentence in orders.decided_since.items()]
     lines += _modes(summary)
     if orders.sent_with_warning:
         lines.append(
@@ -123,8 +132,9 @@ def render_review(review: Review) -> list[str]:
     if review.held_decisions:
         who = ", ".join(f"{name} {n}" for name, n in review.held_decisions.items())
         lines.append(
-            f"  Decisions waiting tonight: {who} (capacity {review.capacity_per_approver} "
-            "per approver)."
+            f"  Held lines to decide, per approver: {who} (capacity "
+            f"{review.capacity_per_approver} per approver); "
+            f"{money_text(review.held_money_at_stake)} at stake."
         )
     passed = review.passed_on
     if passed.lines:
@@ -135,9 +145,10 @@ def render_review(review: Review) -> list[str]:
         )
     for hold in review.top_holds[:3]:
         where = f" {hold.sku}@{hold.location}" if hold.sku else ""
+        why = f": {reason_words(hold.code)}" if hold.code else ""
         lines.append(
-            f"    largest hold: {hold.po_key}{where} {hold.code} "
-            f"{format_money(hold.money_at_stake, hold.currency)}"
+            f"    largest hold: {format_money(hold.money_at_stake, hold.currency)} at stake, "
+            f"{hold.po_key}{where}{why}"
         )
     return lines
 

@@ -26,6 +26,7 @@ from domain.lifecycle import OrderStatus, StateConflict
 from domain.quantities import line_value, ordered_quantity
 from integrations.erp.base import ErpAdapter, ErpError, ErpOrder, ErpOrderLine, ErpRejected
 from services.erp_calls import Backoff, CircuitBreaker, ErpCalls
+from services.quantity_changes import terms_breaches
 from storage.models import PurchaseOrder
 from storage.unit_of_work import UnitOfWork
 
@@ -93,6 +94,14 @@ def submit_approved(
     return outcome
 
 
+def work_to_submit(uow_factory: Callable[[], UnitOfWork]) -> int:
+    """How many orders a submission pass would touch: approved or failed orders to send,
+    and cancellations a rollback left unsettled. 0 lets `replenish submit` answer at once,
+    without starting Prefect."""
+    with uow_factory() as uow:
+        return len(uow.orders.ready_to_submit()) + len(uow.rollbacks.cancelling())
+
+
 def _claim(uow_factory: Callable[[], UnitOfWork], key: str, adapter: str, actor: Actor) -> bool:
     """Claim the key and mark the order `submitting`; False when it is not ours to send."""
     with uow_factory() as uow:
@@ -129,6 +138,7 @@ def _send(
             return  # another process sent it while we waited for the lock
         order = erp_order(po)
         try:
+            _refuse_broken_terms(po)  # never hand the ERP a quantity the supplier refuses
             # Every try asks first: a timed-out create may have been committed by the ERP.
             receipt = calls.call(lambda: erp.find(key) or erp.submit(order))
         except ErpError as error:
@@ -152,6 +162,18 @@ def _send(
         )
         uow.commit()
     (outcome.submitted if receipt.created else outcome.already_in_erp).append(key)
+
+
+def _refuse_broken_terms(po: PurchaseOrder) -> None:
+    """A person's quantity that breaks the supplier's terms fails the order, not the ERP.
+
+    `services.quantity_changes` refuses such a quantity when it is decided; this is the
+    last guard for one stored before that check existed (or written by hand)."""
+    given = {ln.sku: ln.approved_quantity for ln in po.lines if ln.approved_quantity is not None}
+    broken = terms_breaches(po, given)
+    if broken:
+        why = "; ".join(f"{sku}: {text}" for sku, text in broken.items())
+        raise ErpRejected(f"not sent: a quantity breaks the supplier's terms ({why})")
 
 
 def erp_order(po: PurchaseOrder) -> ErpOrder:

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
             return json.loads(text) if text.startswith("{") else {"folder": text}
         return value
 
+    @property
+    def company_timezone(self) -> str:
+        """The zone people read times in: `review.timezone`, else the schedule's."""
+        return self.review.timezone or self.schedule_timezone
+
     @field_validator("schedule_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

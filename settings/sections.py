@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
+    field_validator,
     model_validator,
 )
 
@@ -90,6 +92,19 @@ class ReviewSettings(BaseModel):
     secret: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
+    # The company's time zone for deadlines and decision times on the page, in e-mails
+    # and in the CLI (UTC stays in small print); None = the schedule's time zone.
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Berlin)") from None
+        return value
 
 
 class MonitoringSettings(BaseModel):

@@ -29,7 +29,9 @@ from starlette.routing import Route
 from approvals.links import LinkRefused, ReviewLinks
 from approvals.policy import RoutingPolicy
 from contracts.value_report import ValueReport
+from domain.local_time import local_time, utc_time
 from domain.money import format_amount
+from flags import FlagRules
 from services.decisions import (
     AlreadyDecided,
     DecideOrder,
@@ -38,7 +40,14 @@ from services.decisions import (
     NotYourDecision,
     decide_order,
 )
-from services.review_pages import NotForYou, OrderPage, Withdrawn, digest_page, order_page
+from services.review_pages import (
+    NotForYou,
+    OrderPage,
+    Withdrawn,
+    digest_page,
+    order_page,
+    with_changes,
+)
 from storage.unit_of_work import UnitOfWork
 from web.chart import chart_input, demand_chart
 from web.forms import outcome_of, quantities_of, read_form
@@ -56,6 +65,8 @@ class ReviewContext:
     links: ReviewLinks
     policy: RoutingPolicy
     clock: Callable[[], datetime] = field(default=functools.partial(datetime.now, UTC))
+    rules: FlagRules = field(default_factory=FlagRules)  # which flags hold an order
+    timezone: str = "UTC"  # the company's (`Settings.company_timezone`); UTC in small print
     # Builds the value report for the business owner's page (web.value_routes); None: off.
     value_report: Callable[[], ValueReport] | None = None
 
@@ -108,6 +119,8 @@ _pages.filters["money"] = lambda v: format_amount(Decimal(v))
 _pages.filters["constraints"] = lambda v: ", ".join(
     part.replace("_", " ") for part in str(v).split(";") if part
 )
+_pages.filters["utc"] = utc_time
+_pages.filters["local"] = local_time
 _pages.filters["num"] = lambda v: (
     "-" if v is None else (f"{v:,.1f}".removesuffix(".0") if isinstance(v, int | float) else str(v))
 )
@@ -155,11 +168,25 @@ class _Views:
                 "Open the link from your e-mail again and decide there.",
                 403,
             )
+        comment = form.get("comment", "")[:2000]
         try:
+            outcome, quantities = outcome_of(form.get("decision", "")), quantities_of(form)
+            if outcome != "reject":
+                changed = with_changes(page, quantities)
+                # Changed quantities are decided only after the buyer saw their values
+                # (the "review changes" step): an Approve straight after typing, or with
+                # quantities other than those reviewed, shows the step instead.
+                if (
+                    outcome == "review"
+                    or changed.breaches
+                    or (changed.reviewed and changed.reviewed != form.get("reviewed", ""))
+                ):
+                    return self._order(changed, token, 400 if changed.breaches else 200,
+                                       comment=comment)  # fmt: skip
             command = DecideOrder(
-                po_key=page.po_key, outcome=outcome_of(form.get("decision", "")),
-                person=page.person, channel=CHANNEL, comment=form.get("comment", "")[:2000],
-                quantities=quantities_of(form), in_place_of_approver=page.in_place_of_approver,
+                po_key=page.po_key, outcome=outcome, person=page.person, channel=CHANNEL,
+                comment=comment, quantities=quantities,
+                in_place_of_approver=page.in_place_of_approver,
             )  # fmt: skip
             await run_in_threadpool(decide_order, self.context.uow, self.context.policy, command)
         except AlreadyDecided as refusal:
@@ -181,21 +208,22 @@ class _Views:
         except LinkRefused as refusal:
             return _refused(str(refusal), 410 if refusal.reason == "expired" else 403)
         entries = await run_in_threadpool(
-            digest_page, self.context.uow, self.context.policy, grant, now
+            digest_page, self.context.uow, self.context.policy, grant, now, self.context.rules
         )
         rows = [
             {"entry": e, "link": self.context.links.order_link(grant.person, e.po_key, e.deadline)}
             for e in entries
             if e.deadline > now
         ]
-        return _render("digest.html", {"person": grant.person, "rows": rows}, 200)
+        context = {"person": grant.person, "rows": rows, "zone": self.context.timezone}
+        return _render("digest.html", context, 200)
 
     async def _page(self, po_key: str, token: str) -> OrderPage | Response:
         now = self.context.clock()
         try:
             grant = self.context.links.read_order(token, po_key, now)
             return await run_in_threadpool(
-                order_page, self.context.uow, self.context.policy, grant, now
+                order_page, self.context.uow, self.context.policy, grant, now, self.context.rules
             )
         except LinkRefused as refusal:
             return _refused(str(refusal), 410 if refusal.reason == "expired" else 403)
@@ -208,7 +236,12 @@ class _Views:
             return _refused("There is no such order.", 404)
 
     def _order(
-        self, page: OrderPage | Response, token: str, status: int, message: str = ""
+        self,
+        page: OrderPage | Response,
+        token: str,
+        status: int,
+        message: str = "",
+        comment: str = "",
     ) -> Response:
         if isinstance(page, Response):
             return page
@@ -221,6 +254,8 @@ class _Views:
             "charts": charts,
             "csrf": self.context.links.csrf_token(token),
             "message": message,
+            "comment": comment,
+            "zone": self.context.timezone,
         }
         return _render("order.html", context, status)
 

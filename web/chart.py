@@ -130,7 +130,30 @@ def _axes(
         day = chart.as_of + timedelta(days=(period - len(chart.sold)) * chart.period_days)
         label = day.strftime("%d %b" if short and anchor == "end" else "%d %b %Y")
         out.append(_text(px, base + 13, label, anchor))
+    out += _month_ticks(chart, ticks, base)
     return "".join(out)
+
+
+def _month_ticks(chart: ChartInput, ticks: list[tuple[float, int]], base: float) -> list[str]:
+    """A small tick and the month's name at each first of the month between the first
+    day and the run date, where it does not crowd the dated labels."""
+    (x0, p0), (x1, p1) = ticks[0], ticks[1]
+    if p1 <= p0 or not chart.period_days:
+        return []
+    start = chart.as_of + timedelta(days=(p0 - len(chart.sold)) * chart.period_days)
+    per_day = (x1 - x0) / ((p1 - p0) * chart.period_days)
+    out = []
+    month = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    while month < chart.as_of:
+        px = x0 + (month - start).days * per_day
+        if px - x0 > 70 and x1 - px > 45:  # clear of "04 Sep 2026" and "25 Nov"
+            out.append(
+                f'<line x1="{px:.1f}" y1="{base:.1f}" x2="{px:.1f}" y2="{base + 4:.1f}" '
+                'stroke="#999"/>'
+            )
+            out.append(_text(px, base + 13, month.strftime("%b"), "middle"))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out
 
 
 def _legend(chart: ChartInput, window: int) -> str:

@@ -1,4 +1,4 @@
-"""The decision form as the page posts it: `decision` (approve | reject), `qty:<sku>`
+"""The decision form as the page posts it: `decision` (approve | reject | review), `qty:<sku>`
 per line (blank = unchanged), `comment` and `csrf`. Small, url-encoded, nothing else."""
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ async def read_form(request: Request) -> dict[str, str] | None:
 
 
 def outcome_of(value: str) -> Any:
-    if value not in ("approve", "reject"):
+    """approve | reject | review ("Review changes": show the recomputed values, decide nothing)."""
+    if value not in ("approve", "reject", "review"):
         raise InvalidDecision("choose Approve or Reject")
     return value
 

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> ExitCode:
     link = digest_link_for_busiest()
     if link:
         print("  - decide the flagged orders in the browser: start the review page with")
-        print("      .venv/bin/replenish review-server")
+        print("      replenish review-server        (. .venv/bin/activate first)")
         print(f"    and open the buyer's link (from the e-mail in outbox/): {link}")
     refused = f"replenish quarantine --run {summary['run_id']}"
     print(f"  - the rows refused by the data-quality gate: {refused}")

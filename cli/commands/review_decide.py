@@ -47,9 +47,28 @@ def decide(services: Any, args: argparse.Namespace) -> ExitCode:
             f"{result.po_key}: approval {result.approvals} of {result.required_approvals} "
             "recorded; it waits for another person."
         )
-    for sku, quantity in result.changed_quantities.items():
-        print(f"  {sku}: approved {quantity} instead of the proposed quantity")
+    if result.changed_quantities:
+        _print_values(services, result.po_key, result.changed_quantities)
     return ExitCode.SUCCEEDED
+
+
+def _print_values(services: Any, po_key: str, changed: dict[str, Decimal] | Any) -> None:
+    """The recomputed line values and order value, as the page's review step shows them."""
+    from domain.money import format_money
+    from services.order_views import order_state
+
+    order = order_state(services.uow, po_key, services.settings.flags)
+    for line in order.lines:
+        if line.sku in changed:
+            print(
+                f"  {line.sku}: {line.proposed_quantity.normalize():f} proposed -> "
+                f"{line.ordered_quantity.normalize():f} approved, line value "
+                f"{format_money(line.line_value, order.currency)}"
+            )
+    print(
+        f"  Order value: {format_money(order.ordered_value, order.currency)} "
+        f"(proposed {format_money(order.proposed_value, order.currency)})."
+    )
 
 
 def parse_quantities(pairs: list[str]) -> dict[str, Decimal]:

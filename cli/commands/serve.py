@@ -43,8 +43,11 @@ def serve(args: argparse.Namespace) -> ExitCode:
             built.uow, settings, until=until, weeks=settings.value.report_weeks
         )
 
-    app = create_app(ReviewContext(uow=built.uow, links=built.links, policy=settings.approvals,
-                                   value_report=value_report))  # fmt: skip
+    context = ReviewContext(
+        uow=built.uow, links=built.links, policy=settings.approvals, rules=settings.flags,
+        timezone=settings.company_timezone, value_report=value_report,
+    )  # fmt: skip
+    app = create_app(context)
     print(f"Review page on http://{host}:{port} (links point at {settings.review_base_url})")
     # proxy_headers: behind a reverse proxy the client address comes from X-Forwarded-For;
     # server_header off: no version banner for scanners.

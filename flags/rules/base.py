@@ -72,9 +72,15 @@ def no_flags(code: FlagCode) -> pd.DataFrame:
     return line_flags(empty, code, pd.Series(dtype=object), pd.Series(dtype=float))
 
 
+def units(values: pd.Series) -> pd.Series:
+    """'1 unit', '12 units', '0.5 units': the count with its noun in the right number."""
+    text = qty(values)
+    return text + pd.Series(np.where(text == "1", " unit", " units"), index=values.index)
+
+
 def order_text(hit: pd.DataFrame) -> pd.Series:
     return (
-        "this order of " + qty(hit["order_qty"]) + " units ("
+        "this order of " + units(hit["order_qty"]) + " ("
         + money(hit["currency"], hit["line_value"]) + ")"
     )  # fmt: skip
 

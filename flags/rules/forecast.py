@@ -22,6 +22,7 @@ from flags.rules.base import (
     order_text,
     qty,
     threshold,
+    units,
     with_forecast,
 )
 
@@ -182,7 +183,9 @@ def duplicate_risk(lines: pd.DataFrame) -> pd.DataFrame:
     hit = lines.loc[(lines["on_order"] > 0) & (lines["order_qty"] >= lines["on_order"])]
     at_stake = hit["on_order"] * hit["unit_cost"]
     message = (
-        "Possible duplicate: " + qty(hit["on_order"]) + " units are already on order and due, "
+        "Possible duplicate: " + units(hit["on_order"])
+        + pd.Series(np.where(qty(hit["on_order"]) == "1", " is", " are"), index=hit.index)
+        + " already on order and due, "
         "and " + order_text(hit) + " asks for at least as much again; "
         + money(hit["currency"], at_stake) + " may be bought twice."
     )  # fmt: skip

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from flags.codes import FlagCode
 from flags.rule import FlagRule, RuleSettings, Switches
-from flags.rules.base import line_flags, money, no_flags, order_text, qty, threshold
+from flags.rules.base import line_flags, money, no_flags, order_text, qty, threshold, units
 from purchasing.position import KEYS
 
 # This module's reason codes: the persisted strings its checks write.
@@ -96,11 +96,12 @@ def new_item(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> pd.DataFram
     joined.index = lines.index
     hit = joined.loc[joined["demand_class"] == "new"]
     history = hit.get("history_periods", pd.Series(np.nan, index=hit.index))
+    periods = history.fillna(0).astype(int)
     history_text = pd.Series(
-        np.where(
-            history.notna(),
-            "only " + history.fillna(0).astype(int).astype(str) + " periods of sales history",
-            "little sales history",
+        np.select(
+            [history.isna(), periods == 0, periods == 1],
+            ["little sales history", "no sales history yet", "only 1 period of sales history"],
+            "only " + periods.astype(str) + " periods of sales history",
         ),
         index=hit.index,
     )
@@ -161,11 +162,23 @@ def stockout_risk(lines: pd.DataFrame) -> pd.DataFrame:
     hit, available = lines.loc[at_risk], available.loc[at_risk]
     short = hit["lead_time_demand"] - available
     at_stake = short * hit["unit_cost"]
+    # A negative availability is a backorder: customers already wait for those units.
+    have = pd.Series(
+        np.select(
+            [available < -0.05, available < 0.05],
+            ["none available and a backorder of " + units(-available), "none available"],
+            units(available) + " available",
+        ),
+        index=hit.index,
+    )
+    gap = pd.Series(
+        np.where(short < 0.5, "less than 1 unit", "about " + units(short)), index=hit.index
+    )
     message = (
-        "Stock may run out before this order arrives: " + qty(available)
-        + " units available within the " + qty(hit["lead_time_days"])
+        "Stock may run out before this order arrives: " + have
+        + " within the " + qty(hit["lead_time_days"])
         + "-day lead time against an expected demand of " + qty(hit["lead_time_demand"])
-        + ", about " + qty(short) + " units (" + money(hit["currency"], at_stake)
+        + ", " + gap + " (" + money(hit["currency"], at_stake)
         + ") short; consider expediting."
     )  # fmt: skip
     return line_flags(hit, STOCKOUT_RISK, message, at_stake)

@@ -54,7 +54,9 @@ def test_the_list_holds_every_order_waiting_with_its_reasons(night: Night) -> No
     shown = replenish("review", "show", orders[0]["po_key"], cwd=workdir, env=env)
     assert shown.returncode == 0, shown.stderr
     assert "Why it waits:" in shown.stdout
-    assert orders[0]["reasons"][0] in shown.stdout
+    assert orders[0]["main_reason"].split(" (+")[0] in shown.stdout  # in words
+    stakes = [order["money_at_stake"] for order in orders]
+    assert stakes == sorted(stakes, reverse=True)  # most money at stake first
     assert "Expect " in shown.stdout  # each line's own explanation
 
 
@@ -69,12 +71,30 @@ def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: Night
 
     shown = json.loads(replenish("review", "show", key, "--json", cwd=workdir, env=env).stdout)
     line = shown["lines"][0]
-    changed = line["proposed_quantity"] + 1  # the buyer changes the quantity: one more
+    pack = _pack(workdir, key, line["sku"])
+    if pack > 1:  # a part pack is refused with the rule, and nothing is decided
+        part = replenish("review", "approve", key, "--as", BUYER, "--qty",
+                         f"{line['sku']}={line['proposed_quantity'] + 1:g}", cwd=workdir,
+                         env=env)  # fmt: skip
+        assert part.returncode == 2
+        assert f"is not a whole number of packs of {pack:g}" in part.stderr
+    changed = line["proposed_quantity"] + pack  # the buyer changes the quantity: one pack more
     approved = replenish("review", "approve", key, "--as", BUYER, "--qty",
                          f"{line['sku']}={changed:g}", "--comment", "one more", cwd=workdir,
                          env=env)  # fmt: skip
     assert approved.returncode == 0, approved.stderr
     assert f"{key} is now approved (by {BUYER})" in approved.stdout
+    assert "Order value: EUR " in approved.stdout  # the recomputed value
+    state = json.loads(replenish("review", "show", key, "--json", cwd=workdir, env=env).stdout)
+    assert state["status"] == "approved"
+    decision = state["decisions"][-1]
+    assert (decision["decided_by"], decision["channel"], decision["comment"]) == (
+        BUYER, "cli", "one more")  # fmt: skip
+    assert float(decision["quantities"][line["sku"]]["approved"]) == changed
+    text = replenish("review", "show", key, cwd=workdir, env=env).stdout
+    assert f"Approved by {BUYER} on" in text
+    assert 'Comment: "one more"' in text
+    assert "waiting for" not in text
     again = replenish("review", "reject", key, "--as", BUYER, cwd=workdir, env=env)
     assert again.returncode == 3
     assert f"already approved by {BUYER}" in again.stderr
@@ -97,6 +117,19 @@ def test_a_decision_is_taken_once_by_the_right_person_and_sent_once(night: Night
     assert not (workdir / "erp-drop" / f"{other['po_key']}.json").exists()
     third = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
     assert json.loads(third.stdout)["submitted"] == 0
+
+
+def _pack(workdir: Path, key: str, sku: str) -> float:
+    """The line's pack size as the night stored it (the supplier's terms)."""
+    import sqlite3
+
+    with sqlite3.connect(workdir / "replenish.db") as db:
+        row = db.execute(
+            "SELECT l.details FROM order_lines l JOIN purchase_orders p "
+            "ON p.id = l.purchase_order_id WHERE p.po_key = ? AND l.sku = ?",
+            (key, sku),
+        ).fetchone()
+    return float(json.loads(row[0]).get("pack_size") or 1)
 
 
 def test_mistakes_get_one_line(night: Night) -> None:
@@ -127,3 +160,53 @@ def test_a_reader_that_stops_early_ends_the_output_quietly(night: Night) -> None
         errors = shown.stderr.read().decode()
         assert shown.wait(timeout=300) == 141, errors
         assert errors == ""
+
+
+def test_money_at_stake_is_the_same_on_every_surface(night: Night) -> None:
+    """docs/flag-rules.md: one order's money at stake agrees on the page's header, the
+    digest, the e-mail, `review list`, `review show` and the run summary's holds; a
+    flag's own amount is the part it questions, never more than the order's."""
+    from datetime import UTC, datetime, timedelta
+    from email import message_from_bytes, policy
+
+    from approvals.links import Grant
+    from approvals.policy import RoutingPolicy
+    from domain.money import format_money
+    from services.review_pages import digest_page, order_page
+    from storage.database import make_engine, session_factory
+    from storage.unit_of_work import UnitOfWork
+
+    holds = {h["po_key"]: h for h in night.summary["review"]["top_holds"]}
+    # Not one of the two orders the decision test decides (the largest when it runs).
+    candidates = [o for o in night.listed_after_run[2:] if o["po_key"] in holds]
+    order = (candidates or night.listed_after_run)[-1]
+    key, workdir, env = order["po_key"], night.workdir, night.env
+    stake = order["money_at_stake"]
+    shown = json.loads(replenish("review", "show", key, "--json", cwd=workdir, env=env).stdout)
+    assert shown["money_at_stake"] == stake
+    assert all(flag["money_at_stake"] <= stake + 0.005 for flag in shown["flags"] if flag["holds"])
+    if key in holds:
+        assert holds[key]["money_at_stake"] == stake
+
+    engine = make_engine(f"sqlite:///{workdir / 'replenish.db'}")
+    try:
+        sessions = session_factory(engine)
+        now = datetime.now(UTC)
+        grant = Grant(BUYER, key, now + timedelta(days=30))
+        page = order_page(lambda: UnitOfWork(sessions), RoutingPolicy(), grant, now)
+        digest = digest_page(lambda: UnitOfWork(sessions), RoutingPolicy(), grant, now)
+    finally:
+        engine.dispose()
+    assert float(page.money_at_stake) == stake
+    assert [float(e.money_at_stake) for e in digest if e.po_key == key] == [stake]
+
+    written = format_money(page.money_at_stake, page.currency)
+    mails = [message_from_bytes(p.read_bytes(), policy=policy.default)
+             for p in (workdir / "outbox").glob("*.eml")]  # fmt: skip
+    rows = [
+        line for mail in mails
+        for line in mail.get_body(("plain",)).get_content().splitlines()  # type: ignore[union-attr]
+        if line.split(". ", 1)[0].isdigit() and f"{page.location}:" in line
+        and page.supplier in line
+    ]  # fmt: skip
+    assert any(f": {written} - " in row for row in rows), rows

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,9 +108,25 @@ def review_server(night: tuple[Path, dict[str, str], int]) -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def _pack(page: Any, index: int) -> Decimal:
+    """The pack size of the page's line `index` (1-based), from its terms sentence."""
+    text = page.locator(f"#line-{index} .terms").inner_text()
+    found = re.search(r"packs of ([\d,.]+)", text)
+    assert found, text
+    return Decimal(found[1].replace(",", ""))
+
+
+def _no_horizontal_scroll(page: Any, width: int) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page is {scroll} px wide at a {width} px screen"
+
+
 def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
     night: tuple[Path, dict[str, str], int], inbox: tuple[Inbox, int], review_server: str
 ) -> None:
+    """A part pack is refused and never sent; a whole-pack change shows its new values
+    before Approve; the decision shows the comment; header and digest agree on money at
+    stake; at 390 px nothing scrolls sideways."""
     from playwright.sync_api import sync_playwright
 
     workdir, env, _ = night
@@ -118,25 +135,78 @@ def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
     text = plain_text(mails[0])
     links = re.findall(rf"{re.escape(review_server)}/orders/(\S+)/(\S+)", text)
     assert links, text
-    key, _token = links[0]
-    link = f"{review_server}/orders/{key}/{_token}"
+    digest_link = re.findall(rf"{re.escape(review_server)}/digest/\S+", text)[0]
+    html = mails[0].get_body(("html",))
+    assert html is not None
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
+            mail_page = browser.new_page(viewport={"width": 900, "height": 700})
+            mail_page.set_content(html.get_content())
+            mail_page.screenshot(path=str(ARTIFACTS / "review-mail.png"), full_page=True)
+
             page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.goto(link)
-            assert page.locator("h1").inner_text()  # the supplier and location
-            field_ = page.locator('input[name^="qty:"]').first
-            sku = (field_.get_attribute("name") or "").removeprefix("qty:")
-            changed = Decimal(field_.input_value()) + 1
-            field_.fill(str(changed))
-            page.fill("#comment", "one more, the promotion starts early")
+            # An order with a line sold in packs, to break the pack on purpose.
+            key, sku, index, pack = "", "", 0, Decimal(1)
+            for key, token in links:
+                page.goto(f"{review_server}/orders/{key}/{token}")
+                fields = page.locator('input[name^="qty:"]')
+                for i in range(fields.count()):
+                    pack = _pack(page, i + 1)
+                    if pack > 1:
+                        index = i + 1
+                        sku = (fields.nth(i).get_attribute("name") or "").removeprefix("qty:")
+                        break
+                if index:
+                    break
+            assert index, "no line sold in packs in the e-mailed orders"
+            link = page.url
+            header = page.locator("#money-at-stake").inner_text()
             page.screenshot(path=str(ARTIFACTS / "review-page.png"), full_page=True)
+
+            # The digest says the same money at stake as the page's header.
+            page.goto(digest_link)
+            row = page.locator("tr", has=page.locator(f"text={key}"))
+            assert row.locator(".stake-cell").inner_text().strip() == header.split(" (")[0]
+            page.set_viewport_size({"width": 390, "height": 800})
+            _no_horizontal_scroll(page, 390)
+            page.screenshot(path=str(ARTIFACTS / "digest-390.png"), full_page=True)
+
+            page.goto(link)
+            _no_horizontal_scroll(page, 390)
+            page.screenshot(path=str(ARTIFACTS / "review-page-390.png"), full_page=True)
+            page.set_viewport_size({"width": 1100, "height": 900})
+
+            # Half a pack more: refused with the rule, nothing decided.
+            field_ = page.locator(f'input[name="qty:{sku}"]')
+            proposed = Decimal(field_.input_value())
+            field_.fill(str(proposed + pack / 2))
+            page.click("button[value=approve]")
+            page.wait_for_selector("#review-changes")
+            refusal = page.locator("#review-changes").inner_text()
+            assert f"is not a whole number of packs of {pack:f}" in refusal
+            assert "nothing was decided" in refusal
+            page.screenshot(path=str(ARTIFACTS / "review-page-part-pack.png"), full_page=True)
+            assert page.locator("button[value=approve]").count() == 1  # still undecided
+
+            # One pack more: "Review changes" shows the new values, then Approve.
+            changed = proposed + pack
+            field_ = page.locator(f'input[name="qty:{sku}"]')
+            field_.fill(str(changed))
+            page.fill("#comment", "one more pack, the promotion starts early")
+            page.click("button[value=review]")
+            page.wait_for_selector("#new-value")
+            step = page.locator("#review-changes").inner_text()
+            assert f"{sku}: {proposed:f} proposed" in step
+            assert "Nothing is decided yet" in step
+            page.screenshot(path=str(ARTIFACTS / "review-page-review-step.png"), full_page=True)
             page.click("button[value=approve]")
             page.wait_for_selector("#decisions")
-            assert f"approved by {BUYER}" in page.locator("#decisions").inner_text()
+            decided = page.locator("#decisions").inner_text()
+            assert f"Approved by {BUYER}" in decided
+            assert "one more pack, the promotion starts early" in decided
             page.screenshot(path=str(ARTIFACTS / "review-page-decided.png"), full_page=True)
         finally:
             browser.close()
@@ -163,7 +233,9 @@ def test_a_buyer_changes_a_quantity_and_approves_in_the_browser(
     assert "1 new" in sent.stdout
     assert key in sent.stdout
     order = json.loads((workdir / "erp-drop" / f"{key}.json").read_text())
-    assert {line["sku"]: Decimal(str(line["quantity"])) for line in order["lines"]}[sku] == changed
+    ordered = {line["sku"]: Decimal(str(line["quantity"])) for line in order["lines"]}
+    assert ordered[sku] == changed  # whole packs: the part pack never reached the ERP
+    assert all(q % pack == 0 for s, q in ordered.items() if s == sku)
     again = replenish("submit", cwd=workdir, env=env)
     assert "0 new" in again.stdout  # exactly once
 

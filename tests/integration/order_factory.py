@@ -49,13 +49,20 @@ def pending_order(
                 "review_notified_at": datetime.now(UTC),
                 **routing,
             },
-            [_line("SKU-1", "24", "1000.00"), _line("SKU-2", "10", "500.00")],
+            _lines(Decimal(routing.get("value", "1500.00"))),
             [],
             NIGHT,
         )
         uow.orders.transition(key, OrderStatus.PENDING_REVIEW, NIGHT, reason="NEW_ITEM")
         uow.commit()
     return key
+
+
+def _lines(value: Decimal) -> list[dict[str, Any]]:
+    """Two lines worth the order's value (2/3 and 1/3 of it): money at stake is the value
+    of the lines (services.money_at_stake), so they must add up to the order."""
+    first = (value * 2 / 3).quantize(Decimal("0.01"))
+    return [_line("SKU-1", "24", str(first)), _line("SKU-2", "10", str(value - first))]
 
 
 def _line(sku: str, quantity: str, value: str) -> dict[str, Any]:

@@ -142,7 +142,10 @@ def test_get_and_head_show_the_order_and_change_nothing(review: Review) -> None:
     body = page.text
     assert "Acme &lt;Fasteners&gt; &amp; Sons" in body  # escaped, never markup
     assert "New item: &lt;b&gt;check&lt;/b&gt;" in body
-    assert body.index("LARGE_LINE_VALUE") < body.index("NEW_ITEM")  # most money first
+    # What holds the order first (a new item), what only informs under its own heading.
+    assert body.index("Why it waits for you") < body.index("New item, little or no sales history")
+    assert body.index("New item, little or no sales history") < body.index("Also worth knowing")
+    assert body.index("Also worth knowing") < body.index("A line of high value")
     assert "EUR 1,500.00" in body
     assert "DC-NORTH" in body
     assert f"{review.due:%a %d %b %Y, %H:%M} UTC" in body
@@ -225,11 +228,23 @@ def test_tampered_expired_and_foreign_links_change_nothing_and_show_nothing(
 
 def test_a_decision_is_a_post_from_the_page_taken_once(review: Review) -> None:
     path = review.path()
+    before = state(review)
     form = review.form(path, decision="approve", comment="fine", **{"qty:SKU-1": "12"})
-    first = review.client.post(path, data=form)
+    # A changed quantity is shown with its new values first: nothing is decided yet.
+    step = review.client.post(path, data=form)
+    assert step.status_code == 200
+    assert "Review your changes" in step.text
+    assert "EUR 500.00" in step.text  # 12 x 41.6667, the line's new value
+    assert 'EUR 1,500.00 &rarr; <strong id="new-value">EUR 1,000.00' in step.text
+    assert 'name="reviewed" value="SKU-1=12"' in step.text
+    assert ">fine</textarea>" in step.text  # the comment is kept through the step
+    assert state(review) == before
+    first = review.client.post(path, data=form | {"reviewed": "SKU-1=12"})
     assert first.status_code == 303
     shown = review.client.get(path)
-    assert f"This order was approved by {ANN} on" in shown.text
+    assert f"<strong>Approved</strong> by {ANN} on" in shown.text
+    assert "SKU-1 24 &rarr; <strong>12</strong>" in shown.text  # the quantity set
+    assert ">fine</blockquote>" in shown.text  # and the comment
     assert 'name="csrf"' not in shown.text  # no form once decided
     status, decisions, audits, quantities = state(review)
     assert (status, decisions, quantities) == ("approved", 1, [Decimal("12"), None])
@@ -269,10 +284,16 @@ def test_the_digest_lists_waiting_orders_most_money_at_stake_first(review: Revie
     person = f"digest-{uuid.uuid4().hex[:6]}@example.com"
     small = waiting_order(review.uows, review.due, approver=person, value=Decimal("300.00"))
     big = waiting_order(review.uows, review.due, approver=person, value=Decimal("5000.00"))
+    with review.uows() as uow:  # money at stake: the lines at today's quantities
+        order = uow.orders.get(small)
+        assert order is not None
+        order.lines[0].approved_quantity = Decimal("1")  # 1,500 -> 541.67 at stake
+        uow.commit()
     digest = review.client.get(review.links.digest_link(person, review.due))
     assert digest.status_code == 200
     body = digest.text
-    assert body.index(big) < body.index(small)  # 1,500 at stake before 300
+    assert body.index(big) < body.index(small)  # 1,500 at stake before 541.67
+    assert "EUR 541.67" in body
     assert review.key not in body  # ann's order is not this person's
 
 
@@ -287,7 +308,7 @@ def test_a_real_socket_serves_the_page_and_takes_one_decision(review: Review) ->
         # the relative redirect leads back to the same page, which now tells the decision
         assert decided.status_code == 200
         assert str(decided.url) == base + path
-        assert f"approved by {ANN}" in decided.text
+        assert f"<strong>Approved</strong> by {ANN}" in decided.text
     assert state(review)[:2] == ("approved", 1)
 
 

@@ -80,3 +80,18 @@ def test_rolling_totals_are_sums_over_the_protection_interval() -> None:
     assert largest == 264  # a whole 16-day cycle (187) and its largest day once more
     top = min(ys)  # SVG y grows downwards
     assert abs(top - (TOP + (HEIGHT - TOP - BOTTOM) * (1 - 1 / 1.05))) < 0.1
+
+
+def test_the_time_axis_names_each_month_between_its_dated_ends() -> None:
+    from datetime import date
+
+    from web.chart import ChartInput, demand_chart
+
+    chart = ChartInput(sold=[5.0] * 90, as_of=date(2026, 12, 7), period_days=1, periods=10,
+                       mean=50, quantile=70, service_level=0.95, target=72, precedent=90,
+                       label="SKU-1")  # fmt: skip
+    svg = demand_chart(chart)
+    assert "17 Sep 2026" in svg  # the first day of the rolling totals, dated
+    assert ">Oct<" in svg
+    assert ">Nov<" in svg
+    assert "07 Dec" in svg  # the run date

@@ -47,10 +47,13 @@ def order(
     return po
 
 
-def test_money_at_stake_never_counts_one_line_twice_nor_more_than_the_value() -> None:
-    assert money_at_stake(order("K", "1000", [("A", "700"), ("A", "300"), (None, "200")])) == 900
-    assert money_at_stake(order("K", "500", [("A", "450"), ("B", "450")])) == 500
+def test_money_at_stake_is_the_value_the_decision_changes_at_todays_quantities() -> None:
+    """docs/flag-rules.md: the held lines' value, whatever the flags' own amounts."""
+    assert money_at_stake(order("K", "1000", [("A", "700"), ("A", "300"), (None, "200")])) == 1000
     assert money_at_stake(order("K", "500", [])) == 500
+    changed = order("K", "500", [("A", "450")])
+    changed.lines[0].approved_quantity = Decimal("0.5")  # a first approver halved it
+    assert money_at_stake(changed) == Decimal("250.00")
 
 
 def test_one_mail_per_person_still_to_decide_most_money_first() -> None:
@@ -89,3 +92,55 @@ def test_orders_sent_with_a_warning_are_told_without_a_decision() -> None:
     subject = str(mails[0].message["Subject"])
     assert subject.endswith("with a warning")
     assert "to review" not in subject
+
+
+def _html(message: EmailMessage) -> str:
+    body = message.get_body(("html",))
+    assert body is not None
+    text: str = body.get_content()
+    return text
+
+
+def test_one_row_per_order_the_same_in_text_and_html_and_under_10_kb() -> None:
+    """The demo's night: nine orders to decide with up to five flags each, nine sent with a
+    warning. One row each (supplier, location, money at stake, main reason in words, the
+    link); the sentences live on the page; text and HTML say the same; under 10 KB."""
+    codes = ["NEW_ITEM", "DATA_QUALITY", "DUPLICATE_RISK", "DEMAND_ANOMALY", "STOCKOUT_RISK"]
+    waiting = []
+    for i in range(9):
+        po = order(f"RPL-20261207-SUP-0{i % 5}-DC-SOUTH-C4E9F{i}-R", f"{1000 + i * 997}", [],
+                   approver="buyer@x")  # fmt: skip
+        po.status = "pending_review"
+        po.flags = [
+            ReviewFlag(sku=f"SKU-000{i}{n}", code=code, severity="high",
+                       message="A long sentence that belongs on the page. " * 4,
+                       money_at_stake=Decimal("100"))
+            for n, code in enumerate(codes[: 1 + i % 5])
+        ]  # fmt: skip
+        waiting.append(po)
+    notices = {}
+    for i in range(9):
+        po = order(f"RPL-20261207-SUP-0{i % 5}-STORE-01-2FC0A{i}", "500", [])
+        po.status = "submitted"
+        po.flags = [ReviewFlag(sku="SKU-1", code="STOCKOUT_RISK", severity="high",
+                               message="x" * 200, money_at_stake=Decimal("5"))]  # fmt: skip
+        notices[po] = "buyer@x"
+    mails, _ = review_mails(waiting, {}, notices, MAILING, run_id="r" * 32,
+                            as_of=date(2026, 12, 7), now=NOW)  # fmt: skip
+    message = mails[0].message
+    assert len(message.as_bytes()) < 10_000
+    text, html = plain_text(message), _html(message)
+    assert "A long sentence" not in text + html  # details live on the page
+    for po in waiting:
+        assert text.count(po.po_key) == html.count(po.po_key) == 1  # one row, one link
+    rows = [line for line in text.splitlines() if line[:2].rstrip(".").isdigit()]
+    assert len(rows) == 9
+    for row in rows:  # "1. Supplier One, DC: EUR 8,976.00 - new item, ... (+2 more)"
+        place, rest = row.split(". ", 1)[1].split(": ", 1)
+        money, reason = rest.split(" - ", 1)
+        assert f"<td>{place}</td><td nowrap>{money}</td><td>{reason}</td>" in html
+    # Holding reasons only (STOCKOUT_RISK informs), in words, the one questioning most first.
+    assert "- input rows for an item were quarantined tonight (+3 more)" in text
+    assert "9 purchase orders from the night" in text
+    assert "Sent to the supplier tonight" in text
+    assert "Sent to the supplier tonight" in html

@@ -91,6 +91,12 @@ class FakeOrders(OrderRepository):
             decided_by=actor.name, channel=actor.channel, comment=comment, decided_at=utcnow(),
         )  # fmt: skip
 
+    def get(self, po_key: str) -> PurchaseOrder | None:
+        return self.store.orders.get(po_key)
+
+    def decisions_on(self, purchase_order_id: int) -> list[Decision]:
+        return []  # the fake keeps decisions as dicts (`Store.decisions`), not rows
+
     def ready_to_submit(self) -> list[PurchaseOrder]:
         sendable = {s.value for s in READY_TO_SUBMIT} | {"submitting", "failed"}
         return [po for po in self.store.orders.values() if po.status in sendable]
