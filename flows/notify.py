@@ -91,12 +91,9 @@ def alert_data_quality(
     """Tell the operator the run stopped before ordering, and why."""
     settings = services.settings
     mail = quality_alert(
-        sender=settings.email.sender,
-        operator=settings.approvals.operator,
-        breaches=breaches,
-        as_of=as_of,
-        run_id=run_id,
-    )
+        sender=settings.email.sender, operator=settings.approvals.operator,
+        breaches=breaches, as_of=as_of, run_id=run_id,
+    )  # fmt: skip
     return send(services, run_id, [mail])
 
 
