@@ -167,11 +167,14 @@ def test_flagged_orders_reach_the_approver_by_email(first_run: dict, workdir: Pa
     assert body is not None
     text = body.get_content()
     assert text.count("Review: http://") == pending
-    assert "Why you are asked" in text
+    # one row per order: supplier, location, money at stake and the main reason in words
+    assert "Supplier, location: money at stake - main reason" in text
     # orders sent tonight with a warning (a stock-out the order cannot prevent) are told too
     warned = first_run["orders"]["sent_with_warning"]
-    assert text.count("Details: http://") == warned
     assert ("worth a look" in text) is (warned > 0)
+    if warned:
+        notices = text.split("worth a look", 1)[1].split("\n\n", 1)[0]
+        assert notices.count("\n* ") == warned
 
 
 def test_a_second_run_for_the_same_date_duplicates_nothing(

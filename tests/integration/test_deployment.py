@@ -353,6 +353,19 @@ async def _state(api_url: str, run_id: UUID) -> str:
     return run.state.type.value if run.state else ""
 
 
+async def _heartbeats(api_url: str, run_id: UUID) -> int:
+    from prefect.client.orchestration import PrefectClient
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    wanted = EventFilter(
+        event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+        resource=EventResourceFilter(id=[f"prefect.flow-run.{run_id}"]),
+    )
+    async with PrefectClient(api=api_url) as client:
+        page = await client.read_events(wanted)
+    return len(page.events)
+
+
 async def _trigger(api_url: str, parameters: dict[str, object]) -> UUID:
     from prefect.client.orchestration import PrefectClient
     from prefect.states import Scheduled
@@ -384,6 +397,11 @@ def test_a_run_killed_with_its_worker_is_crashed_told_and_the_next_one_runs(
     write_sample_data(bigger, items=40, seed=4, dirty=0.0, as_of=BERLIN_DAY)
     killed = asyncio.run(_trigger(served.api_url, {"source": str(bigger)}))
     _until("the run recorded", lambda: _run_row(served.database, killed)[0] == "running", 300)
+    # The automation watches a run from its first heartbeat on (flows.automations), which
+    # the run sends as it starts; killed before Prefect received it (the first second), a
+    # run is left to the next run and the monitoring flow, as test_dead_runs shows.
+    beats = lambda: asyncio.run(_heartbeats(served.api_url, killed))  # noqa: E731
+    _until("the run's first heartbeat reached Prefect", beats, 120)
     worker = _worker(served.script.pid)
     environment = dict(v.split("=", 1) for v in _proc(worker, "environ") if "=" in v)
     flows = _children(worker)

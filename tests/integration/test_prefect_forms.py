@@ -10,6 +10,7 @@ the UI's "Resume" form makes.
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from prefect_served import Served, flow_runs, read_run, served_prefect, start, w
 from sqlalchemy import create_engine, text
 
 from cli.sample_data import write_sample_data
+from purchasing.supplier_terms import SupplierTerms
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
@@ -152,11 +154,16 @@ def test_resuming_with_decisions_applies_them_through_the_review_service(night: 
     form = open_form(night)
     keys = list(form.parameters["po_keys"])
     lines = "FROM order_lines l JOIN purchase_orders p ON p.id = l.purchase_order_id"
-    sku = query(night, f"SELECT l.sku {lines} WHERE p.po_key = :k ORDER BY l.id", k=keys[0])[0].sku
+    first = query(night, f"SELECT l.sku, l.details {lines} WHERE p.po_key = :k ORDER BY l.id",
+                  k=keys[0])[0]  # fmt: skip
+    sku, details = first.sku, first.details
+    # A quantity the supplier accepts (whole packs, at least the MOQ): the smallest one.
+    allowed = SupplierTerms.of(json.loads(details) if isinstance(details, str) else details)
+    quantity = int(allowed.smallest)
 
     answer = resume(night, form.id, {
         "your_email": BUYER,
-        "order_01": {"decision": "approve", "line_01": 7, "comment": "seven will do"},
+        "order_01": {"decision": "approve", "line_01": quantity, "comment": "that will do"},
         "order_02": {"decision": "reject", "comment": "not now"},
     })  # fmt: skip
 
@@ -170,7 +177,7 @@ def test_resuming_with_decisions_applies_them_through_the_review_service(night: 
     )  # fmt: skip
     approved = query(night, f"SELECT l.approved_quantity {lines} WHERE p.po_key = :k AND "
                      "l.sku = :s", k=keys[0], s=sku)  # fmt: skip
-    assert float(approved[0].approved_quantity) == 7.0
+    assert float(approved[0].approved_quantity) == quantity
     # What was left for later is in the buyer's next form, and nothing else.
     again = open_form(night, other_than={form.id})
     assert list(again.parameters["po_keys"]) == keys[2:]
