@@ -362,7 +362,7 @@ async def _heartbeats(api_url: str, run_id: UUID) -> int:
         resource=EventResourceFilter(id=[f"prefect.flow-run.{run_id}"]),
     )
     async with PrefectClient(api=api_url) as client:
-        page = await client.read_events(wanted)
+        page = await client.read_events(wanted, limit=50)  # the server allows 50 a page
     return len(page.events)
 
 
