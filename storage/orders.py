@@ -17,6 +17,7 @@ from domain.lifecycle import (
     StateConflict,
     check_transition,
 )
+from storage.audit_log import append_audit
 from storage.models import (
     AuditRecord,
     Decision,
@@ -226,18 +227,6 @@ class OrderRepository(OrderReads, SubmissionClaims):
         reason: str,
         details: Mapping[str, Any] | None,
     ) -> None:
-        self.session.add(
-            AuditRecord(
-                at=utcnow(),
-                actor=actor.name,
-                channel=actor.channel,
-                entity="purchase_order",
-                entity_key=po_key,
-                action=action,
-                from_state=from_state,
-                to_state=to_state,
-                reason=reason,
-                details=dict(details) if details else None,
-            )
-        )
-        self.session.flush()
+        append_audit(self.session, entity="purchase_order", entity_key=po_key, action=action,
+                     actor=actor, reason=reason, from_state=from_state, to_state=to_state,
+                     details=details)  # fmt: skip

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from domain.actors import Actor, utcnow
-from storage.models import AuditRecord, ParameterProposal
+from domain.actors import Actor
+from storage.audit_log import append_audit
+from storage.models import ParameterProposal
 
 
 class ProposalRepository:
@@ -69,18 +70,6 @@ class ProposalRepository:
         reason: str,
         details: Mapping[str, Any] | None,
     ) -> None:
-        self.session.add(
-            AuditRecord(
-                at=utcnow(),
-                actor=actor.name,
-                channel=actor.channel,
-                entity="parameter_proposal",
-                entity_key=str(proposal.id),
-                action=action,
-                from_state=from_state,
-                to_state=to_state,
-                reason=reason,
-                details=dict(details) if details else None,
-            )
-        )
-        self.session.flush()
+        append_audit(self.session, entity="parameter_proposal", entity_key=str(proposal.id),
+                     action=action, actor=actor, reason=reason, from_state=from_state,
+                     to_state=to_state, details=details)  # fmt: skip

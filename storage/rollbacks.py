@@ -12,8 +12,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.actors import Actor, utcnow
+from domain.actors import Actor
 from domain.lifecycle import OrderStatus
+from storage.audit_log import append_audit
 from storage.models import (
     AuditRecord,
     PurchaseOrder,
@@ -147,11 +148,5 @@ class RollbackRepository:
         details: Mapping[str, Any] | None = None,
     ) -> None:
         """An audit record about the run as a whole (the rollback asked for, finished)."""
-        self.session.add(
-            AuditRecord(
-                at=utcnow(), actor=actor.name, channel=actor.channel,
-                entity="run", entity_key=run_id, action=action, from_state=None,
-                to_state=None, reason=reason, details=dict(details) if details else None,
-            )
-        )  # fmt: skip
-        self.session.flush()
+        append_audit(self.session, entity="run", entity_key=run_id, action=action, actor=actor,
+                     reason=reason, details=details)  # fmt: skip

@@ -10,7 +10,8 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.actors import Actor
-from storage.models import AuditRecord, Forecast, InputFile, Notification, RowDisposition, Run
+from storage.audit_log import append_audit
+from storage.models import Forecast, InputFile, Notification, RowDisposition, Run
 from storage.run_reads import RunReads
 
 #: `runs.source` of the flows beside the nightly run (flows.side_runs). A flow that
@@ -159,12 +160,9 @@ class RunRepository(RunReads):
         reason: str, details: Mapping[str, Any],
     ) -> None:  # fmt: skip
         """A change of rollout mode, in the append-only audit log (entity `rollout`)."""
-        self.session.add(
-            AuditRecord(at=at, actor=actor.name, channel=actor.channel, entity="rollout",
-                        entity_key=scope, action="mode_changed", from_state=old,
-                        to_state=new, reason=reason, details=dict(details))
-        )  # fmt: skip
-        self.session.flush()
+        append_audit(self.session, entity="rollout", entity_key=scope, action="mode_changed",
+                     actor=actor, reason=reason, from_state=old, to_state=new, details=details,
+                     at=at)  # fmt: skip
 
     def add_input_files(self, run_id: str, counts: Sequence[Mapping[str, Any]]) -> None:
         self._bulk(InputFile, run_id, counts)
