@@ -21,6 +21,7 @@ from domain.quantities import line_value, ordered_quantity
 from flags import FlagRules
 from services.decision_text import DecisionView, decision_view
 from services.money_at_stake import order_money_at_stake
+from services.refusals import routed_people
 from services.review_reasons import Reason, main_reason, order_reasons
 from storage.models import PurchaseOrder
 from storage.unit_of_work import UnitOfWork
@@ -96,7 +97,7 @@ def waiting_orders(
         orders = [
             _state(uow, po, rules, with_decisions=False)
             for po in uow.orders.waiting_for_decision()
-            if person is None or same_person_in(person, _routed(po))
+            if person is None or same_person_in(person, routed_people(po))
         ]
     return sorted(orders, key=lambda o: (-o.money_at_stake, o.decision_due_at or datetime.max))
 
@@ -108,10 +109,6 @@ def order_state(uow_factory: Callable[[], UnitOfWork], po_key: str, rules: FlagR
         if po is None:
             raise KeyError(f"no purchase order {po_key}")
         return _state(uow, po, rules, with_decisions=True)
-
-
-def _routed(po: PurchaseOrder) -> tuple[str, ...]:
-    return tuple(p for p in (po.approver, po.second_approver, po.deputy) if p)
 
 
 def _state(

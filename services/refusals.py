@@ -93,6 +93,8 @@ def refuse_if_decided(order: PurchaseOrder, earlier: list[Decision], actor: Acto
 
 
 def routed_people(order: PurchaseOrder) -> list[str]:
+    """Who may decide the order (approver, second approver, deputy), each once: the one
+    answer the refusals, the review pages and the operator's views all ask for."""
     people = [order.approver, order.second_approver, order.deputy]
     return list(dict.fromkeys(p for p in people if p))
 

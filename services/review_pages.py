@@ -25,9 +25,10 @@ from purchasing.supplier_terms import SupplierTerms
 from services.decision_text import DecisionView, decision_view, withdrawal_sentence
 from services.money_at_stake import order_money_at_stake
 from services.quantity_changes import quantity_problem
+from services.refusals import routed_people
 from services.review_mail import decision_due
 from services.review_reasons import Reason, main_reason, order_reasons
-from storage.models import Forecast, PurchaseOrder
+from storage.models import Forecast
 from storage.unit_of_work import UnitOfWork
 
 
@@ -134,7 +135,7 @@ def order_page(
         po = uow.orders.get(grant.po_key)
         if po is None:
             raise KeyError(grant.po_key)
-        routed = _routed(po)
+        routed = routed_people(po)
         admin = policy.is_administrator(grant.person)
         if routed and not same_person_in(grant.person, routed) and not admin:
             raise NotForYou(grant.person)
@@ -248,10 +249,6 @@ def _withdrawal(uow: UnitOfWork, po_key: str) -> str:
         if record.to_state in TAKEN_BACK and record.from_state not in TAKEN_BACK
     ]  # fmt: skip
     return withdrawal_sentence(po_key, taken[-1] if taken else None)
-
-
-def _routed(po: PurchaseOrder) -> tuple[str, ...]:
-    return tuple(p for p in (po.approver, po.second_approver, po.deputy) if p)
 
 
 def _line(line: Any, forecast: Forecast | None, as_of: date) -> LineView:
