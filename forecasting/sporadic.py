@@ -83,12 +83,12 @@ def sporadic_demand(
         mean[rows], std[rows], level[rows], np.ones(int(rows.sum()), dtype=bool)
     )
     if params.sporadic_quantile == "own_errors":
-        own = _own_quantile(capped, codes, protection, trusted, params, level)
+        now, (own,) = _own_quantiles(capped, codes, protection, trusted, params, [level])
+        error = own - now
+        # An uncertain lead time adds its spread in quadrature to the error above the
+        # level (the errors are those of totals over a known interval length).
         lead_term = stats.norm.ppf(np.clip(level, 0.5, 1 - 1e-4)) * np.sqrt(lead)
-        above = np.maximum(own - mean, 0.0)
-        # An uncertain lead time adds its spread in quadrature to what the errors put
-        # above the mean (their own sum is the known-lead-time total).
-        own = np.where(own > mean, mean + np.sqrt(above**2 + lead_term**2), own)
+        own = np.where(error > 0, now + np.sqrt(error**2 + lead_term**2), own)
         use = trusted & np.isfinite(own)
         quantile[use] = _whole_units(own[use], mean[use], level[use])
     for column, values in (
@@ -114,34 +114,41 @@ def _totals(
     return interval_totals(y, long_codes, len(by_code), by_code, recent, wanted)
 
 
-def _own_quantile(
+def _own_quantiles(
     capped: Capped,
     codes: np.ndarray,
     protection: np.ndarray,
     rows: np.ndarray,
     params: ForecastParams,
-    levels: np.ndarray,
+    levels: list[np.ndarray],
     before: np.ndarray | None = None,
-) -> np.ndarray:
-    """Per row: the level at the end of its history plus its own out-of-sample errors'
-    quantile at `levels[row]` (`forecasting.interval_errors`), on the same spike-free
-    history as the totals; NaN for rows not marked or with too few origins. A fractional
-    interval interpolates between the whole lengths around it, as the totals do."""
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per row: the level read at the end of its history and, at each of `levels` (one
+    service level per row each), the level plus its own out-of-sample errors' quantile
+    (`forecasting.interval_errors`), on the same spike-free history as the totals; NaN
+    for rows not marked or with too few origins. A fractional interval interpolates
+    between the whole lengths around it, as the totals do."""
     y, long_codes, by_code, wanted = _history(capped, codes, protection, rows, params, before)
     n_series = len(by_code)
     safe = np.maximum(codes, 0)
-    by_level = np.full(n_series, 0.5)
-    by_level[codes[rows]] = levels[rows]
+    marked = rows & (codes >= 0)
     span = periods_in_days(params.interval_history_days, params.frequency)
     rate = periods_in_days(params.interval_level_days, params.frequency)
     low = np.floor(by_code + 1e-9)
     share = np.clip(by_code - low, 0.0, 1.0)
-    parts = []
-    for length in (low, np.ceil(by_code - 1e-9)):
-        errors = interval_errors(y, long_codes, n_series, length, rate, span, wanted)
-        parts.append(np.where(errors.trusted(), errors.quantile(by_level), np.nan))
-    per_code = (1 - share) * parts[0] + share * parts[1]
-    return np.where(rows & (codes >= 0), per_code[safe], np.nan)
+    pair = [
+        interval_errors(y, long_codes, n_series, length, rate, span, wanted)
+        for length in (low, np.ceil(by_code - 1e-9))
+    ]
+    level = (1 - share) * pair[0].level + share * pair[1].level
+    quantiles = []
+    for wanted_level in levels:
+        by_level = np.full(n_series, 0.5)
+        by_level[codes[marked]] = wanted_level[marked]
+        read = [np.where(e.trusted(), e.quantile(by_level), np.nan) for e in pair]
+        per_code = (1 - share) * read[0] + share * read[1]
+        quantiles.append(np.where(marked, per_code[safe], np.nan))
+    return np.where(marked, level[safe], np.nan), quantiles
 
 
 def _history(
@@ -198,17 +205,19 @@ def sporadic_windows(
         at, code = at[usable], code[usable]
         mean, std = totals.mean[code], np.sqrt(totals.variance[code])
         counted = np.ones(at.size, dtype=bool)
-        marked = np.zeros(len(out), dtype=bool)
-        marked[at] = True
-        for level in QUANTILE_LEVELS:
+        own = [np.full(len(out), np.nan) for _ in QUANTILE_LEVELS]
+        if params.sporadic_quantile == "own_errors":
+            marked = np.zeros(len(out), dtype=bool)
+            marked[at] = True
+            wanted = [np.full(len(out), level) for level in QUANTILE_LEVELS]
+            _, own = _own_quantiles(
+                capped, codes, span, marked, params, wanted, before=dates <= cutoff
+            )
+        for level, read_own in zip(QUANTILE_LEVELS, own, strict=True):
             column = out.columns.get_loc(quantile_column(level))
             read = protection_quantile(mean, std, np.full(at.size, level), counted)
-            if params.sporadic_quantile == "own_errors":
-                own = _own_quantile(
-                    capped, codes, span, marked, params, np.full(len(out), level),
-                    before=dates <= cutoff,
-                )[at]  # fmt: skip
-                known = np.isfinite(own)
-                read[known] = _whole_units(own[known], mean[known], np.full(known.sum(), level))
+            mine = read_own[at]
+            known = np.isfinite(mine)
+            read[known] = _whole_units(mine[known], mean[known], np.full(known.sum(), level))
             out.iloc[at, column] = read
     return out
