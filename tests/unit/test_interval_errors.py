@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting import ForecastParams, forecast_demand
@@ -48,6 +48,7 @@ def test_interval_errors_count_from_the_first_sale_and_only_the_wanted_series() 
     assert np.isnan(only.quantile(np.array([0.9, 0.9]))[0])
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(
     values=st.lists(st.integers(0, 30), min_size=12, max_size=60),
     low=st.floats(0.0, 1.0),
