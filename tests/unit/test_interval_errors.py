@@ -65,13 +65,13 @@ def test_the_own_error_quantile_is_monotone_in_the_level(
         assert errors.quantile(np.array([low]))[0] <= errors.quantile(np.array([high]))[0]
 
 
-def _summary(quantity: np.ndarray, **settings: object) -> pd.Series:
+def _summary(quantity: np.ndarray, lead_std: float = 0.0, **settings: object) -> pd.Series:
     demand = pd.DataFrame({"sku": "A", "location": "WH1", "date": DAYS, "quantity": quantity})
     items = pd.DataFrame(
         {"sku": ["A"], "location": ["WH1"], "supplier_id": ["S1"], "unit_cost": [10.0],
          "pack_size": [1], "moq": [0.0], "lead_time_days": [21.0],
          "review_period_days": [7.0], "service_level": [0.9], "max_order_qty": [np.nan],
-         "active": [True], "category": [""]}
+         "active": [True], "category": [""], "lead_time_std_days": [lead_std]}
     )  # fmt: skip
     params = ForecastParams.model_validate(settings)
     return forecast_demand(demand, items, as_of=AS_OF, params=params).summary.iloc[0]
@@ -93,3 +93,15 @@ def test_a_growing_item_is_read_at_its_recent_level_and_the_fill_rate_inputs_sta
     assert own["demand_mean"] == pytest.approx(parametric["demand_mean"])
     assert own["demand_std"] == pytest.approx(parametric["demand_std"])
     assert own["demand_quantile"] == np.ceil(own["demand_quantile"])  # whole units
+
+
+def test_an_uncertain_lead_time_still_widens_the_own_error_quantile() -> None:
+    """The errors are those of totals over a known interval: a lead time that varies by
+    a week adds its spread, and the mean the fill rate reads is the same."""
+    rng = np.random.default_rng(9)
+    quantity = np.where(rng.random(len(DAYS)) < 0.25, rng.integers(1, 4, len(DAYS)), 0)
+    known = _summary(quantity.astype(float))
+    uncertain = _summary(quantity.astype(float), lead_std=7.0)
+    assert known["demand_class"] == "intermittent"
+    assert uncertain["demand_quantile"] > known["demand_quantile"]
+    assert uncertain["demand_mean"] == pytest.approx(known["demand_mean"])
