@@ -94,6 +94,14 @@ class ForecastParams(BaseModel):
     interval_history_days: float = Field(
         default_factory=lambda data: _interval_history_default(data), gt=0.0
     )
+    # How a sporadic item's protection quantile is read (`forecasting.interval_errors`):
+    # "own_errors" (the default) adds to its level (P x its mean per period over the last
+    # `interval_level_days`) the quantile of the errors that rule made at every origin of
+    # its last `interval_history_days`; "negative_binomial" reads it from the totals'
+    # mean and variance (before issue 22 point 5; it under-covered both tails). The mean
+    # and spread the fill-rate lines use are the totals' in both.
+    sporadic_quantile: Literal["own_errors", "negative_binomial"] = "own_errors"
+    interval_level_days: float = Field(default=91.0, gt=0.0)
     # The plausibility guard (`forecasting.plausibility`): a protection-interval quantile
     # above this many times the largest demand the series ever had over an interval of
     # the same length (or a non-finite one) is rejected and its line held for a person.
