@@ -71,9 +71,7 @@ def classify(series: pd.DataFrame, params: ForecastParams) -> pd.DataFrame:
             "history_std": _per_code(y[in_history], codes[in_history], n, "std"),
         },
         index=index,
-    ).astype(
-        dict.fromkeys(["history_periods", "demand_periods", "periods_since_demand"], np.int64)
-    )
+    ).astype(dict.fromkeys(["history_periods", "demand_periods", "periods_since_demand"], np.int64))
     observed = np.bincount(codes, minlength=n) > 0
     stats = stats.loc[observed]
     stats.index.name = "unique_id"
