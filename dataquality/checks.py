@@ -63,11 +63,11 @@ def _shared_keys(values: pd.DataFrame, key: list[str], rows: Mask) -> Mask:
 
     By integer codes of each key column: the frame's own `duplicated` over a copy of the
     demand's rows held about 500 MB at 10,000 item-locations."""
-    at = np.flatnonzero(rows)
-    code = np.zeros(at.size, dtype=np.int64)
+    at = None if rows.all() else np.flatnonzero(rows)
+    code = np.zeros(int(rows.sum()), dtype=np.int64)
     for name in key:
         column = values[name].to_numpy()
-        column_codes, uniques = pd.factorize(column if at.size == len(column) else column[at])
+        column_codes, uniques = pd.factorize(column if at is None else column[at])
         del column
         if (len(uniques) + 1) * (int(code.max(initial=0)) + 1) >= 2**62:
             code = np.unique(code, return_inverse=True)[1].astype(np.int64)  # dense again
@@ -76,10 +76,15 @@ def _shared_keys(values: pd.DataFrame, key: list[str], rows: Mask) -> Mask:
     # the keys held twice or more, by sorting (a hash table of millions of mostly
     # distinct keys is what made `duplicated` large)
     ordered = np.sort(code)
-    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered
+    # looked up by binary search: `np.isin` sorts both arrays together
+    place = np.minimum(np.searchsorted(repeated, code), max(0, repeated.size - 1))
+    found = repeated[place] == code if repeated.size else np.zeros(code.size, dtype=bool)
+    if at is None:
+        return found
     shared = np.zeros(len(values), dtype=bool)
-    shared[at[np.isin(code, repeated)]] = True
+    shared[at[found]] = True
     return shared
 
 

@@ -64,25 +64,27 @@ def clean_table(table: Table) -> pd.DataFrame:
 def counts(table: Table) -> pd.DataFrame:
     """read / accepted / repaired / quarantined per input file, in file order."""
     repaired = repaired_rows(table)
-    verdicts = pd.DataFrame(
+    # by the codes of the files in order of appearance (a group-by on the text of every
+    # row's file name hashed millions of strings)
+    codes, files = pd.factorize(table.raw["source_file"], sort=False)
+    named = codes >= 0
+    codes = codes[named]
+
+    def per_file(mask: Mask) -> np.ndarray:
+        return np.bincount(codes[mask[named]], minlength=len(files)).astype(np.int64)
+
+    out = pd.DataFrame(
         {
-            "file": table.raw["source_file"].to_numpy(),
-            "accepted": ~table.quarantined & ~repaired,
-            "repaired": repaired,
-            "quarantined": table.quarantined,
-        }
+            "kind": table.kind,
+            "file": np.asarray(files, dtype=object),
+            "read": np.bincount(codes, minlength=len(files)).astype(np.int64),
+            "accepted": per_file(~table.quarantined & ~repaired),
+            "repaired": per_file(repaired),
+            "quarantined": per_file(table.quarantined),
+        },
+        columns=COUNT_COLUMNS,
     )
-    out = verdicts.groupby("file", sort=False).agg(
-        read=("accepted", "size"),
-        accepted=("accepted", "sum"),
-        repaired=("repaired", "sum"),
-        quarantined=("quarantined", "sum"),
-    )
-    return (
-        out.reset_index()
-        .assign(kind=table.kind)[COUNT_COLUMNS]
-        .astype(dict.fromkeys(COUNT_COLUMNS[2:], "int64"))
-    )
+    return out
 
 
 def _append(labels: np.ndarray, at: np.ndarray, label: str, seen: Mask) -> np.ndarray:
