@@ -49,14 +49,18 @@ def repaired_rows(table: Table) -> Mask:
 
 
 def clean_table(table: Table) -> pd.DataFrame:
-    """Accepted and repaired rows (one per collapsed duplicate) in the documented dtypes."""
+    """Accepted and repaired rows (one per collapsed duplicate) in the documented dtypes.
+
+    The last step of a table's validation: its typed columns move out of `table.values`
+    as they are copied, so the gate never holds the typed and the clean table whole at
+    once (at 10,000 item-locations each is about 160 MB of demand)."""
     kept = table.kept()
     columns: dict[str, pd.Series] = {}
     # Column by column into a frame that is not consolidated (`copy=False`): a copy of
     # the whole typed table, then one per column cast, was the gate's largest moment.
     for column in table.contract.columns:
         dtype = "int64" if column.integer else _CLEAN_DTYPE[column.type]
-        values = pd.Series(table.values[column.name].to_numpy()[kept])
+        values = pd.Series(table.values.pop(column.name).to_numpy()[kept])
         columns[column.name] = values.astype(dtype, copy=False)
     return pd.DataFrame({name: columns[name] for name in table.contract.names}, copy=False)
 
