@@ -49,6 +49,9 @@ def classify(series: pd.DataFrame, params: ForecastParams) -> pd.DataFrame:
     n = len(index)
     ds = series["ds"].to_numpy(dtype="datetime64[ns]")
     y = np.nan_to_num(series["y"].to_numpy(dtype=np.float64), nan=0.0)
+    named = codes >= 0
+    if not named.all():  # a row without a series id is in no series (as a group-by has it)
+        codes, ds, y = codes[named], ds[named], y[named]
     # Per series statistics over the rows each one needs (the sales, the history), by
     # integer codes: a frame of five masked copies of the history grouped by series
     # held about 600 MB at 10,000 two-year daily series. The same pandas reductions,
