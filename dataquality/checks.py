@@ -34,11 +34,10 @@ def check_duplicates(table: Table) -> None:
     """
     key = list(table.contract.key)
     complete = table.present(*(k for k in key if table.contract.column(k).required))
-    values = table.values.loc[complete]
-    shared = values.duplicated(key, keep=False)
+    shared = _shared_keys(table.values, key, complete)
     if not shared.any():
         return
-    group = values.loc[shared]
+    group = table.values.loc[shared]
     # stable order: rows still in good standing first, then by position
     group = group.iloc[np.lexsort((group.index.to_numpy(), table.quarantined[group.index]))]
     origin = table.raw.loc[group.index]
@@ -56,6 +55,37 @@ def check_duplicates(table: Table) -> None:
         text = "is an exact copy of " + kept + " and was collapsed into it"
         table.flag(Reason.DUPLICATE_COLLAPSED, "row", mask, text, quote=False)
         table.collapsed |= mask
+
+
+def _shared_keys(values: pd.DataFrame, key: list[str], rows: Mask) -> Mask:
+    """Per row, whether it is among `rows` and another of them has the same key (a
+    missing key part equals another missing one, as `DataFrame.duplicated` has it).
+
+    By integer codes of each key column: the frame's own `duplicated` over a copy of the
+    demand's rows held about 500 MB at 10,000 item-locations."""
+    at = None if rows.all() else np.flatnonzero(rows)
+    code = np.zeros(int(rows.sum()), dtype=np.int64)
+    for name in key:
+        column = values[name].to_numpy()
+        column_codes, uniques = pd.factorize(column if at is None else column[at])
+        del column
+        if (len(uniques) + 1) * (int(code.max(initial=0)) + 1) >= 2**62:
+            code = np.unique(code, return_inverse=True)[1].astype(np.int64)  # dense again
+        code *= len(uniques) + 1
+        code += column_codes + 1  # missing (-1) becomes 0
+    # the keys held twice or more, by sorting (a hash table of millions of mostly
+    # distinct keys is what made `duplicated` large)
+    ordered = np.sort(code)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    # looked up by binary search: `np.isin` sorts both arrays together
+    place = np.minimum(np.searchsorted(repeated, code), max(0, repeated.size - 1))
+    found = repeated[place] == code if repeated.size else np.zeros(code.size, dtype=bool)
+    if at is None:
+        return found
+    shared = np.zeros(len(values), dtype=bool)
+    shared[at[found]] = True
+    return shared
 
 
 def _flag_conflicts(table: Table, rows: pd.DataFrame, where: pd.Series) -> None:

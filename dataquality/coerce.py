@@ -89,7 +89,8 @@ def coerce(table: Table, rules: ValidationRules) -> None:
         elif column.missing is None and parsed.empty.any():
             values = values.where(~parsed.empty, column.default)
         typed[column.name] = values
-    table.values = pd.DataFrame(typed, index=table.raw.index)
+    # not consolidated (`copy=False`): stacking the columns by dtype would copy them all
+    table.values = pd.DataFrame(typed, index=table.raw.index, copy=False)
 
 
 def _parse(column: Column, cells: pd.Series, files: pd.Series, rules: ValidationRules) -> Parsed:

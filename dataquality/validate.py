@@ -97,7 +97,7 @@ def validate(
     per_file = with_empty_files(per_file, files or {})
     reasons = top_reasons(pd.concat(tallies, ignore_index=True))
     per_file["top_reasons"] = per_file["file"].map(reasons).fillna("").astype(object)
-    clean = {kind: clean_table(tables[kind]) for kind in KINDS}
+    clean = {kind: clean_table(tables[kind]) for kind in KINDS}  # the typed values move in
     for kind, schema in schemas.VALIDATED.items():  # checked where built (docs/frames.md)
         schema.check(clean[kind])
     schemas.COUNTS.check(per_file)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -21,18 +22,42 @@ from services import run_progress
 from services.memory_budget import block_size
 
 
+class Handover:
+    """The night's demand history passed on once: whoever takes it holds the only
+    reference, so it is freed when they are done with it (not when the flow returns)."""
+
+    def __init__(self, demand: pd.DataFrame) -> None:
+        self._demand: pd.DataFrame | None = demand
+
+    def peek(self) -> pd.DataFrame:
+        """The history, still held here."""
+        if self._demand is None:
+            raise RuntimeError("the demand history was already taken")
+        return self._demand
+
+    def take(self) -> pd.DataFrame:
+        """The history, no longer held here."""
+        demand = self.peek()
+        self._demand = None
+        return demand
+
+
 @task(name="forecast", cache_policy=NO_CACHE)
 def forecast(
-    checked: ValidationResult, as_of: date, params: ForecastParams, budget_mb: int | None = None
+    checked: ValidationResult,
+    demand: Handover,
+    as_of: date,
+    params: ForecastParams,
+    budget_mb: int | None = None,
 ) -> ForecastResult:
-    """Forecast every item-location, each model call over blocks of series sized to
+    """Forecast every item-location from the `demand` history handed over (the validated
+    one: `checked` no longer holds it), each model call over blocks of series sized to
     `budget_mb` (None: one call over all of a model's series); lead-time demand quantiles.
 
     Logs each model call as it finishes (series forecast so far, of how many), so a long
     night shows it is moving. Blocks change no forecast: each series is fitted alone."""
     items = checked.tables["items"]
-    demand = checked.tables["demand"]
-    block = None if budget_mb is None else block_size(demand, params, budget_mb)
+    block = None if budget_mb is None else block_size(demand.peek(), params, budget_mb)
     with (
         progress.listening(_ForecastProgress(len(items))),
         dask_backend(params.dask_address) as cluster,
@@ -46,8 +71,9 @@ def forecast(
                 "Model calls take at most %d series at a time (run.memory_budget_mb = %d)",
                 block, budget_mb,
             )  # fmt: skip
+        # taken, not kept here: the engine frees it once its series are built
         result = forecast_demand(
-            demand, items, as_of=as_of, params=params,
+            demand.take(), items, as_of=as_of, params=params,
             stock_history=checked.tables.get("stock_history"),
         )  # fmt: skip
     classes = result.summary["demand_class"].value_counts().to_dict()

@@ -21,6 +21,7 @@ from flows import (
     ordering,
     reconciliation,
 )
+from flows.forecast_stage import Handover
 from flows.night_start import open_night
 from flows.outcomes import QualityGateFailed
 from flows.submit_approved import submit_with_retries
@@ -61,12 +62,14 @@ def run_stages(
 
     # Parameter changes an administrator accepted (learnt from buyers).
     checked = apply_accepted(services.uow, checked, settings.policy.default_service_level)
-    result = clock.run("forecast", forecast_stage.forecast, checked, as_of, settings.forecast,
-                       settings.run.memory_budget_mb)  # fmt: skip
-    # The demand history is consumed: the forecast carries the recent tail the later
-    # stages need, and millions of rows need not stay resident through the night.
+    # The demand history is the forecast's alone: handed over, it is freed as soon as the
+    # forecast has built its series, so millions of rows are not resident through the
+    # model calls and the rest of the night (the forecast carries the recent tail).
+    demand = Handover(checked.tables["demand"])
     checked = replace(checked, tables={k: v for k, v in checked.tables.items() if k != "demand"})
     facts.checked = checked
+    result = clock.run("forecast", forecast_stage.forecast, checked, demand, as_of,
+                       settings.forecast, settings.run.memory_budget_mb)  # fmt: skip
     release_freed()
     items = checked.tables["items"]
     clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)

@@ -86,6 +86,9 @@ def forecast_demand(
     """
     table = item_table(items, params)
     raw = prepare_series(demand_of(demand, table), as_of=as_of, frequency=params.frequency)
+    # Not needed from here on: when the caller handed over its only reference (the
+    # nightly flow does), millions of demand rows are freed before the model calls.
+    del demand
     censored = censor_stockouts(raw, stock_history, params.frequency)
     capped = cap_spikes(censored.prepared, params.spike_cap_factor, params.spike_min_sales)
     prepared = capped.prepared
