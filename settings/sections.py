@@ -51,6 +51,11 @@ class EmailSettings(BaseModel):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    smtp_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Tries per message on a transient failure (network, 4xx), 2 s, 4 s, ... apart.",
+    )
     send_retries: int = Field(
         default=2, ge=0, description="Prefect retries of the e-mail stage (route) after a failure."
     )
