@@ -7,7 +7,8 @@ automation that e-mails the operator. Every replenish deployment makes its flow 
 a heartbeat event every 30 s (`PREFECT_FLOWS_HEARTBEAT_FREQUENCY` in prefect.yaml); this
 automation (Prefect's "detect zombie flows" recipe, kept to runs tagged `replenish`)
 marks a run Crashed when no heartbeat, end or suspension followed its last heartbeat
-within `SILENT_AFTER`. The Crashed state frees the concurrency slot and starts the
+within `run.silent_after_seconds` (2 minutes unless set; the same as the run's lease in
+`runs`, storage.leases). The Crashed state frees the concurrency slot and starts the
 `operator-alert` deployment (prefect.yaml), which e-mails the operator and closes the run
 in `runs`.
 
@@ -29,8 +30,11 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 
+from settings import load_settings
+
 NAME = "replenish: crash silent runs"
-#: Four heartbeats of 30 s missed: a busy machine never reads as a death.
+#: Four heartbeats of 30 s missed: a busy machine never reads as a death (the default of
+#: the setting `run.silent_after_seconds`).
 SILENT_AFTER = timedelta(minutes=2)
 HEARTBEAT = "prefect.flow-run.heartbeat"
 #: What may follow a heartbeat instead of the next one: the run ended, or was suspended
@@ -43,13 +47,18 @@ ENDINGS = (
     "prefect.flow-run.Suspended",
     "prefect.flow-run.Paused",
 )
-MESSAGE = (
-    f"No heartbeat for {SILENT_AFTER.seconds // 60} minutes: the flow run's process died "
-    "(killed, out of memory, or its machine stopped)"
-)
 
 
-def silent_runs_automation() -> AutomationCore:
+def message(silent_after: timedelta) -> str:
+    """The Crashed state's message ("No heartbeat for 2 minutes: ...")."""
+    minutes = silent_after.total_seconds() / 60
+    return (
+        f"No heartbeat for {minutes:g} minute{'' if minutes == 1 else 's'}: the flow run's "
+        "process died (killed, out of memory, or its machine stopped)"
+    )
+
+
+def silent_runs_automation(silent_after: timedelta = SILENT_AFTER) -> AutomationCore:
     """Crash a replenish flow run that went silent (see the module docstring)."""
     return AutomationCore(
         name=NAME,
@@ -64,19 +73,22 @@ def silent_runs_automation() -> AutomationCore:
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
-            within=SILENT_AFTER,
+            within=silent_after,
         ),
         actions=[
             ChangeFlowRunState(
-                name="Crashed", state=StateType.CRASHED, message=MESSAGE, force=False
+                name="Crashed",
+                state=StateType.CRASHED,
+                message=message(silent_after),
+                force=False,
             )
         ],
     )
 
 
-async def register() -> UUID:
+async def register(silent_after: timedelta = SILENT_AFTER) -> UUID:
     """Create the automation, or replace the one of the same name."""
-    automation = silent_runs_automation()
+    automation = silent_runs_automation(silent_after)
     async with get_client() as client:
         existing = await client.read_automations_by_name(NAME)
         if existing:
@@ -88,7 +100,9 @@ async def register() -> UUID:
 
 
 def main() -> None:
-    automation_id = asyncio.run(register())
+    # The environment's REPLENISH_RUN__SILENT_AFTER_SECONDS (or REPLENISH_CONFIG's file).
+    silent_after = load_settings().run.lease
+    automation_id = asyncio.run(register(silent_after))
     print(f"Automation '{NAME}' ({automation_id}): a silent replenish run is marked Crashed")
 
 

@@ -49,6 +49,7 @@ def reclaim(
         found_by=found_by,
         nightly_lock_held=nightly_lock_held,
         exclude=run_id,
+        lease=settings.run.lease,
     )
     for run in found:
         logger.error("Run %s of %s (%s) %s", run.run_id, run.as_of, run.source, run.message)

@@ -27,7 +27,7 @@ def open_night(services: Services, facts: RunFacts, location: str | None) -> Sou
     except SourceError as error:
         source, problem = None, error
     where = source.describe() if source else str(location)
-    start_run(services.uow, run_id, as_of, where, flow_run_id())
+    start_run(services.uow, run_id, as_of, where, flow_run_id(), lease=settings.run.lease)
     facts.started = True
     # Shadow, review-all or live: a change since the last run is audited now, at the start.
     facts.mode_changes = record_rollout(services.uow, run_id, as_of, settings.rollout, NIGHTLY)

@@ -70,10 +70,10 @@ def nightly_replenishment(
 def _run(services: Services, location: str | None, as_of: date) -> dict[str, Any]:
     facts = RunFacts(run_id=uuid.uuid4().hex, as_of=as_of, settings=services.settings)
     clock, shown = StageClock(), ProgressArtifact()  # stage and block, in the Prefect UI
-    told = False
+    told, lease = False, services.settings.run.lease
     # The lease says "alive" while the run works; a SIGKILL stops it, and the next run
     # (or the monitoring flow, or the crash automation) closes the run as crashed.
-    with keep_alive(services.uow, facts.run_id), run_progress.listening(shown):
+    with keep_alive(services.uow, facts.run_id, lease), run_progress.listening(shown):
         try:
             told = run_stages(services, facts, clock, location)
         except BaseException as error:

@@ -39,9 +39,10 @@ def recorded_run(services: Services, source: str) -> Iterator[SideRun]:
     as_of = run_date(services.settings.schedule_timezone)
     run = SideRun(run_id=uuid.uuid4().hex, as_of=as_of.isoformat())
     flow_run_id = flow_run.get_id()
-    start_run(services.uow, run.run_id, as_of, source, flow_run_id)
+    lease = services.settings.run.lease
+    start_run(services.uow, run.run_id, as_of, source, flow_run_id, lease=lease)
     try:
-        with keep_alive(services.uow, run.run_id):
+        with keep_alive(services.uow, run.run_id, lease):
             crashes.reclaim(services, run.run_id, found_by=f"the {source} flow")
             yield run
     except BaseException as error:

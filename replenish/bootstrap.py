@@ -78,6 +78,7 @@ def _mailer(settings: Settings) -> Mailer:
                 username=email.smtp_username,
                 password=password,
                 starttls=email.smtp_starttls,
+                attempts=email.smtp_attempts,
             )
 
 

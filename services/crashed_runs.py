@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from approvals.notifications import OutgoingMail
 from domain.actors import utcnow
@@ -44,6 +44,7 @@ def reclaim_dead_runs(
     nightly_lock_held: bool = False,
     exclude: str | None = None,
     now: datetime | None = None,
+    lease: timedelta = LEASE,
 ) -> list[CrashedRun]:
     """Close every dead run as `crashed` and queue `alert(run)` for it (sent by the
     caller's next delivery of the queue). `exclude`: the caller's own run."""
@@ -58,7 +59,7 @@ def reclaim_dead_runs(
                 row.flow_run_id,
                 row.as_of,
                 row.source,
-                _message(row, found_by),
+                _message(row, found_by, lease),
                 nightly=row.source not in SIDE_RUN_SOURCES,
             )
             if uow.runs.mark_crashed(row.id, found.message, now):
@@ -78,8 +79,8 @@ def lease_of(uow_factory: Callable[[], UnitOfWork], flow_run_id: str) -> datetim
         return run.lease_until
 
 
-def _message(run: Run, found_by: str) -> str:
-    last = run.lease_until - LEASE if run.lease_until is not None else run.started_at
+def _message(run: Run, found_by: str, lease: timedelta) -> str:
+    last = run.lease_until - lease if run.lease_until is not None else run.started_at
     return (
         f"no sign of life since {last:%Y-%m-%d %H:%M:%S} UTC (the process was "
         f"killed, ran out of memory or its machine stopped); found by {found_by}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -19,7 +19,7 @@ from dataquality import ValidationResult
 from domain.actors import utcnow
 from forecasting import ForecastResult
 from storage import records
-from storage.leases import lease_end, renewing
+from storage.leases import LEASE, lease_end, renewing
 from storage.unit_of_work import UnitOfWork
 
 
@@ -31,26 +31,31 @@ def start_run(
     flow_run_id: str | None,
     *,
     now: datetime | None = None,
+    lease: timedelta = LEASE,
 ) -> None:
     """The run exists (status `running`, with a lease) from its first second, whatever
     happens next."""
     now = now or utcnow()
     with uow_factory() as uow:
-        uow.runs.start(run_id, as_of, source, now, flow_run_id, lease_until=lease_end(now))
+        until = lease_end(now, lease)
+        uow.runs.start(run_id, as_of, source, now, flow_run_id, lease_until=until)
         uow.commit()
 
 
 @contextmanager
-def keep_alive(uow_factory: Callable[[], UnitOfWork], run_id: str) -> Iterator[None]:
+def keep_alive(
+    uow_factory: Callable[[], UnitOfWork], run_id: str, lease: timedelta = LEASE
+) -> Iterator[None]:
     """Renew the run's lease while the block runs (a background thread; nothing happens
-    until the row exists), so only a run whose process died is ever found dead."""
+    until the row exists), so only a run whose process died is ever found dead. Renewed
+    every quarter of the lease: a stall of three renewals never reads as a death."""
 
     def renew() -> None:
         with uow_factory() as uow:
-            uow.runs.renew_lease(run_id, lease_end())
+            uow.runs.renew_lease(run_id, lease_end(lease=lease))
             uow.commit()
 
-    with renewing(renew, name=f"lease of run {run_id}"):
+    with renewing(renew, every=lease / 4, name=f"lease of run {run_id}"):
         yield
 
 

@@ -4,6 +4,7 @@ forecast) are their models in `purchasing`, `dataquality` and `forecasting`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,6 +52,11 @@ class EmailSettings(BaseModel):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
+    smtp_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Tries per message on a transient failure (network, 4xx), 2 s, 4 s, ... apart.",
+    )
     send_retries: int = Field(
         default=2, ge=0, description="Prefect retries of the e-mail stage (route) after a failure."
     )
@@ -128,6 +134,14 @@ class RunSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    silent_after_seconds: float = Field(
+        default=120.0,
+        ge=60.0,
+        description="A run silent this long is dead: its lease in `runs` (renewed every "
+        "quarter of it) and the window of the crash automation (flows.automations, after "
+        "heartbeats every 30 s) run out.",
+    )
+
     memory_budget_mb: int = Field(
         default=1000,
         ge=256,
@@ -135,3 +149,8 @@ class RunSettings(BaseModel):
         "stage sizes its blocks of series to it (services.memory_budget); the run summary "
         "reports it beside the peak it reached.",
     )
+
+    @property
+    def lease(self) -> timedelta:
+        """`silent_after_seconds` as the lease of a run's row."""
+        return timedelta(seconds=self.silent_after_seconds)

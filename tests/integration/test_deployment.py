@@ -45,6 +45,7 @@ PREFECT = str(Path(sys.executable).with_name("prefect"))
 SCHEDULED = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
 BERLIN_DAY = date(2026, 7, 15)
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+SILENT_AFTER_SECONDS = 60  # the least the setting allows: two heartbeats of 30 s missed
 T = TypeVar("T")
 
 
@@ -101,6 +102,19 @@ async def automation_names(api_url: str) -> list[str]:
         return [a.name for a in await client.read_automations()]
 
 
+async def silence_window(api_url: str) -> float:
+    """Seconds of silence after which the crash automation of step 4 crashes a run."""
+    from prefect.client.orchestration import PrefectClient
+    from prefect.events.schemas.automations import EventTrigger
+
+    from flows.automations import NAME
+
+    async with PrefectClient(api=api_url) as client:
+        (automation,) = await client.read_automations_by_name(NAME)
+    assert isinstance(automation.trigger, EventTrigger)
+    return automation.trigger.within.total_seconds()
+
+
 def wait_deployed(served_api: str, script: subprocess.Popen[bytes], log: Path) -> None:
     """Until step 4 is done (the automation is the last thing it registers)."""
     from flows.automations import NAME
@@ -152,6 +166,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "PREFECT_LOGGING_LEVEL": "WARNING",
         # Poll often: the test waits for the worker, an operator would not notice.
         "PREFECT_WORKER_QUERY_SECONDS": "2",
+        # A killed run is dead after 1 minute of silence, not 2 (the crash automation of
+        # step 4 and the lease of the runs the worker starts): the test waits less.
+        "REPLENISH_RUN__SILENT_AFTER_SECONDS": str(SILENT_AFTER_SECONDS),
     }
     api_url = f"http://127.0.0.1:{port}/api"
     log = home / "deploy.log"
@@ -419,7 +436,9 @@ def test_a_run_killed_with_its_worker_is_crashed_told_and_the_next_one_runs(
         )  # fmt: skip
     served.restarted.append(restarted)
 
-    # Prefect: Crashed by the heartbeat automation after 2 minutes of silence.
+    # Prefect: Crashed by the heartbeat automation after SILENT_AFTER_SECONDS of silence
+    # (the setting in the environment of step 4 reached the automation).
+    assert asyncio.run(silence_window(served.api_url)) == SILENT_AFTER_SECONDS
     crashed = lambda: asyncio.run(_state(served.api_url, killed)) == "CRASHED"  # noqa: E731
     _until("the run Crashed in Prefect", crashed, 480)
     # The product: closed as crashed in `runs`, and the operator told, with the link the

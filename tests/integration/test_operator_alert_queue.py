@@ -46,6 +46,7 @@ def smtp_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
         "REPLENISH_EMAIL__TRANSPORT": "smtp",
         "REPLENISH_EMAIL__SMTP_PORT": str(port),
         "REPLENISH_EMAIL__SEND_RETRIES": "0",
+        "REPLENISH_EMAIL__SMTP_ATTEMPTS": "1",  # each send fails at once, no backoff
         "REPLENISH_APPROVALS__OPERATOR": OPERATOR,
         "REPLENISH_APPROVALS__PREFECT_FORMS": "false",
     }.items():

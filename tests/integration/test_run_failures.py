@@ -220,6 +220,7 @@ def test_submit_runs_when_the_review_emails_cannot_be_sent(
     monkeypatch.setenv("REPLENISH_EMAIL__TRANSPORT", "smtp")
     monkeypatch.setenv("REPLENISH_EMAIL__SMTP_PORT", str(dead_port))
     monkeypatch.setenv("REPLENISH_EMAIL__SEND_RETRIES", "0")
+    monkeypatch.setenv("REPLENISH_EMAIL__SMTP_ATTEMPTS", "1")  # no backoff towards nobody
     monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "1500")
 
     state, summary = run_night(folder, as_of)
