@@ -56,7 +56,6 @@ def nightly_replenishment(
     with composed(config) as services:
         night = as_of or run_date(services.settings.schedule_timezone, scheduled_start())
         try:
-            # One run at a time (storage.run_lock): a second one stands aside, ordering nothing.
             with nightly_lock(services.engine):
                 return _run(services, source, night)
         except RunLocked as error:
