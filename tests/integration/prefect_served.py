@@ -101,8 +101,8 @@ def served_prefect(home: Path, worker_env: Mapping[str, str]) -> Iterator[Served
         for process in reversed(processes):
             process.terminate()
         for process in reversed(processes):
-            try:
-                process.wait(timeout=30)
+            try:  # throw-away processes: 10 s to stop, then killed (a busy server ignored
+                process.wait(timeout=10)  # SIGTERM for the whole 30 s it was given before)
             except subprocess.TimeoutExpired:
                 process.kill()
 

@@ -195,8 +195,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
         for process in [*served.restarted, script]:
-            try:
-                process.wait(timeout=30)
+            try:  # throw-away processes: 10 s to stop, then killed (30 s were spent here)
+                process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
 
