@@ -77,4 +77,11 @@ def _own_totals(lines: pd.DataFrame, forecast_summary: pd.DataFrame) -> None:
         "read from its own " + span + "-day totals in its recent history, one-off bulk orders "
         "left out."
     )  # fmt: skip
+    # The number a buyer checks a large safety stock against: the most it ever sold in
+    # as many days (the precedent UNPRECEDENTED_STOCK holds a line above).
+    if "precedent" in lines.columns:
+        known = pd.to_numeric(lines["precedent"], errors="coerce").to_numpy(dtype=float)[hit]
+        largest = pd.Series(quantity_text(known), dtype=object)
+        said = " Its largest " + span + "-day demand so far was " + largest + " units."
+        text = text + said.where(known > 0, "")
     lines.loc[hit, "explanation"] = lines.loc[hit, "explanation"].astype(str) + text.to_numpy()

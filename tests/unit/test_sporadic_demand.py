@@ -94,6 +94,11 @@ def test_a_lumpy_item_whose_totals_never_passed_60_is_not_given_a_target_of_thou
     assert lines.iloc[0]["target"] <= 2 * 60  # a 98% fill rate reaches past the largest seen
     # The buyer reads where the spread came from.
     assert "read from its own 17-day totals" in lines.iloc[0]["explanation"]
+    # and the largest demand the item ever had over as many days, to compare the target with
+    largest_said = (
+        f"Its largest 17-day demand so far was {int(summary.iloc[0]['precedent'])} units."
+    )
+    assert largest_said in lines.iloc[0]["explanation"]
 
 
 @given(
