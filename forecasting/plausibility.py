@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
-from forecasting.windows import window_ends
+from forecasting.windows import in_code_dtype, window_ends
 
 
 def largest_interval_demand(series: pd.DataFrame, n_series: int, periods: np.ndarray) -> np.ndarray:
@@ -34,8 +34,9 @@ def largest_interval_demand(series: pd.DataFrame, n_series: int, periods: np.nda
     """
     codes = series["unique_id"].cat.codes.to_numpy()
     y = np.nan_to_num(series["y"].to_numpy(np.float64), nan=0.0)
-    starts = np.searchsorted(codes, np.arange(n_series), side="left")
-    ends = np.searchsorted(codes, np.arange(n_series), side="right")
+    every = in_code_dtype(np.arange(n_series), codes)
+    starts = np.searchsorted(codes, every, side="left")
+    ends = np.searchsorted(codes, every, side="right")
     lengths = ends - starts
     cumulative = np.concatenate([[0.0], np.cumsum(y)])
     out = np.full(n_series, np.nan)

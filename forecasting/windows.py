@@ -46,3 +46,20 @@ def window_ends(
         )
         yield low, high, owner, position, part
         low = high
+
+
+def in_code_dtype(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """`values` (series codes to look up) in the integer type of the long `codes` array
+    when they fit in it.
+
+    `np.searchsorted` converts the array searched to the values' type first: a categorical's
+    int16 codes of a 10,000-series catalogue (7 million rows) searched with int64 codes
+    were copied to int64 on every search, a hundred times the search itself.
+    """
+    values = np.asarray(values)
+    if codes.dtype == values.dtype or codes.dtype.kind not in "iu" or not values.size:
+        return values
+    limits = np.iinfo(codes.dtype)
+    if values.dtype.kind in "iu" and limits.min <= values.min() and values.max() <= limits.max:
+        return values.astype(codes.dtype)
+    return values

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forecasting.windows import window_ends
+from forecasting.windows import in_code_dtype, window_ends
 
 
 def _by_loop(starts: np.ndarray, ends: np.ndarray, window: np.ndarray) -> list[tuple[int, int]]:
@@ -51,3 +51,14 @@ def test_window_ends_match_a_loop_whatever_the_chunk(
     assert covered == len(spans)
     assert found == _by_loop(starts, ends, window)
     assert counted == [sum(1 for code, _ in found if code == c) for c in range(len(spans))]
+
+
+def test_codes_searched_in_the_long_arrays_type_when_they_fit() -> None:
+    """Same positions either way; the long array's type only when no value overflows."""
+    codes = np.repeat(np.arange(300, dtype=np.int16), 3)
+    wanted = np.array([0, 5, 299, 310])
+    as_codes = in_code_dtype(wanted, codes)
+    assert as_codes.dtype == np.int16
+    assert np.array_equal(np.searchsorted(codes, as_codes), np.searchsorted(codes, wanted))
+    assert in_code_dtype(np.array([40_000]), codes).dtype == np.int64
+    assert in_code_dtype(np.array([1.5]), codes).dtype == np.float64
