@@ -70,14 +70,20 @@ def forecast_dormant_items(
 
 
 def _decayed_level(prepared: PreparedDemand, codes: np.ndarray, *, half_life: int) -> np.ndarray:
-    """Exponentially weighted mean of each selected series, newest period weighing 1."""
+    """Exponentially weighted mean of each selected series, newest period weighing 1.
+
+    Only the rows of the selected series are read (each a run of rows, the prepared
+    series being sorted by code): the dormant items are a few of the catalogue."""
     series_code = prepared.series["unique_id"].cat.codes.to_numpy()
-    y = prepared.series["y"].to_numpy(np.float64)
     n_series = len(prepared.ids)
     length = np.bincount(series_code, minlength=n_series)
     start = np.cumsum(length) - length
-    age = start[series_code] + length[series_code] - 1 - np.arange(len(series_code))
+    count = length[codes]
+    owner = np.repeat(np.arange(len(codes)), count)
+    rows = np.arange(int(count.sum())) + np.repeat(start[codes] - (np.cumsum(count) - count), count)
+    age = (start[codes] + count - 1)[owner] - rows
     weight = 0.5 ** (age / half_life)
-    total = np.bincount(series_code, weights=weight * y, minlength=n_series)
-    norm = np.bincount(series_code, weights=weight, minlength=n_series)
-    return np.divide(total, norm, out=np.zeros(n_series), where=norm > 0)[codes]
+    y = prepared.series["y"].to_numpy(np.float64)[rows]
+    total = np.bincount(owner, weights=weight * y, minlength=len(codes))
+    norm = np.bincount(owner, weights=weight, minlength=len(codes))
+    return np.divide(total, norm, out=np.zeros(len(codes)), where=norm > 0)

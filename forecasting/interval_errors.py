@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecasting.windows import in_code_dtype
+
 # Origins spanning fewer than this many whole intervals are too few to read a tail from
 # (they would be a handful of overlapping windows); such items keep the negative binomial.
 MIN_ERROR_INTERVALS = 2.0
@@ -89,7 +91,7 @@ def interval_errors(
     y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     codes = np.asarray(codes)
     rate = max(int(rate), 1)
-    ends = np.searchsorted(codes, np.arange(n_series), side="right")
+    ends = np.searchsorted(codes, in_code_dtype(np.arange(n_series), codes), side="right")
     first = ends.copy()
     sold = np.flatnonzero(y > 0)
     np.minimum.at(first, codes[sold], sold)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecasting.windows import in_code_dtype, window_ends
+
 # At least this many whole intervals of history before the item's own totals are
 # trusted: with fewer, the variance of the sums rests on a handful of overlapping
 # windows and the class's typical dispersion is the better guess.
@@ -52,13 +54,13 @@ def interval_totals(
     a series, by period, every series ending at the same last period (PreparedDemand).
     Only each series' last `recent` periods since its first sale count. A fractional
     interval (a lead time of 16.5 days) interpolates between the whole lengths around
-    it. One cumulative sum and one pass per distinct interval length (a handful per
-    catalogue): no per-series loop.
+    it. One cumulative sum and one pass over the window ends of the two whole lengths
+    (`forecasting.windows`): no per-series loop.
     `wanted` (a mask per code) limits the work to those series; the others get NaN.
     """
     y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     codes = np.asarray(codes)
-    ends = np.searchsorted(codes, np.arange(n_series), side="right")
+    ends = np.searchsorted(codes, in_code_dtype(np.arange(n_series), codes), side="right")
     # From each series' first sale: zeros before it are an item not listed yet, not an
     # item nobody wanted (`forecasting.classify` counts history the same way).
     first = ends.copy()
@@ -73,7 +75,7 @@ def interval_totals(
     high = np.ceil(periods - 1e-9).astype(np.int64)
     share = np.clip(periods - low, 0.0, 1.0)
     moments = {
-        key: _window_moments(y, codes, starts, ends, lengths)
+        key: _window_moments(y, starts, ends, lengths)
         for key, lengths in (("low", low), ("high", high))
     }
     mean = (1 - share) * moments["low"][0] + share * moments["high"][0]
@@ -84,7 +86,7 @@ def interval_totals(
 
 
 def _window_moments(
-    y: np.ndarray, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, window: np.ndarray
+    y: np.ndarray, starts: np.ndarray, ends: np.ndarray, window: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and variance of the sums of `window[code]` consecutive values lying inside
     [starts, ends) of each series; NaN where the span is shorter than the window."""
@@ -92,21 +94,17 @@ def _window_moments(
     mean = np.full(n, np.nan)
     variance = np.full(n, np.nan)
     cumulative = np.concatenate([[0.0], np.cumsum(y)])
-    position = np.arange(len(y))
-    for w in np.unique(window[(ends - starts) >= window]):
-        wanted = (window == w) & ((ends - starts) >= w)
-        # A window ending at `position` covers [position - w + 1, position]: keep those
-        # that start inside the recent span of their own series.
-        take = wanted[codes] & (position - w + 1 >= starts[codes])
-        ends_at = position[take]
-        sums = cumulative[ends_at + 1] - cumulative[ends_at + 1 - w]
-        owner = codes[take]
-        count = np.bincount(owner, minlength=n).astype(np.float64)
-        total = np.bincount(owner, weights=sums, minlength=n)
-        squares = np.bincount(owner, weights=sums * sums, minlength=n)
-        rows = np.flatnonzero(wanted & (count > 0))
-        mean[rows] = total[rows] / count[rows]
-        variance[rows] = np.maximum(squares[rows] / count[rows] - mean[rows] ** 2, 0.0)
+    window = np.asarray(window, np.int64)
+    for low, high, owner, ends_at, _ in window_ends(starts, ends, window):
+        # A window ending at `ends_at` covers [ends_at - w + 1, ends_at], inside the span.
+        sums = cumulative[ends_at + 1] - cumulative[ends_at + 1 - window[owner]]
+        local, size = owner - low, high - low
+        count = np.bincount(local, minlength=size).astype(np.float64)
+        total = np.bincount(local, weights=sums, minlength=size)
+        squares = np.bincount(local, weights=sums * sums, minlength=size)
+        rows = np.flatnonzero(count > 0)
+        mean[low + rows] = total[rows] / count[rows]
+        variance[low + rows] = np.maximum(squares[rows] / count[rows] - mean[low + rows] ** 2, 0.0)
     return mean, variance
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.uncertainty import COUNT_CLASSES, protection_demand_std, protection_quantile
+from forecasting.windows import in_code_dtype, window_ends
 
 
 def largest_interval_demand(series: pd.DataFrame, n_series: int, periods: np.ndarray) -> np.ndarray:
@@ -27,36 +28,31 @@ def largest_interval_demand(series: pd.DataFrame, n_series: int, periods: np.nda
     `series` is the prepared long frame (sorted by series, then date; `unique_id` a
     categorical whose codes are the series codes). A series shorter than its interval
     gives its whole total scaled up to the interval's length, so a young item is not
-    judged against less history than it could have. One cumulative sum, one pass per
-    distinct interval length (a handful per catalogue): no per-series loop. NaN for a
-    series with no history.
+    judged against less history than it could have. One cumulative sum and one pass
+    over the window ends (`forecasting.windows`): no per-series loop. NaN for a series
+    with no history.
     """
     codes = series["unique_id"].cat.codes.to_numpy()
     y = np.nan_to_num(series["y"].to_numpy(np.float64), nan=0.0)
-    starts = np.searchsorted(codes, np.arange(n_series), side="left")
-    ends = np.searchsorted(codes, np.arange(n_series), side="right")
+    every = in_code_dtype(np.arange(n_series), codes)
+    starts = np.searchsorted(codes, every, side="left")
+    ends = np.searchsorted(codes, every, side="right")
     lengths = ends - starts
     cumulative = np.concatenate([[0.0], np.cumsum(y)])
     out = np.full(n_series, np.nan)
     windows = np.maximum(1, np.ceil(np.nan_to_num(periods, nan=1.0) - 1e-9)).astype(np.int64)
-    for window in np.unique(windows[lengths > 0]):
-        rows = np.flatnonzero((windows == window) & (lengths > 0))
-        short = lengths[rows] <= window
-        out[rows[short]] = (
-            (cumulative[ends[rows[short]]] - cumulative[starts[rows[short]]])
-            * window / lengths[rows[short]]
-        )  # fmt: skip
-        long_rows = rows[~short]
-        if not len(long_rows):
+    short = (lengths > 0) & (lengths <= windows)
+    out[short] = (
+        (cumulative[ends[short]] - cumulative[starts[short]]) * windows[short] / lengths[short]
+    )
+    # Window sums ending at every position whose window lies in one longer series.
+    long_ends = np.where(lengths > windows, ends, starts)  # the others: no window
+    for low, _, owner, position, count in window_ends(starts, long_ends, windows):
+        if not len(position):
             continue
-        # Window sums ending at every position; keep those whose window lies in one series.
-        position = np.arange(len(y))
-        sums = cumulative[position + 1] - cumulative[np.maximum(position + 1 - window, 0)]
-        valid = position - window + 1 >= starts[codes]
-        wanted = np.isin(codes, long_rows) & valid
-        best = np.full(n_series, -np.inf)
-        np.maximum.at(best, codes[wanted], sums[wanted])
-        out[long_rows] = best[long_rows]
+        sums = cumulative[position + 1] - cumulative[position + 1 - windows[owner]]
+        read = np.flatnonzero(count)
+        out[low + read] = np.maximum.reduceat(sums, (np.cumsum(count) - count)[read])
     return out
 
 

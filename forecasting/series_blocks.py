@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.prepare import PreparedDemand
+from forecasting.windows import in_code_dtype
 
 
 def positions(prepared: PreparedDemand, codes: np.ndarray) -> np.ndarray:
@@ -31,7 +32,7 @@ def frame_of(prepared: PreparedDemand, codes: np.ndarray) -> pd.DataFrame:
     by binary search: a block costs its own rows, not a pass over the whole catalogue."""
     series = prepared.series
     all_codes = series["unique_id"].cat.codes.to_numpy()
-    wanted = np.unique(codes)
+    wanted = in_code_dtype(np.unique(codes), all_codes)
     starts = np.searchsorted(all_codes, wanted, side="left")
     lengths = np.searchsorted(all_codes, wanted, side="right") - starts
     offsets = np.cumsum(lengths) - lengths

@@ -77,10 +77,23 @@ def disposition_rows(issues: pd.DataFrame) -> list[dict[str, Any]]:
     for column in ("field", "detail", "sku", "location", "kind", "file", "disposition", "reasons"):
         frame[column] = [storable(value) for value in frame[column].fillna("").astype(str)]
     for column in ("field", "sku", "location", "kind", "file", "disposition"):
-        size = _VARCHAR[column]
-        frame[column] = [fit(value, size) for value in frame[column]]
+        size = _VARCHAR[column]  # already storable: only cut
+        frame[column] = [_cut(value, size) for value in frame[column]]
     frame["line"] = frame["line"].astype(int)
-    return frame.to_dict("records")
+    return _records(frame)
+
+
+def _cut(text: str, size: int) -> str:
+    """`fit` for text already `storable`."""
+    return text if len(text) <= size else text[: size - 3] + "..."
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """`frame.to_dict("records")` for columns of plain Python objects and numpy numbers:
+    each column turned into a list at once instead of every cell boxed one by one."""
+    columns = list(frame.columns)
+    values = [frame[column].tolist() for column in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _raw(value: Any) -> dict[str, Any] | None:
