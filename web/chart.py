@@ -124,9 +124,14 @@ def _axes(
     ]
     # First day, the run date (ending at the dashed line) and the end of the interval
     # ahead (ending at the right edge); without the year when the interval is too narrow
-    # for two full dates side by side.
+    # for two full dates side by side. A line with little or no history starts at the
+    # run date: that date is said once, at the left (ending at the dashed line, it ran
+    # off the chart's left edge).
     short = ticks[2][0] - ticks[1][0] < 80
-    for (px, period), anchor in zip(ticks, ("start", "end", "end"), strict=True):
+    dated = list(zip(ticks, ("start", "end", "end"), strict=True))
+    if ticks[1][0] - ticks[0][0] < 70:
+        del dated[1]
+    for (px, period), anchor in dated:
         day = chart.as_of + timedelta(days=(period - len(chart.sold)) * chart.period_days)
         label = day.strftime("%d %b" if short and anchor == "end" else "%d %b %Y")
         out.append(_text(px, base + 13, label, anchor))

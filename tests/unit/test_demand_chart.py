@@ -3,11 +3,12 @@ interval, so the target and the precedent can be read against what sold."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date
 
-from web.chart import BOTTOM, HEIGHT, PRECEDENT, TARGET, TOP, ChartInput, demand_chart
+from web.chart import BOTTOM, HEIGHT, LEFT, PRECEDENT, TARGET, TOP, ChartInput, demand_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -95,3 +96,17 @@ def test_the_time_axis_names_each_month_between_its_dated_ends() -> None:
     assert ">Oct<" in svg
     assert ">Nov<" in svg
     assert "07 Dec" in svg  # the run date
+
+
+def test_a_line_without_history_dates_the_run_date_once_inside_the_chart() -> None:
+    """A new item has no rolling total yet: the run date is the first day, said once at
+    the left, not a second time running off the chart's left edge ("c 2026")."""
+    new = replace(LUMPY, sold=[3.0, 0.0, 2.0], as_of=date(2026, 12, 7), target=35.0,
+                  quantile=35.0, mean=25.0, precedent=None)  # fmt: skip
+    root = ET.fromstring(demand_chart(new))
+    dated = re.compile(r"^\d\d [A-Z][a-z]{2}( \d{4})?$")
+    axis = [t for t in root.iter(f"{SVG}text") if dated.match(t.text or "")]
+    assert [t.text for t in axis] == ["07 Dec 2026", "24 Dec 2026"]
+    for label in axis:  # a date ending at x is about 55 px wide: none reaches left of the plot
+        x = float(label.get("x", "nan"))
+        assert x >= LEFT if label.get("text-anchor") == "start" else x - 60 >= LEFT
