@@ -17,6 +17,8 @@ target asked (docs/sporadic-demand.md). Every other row keeps what the engine ga
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -52,7 +54,8 @@ def sporadic_demand(
     if not candidates.any():
         return
     protection = table["protection_periods"].to_numpy(np.float64)
-    totals = _totals(capped, codes, protection, candidates, params)
+    history = _spike_free(capped, params)
+    totals = _totals(history, codes, protection, candidates, params)
     safe = np.maximum(codes, 0)
     trusted = candidates & totals.trusted()[safe]
     mean = np.where(trusted, totals.mean[safe], summary["demand_mean"].to_numpy(np.float64))
@@ -83,7 +86,7 @@ def sporadic_demand(
         mean[rows], std[rows], level[rows], np.ones(int(rows.sum()), dtype=bool)
     )
     if params.sporadic_quantile == "own_errors":
-        now, (own,) = _own_quantiles(capped, codes, protection, trusted, params, [level])
+        now, (own,) = _own_quantiles(history, codes, protection, trusted, params, [level])
         error = own - now
         # An uncertain lead time adds its spread in quadrature to the error above the
         # level (the errors are those of totals over a known interval length).
@@ -100,36 +103,34 @@ def sporadic_demand(
 
 
 def _totals(
-    capped: Capped,
+    history: _History,
     codes: np.ndarray,
     protection: np.ndarray,
     rows: np.ndarray,
     params: ForecastParams,
-    before: np.ndarray | None = None,
 ) -> IntervalTotals:
     """Own interval totals of the series of `rows` (their protection interval each), on
-    the spike-free history (up to `before`, a mask of the history's rows, when given)."""
-    y, long_codes, by_code, wanted = _history(capped, codes, protection, rows, params, before)
+    the spike-free history."""
+    by_code, wanted = _intervals(history.n_series, codes, protection, rows)
     recent = periods_in_days(params.interval_history_days, params.frequency)
-    return interval_totals(y, long_codes, len(by_code), by_code, recent, wanted)
+    return interval_totals(history.y, history.codes, history.n_series, by_code, recent, wanted)
 
 
 def _own_quantiles(
-    capped: Capped,
+    history: _History,
     codes: np.ndarray,
     protection: np.ndarray,
     rows: np.ndarray,
     params: ForecastParams,
     levels: list[np.ndarray],
-    before: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Per row: the level read at the end of its history and, at each of `levels` (one
     service level per row each), the level plus its own out-of-sample errors' quantile
     (`forecasting.interval_errors`), on the same spike-free history as the totals; NaN
     for rows not marked or with too few origins. A fractional interval interpolates
     between the whole lengths around it, as the totals do."""
-    y, long_codes, by_code, wanted = _history(capped, codes, protection, rows, params, before)
-    n_series = len(by_code)
+    n_series = history.n_series
+    by_code, wanted = _intervals(n_series, codes, protection, rows)
     safe = np.maximum(codes, 0)
     marked = rows & (codes >= 0)
     span = periods_in_days(params.interval_history_days, params.frequency)
@@ -137,7 +138,7 @@ def _own_quantiles(
     low = np.floor(by_code + 1e-9)
     share = np.clip(by_code - low, 0.0, 1.0)
     pair = [
-        interval_errors(y, long_codes, n_series, length, rate, span, wanted)
+        interval_errors(history.y, history.codes, n_series, length, rate, span, wanted)
         for length in (low, np.ceil(by_code - 1e-9))
     ]
     level = (1 - share) * pair[0].level + share * pair[1].level
@@ -151,27 +152,37 @@ def _own_quantiles(
     return np.where(marked, level[safe], np.nan), quantiles
 
 
-def _history(
-    capped: Capped,
-    codes: np.ndarray,
-    protection: np.ndarray,
-    rows: np.ndarray,
-    params: ForecastParams,
-    before: np.ndarray | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The spike-free history (`y`, its series codes; up to `before` when given), the
-    interval per series code and the mask of series codes `rows` ask for."""
-    series = capped.prepared.series
-    n_series = len(capped.prepared.ids)
+class _History(NamedTuple):
+    """The spike-free history (`y`, long, and its series `codes`) the totals and the own
+    errors both read: built once per night or backtest cutoff, not once per reader."""
+
+    y: np.ndarray
+    codes: np.ndarray
+    n_series: int
+
+
+def _spike_free(
+    capped: Capped, params: ForecastParams, before: np.ndarray | None = None
+) -> _History:
+    """The capped history with its one-offs replaced (`without_spikes`), up to `before`
+    (a mask of the history's rows) when given."""
+    y = without_spikes(capped, params.spike_cap_factor)
+    codes = capped.prepared.series["unique_id"].cat.codes.to_numpy()
+    if before is not None:
+        y, codes = y[before], codes[before]
+    return _History(y, codes, len(capped.prepared.ids))
+
+
+def _intervals(
+    n_series: int, codes: np.ndarray, protection: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The interval per series code (1 where no row asks) and the mask of series codes
+    `rows` ask for."""
     by_code = np.ones(n_series)
     wanted = np.zeros(n_series, dtype=bool)
     by_code[codes[rows]] = protection[rows]
     wanted[codes[rows]] = True
-    y = without_spikes(capped, params.spike_cap_factor)
-    long_codes = series["unique_id"].cat.codes.to_numpy()
-    if before is not None:
-        y, long_codes = y[before], long_codes[before]
-    return y, long_codes, by_code, wanted
+    return by_code, wanted
 
 
 def _whole_units(quantile: np.ndarray, mean: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -198,7 +209,8 @@ def sporadic_windows(
     span = np.full(len(out), float(periods))
     for cutoff in np.unique(cutoffs[rows]):
         at = rows & (cutoffs == cutoff) & (codes >= 0)
-        totals = _totals(capped, codes, span, at, params, before=dates <= cutoff)
+        history = _spike_free(capped, params, before=dates <= cutoff)
+        totals = _totals(history, codes, span, at, params)
         at = np.flatnonzero(at)
         code = codes[at]
         usable = totals.trusted()[code]
@@ -210,9 +222,7 @@ def sporadic_windows(
             marked = np.zeros(len(out), dtype=bool)
             marked[at] = True
             wanted = [np.full(len(out), level) for level in QUANTILE_LEVELS]
-            _, own = _own_quantiles(
-                capped, codes, span, marked, params, wanted, before=dates <= cutoff
-            )
+            _, own = _own_quantiles(history, codes, span, marked, params, wanted)
         for level, read_own in zip(QUANTILE_LEVELS, own, strict=True):
             column = out.columns.get_loc(quantile_column(level))
             read = protection_quantile(mean, std, np.full(at.size, level), counted)
