@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecasting.windows import in_code_dtype
+from forecasting.windows import ends_and_first_sales
 
 # Origins spanning fewer than this many whole intervals are too few to read a tail from
 # (they would be a handful of overlapping windows); such items keep the negative binomial.
@@ -91,10 +91,7 @@ def interval_errors(
     y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     codes = np.asarray(codes)
     rate = max(int(rate), 1)
-    ends = np.searchsorted(codes, in_code_dtype(np.arange(n_series), codes), side="right")
-    first = ends.copy()
-    sold = np.flatnonzero(y > 0)
-    np.minimum.at(first, codes[sold], sold)
+    ends, first = ends_and_first_sales(y, codes, n_series)
     p = np.maximum(np.asarray(periods, dtype=np.int64), 1)
     cumulative = np.concatenate([[0.0], np.cumsum(y)])
     # The level now: the mean per period over the last `rate` periods since the first sale.

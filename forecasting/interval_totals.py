@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecasting.windows import in_code_dtype, window_ends
+from forecasting.windows import ends_and_first_sales, window_ends
 
 # At least this many whole intervals of history before the item's own totals are
 # trusted: with fewer, the variance of the sums rests on a handful of overlapping
@@ -60,12 +60,7 @@ def interval_totals(
     """
     y = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     codes = np.asarray(codes)
-    ends = np.searchsorted(codes, in_code_dtype(np.arange(n_series), codes), side="right")
-    # From each series' first sale: zeros before it are an item not listed yet, not an
-    # item nobody wanted (`forecasting.classify` counts history the same way).
-    first = ends.copy()
-    sold = np.flatnonzero(y > 0)
-    np.minimum.at(first, codes[sold], sold)
+    ends, first = ends_and_first_sales(y, codes, n_series)
     starts = np.maximum(first, ends - max(int(recent), 1))
     if wanted is not None:  # an empty span: skipped by every window length
         starts = np.where(wanted, starts, ends)

@@ -48,6 +48,22 @@ def window_ends(
         low = high
 
 
+def ends_and_first_sales(
+    y: np.ndarray, codes: np.ndarray, n_series: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per series code: the position after its last period in the long array, and the
+    position of its first sale (its end when it never sold).
+
+    History counts from the first sale: zeros before it are an item not listed yet, not
+    an item nobody wanted (`forecasting.classify` counts history the same way).
+    """
+    ends = np.searchsorted(codes, in_code_dtype(np.arange(n_series), codes), side="right")
+    first = ends.copy()
+    sold = np.flatnonzero(y > 0)
+    np.minimum.at(first, codes[sold], sold)
+    return ends, first
+
+
 def in_code_dtype(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """`values` (series codes to look up) in the integer type of the long `codes` array
     when they fit in it.
