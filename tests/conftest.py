@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -94,6 +95,28 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Run the test once on SQLite (the embedded default) and once on PostgreSQL."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of the test's own, on SQLite and on PostgreSQL, for a test that
+    counts what a whole night did: a night retries, mails and closes every order and run
+    a database holds, whichever test left them, so a shared one makes such counts depend
+    on which tests ran before on the same worker."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.db'}"
+        _migrated(url)
+        yield url
+        return
+    with empty_postgres_database("replenish_own") as url:
+        _migrated(url)
+        yield url
+
+
+def _migrated(url: str) -> None:
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
 
 
 @pytest.fixture

@@ -18,14 +18,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import empty_postgres_database
 from smtp_inbox import Inbox, smtp_server
 from sqlalchemy import text
 
 from cli.sample_data import write_sample_data
 from replenish.bootstrap import build
 from settings import load_settings
-from storage.database import make_engine, migrate
+from storage.database import make_engine
 
 # slow: a night killed in a process of its own, then closed by the next run (minutes here)
 pytestmark = [pytest.mark.prefect, pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
@@ -34,25 +33,6 @@ RUNNER = Path(__file__).with_name("fault_runner.py")
 ROOT = Path(__file__).parents[2]
 AS_OF = date(2026, 9, 14)
 OPERATOR = "ops-dead-runs@acme.test"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own: the runs it kills are the only dead ones in it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dead-runs.db'}"
-        _migrated(url)
-        yield url
-        return
-    with empty_postgres_database("replenish_dead") as url:
-        _migrated(url)
-        yield url
-
-
-def _migrated(url: str) -> None:
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
 
 
 @pytest.fixture

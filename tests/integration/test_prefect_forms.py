@@ -125,13 +125,23 @@ def state_message(night: Night, run_id: UUID) -> str:
     return (state.message or "") if state else ""
 
 
+def _live_children(pid: int) -> list[str]:
+    """The command lines of a process's descendants that still run."""
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            found.append(" ".join(child.cmdline()[1:4]))
+        except psutil.NoSuchProcess:  # gone, or a zombie the worker has not reaped: not running
+            continue
+    return found
+
+
 def no_run_going(night: Night) -> list[str]:
     """The worker's child processes once every form is suspended (none, or a timeout)."""
     deadline = time.monotonic() + 120
     children: list[str] = []
     while time.monotonic() < deadline:
-        children = [" ".join(p.cmdline()[1:4]) for p in
-                    psutil.Process(night.served.worker.pid).children(recursive=True)]  # fmt: skip
+        children = _live_children(night.served.worker.pid)
         if not children:
             return []
         time.sleep(2)

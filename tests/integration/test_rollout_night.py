@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import empty_postgres_database
 from erp_rest_server import ErpRestServer
 from smtp_inbox import Inbox, smtp_server
 from sqlalchemy import select
@@ -37,17 +36,6 @@ from storage.models import AuditRecord, OrderLine, PurchaseOrder, ReviewFlag, Su
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_server")]
 NIGHT, NEXT_NIGHT = date(2027, 2, 3), date(2027, 2, 4)
 BUYER = "buyer@rollout.example.com"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own: the audit compares with the last run's modes, and a
-    run mails every order still waiting, whichever test left it."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'rollout.db'}"
-        return
-    with empty_postgres_database("replenish_rollout") as url:
-        yield url
 
 
 def night(source: Path, as_of: date, config: Path) -> dict[str, Any]:
