@@ -29,7 +29,7 @@ from integrations.sources.errors import SourceError
 from purchasing.currency import MissingExchangeRate
 from replenish.bootstrap import Services
 from services.learning import apply_accepted
-from services.memory_budget import release_freed
+from services.memory_budget import release_freed, rss_mb
 from services.run_summary import RunFacts
 from services.stage_clock import StageClock
 
@@ -39,6 +39,7 @@ def run_stages(
 ) -> bool:
     """The run itself; True when it stopped and already told the operator why."""
     settings, as_of, run_id = services.settings, facts.as_of, facts.run_id
+    start_mb = rss_mb()  # what the process held before the night's frames
     source = open_night(services, facts, location)
     if source is None:
         return False
@@ -50,7 +51,7 @@ def run_stages(
     facts.files = list(raw.files)
     checked = clock.run("validate", data_quality.validate_inputs, raw, as_of, settings.validation)
     del raw  # consumed: from here on the night reads the validated tables only
-    release_freed()  # the extract and the gate's working copies go back to the OS
+    release_freed(start_mb)  # the extract and the gate's working copies go back to the OS
     clock.run("validate", data_quality.record_data_quality, services, run_id, checked)
     facts.checked = checked
     try:
@@ -70,7 +71,7 @@ def run_stages(
     facts.checked = checked
     result = clock.run("forecast", forecast_stage.forecast, checked, demand, as_of,
                        settings.forecast, settings.run.memory_budget_mb)  # fmt: skip
-    release_freed()
+    release_freed(start_mb)
     items = checked.tables["items"]
     clock.run("forecast", ordering.record_forecasts, services, run_id, result, items)
     facts.forecast = result
