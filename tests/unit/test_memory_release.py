@@ -12,7 +12,12 @@ from services import memory_budget
 def collections(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the full collections `release_freed` starts; the process is 500 MB now."""
     started: list[int] = []
-    monkeypatch.setattr(memory_budget.gc, "collect", lambda *a: started.append(1) or 0)
+
+    def collect(*_generation: int) -> int:
+        started.append(1)
+        return 0
+
+    monkeypatch.setattr(memory_budget.gc, "collect", collect)
     monkeypatch.setattr(memory_budget, "rss_mb", lambda: 500.0)
     return started
 
