@@ -31,7 +31,7 @@ def printable(text: pd.Series, limit: int = SHOWN_CHARACTERS) -> pd.Series:
     A reason quotes the value it refuses; a 10 MB cell or an escape sequence must not
     become a 10 MB sentence or a command to the operator's terminal.
     """
-    text = text.astype(str)
+    text = _as_str(text)
     long = (text.str.len() > limit).to_numpy()
     if long.any():
         lengths = text[long].str.len()
@@ -47,6 +47,19 @@ def printable(text: pd.Series, limit: int = SHOWN_CHARACTERS) -> pd.Series:
             CONTROL_CHARS, lambda m: "\\x" + format(ord(m.group()), "02x"), regex=True
         )
     return text
+
+
+def _as_str(text: pd.Series) -> pd.Series:
+    """`text.astype(str)`, without its numpy str array for the CSV source's compact cells.
+
+    A categorical's astype(str) makes every category a fixed-width numpy string as wide
+    as the longest (a 10 MB cell: 40 MB per category) before picking the rows, even
+    for a few rows quoted. Through object the rows share the categories' strings; the
+    trailing NULs numpy's str type drops are dropped too, so the text is the same.
+    """
+    if isinstance(text.dtype, pd.CategoricalDtype) and text.cat.categories.dtype == object:
+        return text.astype(object).astype(str).str.rstrip("\x00")
+    return text.astype(str)
 
 
 @dataclass
