@@ -5,11 +5,13 @@ from __future__ import annotations
 import email
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email import policy
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
@@ -55,16 +57,54 @@ def night(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) ->
     Each test plans a different date, so its idempotency keys never meet another
     test's orders in the shared session database.
     """
+    return _sample_night(tmp_path, database_url, monkeypatch)
+
+
+def _sample_night(folder: Path, database_url: str, env: pytest.MonkeyPatch) -> Night:
     as_of = date(2026, 11, 25) - timedelta(days=next(_NIGHTS))
-    monkeypatch.setenv("REPLENISH_DATABASE_URL", database_url)
-    monkeypatch.setenv("REPLENISH_ERP__DROP_DIR", str(tmp_path / "erp-drop"))
-    monkeypatch.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(tmp_path / "outbox"))
+    env.setenv("REPLENISH_DATABASE_URL", database_url)
+    env.setenv("REPLENISH_ERP__DROP_DIR", str(folder / "erp-drop"))
+    env.setenv("REPLENISH_EMAIL__OUTBOX_DIR", str(folder / "outbox"))
     # A low limit so the sample data is sure to flag some orders for review. Since issue
     # 14 the order-value limit only holds first orders, and only when switched on.
-    monkeypatch.setenv("REPLENISH_FLAGS__LARGE_ORDER_VALUE", "true")
-    monkeypatch.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "1500")
-    write_sample_data(tmp_path / "data", items=30, seed=11, dirty=0.02, as_of=as_of)
-    return Night(tmp_path, as_of)
+    env.setenv("REPLENISH_FLAGS__LARGE_ORDER_VALUE", "true")
+    env.setenv("REPLENISH_FLAGS__ORDER_VALUE_LIMIT", "1500")
+    write_sample_data(folder / "data", items=30, seed=11, dirty=0.02, as_of=as_of)
+    return Night(folder, as_of)
+
+
+@dataclass(frozen=True)
+class RanNight:
+    night: Night
+    state: str
+    summary: dict
+    flow_run_id: UUID
+
+
+@pytest.fixture(
+    name="ran_night",
+    scope="module",
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def ran_night_fixture(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefect_server: str
+) -> Iterator[RanNight]:
+    """One night run once per database, for the tests that only read what it stored,
+    sent and published (each finds its own rows by the run's id, its own files in the
+    night's folder), so a night is not run again for every such test. A test that
+    changes an order or a setting runs a night of its own (`night`)."""
+    url = str(
+        request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    )
+    with pytest.MonkeyPatch.context() as env:
+        night = _sample_night(tmp_path_factory.mktemp(f"night-{request.param}"), url, env)
+        state = nightly_replenishment(source=str(night / "data"), as_of=night.as_of,
+                                      return_state=True)  # fmt: skip
+        summary = summary_of(state.result(raise_on_failure=False))
+        assert summary is not None
+        flow_run_id = state.state_details.flow_run_id
+        assert flow_run_id is not None
+        yield RanNight(night, state.type.value, summary, flow_run_id)
 
 
 def run(night: Night) -> tuple[str, dict]:
@@ -75,8 +115,8 @@ def run(night: Night) -> tuple[str, dict]:
     return state.type.value, summary
 
 
-def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
-    state, summary = run(night)
+def test_database_matches_the_summary_and_the_erp_drop(ran_night: RanNight) -> None:
+    night, state, summary = ran_night.night, ran_night.state, ran_night.summary
     assert state == "COMPLETED"
     services = build(load_settings())
     with services.uow() as uow:
@@ -147,9 +187,9 @@ def test_database_matches_the_summary_and_the_erp_drop(night: Night) -> None:
     assert decided == {po.po_key for po in orders if po.status == "submitted"}
 
 
-def test_each_forecast_keeps_why_it_was_chosen(night: Night) -> None:
+def test_each_forecast_keeps_why_it_was_chosen(ran_night: RanNight) -> None:
     """The review page and the operator must be able to answer "why that quantity?"."""
-    _, summary = run(night)
+    summary = ran_night.summary
     services = build(load_settings())
     with services.uow() as uow:
         rows = uow.session.scalars(
@@ -250,18 +290,24 @@ def test_dirty_input_stops_before_ordering_and_alerts(
         assert uow.runs.dispositions(summary["run_id"])  # the refused rows are kept
 
 
-def test_run_summary_is_published_as_a_prefect_artifact(night: Night) -> None:
+def test_run_summary_is_published_as_a_prefect_artifact(ran_night: RanNight) -> None:
     import asyncio
 
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
-    _, summary = run(night)
+    summary = ran_night.summary
+    # The night's own artifacts: other nights of the session publish under the same keys.
+    own = ArtifactFilterFlowRunId(any_=[ran_night.flow_run_id])
 
     async def latest(key: str) -> str:
         async with get_client() as client:
             found = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]), flow_run_id=own),
                 limit=50,
             )
         return "\n".join(str(a.data) for a in found)
@@ -277,7 +323,7 @@ def test_run_summary_is_published_as_a_prefect_artifact(night: Night) -> None:
             return list(
                 await client.read_artifacts(
                     artifact_filter=ArtifactFilter(
-                        key=ArtifactFilterKey(any_=["nightly-progress"])
+                        key=ArtifactFilterKey(any_=["nightly-progress"]), flow_run_id=own
                     ),
                     limit=50,
                 )
