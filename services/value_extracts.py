@@ -88,5 +88,6 @@ def _stock_date(stock: pd.DataFrame | None) -> date | None:
     """The night a folder given on the command line was extracted: its stock's as_of."""
     if stock is None or "as_of" not in stock.columns:
         return None
-    dates = pd.to_datetime(stock["as_of"], errors="coerce").dropna()
+    # The CSV source keeps repeated text as categories; their dates are not ordered.
+    dates = pd.to_datetime(stock["as_of"].astype(object), errors="coerce").dropna()
     return None if dates.empty else dates.max().date()
