@@ -2,8 +2,9 @@
 forecasting engine: every `replenish` command, fault runner and flow-run process pays
 for what it imports before it does anything (statsforecast, scipy, statsmodels and Dask
 cost 1.5-2 s of CPU a process). The settings depend on parameter models only
-(`flags.params`, `purchasing.params`, `forecasting.params`); the packages import their
-checks and planners on first use. An import-linter contract cannot say this: it counts
+(`flags.params`, `purchasing.params`, `forecasting.params`), a forecast is passed along
+as `forecasting.result.ForecastResult`; the packages import their checks, planner and
+engine on first use. An import-linter contract cannot say this: it counts
 the type-checking imports the lazy packages name for mypy.
 """
 
@@ -15,9 +16,10 @@ import sys
 HEAVY = ("statsforecast", "scipy", "statsmodels", "dask")
 
 
-def test_settings_bootstrap_and_submission_import_no_forecasting_engine() -> None:
+def test_settings_bootstrap_submission_and_run_records_import_no_forecasting_engine() -> None:
     code = (
-        "import sys; import settings, replenish.bootstrap, flows.submission, services.erp_calls; "
+        "import sys; import settings, replenish.bootstrap, flows.submission, services.erp_calls, "
+        "flows.submit_approved, services.runs; "
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     loaded = subprocess.run(
