@@ -1,18 +1,29 @@
 """The exception rules: which order lines and orders a person must see, and why.
 
 Pure functions over the frames in docs/frames.md. Imports run one way: `codes` (what a
-reason code is) < `rule` (what a rule and its settings part are) < `rules/*` (each
-module the one home of its rules: codes, checks, sentences, switches and thresholds) <
-`params` (the review settings every rule shares) < `registry` (the list of rule modules
-and `FlagRules`, the one settings model assembled from their parts) < `review`,
-`split`, `capacity`. Adding a rule touches its rule module, and for a new module the
-registry; docs/flag-rules.md lists them.
+reason code is) < `rule` (what a rule and its settings part are) < `params/*` (the
+settings: each rule module's codes, switches and thresholds, the review settings every
+rule shares, and `FlagRules`, the one settings model assembled from them) < `rules/*`
+(each module the one home of its checks and sentences) < `registry` (the list of rule
+modules) < `review`, `split`, `capacity`. Adding a rule touches its rule module and its
+part in `params/`, and for a new module the registry; docs/flag-rules.md lists them.
+
+The checks (and pandas, and the forecast's distributions they use) are imported on first
+use of `flag_orders`, `hold_flagged_lines`, ..., not with the package: the settings
+import `FlagRules`, and a command that only reads the settings must not import the rules.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from flags.codes import FlagCode
-from flags.registry import FlagRules
-from flags.review import AUTO_APPROVED, PENDING_REVIEW, flag_orders, order_decisions
-from flags.split import REVIEW_SUFFIX, hold_flagged_lines
+from flags.params import FlagRules
+
+if TYPE_CHECKING:
+    from flags.review import AUTO_APPROVED, PENDING_REVIEW, flag_orders, order_decisions
+    from flags.split import REVIEW_SUFFIX, hold_flagged_lines
 
 __all__ = [
     "AUTO_APPROVED",
@@ -24,3 +35,18 @@ __all__ = [
     "hold_flagged_lines",
     "order_decisions",
 ]
+
+_LAZY = {
+    "AUTO_APPROVED": "flags.review",
+    "PENDING_REVIEW": "flags.review",
+    "flag_orders": "flags.review",
+    "order_decisions": "flags.review",
+    "REVIEW_SUFFIX": "flags.split",
+    "hold_flagged_lines": "flags.split",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'flags' has no attribute {name!r}")

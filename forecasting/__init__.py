@@ -17,7 +17,8 @@ from forecasting.params import ForecastParams
 from forecasting.prepare import PreparedDemand, prepare_series
 
 if TYPE_CHECKING:
-    from forecasting.engine import ForecastResult, forecast_demand
+    from forecasting.engine import forecast_demand
+    from forecasting.result import ForecastResult
 
 __all__ = [
     "DemandClass",
@@ -29,7 +30,7 @@ __all__ = [
     "prepare_series",
 ]
 
-_LAZY = {"ForecastResult": "forecasting.engine", "forecast_demand": "forecasting.engine"}
+_LAZY = {"ForecastResult": "forecasting.result", "forecast_demand": "forecasting.engine"}
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,6 @@ sums the result over each protection interval (`forecasting.frames`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -29,7 +28,8 @@ from forecasting.models import CONTINUOUS, SPORADIC, Candidate, candidate_chains
 from forecasting.params import ForecastParams, periods_in_days
 from forecasting.plausibility import guard_summary, largest_interval_demand
 from forecasting.prepare import PreparedDemand, prepare_series
-from forecasting.recent import HISTORY_COLUMNS, capped_figures, history_tail, recent_figures
+from forecasting.recent import capped_figures, history_tail, recent_figures
+from forecasting.result import ForecastResult
 from forecasting.selection import Selection, choose_models, empty_selection
 from forecasting.sporadic import sporadic_demand
 from forecasting.statistical import forecast_chosen, forecast_statistical
@@ -54,17 +54,6 @@ __all__ = [
 # Beyond a year the per-period path is extrapolated flat from its last step rather
 # than materialised, so one absurd lead time cannot allocate a giant matrix.
 _MAX_HORIZON_DAYS = 366
-
-
-@dataclass(frozen=True)
-class ForecastResult:
-    """What purchasing needs per active item-location (`summary`), the per-period
-    forecast behind it (`path`) and the latest history it was fitted on (`history`,
-    `forecasting.recent.HISTORY_TAIL_PERIODS` per series); columns as in docs/frames.md."""
-
-    summary: pd.DataFrame
-    path: pd.DataFrame
-    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
 
 
 def forecast_demand(

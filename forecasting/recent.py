@@ -15,12 +15,12 @@ import pandas as pd
 from forecasting.cleansing import Capped
 from forecasting.params import DAYS_PER_PERIOD, ForecastParams, Frequency
 from forecasting.prepare import PreparedDemand
+from forecasting.result import HISTORY_COLUMNS
 from forecasting.selection import Selection
 
 # History kept with each forecast: a quarter of days (the weekly pattern and the current
 # level), a year of weeks, two years of months (a season of the frequency to compare).
 HISTORY_TAIL_PERIODS: dict[Frequency, int] = {"D": 91, "W": 52, "M": 24}
-HISTORY_COLUMNS = ["sku", "location", "ds", "y"]
 RECENT_COLUMNS = ["recent_days", "recent_demand", "recent_expected", "recent_std"]
 CAPPED_COLUMNS = ["capped_periods", "demand_cap"]
 

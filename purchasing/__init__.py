@@ -3,20 +3,33 @@
 The exception rules that decide which a person sees are in `flags`.
 
 Pure functions over pandas frames (columns in docs/frames.md); no I/O, no orchestration.
+
+The planning code (pandas, and through the forecast notes scipy's distributions) is
+imported on first use of `plan_lines`, `group_orders`, ..., not with the package: the
+settings import `PolicyParams`, and a command that only reads the settings or the
+database must not import the planner.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Models only (pydantic): what the settings need.
 from purchasing.item_policy import ItemPolicy
-from purchasing.orders import group_orders, po_key
 from purchasing.params import PolicyParams
-from purchasing.planning import plan_lines
-from purchasing.position import inventory_position
-from purchasing.quantities import (
-    QuantitySteps,
-    applied_constraints,
-    order_quantity,
-    quantity_steps,
-)
-from purchasing.simulation import SimulationResult, simulate
+
+if TYPE_CHECKING:
+    from purchasing.orders import group_orders, po_key
+    from purchasing.planning import plan_lines
+    from purchasing.position import inventory_position
+    from purchasing.quantities import (
+        QuantitySteps,
+        applied_constraints,
+        order_quantity,
+        quantity_steps,
+    )
+    from purchasing.simulation import SimulationResult, simulate
 
 __all__ = [
     "ItemPolicy",
@@ -32,3 +45,22 @@ __all__ = [
     "quantity_steps",
     "simulate",
 ]
+
+_LAZY = {
+    "group_orders": "purchasing.orders",
+    "po_key": "purchasing.orders",
+    "plan_lines": "purchasing.planning",
+    "inventory_position": "purchasing.position",
+    "QuantitySteps": "purchasing.quantities",
+    "applied_constraints": "purchasing.quantities",
+    "order_quantity": "purchasing.quantities",
+    "quantity_steps": "purchasing.quantities",
+    "SimulationResult": "purchasing.simulation",
+    "simulate": "purchasing.simulation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'purchasing' has no attribute {name!r}")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from domain.money import format_amount
 from flags.codes import FlagCode
-from purchasing.planning import quantity_text
+from purchasing.explanation import quantity_text
 from purchasing.position import KEYS
 
 if TYPE_CHECKING:
