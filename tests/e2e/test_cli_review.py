@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from cli_night import BIN, night_env, replenish, sample_night
+from cli_night import BIN, night_env, replenish
+from flow_night import flow_night, sample_data
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +29,13 @@ class Night(NamedTuple):
 
 @pytest.fixture(scope="module")
 def night(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Night:
+    """The night the buyer reviews, run in this process (flow_night): these tests are about
+    the `review` commands; the `run` command is run as an operator runs it by the decision
+    test, twice after deciding, and by test_cli_run.py."""
     workdir = tmp_path_factory.mktemp("review")
     env = night_env(tmp_path_factory.mktemp("prefect-home"), prefect_server)
-    summary = sample_night(workdir, env, AS_OF, items=40, seed=3)
+    sample_data(workdir, AS_OF, items=40, seed=3)
+    summary = flow_night(workdir, AS_OF)
     assert summary["orders"]["pending_review"] >= 2  # the sample data has exceptions
     return Night(workdir, env, summary, _listed(workdir, env))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flow_night import sample_data
 
 pytestmark = pytest.mark.slow
 
@@ -55,9 +56,7 @@ def test_a_bad_night_is_rolled_back_once_by_an_administrator_and_rerun_under_new
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     (tmp_path / "config.toml").write_text(CONFIG)
-    made = replenish("sample-data", "--out", "data", "--items", "8", "--as-of", AS_OF,
-                     cwd=tmp_path, env=env)  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    sample_data(tmp_path, AS_OF, items=8)  # test_cli_run.py runs the `sample-data` command
     first = run_night(tmp_path, env)
     sent = [name.removesuffix(".json") for name in drop_folder(tmp_path)]
     assert first["submitted"] == len(sent) > 0

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flow_night import sample_data
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +32,7 @@ def test_a_partial_run_exits_4_and_submit_finishes_it(tmp_path: Path, prefect_se
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "REPLENISH_ERP__SUBMIT_RETRIES": "0",
     }
-    made = replenish(
-        "sample-data", "--out", "data", "--items", "8", "--as-of", "2026-07-15",
-        cwd=tmp_path, env=env,
-    )  # fmt: skip
-    assert made.returncode == 0, made.stderr
+    sample_data(tmp_path, "2026-07-15", items=8)  # test_cli_run.py runs `sample-data`
     (tmp_path / "erp-drop").write_text("the ERP is down")
 
     done = replenish(

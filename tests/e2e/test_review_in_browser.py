@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from flow_night import flow_night, sample_data
 from smtp_inbox import Inbox, free_port, plain_text, smtp_server
 from sqlalchemy import select
 
@@ -73,12 +74,12 @@ def night(
         "REPLENISH_REVIEW_BASE_URL": f"http://127.0.0.1:{web_port}",
         "REPLENISH_REVIEW__SECRET": secrets.token_urlsafe(48),
     }  # fmt: skip
-    made = replenish("sample-data", "--out", "data", "--items", "30", "--seed", "3",
-                     "--as-of", AS_OF, cwd=workdir, env=env)  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    done = replenish("run", "--source", "data", "--as-of", AS_OF, "--json", cwd=workdir, env=env)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["orders"]["pending_review"] >= 1
+    # The night runs in this process (flow_night), with the settings the commands get, and
+    # e-mails the SMTP server all the same: the test is about the e-mail, the page and
+    # `replenish submit`; test_cli_run.py runs the `run` command as an operator does.
+    sample_data(workdir, AS_OF, items=30, seed=3)
+    variables = {k: v for k, v in env.items() if k.startswith("REPLENISH_")}
+    assert flow_night(workdir, AS_OF, **variables)["orders"]["pending_review"] >= 1
     return workdir, env, web_port
 
 

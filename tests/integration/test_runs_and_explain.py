@@ -2,8 +2,9 @@
 "what happened last night" (`replenish runs`, `runs show`) and "why did the model recommend
 that" (`replenish explain`). What they print is checked against what the database holds.
 
-The night is run twice (`replenish run` in a subprocess, as an operator would): the rerun
-proposes nothing again, so its item's line belongs to the first run's order.
+The night is run twice, through the flow in this process as `replenish run` runs it
+(tests/flow_night.py): the rerun proposes nothing again, so its item's line belongs to the
+first run's order.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from cli_night import night_env, run_night, sample_night
+from flow_night import flow_night, sample_data
 from rollback_night import DATABASES, fresh_database_url
 from sqlalchemy import select
 
@@ -51,11 +52,15 @@ class Night:
 def night(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefect_server: str
 ) -> Iterator[Night]:
+    """Sample data and its night run twice, in this process (flow_night): these tests are
+    about `runs`, `runs show`, `quarantine` and `explain`, which read what the nights
+    stored, not about the `run` command, which test_cli_run.py runs as an operator does
+    (a `replenish` process costs 2-5 s of CPU in imports before it starts)."""
     workdir = tmp_path_factory.mktemp("night")
     with fresh_database_url(request.param, workdir) as url:
-        env = night_env(workdir / "prefect-home", prefect_server, REPLENISH_DATABASE_URL=url)
-        first = sample_night(workdir, env, AS_OF)
-        yield Night(url, first, run_night(workdir, env, AS_OF))
+        sample_data(workdir, AS_OF, items=40, seed=3)
+        first = flow_night(workdir, AS_OF, REPLENISH_DATABASE_URL=url)
+        yield Night(url, first, flow_night(workdir, AS_OF, REPLENISH_DATABASE_URL=url))
 
 
 @pytest.fixture
