@@ -14,8 +14,7 @@ HEADER = """# Review-flag rules
 
 Generated from `flags/registry.py` (`python -m cli.generated_docs`); the
 settings are keys of `[flags]` in the config file (config.example.toml), described in
-full in each rule module's part in `flags/params/` (the shared ones in
-`flags/params/review.py`). A flag
+full beside each rule in `flags/rules/` (the shared ones in `flags/params.py`). A flag
 that *informs* is told to the buyer while the order goes out (`flags.inform_only`); one
 that *holds* waits for a decision. A line flag with less money at stake than
 `flags.review_min_money_at_stake` informs too.

@@ -1,16 +1,17 @@
 """The exception rules: which order lines and orders a person must see, and why.
 
 Pure functions over the frames in docs/frames.md. Imports run one way: `codes` (what a
-reason code is) < `rule` (what a rule and its settings part are) < `params/*` (the
-settings: each rule module's codes, switches and thresholds, the review settings every
-rule shares, and `FlagRules`, the one settings model assembled from them) < `rules/*`
-(each module the one home of its checks and sentences) < `registry` (the list of rule
-modules) < `review`, `split`, `capacity`. Adding a rule touches its rule module and its
-part in `params/`, and for a new module the registry; docs/flag-rules.md lists them.
+reason code is) < `rule` (what a rule and its settings part are) < `rules/*` (each
+module the one home of its rules: codes, checks, sentences, switches and thresholds) <
+`params` (the review settings every rule shares) < `registry` (the list of rule modules
+and `FlagRules`, the one settings model assembled from their parts) < `review`,
+`split`, `capacity`. Adding a rule touches its rule module, and for a new module the
+registry; docs/flag-rules.md lists them.
 
-The checks (and pandas, and the forecast's distributions they use) are imported on first
-use of `flag_orders`, `hold_flagged_lines`, ..., not with the package: the settings
-import `FlagRules`, and a command that only reads the settings must not import the rules.
+`FlagRules` (so the registry and the rule modules) is imported with the package: the
+settings need it. The rule modules import nothing heavy at module level (pandas, not
+scipy or a forecasting engine); `flag_orders`, `hold_flagged_lines`, ... are imported
+on first use.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from flags.codes import FlagCode
-from flags.params import FlagRules
+from flags.registry import FlagRules
 
 if TYPE_CHECKING:
     from flags.review import AUTO_APPROVED, PENDING_REVIEW, flag_orders, order_decisions

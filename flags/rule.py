@@ -1,13 +1,12 @@
 """What a review-flag rule is: its reason code, severity, the settings it reads and its
 check over the `FlagInputs`.
 
-A rule module (`flags/rules/`) is the one home of its checks: its `RULES` (code,
-severity, thresholds, check) beside the checks and the sentences they write. Its reason
-codes and its `Settings` (a `RuleSettings` part holding the switch, marked with
-`Switches(code)`, thresholds, defaults and meaning of its rules) are its part in
-`flags/params/`, models only, so the settings are read without importing a check.
-`flags.registry` lists the rule modules and `flags.params.FlagRules` assembles their
-parts into the one settings model.
+A rule module (`flags/rules/`) is the one home of its rules: each declares its reason
+codes, its `RULES` (code, severity, thresholds, check) beside the checks and the sentences
+they write, and its `Settings`: a `RuleSettings` part holding the switch (marked with
+`Switches(code)`), thresholds, defaults and meaning of its rules. `flags.registry` lists
+the rule modules and assembles their parts into the one `FlagRules` model, so adding a
+rule touches its rule module, and for a new module one entry in the registry.
 
 Rules are generic in their settings part: a check sees the typed settings of its own
 module (`rules.history_orders` type-checks), and the registry hands every rule the whole
@@ -19,14 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flags.codes import FlagCode
-
-if TYPE_CHECKING:  # a rule's check takes frames; a settings part needs no pandas
-    import pandas as pd
 
 Severity = Literal["high", "medium", "low"]
 

@@ -9,7 +9,6 @@ the number of units that covers an item's service level.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from forecasting.classify import DORMANT, INTERMITTENT, LUMPY, NEW
 
@@ -58,6 +57,10 @@ def protection_quantile(
     mover most often sells nothing); above 0.5 the result is raised to the mean so a
     safety stock never comes out negative.
     """
+    # Imported here, not with the module: a flag rule (flags.rules.demand) uses this
+    # function, the settings import every rule module, and reading them must not load scipy.
+    from scipy import stats
+
     level = np.clip(np.nan_to_num(service_level, nan=0.5), *_SERVICE_LEVEL_BOUNDS)
     mean = np.clip(np.nan_to_num(mean, nan=0.0, posinf=0.0), 0.0, None)
     std = np.clip(np.nan_to_num(std, nan=0.0, posinf=0.0), 0.0, None)

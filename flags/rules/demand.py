@@ -7,15 +7,14 @@ caught up with. BELOW_MIN_ORDER_VALUE: an order goes out below the supplier's mi
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.params.demand import (  # the codes and settings part of these rules
-    BELOW_MIN_ORDER_VALUE,
-    DEMAND_ANOMALY,
-    Settings,
-)
-from flags.rule import FlagRule
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import (
     line_flags,
     money,
@@ -27,6 +26,35 @@ from flags.rules.base import (
 )
 from forecasting.uncertainty import COUNT_CLASSES, protection_quantile
 from purchasing.minimum_order import below_minimum
+
+# This module's reason codes: the persisted strings its checks write.
+BELOW_MIN_ORDER_VALUE = FlagCode("BELOW_MIN_ORDER_VALUE")
+DEMAND_ANOMALY = FlagCode("DEMAND_ANOMALY")
+
+
+class Settings(RuleSettings):
+    """The switches and thresholds of the demand rules (`[flags]` keys)."""
+
+    demand_anomaly: Annotated[bool, Switches(DEMAND_ANOMALY)] = Field(
+        default=True,
+        description="Flag lines whose latest demand (the last week for daily data, else the "
+        "last period) lies outside the forecast's band: a one-off bulk sale or a sudden "
+        "collapse the quantity is built on, or a change the model has not caught up with.",
+    )
+    demand_anomaly_band: float = Field(
+        default=0.98,
+        gt=0.0,
+        lt=1.0,
+        description="Central probability of the band: 0.98 flags latest demand below the "
+        "forecast's 1% quantile or above its 99% quantile for the same number of periods.",
+    )
+    below_min_order_value: Annotated[bool, Switches(BELOW_MIN_ORDER_VALUE)] = Field(
+        default=True,
+        description="Flag orders proposed below the supplier's minimum order value "
+        "(min_order_action 'review', or a top-up that could not reach it): the supplier "
+        "may refuse the order or add a surcharge.",
+    )
+
 
 _ANOMALY_INPUTS = ["demand_class", "recent_days", "recent_demand", "recent_expected", "recent_std"]
 # A band is a statement about units: a latest demand within half a unit of the band's edge

@@ -6,18 +6,60 @@ empty history (first run, no database) leaves QUANTITY_VS_HISTORY and PRICE_CHAN
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.params.history import (  # the codes and settings part of these rules
-    ALWAYS_REVIEW,
-    PRICE_CHANGE,
-    QUANTITY_VS_HISTORY,
-    Settings,
-)
-from flags.rule import FlagRule
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import line_flags, money, order_text, qty, threshold
 from purchasing.position import KEYS
+
+# This module's reason codes: the persisted strings its checks write.
+ALWAYS_REVIEW = FlagCode("ALWAYS_REVIEW")
+PRICE_CHANGE = FlagCode("PRICE_CHANGE")
+QUANTITY_VS_HISTORY = FlagCode("QUANTITY_VS_HISTORY")
+
+
+class Settings(RuleSettings):
+    """The switches and thresholds of the history rules (`[flags]` keys)."""
+
+    quantity_vs_history: Annotated[bool, Switches(QUANTITY_VS_HISTORY)] = Field(
+        default=True,
+        description="Flag lines far from the item-location's recent orders, and first "
+        "orders ever once any order history exists; silent without history.",
+    )
+    quantity_history_ratio: float = Field(
+        default=3.0,
+        gt=1.0,
+        description="Flag when order_qty is strictly more than this many times the average "
+        "quantity of the item-location's recent orders.",
+    )
+    history_orders: int = Field(
+        default=5,
+        ge=1,
+        description="How many of the item-location's most recent earlier orders make its "
+        "history for the quantity and price rules.",
+    )
+    price_change: Annotated[bool, Switches(PRICE_CHANGE)] = Field(
+        default=True,
+        description="Flag lines whose unit cost differs from the last order of the same "
+        "item-location from the same supplier: a price list error or an unnoticed increase.",
+    )
+    price_change_share: float = Field(
+        default=0.10,
+        gt=0.0,
+        description="Flag when |unit_cost - last unit_cost| / last unit_cost is strictly "
+        "above this share (0.10 = 10%).",
+    )
+    always_review_suppliers: Annotated[list[str], Switches(ALWAYS_REVIEW)] = Field(
+        default_factory=list,
+        description="Supplier ids whose every order waits for a buyer (flag ALWAYS_REVIEW), "
+        "e.g. a new supplier or one under dispute; nothing is auto-approved for them.",
+    )
+
 
 HISTORY_COLUMNS = ["sku", "location", "supplier_id", "quantity", "unit_cost", "order_date"]
 

@@ -10,14 +10,14 @@ New items keep their own rule (NEW_ITEM): their history is too short to set a pr
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
-from flags.params.precedent import (  # the codes and settings part of these rules
-    UNPRECEDENTED_STOCK,
-    Settings,
-)
-from flags.rule import FlagRule
+from flags.codes import FlagCode
+from flags.rule import FlagRule, RuleSettings, Switches
 from flags.rules.base import (
     line_flags,
     money,
@@ -28,6 +28,33 @@ from flags.rules.base import (
     with_forecast,
 )
 from forecasting.classify import NEW
+
+# This module's reason codes: the persisted strings its checks write.
+UNPRECEDENTED_STOCK = FlagCode("UNPRECEDENTED_STOCK")
+
+
+class Settings(RuleSettings):
+    """The switch and thresholds of the precedent rule (`[flags]` keys)."""
+
+    unprecedented_stock: Annotated[bool, Switches(UNPRECEDENTED_STOCK)] = Field(
+        default=True,
+        description="Hold lines whose stock target is far above anything the item-location "
+        "ever sold over a window as long as its protection interval (lead time + review): "
+        "stock without precedent is an exception for a buyer, not a purchase. New items "
+        "keep their own rule.",
+    )
+    unprecedented_stock_factor: float = Field(
+        default=1.5,
+        gt=1.0,
+        description="Hold when the target is strictly more than this many times the "
+        "precedent (the largest demand, as sold, over any window of that length).",
+    )
+    unprecedented_min_intervals: float = Field(
+        default=4.0,
+        ge=1.0,
+        description="Judge only items with at least this many protection intervals of "
+        "history: a shorter history has not had the chance to set a precedent.",
+    )
 
 
 def unprecedented_stock(

@@ -1,23 +1,19 @@
 """The review settings every rule shares (`[flags]`): how held orders are split, which
 flags hold and which only inform, and how many decisions a person gets a night.
 
-One part of the one settings model `FlagRules` (`flags.params.flag_rules`), assembled
-from this part and the `Settings` part of every rule module (`flags/params/<module>.py`),
-so `settings.flags` stays one typed value.
+One part of the one settings model `FlagRules`: the registry (`flags.registry`)
+assembles it from this part and the `Settings` part of every rule module, so each rule's
+switch and thresholds live beside its check while `settings.flags` stays one typed value.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import pandas as pd
 from pydantic import Field
 
 from flags.codes import FlagCode
-from flags.params.lines import LARGE_LINE_VALUE, STOCKOUT_RISK
 from flags.rule import RuleSettings
-
-if TYPE_CHECKING:  # the methods take frames; reading the settings needs no pandas
-    import pandas as pd
+from flags.rules.lines import LARGE_LINE_VALUE, STOCKOUT_RISK
 
 
 class ReviewSettings(RuleSettings):
