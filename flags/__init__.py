@@ -16,9 +16,9 @@ on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from domain.lazy_exports import lazy_exports
 from flags.codes import FlagCode
 from flags.registry import FlagRules
 
@@ -46,8 +46,4 @@ _LAZY = {
     "hold_flagged_lines": "flags.split",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'flags' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -8,8 +8,9 @@ must not spend tens of seconds importing the engine it never runs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from domain.lazy_exports import lazy_exports
 
 # Light (numpy, pandas), and `classify` must be the function, not its module.
 from forecasting.classify import DemandClass, classify
@@ -32,8 +33,4 @@ __all__ = [
 
 _LAZY = {"ForecastResult": "forecasting.result", "forecast_demand": "forecasting.engine"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'forecasting' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -12,8 +12,9 @@ database must not import the planner.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from domain.lazy_exports import lazy_exports
 
 # Models only (pydantic): what the settings need.
 from purchasing.item_policy import ItemPolicy
@@ -59,8 +60,4 @@ _LAZY = {
     "simulate": "purchasing.simulation",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'purchasing' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _LAZY)
