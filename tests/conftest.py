@@ -90,33 +90,39 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+#: Parametrise a test's database fixture with these: SQLite, and PostgreSQL when it runs.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest) -> str:
     """Run the test once on SQLite (the embedded default) and once on PostgreSQL."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(fixture))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@contextmanager
+def fresh_database_url(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database of the test's own (`kind`: "sqlite" or "postgresql"),
+    dropped afterwards (PostgreSQL); a nightly run migrates it when it starts."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'night.db'}"
+        return
+    with empty_postgres_database("replenish_own") as url:
+        yield url
+
+
+@pytest.fixture(params=DATABASES)
 def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database of the test's own, on SQLite and on PostgreSQL, for a test that
     counts what a whole night did: a night retries, mails and closes every order and run
     a database holds, whichever test left them, so a shared one makes such counts depend
     on which tests ran before on the same worker."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'own.db'}"
-        _migrated(url)
+    with fresh_database_url(request.param, tmp_path) as url:
+        engine = make_engine(url)
+        migrate(engine)
+        engine.dispose()
         yield url
-        return
-    with empty_postgres_database("replenish_own") as url:
-        _migrated(url)
-        yield url
-
-
-def _migrated(url: str) -> None:
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
 
 
 @pytest.fixture

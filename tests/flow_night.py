@@ -26,11 +26,11 @@ import pytest
 
 def sample_data(workdir: Path, as_of: str, *, items: int, seed: int = 7) -> None:
     """`replenish sample-data --out data --items ITEMS --seed SEED --as-of AS_OF` in
-    `workdir`, without the process (the command's default share of dirty rows)."""
+    `workdir`, without the process (the command's default share of dirty rows is the
+    function's)."""
     from cli.sample_data import write_sample_data
 
-    write_sample_data(workdir / "data", items=items, seed=seed, dirty=0.03,
-                      as_of=date.fromisoformat(as_of))  # fmt: skip
+    write_sample_data(workdir / "data", items=items, seed=seed, as_of=date.fromisoformat(as_of))
 
 
 @contextmanager

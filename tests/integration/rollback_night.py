@@ -17,8 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import empty_postgres_database
+from conftest import fresh_database_url
 from order_factory import uow_factory
 
 from domain.lifecycle import OrderStatus
@@ -48,10 +47,6 @@ class Night:
         return RollbackRequest(self.run_id, "the stock extract was a week old", person, channel)
 
 
-#: Parametrise a test's database fixture with these: SQLite, and PostgreSQL when it runs.
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
 @contextmanager
 def fresh_database(kind: str, folder: Path) -> Iterator[Callable[[], UnitOfWork]]:
     """A migrated database of the test's own: the submission sends every approved order a
@@ -61,17 +56,6 @@ def fresh_database(kind: str, folder: Path) -> Iterator[Callable[[], UnitOfWork]
         migrate(engine)
         yield uow_factory(engine)
         engine.dispose()
-
-
-@contextmanager
-def fresh_database_url(kind: str, folder: Path) -> Iterator[str]:
-    """The URL of an empty database of the test's own (`kind`: "sqlite" or "postgresql"),
-    dropped afterwards (PostgreSQL); a nightly run migrates it when it starts."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'night.db'}"
-        return
-    with empty_postgres_database("replenish_rollback") as url:
-        yield url
 
 
 def night_with_orders(

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import DATABASES
 from rollback_night import (
     ADMIN,
     ADMINS,
     ANN,
     AS_OF,
-    DATABASES,
     MAILING,
     OPERATOR,
     Night,

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import DATABASES
 from erp_rest_server import ErpRestServer
-from rollback_night import ADMINS, DATABASES, MAILING, fresh_database, night_with_orders, statuses
+from rollback_night import ADMINS, MAILING, fresh_database, night_with_orders, statuses
 
 from integrations.email.outbox import OutboxMailer
 from integrations.erp.rest import RestErp

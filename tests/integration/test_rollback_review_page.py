@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import DATABASES
 from order_factory import pending_order
-from rollback_night import DATABASES, fresh_database
+from rollback_night import fresh_database
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 

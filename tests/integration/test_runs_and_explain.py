@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from conftest import DATABASES, fresh_database_url
 from flow_night import flow_night, sample_data
-from rollback_night import DATABASES, fresh_database_url
 from sqlalchemy import select
 
 from cli import main as cli

@@ -1,10 +1,11 @@
 """Reading the settings, wiring the adapters and submitting approved orders import no
 forecasting engine: every `replenish` command, fault runner and flow-run process pays
 for what it imports before it does anything (statsforecast, scipy, statsmodels and Dask
-cost 1.5-2 s of CPU a process). The settings depend on parameter models only
-(`flags.params`, `purchasing.params`, `forecasting.params`), a forecast is passed along
-as `forecasting.result.ForecastResult`; the packages import their checks, planner and
-engine on first use. An import-linter contract cannot say this: it counts
+cost 1.5-2 s of CPU a process). The settings read parameter models and the flag rule
+modules (`flags.registry`, `purchasing.params`, `forecasting.params`), none of which
+imports more than pandas at module level; a forecast is passed along as
+`forecasting.result.ForecastResult`; the packages import their planner and engine on
+first use (`domain.lazy_exports`). An import-linter contract cannot say this: it counts
 the type-checking imports the lazy packages name for mypy.
 """
 
