@@ -16,6 +16,8 @@ at a chosen point.
   (`FAULT_STAGE=nightly`; `FAULT_SOURCE` is the extract, `FAULT_AS_OF` the night).
 The ERP calls retry as the nightly run's do (`erp.*` settings from the environment).
 The hooks live here, in the test, not in the product: they wrap the real functions.
+The submit and route stages are forked by forked_runner.py from a server that imported
+them once; the nightly stage runs as `python fault_runner.py` (test_dead_runs.py).
 """
 
 from __future__ import annotations

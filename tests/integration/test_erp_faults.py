@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import forked_runner
 import pytest
 from erp_rest_server import ErpRestServer
-from test_fault_injection import ROOT, RUNNER, approved_orders
+from test_fault_injection import ROOT, approved_orders
 
 from domain.lifecycle import OrderStatus
 from integrations.erp.rest import RestErp
@@ -56,7 +55,7 @@ def calls(attempts: int = 3, breaker: int = 100) -> ErpCalls:
 
 def run_submit(
     url: str, folder: Path, env: dict[str, str], kill_at: str = ""
-) -> subprocess.Popen[str]:
+) -> forked_runner.Forked:
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REPLENISH_")},
         "REPLENISH_DATABASE_URL": url,
@@ -68,20 +67,17 @@ def run_submit(
         "PREFECT_LOGGING_LEVEL": "WARNING",
         **env,
     }
-    return subprocess.Popen(
-        [sys.executable, str(RUNNER)], env=environment, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    return forked_runner.start(environment, folder)  # runs beside the caller until finish()
 
 
 def rest_env(server: ErpRestServer) -> dict[str, str]:
     return {"REPLENISH_ERP__ADAPTER": "rest", "REPLENISH_ERP__BASE_URL": server.base_url}
 
 
-def finish(process: subprocess.Popen[str]) -> int:
-    _out, err = process.communicate(timeout=180)
-    assert process.returncode in (0, -9), err[-2000:]
-    return process.returncode
+def finish(process: forked_runner.Forked) -> int:
+    ended = process.wait(timeout=180)
+    assert ended.returncode in (0, -9), ended.stderr[-2000:]
+    return ended.returncode
 
 
 @pytest.mark.slow  # fault injection: a submit process killed, then run again

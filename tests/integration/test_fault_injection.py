@@ -8,13 +8,13 @@ import email
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from email import policy
 from pathlib import Path
 
+import forked_runner
 import pytest
 from order_factory import pending_order, uow_factory
 from smtp_inbox import plain_text
@@ -27,7 +27,6 @@ from storage.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.slow  # each case kills a process of its own
 
-RUNNER = Path(__file__).with_name("fault_runner.py")
 ROOT = Path(__file__).parents[2]
 ROBOT = Actor("test", "pytest")
 ORDERS = 3
@@ -77,9 +76,7 @@ def submit_in_a_process(
         "PYTHONPATH": str(ROOT),
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
-    return subprocess.run(
-        [sys.executable, str(RUNNER)], env=env, capture_output=True, text=True, timeout=120
-    )
+    return forked_runner.run(env, folder, timeout=120)
 
 
 def importer(folder: Path) -> None:
