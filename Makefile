@@ -47,11 +47,11 @@ lint: $(STAMP)
 	$(LINT)
 
 # The Tryton tests fail (not skip) under `make test`: the variable says Tryton must be there.
-# Three pytest-xdist workers, a test file per worker at a time (--dist loadfile). The suite
-# is bound by CPU on 2 cores (1.8 cores busy): 611 s with -n 3, 618 s with -n 4 (a fourth
-# Prefect test server and collection cost what it gains); 1,066 s with -n 2 when more of
-# it waited on servers. Each worker starts its own Prefect test server and Tryton from
-# the cached database.
+# Three pytest-xdist workers, a test file per worker at a time (--dist loadfile; the Tryton
+# files together and the longest first, tests/scheduling.py). The suite is bound by CPU on
+# 2 cores: 505 s with -n 3 and the lint beside it, 515 s with -n 4 without the lint (a
+# fourth Prefect test server and collection cost what it gains), 2026-12-07. Each worker
+# starts its own Prefect test server; one worker starts Tryton from the cached database.
 # Lint runs beside the tests, not before them: on a clean checkout mypy has no cache and
 # takes 40-70 s of mostly one core, which the tests' first minute (servers starting) hides.
 # Its output is printed after the tests'; either failing fails `make test` (pytest's own
