@@ -39,7 +39,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture, mark in SERVER_MARKS.items():
             if fixture in needed:
                 item.add_marker(mark)
-        if "tryton" in needed and not drives_tryton(item.nodeid.split("::", 1)[0]):
+        if "tryton" in needed and not drives_tryton(item.path.name):
             raise pytest.UsageError(
                 f"{item.nodeid} uses the Tryton server: put 'tryton' in its file's name, so "
                 "that `make test` runs it on the worker that has Tryton (tests/scheduling.py)"
@@ -126,11 +126,16 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
+def shared_database_url(request: pytest.FixtureRequest, kind: str) -> str:
+    """The session's migrated database of `kind` ("sqlite" or "postgresql"), shared with
+    the worker's other tests: `sqlite_url` or `postgres_url`."""
+    return str(request.getfixturevalue("sqlite_url" if kind == "sqlite" else "postgres_url"))
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest) -> str:
     """Run the test once on SQLite (the embedded default) and once on PostgreSQL."""
-    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
-    return str(request.getfixturevalue(fixture))
+    return shared_database_url(request, request.param)
 
 
 @contextmanager

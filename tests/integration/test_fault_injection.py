@@ -16,6 +16,7 @@ from pathlib import Path
 
 import forked_runner
 import pytest
+from conftest import shared_database_url
 from order_factory import pending_order, uow_factory
 from smtp_inbox import plain_text
 from sqlalchemy import Engine
@@ -108,8 +109,7 @@ CASES = [
 def test_a_kill_at_any_step_of_submit_sends_each_order_once(
     request: pytest.FixtureRequest, tmp_path: Path, database: str, kill_at: str
 ) -> None:
-    fixture = "sqlite_url" if database == "sqlite" else "postgres_url"
-    database_url = str(request.getfixturevalue(fixture))
+    database_url = shared_database_url(request, database)
     engine = make_engine(database_url)
     request.addfinalizer(engine.dispose)
     keys = approved_orders(engine)
@@ -152,8 +152,7 @@ def test_a_kill_while_mailing_reviewers_still_tells_every_waiting_order(
     order: a claimed notice is queued in the same transaction, so none is lost. (A kill
     between the mail server taking a message and our commit may send it twice: e-mail is
     at least once, never lost.)"""
-    fixture = "sqlite_url" if database == "sqlite" else "postgres_url"
-    database_url = str(request.getfixturevalue(fixture))
+    database_url = shared_database_url(request, database)
     engine = make_engine(database_url)
     request.addfinalizer(engine.dispose)
     uows = uow_factory(engine)

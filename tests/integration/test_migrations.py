@@ -16,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from conftest import empty_postgres_database  # tests/ is on sys.path: pytest's rootdir conftest
+from conftest import DATABASES, fresh_database_url  # tests/ is on sys.path
 from sqlalchemy import Engine, Numeric, inspect
 from sqlalchemy.types import TypeEngine
 
@@ -24,15 +24,10 @@ from storage.database import MIGRATIONS, make_engine, migrate
 from storage.models import Base
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DATABASES)
 def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database of its own (the shared session databases are already migrated)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
-        yield engine
-        engine.dispose()
-        return
-    with empty_postgres_database("replenish_migr") as url:
+    with fresh_database_url(request.param, tmp_path) as url:
         engine = make_engine(url)
         yield engine
         engine.dispose()

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from conftest import DATABASES, shared_database_url
 from sqlalchemy import func, select
 
 from cli.sample_data import write_sample_data
@@ -84,7 +85,7 @@ class RanNight:
 @pytest.fixture(
     name="ran_night",
     scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    params=DATABASES,
 )
 def ran_night_fixture(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefect_server: str
@@ -93,9 +94,7 @@ def ran_night_fixture(
     sent and published (each finds its own rows by the run's id, its own files in the
     night's folder), so a night is not run again for every such test. A test that
     changes an order or a setting runs a night of its own (`night`)."""
-    url = str(
-        request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    )
+    url = shared_database_url(request, request.param)
     with pytest.MonkeyPatch.context() as env:
         night = _sample_night(tmp_path_factory.mktemp(f"night-{request.param}"), url, env)
         state = nightly_replenishment(source=str(night / "data"), as_of=night.as_of,

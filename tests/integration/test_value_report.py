@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-from conftest import empty_postgres_database
+from conftest import DATABASES, empty_postgres_database
 from live_server import serving
 from sqlalchemy import func, select
 from value_nights import ADMIN, BUYER_CHANNEL, NIGHTS, OWNER, START, Scenario, run_scenario
@@ -57,7 +57,7 @@ ITEMS, SEED = 40, 3
 @pytest.fixture(
     name="scenario",
     scope="module",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    params=DATABASES,
 )
 def scenario_fixture(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
