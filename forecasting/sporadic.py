@@ -134,7 +134,7 @@ def _own_quantiles(
     safe = np.maximum(codes, 0)
     marked = rows & (codes >= 0)
     span = periods_in_days(params.interval_history_days, params.frequency)
-    rate = periods_in_days(params.interval_level_days, params.frequency)
+    rate = periods_in_days(params.interval_level_days, params.frequency, at_least=3)
     low = np.floor(by_code + 1e-9)
     share = np.clip(by_code - low, 0.0, 1.0)
     pair = [
