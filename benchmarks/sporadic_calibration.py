@@ -5,8 +5,10 @@ the backtest reads them (`forecasting.sporadic.sporadic_windows`) but without fi
 model: a sporadic quantile depends on the history alone, so 40 windows take seconds.
 
 Per class it prints the mean coverage at 0.8 / 0.9 / 0.95 over the windows, its spread
-from one window to the next, and the share of windows where all three levels are within
-4 points (issue 22 point 5's tolerance for the M5 test window). The official test part
+from one window to the next, the share of windows where all three levels are within
+4 points (issue 22 point 5's tolerance for the M5 test window), and beside it the
+share a perfectly calibrated forecaster would reach with as many series
+(`benchmarks.coverage_chance`). The official test part
 (the last 28 days of the history) is never read here; `python -m benchmarks.accuracy
 m5 auto` scores it. Settings are forecast settings, e.g.
 `sporadic_quantile=negative_binomial` or `interval_level_days=182`.
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.accuracy import DATA, _demand
+from benchmarks.coverage_chance import chance_within
 from forecasting import ForecastParams
 from forecasting.classify import classify
 from forecasting.cleansing import cap_spikes
@@ -63,8 +66,12 @@ def windows(params: ForecastParams, count: int) -> pd.DataFrame:
 
 
 def summary(frame: pd.DataFrame) -> list[str]:
-    """Per class: mean coverage over the windows, its spread, windows within tolerance."""
-    lines = [f"{'class':<13}{'rows':>6}  mean cov 0.8/0.9/0.95   sd over windows   within 4 pts"]
+    """Per class: mean coverage over the windows, its spread, windows within tolerance,
+    and the share of windows a perfect forecaster would have within it."""
+    lines = [
+        f"{'class':<13}{'rows':>6}  mean cov 0.8/0.9/0.95   sd over windows   within 4 pts"
+        "  if perfect"
+    ]
     for name, part in frame.groupby("demand_class"):
         per_window = pd.DataFrame({
             level: (part["actual"] <= part[quantile_column(level)]).groupby(part["window"]).mean()
@@ -73,7 +80,12 @@ def summary(frame: pd.DataFrame) -> list[str]:
         within = (per_window - np.array(LEVELS)).abs().le(TOLERANCE + 1e-9).all(axis=1)
         mean = "/".join(f"{v:.3f}" for v in per_window.mean())
         spread = "/".join(f"{v:.3f}" for v in per_window.std())
-        lines.append(f"{name:<13}{len(part):>6}  {mean:<23}  {spread:<16}  {within.mean():.2f}")
+        series = round(len(part) / part["window"].nunique())
+        perfect = chance_within(series, LEVELS, TOLERANCE)
+        lines.append(
+            f"{name:<13}{len(part):>6}  {mean:<23}  {spread:<16}  {within.mean():<12.2f}"
+            f"  {perfect:.2f}"
+        )
     return lines
 
 
