@@ -8,6 +8,7 @@ them unrounded.
 from __future__ import annotations
 
 from domain.money import format_amount, format_money
+from forecasting.plausibility import young_item_sales
 from services.item_explanations import FlagFacts, ForecastFacts, ItemExplanation, LineFacts
 
 CLASS_MEANING = {
@@ -113,7 +114,7 @@ def _ordered(line: LineFacts, run_id: str, forecast: ForecastFacts) -> list[str]
         f"at {unit} a unit{approved}.",
         f"  Why: {line.explanation}",
     ]
-    numbers = _numbers(line.details)
+    numbers = _numbers(line.details, forecast)
     if numbers:
         lines.append(f"  The numbers: {numbers}.")
     target = line.details.get("target")
@@ -127,8 +128,9 @@ def _ordered(line: LineFacts, run_id: str, forecast: ForecastFacts) -> list[str]
     return lines
 
 
-def _numbers(d: dict[str, object]) -> str:
-    """Position, target, what was short and how packs, MOQ and the cap rounded it."""
+def _numbers(d: dict[str, object], forecast: ForecastFacts) -> str:
+    """Position, target, what was short, how packs, MOQ and the cap rounded it, and the
+    precedent (for an item younger than the interval: what it sold so far, scaled)."""
     parts = []
     if d.get("position") is not None:
         parts.append(
@@ -151,8 +153,15 @@ def _numbers(d: dict[str, object]) -> str:
     if terms:
         rounding = str(d.get("constraints") or "").replace(";", ", ")
         parts.append(", ".join(terms) + (f" (applied: {rounding})" if rounding else ""))
-    if d.get("precedent") is not None:
-        parts.append(f"the most it ever sold over an interval this long: {_n(d['precedent'])}")
+    precedent = d.get("precedent")
+    if isinstance(precedent, int | float):
+        sold = young_item_sales(precedent, forecast.protection_periods, forecast.history_periods)
+        parts.append(
+            f"the most it ever sold over an interval this long: {_n(precedent)}"
+            if sold is None
+            else f"it sold {_n(sold)} in its first {_periods(forecast.history_periods)}, "
+            f"{_n(precedent)} over an interval this long at that pace"
+        )
     return "; ".join(parts)
 
 

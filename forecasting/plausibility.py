@@ -56,6 +56,17 @@ def largest_interval_demand(series: pd.DataFrame, n_series: int, periods: np.nda
     return out
 
 
+def young_item_sales(precedent: float, periods: float, history_periods: int | None) -> float | None:
+    """What an item younger than one interval really sold in its whole life, when its
+    precedent is that total scaled up to the interval (`largest_interval_demand`); None
+    for an item with a real window of that length (its precedent was sold) or unknown
+    history. A buyer must not read a scaled figure as the most it ever sold."""
+    window = max(1, math.ceil(periods - 1e-9))
+    if history_periods is None or not 0 < history_periods < window:
+        return None
+    return precedent * history_periods / window
+
+
 def implausible(quantile: np.ndarray, largest: np.ndarray, multiple: float) -> np.ndarray:
     """Rows whose quantile is non-finite, or above `multiple` x the largest interval
     demand seen (rows with no history to compare with are judged on finiteness only)."""

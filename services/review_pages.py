@@ -64,6 +64,7 @@ class LineView:
     as_of: date | None = None
     protection_periods: float | None = None
     period_days: float | None = None
+    history_periods: int | None = None  # periods since the first sale
     # In the "review changes" step: the quantity typed differs from `current`, and why the
     # supplier would refuse it ("" = accepted).
     changed: bool = False
@@ -267,4 +268,5 @@ def _line(line: Any, forecast: Forecast | None, as_of: date) -> LineView:
         as_of=as_of,
         protection_periods=periods,
         period_days=days / periods if periods and days else None,
+        history_periods=int(forecast.history_periods) if forecast is not None else None,
     )

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from forecasting.plausibility import young_item_sales
+
 if TYPE_CHECKING:
     from services.review_pages import LineView
 
@@ -41,6 +43,9 @@ class ChartInput:
     target: float | None
     precedent: float | None
     label: str
+    # Periods since the first sale: an item younger than one interval has no real
+    # precedent, only its sales so far scaled up (`forecasting.plausibility`).
+    history_periods: int | None = None
 
 
 def chart_input(line: LineView) -> ChartInput | None:
@@ -58,6 +63,7 @@ def chart_input(line: LineView) -> ChartInput | None:
         service_level=_float(numbers.get("service_level")) or 0.0,
         target=_float(numbers.get("target")),
         precedent=_float(numbers.get("precedent")),
+        history_periods=line.history_periods,
         label=f"Demand of {line.sku} over its protection interval",
     )
 
@@ -172,13 +178,26 @@ def _legend(chart: ChartInput, window: int) -> str:
     if chart.target:
         items.append((TARGET, f"stock target {_number(chart.target)}"))
     if chart.precedent:
-        items.append((PRECEDENT, f"most ever in {days} days: {_number(chart.precedent)}"))
+        items.append((PRECEDENT, _precedent_words(chart, days)))
     out = []
     for i, (colour, text) in enumerate(items):
         px, py = LEFT + (i % 2) * 250, HEIGHT - 30 + (i // 2) * 12
         out.append(f'<rect x="{px}" y="{py - 8}" width="10" height="8" fill="{colour}"/>')
         out.append(_text(px + 14, py, text, "start"))
     return "".join(out)
+
+
+def _precedent_words(chart: ChartInput, days: str) -> str:
+    """The precedent line's legend: the most sold in as many days, or, for an item younger
+    than that, what it sold so far and that pace over the interval (the line drawn)."""
+    precedent = chart.precedent or 0.0
+    sold = young_item_sales(precedent, chart.periods, chart.history_periods)
+    if sold is None:
+        return f"most ever in {days} days: {_number(precedent)}"
+    lived = _number((chart.history_periods or 0) * chart.period_days)
+    return f"sold {_number(sold)} in its first {lived} days; {days} days at that pace: " + (
+        _number(precedent)
+    )
 
 
 def _hline(x1: float, x2: float, y: float, colour: str, width: str, dash: str) -> str:

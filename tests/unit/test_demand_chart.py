@@ -110,3 +110,16 @@ def test_a_line_without_history_dates_the_run_date_once_inside_the_chart() -> No
     for label in axis:  # a date ending at x is about 55 px wide: none reaches left of the plot
         x = float(label.get("x", "nan"))
         assert x >= LEFT if label.get("text-anchor") == "start" else x - 60 >= LEFT
+
+
+def test_a_young_items_precedent_says_what_it_sold_so_far() -> None:
+    """27 days old against a 29-day interval: no 29 days ever sold 212; the legend says it
+    sold 197 in its first 27 days and that this pace over 29 days is the line drawn."""
+    young = replace(
+        LUMPY, sold=[197 / 27] * 27, periods=29.0, precedent=197 * 29 / 27, history_periods=27
+    )
+    svg = demand_chart(young)
+    assert "sold 197 in its first 27 days; 29 days at that pace: 212" in svg
+    assert "most ever" not in svg
+    older = replace(young, history_periods=29)
+    assert "most ever in 29 days: 212" in demand_chart(older)

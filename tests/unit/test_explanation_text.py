@@ -75,3 +75,12 @@ def test_a_target_other_than_the_quantile_is_pointed_out() -> None:
     line = replace(LINE, details={**LINE.details, "target": 210.0})
     text = render_explanation(replace(FOUND, lines=[line]))
     assert "Its target (210) is not the forecast's quantile (182.4)" in text
+
+
+def test_a_young_item_is_not_said_to_have_sold_its_scaled_precedent() -> None:
+    """Ten periods old against a 14-period interval: its precedent is its ten periods'
+    sales scaled to 14 (`forecasting.plausibility`); the sentence gives what it sold."""
+    forecast = replace(FORECAST, demand_class="new", history_periods=10)
+    text = render_explanation(replace(FOUND, forecast=forecast))
+    assert "it sold 143.6 in its first 10 periods, 201 over an interval this long" in text
+    assert "the most it ever sold" not in text

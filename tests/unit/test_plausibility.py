@@ -18,7 +18,7 @@ from statsforecast.models import Theta
 from forecasting import ForecastParams, forecast_demand
 from forecasting import engine as engine_module
 from forecasting.engine import Candidate
-from forecasting.plausibility import implausible, largest_interval_demand
+from forecasting.plausibility import implausible, largest_interval_demand, young_item_sales
 
 MONTHLY = ForecastParams(frequency="M", choose_by_backtest=False)
 
@@ -103,6 +103,21 @@ def test_largest_interval_demand_over_consecutive_periods() -> None:
     assert largest[0] == 7.0
     assert largest[1] == pytest.approx(4.0 * 3 / 2)
     assert np.isnan(largest[2])
+
+
+def test_a_young_items_precedent_is_read_back_as_what_it_sold() -> None:
+    """Only a series shorter than its interval has a scaled precedent; what it really sold
+    is read back from it, so a buyer is never told of a sale that did not happen."""
+    ids = pd.Categorical(["young"] * 27 + ["old"] * 40, categories=["young", "old"])
+    y = np.r_[np.full(27, 197.0 / 27), np.full(40, 5.0)]
+    largest = largest_interval_demand(
+        pd.DataFrame({"unique_id": ids, "y": y}), 2, np.array([29.0, 29.0])
+    )
+    assert largest[0] == pytest.approx(197.0 * 29 / 27)
+    assert young_item_sales(largest[0], 29.0, 27) == pytest.approx(197.0)
+    assert young_item_sales(largest[1], 29.0, 40) is None  # 145 was sold in 29 periods
+    assert young_item_sales(100.0, 28.6, 29) is None  # a 29-period window is real
+    assert young_item_sales(100.0, 29.0, None) is None
 
 
 def test_non_finite_or_too_large_quantiles_are_implausible() -> None:
