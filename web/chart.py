@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from services.review_pages import LineView
 
 WIDTH, HEIGHT = 560, 190
+LEGEND_COLUMN_CHARS = 40  # what fits in half the legend's width at its font size
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 58
 SOLD, EXPECTED, BAND, TARGET, PRECEDENT = "#444", "#1f5fa8", "#c9def5", "#c25400", "#8a1c7c"
 
@@ -170,8 +171,10 @@ def _month_ticks(chart: ChartInput, ticks: list[tuple[float, int]], base: float)
 def _legend(chart: ChartInput, window: int) -> str:
     days = _number(chart.periods * chart.period_days)
     level = f"{chart.service_level * 100:.0f}%"
-    items = [
-        (SOLD, f"sold in the {days} days to each date"),
+    # The line of rolling totals needs one whole interval of sales: a younger item's
+    # legend does not name a line the chart does not draw.
+    items = [(SOLD, f"sold in the {days} days to each date")] if len(chart.sold) >= window else []
+    items += [
         (EXPECTED, f"expected next {days} days: {_number(chart.mean)}"),
         (BAND, f"{level} service level covers {_number(chart.quantile)}"),
     ]
@@ -180,10 +183,15 @@ def _legend(chart: ChartInput, window: int) -> str:
     if chart.precedent:
         items.append((PRECEDENT, _precedent_words(chart, days)))
     out = []
-    for i, (colour, text) in enumerate(items):
-        px, py = LEFT + (i % 2) * 250, HEIGHT - 30 + (i // 2) * 12
+    slot = 0  # two entries a row; one too long for half the width takes a row of its own
+    for colour, text in items:
+        wide = len(text) > LEGEND_COLUMN_CHARS
+        if wide and slot % 2:
+            slot += 1
+        px, py = LEFT + (slot % 2) * 250, HEIGHT - 30 + (slot // 2) * 12
         out.append(f'<rect x="{px}" y="{py - 8}" width="10" height="8" fill="{colour}"/>')
         out.append(_text(px + 14, py, text, "start"))
+        slot += 2 if wide else 1
     return "".join(out)
 
 
