@@ -115,7 +115,7 @@ def demand_chart(chart: ChartInput) -> str:
         'stroke-dasharray="3 3"/>'
     )
     parts.append(_axes(chart, top, y, [(x(first), first), (now, len(sold)), (x(last), last)]))
-    parts.append(_legend(chart, window))
+    parts.append(_legend(chart, sold_line=bool(rolling)))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -168,12 +168,12 @@ def _month_ticks(chart: ChartInput, ticks: list[tuple[float, int]], base: float)
     return out
 
 
-def _legend(chart: ChartInput, window: int) -> str:
+def _legend(chart: ChartInput, *, sold_line: bool) -> str:
     days = _number(chart.periods * chart.period_days)
     level = f"{chart.service_level * 100:.0f}%"
     # The line of rolling totals needs one whole interval of sales: a younger item's
     # legend does not name a line the chart does not draw.
-    items = [(SOLD, f"sold in the {days} days to each date")] if len(chart.sold) >= window else []
+    items = [(SOLD, f"sold in the {days} days to each date")] if sold_line else []
     items += [
         (EXPECTED, f"expected next {days} days: {_number(chart.mean)}"),
         (BAND, f"{level} service level covers {_number(chart.quantile)}"),
@@ -203,8 +203,9 @@ def _precedent_words(chart: ChartInput, days: str) -> str:
     if sold is None:
         return f"most ever in {days} days: {_number(precedent)}"
     lived = _number((chart.history_periods or 0) * chart.period_days)
-    return f"sold {_number(sold)} in its first {lived} days; {days} days at that pace: " + (
-        _number(precedent)
+    return (
+        f"sold {_number(sold)} in its first {lived} days; "
+        f"{days} days at that pace: {_number(precedent)}"
     )
 
 
